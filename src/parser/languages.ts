@@ -1,0 +1,138 @@
+// The language registry: which files each grammar parses and how its tags query reads.
+// Grammars and queries are imported as embedded assets so `bun build --compile` carries them.
+import goWasm from "tree-sitter-wasms/out/tree-sitter-go.wasm" with { type: "file" };
+import kotlinWasm from "tree-sitter-wasms/out/tree-sitter-kotlin.wasm" with { type: "file" };
+import javaWasm from "tree-sitter-wasms/out/tree-sitter-java.wasm" with { type: "file" };
+import typescriptWasm from "tree-sitter-wasms/out/tree-sitter-typescript.wasm" with { type: "file" };
+import tsxWasm from "tree-sitter-wasms/out/tree-sitter-tsx.wasm" with { type: "file" };
+import javascriptWasm from "tree-sitter-wasms/out/tree-sitter-javascript.wasm" with { type: "file" };
+import pythonWasm from "tree-sitter-wasms/out/tree-sitter-python.wasm" with { type: "file" };
+import rustWasm from "tree-sitter-wasms/out/tree-sitter-rust.wasm" with { type: "file" };
+import swiftWasm from "tree-sitter-wasms/out/tree-sitter-swift.wasm" with { type: "file" };
+import cWasm from "tree-sitter-wasms/out/tree-sitter-c.wasm" with { type: "file" };
+import cppWasm from "tree-sitter-wasms/out/tree-sitter-cpp.wasm" with { type: "file" };
+import csharpWasm from "tree-sitter-wasms/out/tree-sitter-c_sharp.wasm" with { type: "file" };
+import rubyWasm from "tree-sitter-wasms/out/tree-sitter-ruby.wasm" with { type: "file" };
+import phpWasm from "tree-sitter-wasms/out/tree-sitter-php.wasm" with { type: "file" };
+
+import goQuery from "../../grammars/go.scm" with { type: "text" };
+import kotlinQuery from "../../grammars/kotlin.scm" with { type: "text" };
+import javaQuery from "../../grammars/java.scm" with { type: "text" };
+import typescriptQuery from "../../grammars/typescript.scm" with { type: "text" };
+import tsxQuery from "../../grammars/tsx.scm" with { type: "text" };
+import javascriptQuery from "../../grammars/javascript.scm" with { type: "text" };
+import pythonQuery from "../../grammars/python.scm" with { type: "text" };
+import rustQuery from "../../grammars/rust.scm" with { type: "text" };
+import swiftQuery from "../../grammars/swift.scm" with { type: "text" };
+import cQuery from "../../grammars/c.scm" with { type: "text" };
+import cppQuery from "../../grammars/cpp.scm" with { type: "text" };
+import csharpQuery from "../../grammars/csharp.scm" with { type: "text" };
+import rubyQuery from "../../grammars/ruby.scm" with { type: "text" };
+import phpQuery from "../../grammars/php.scm" with { type: "text" };
+
+export const LANGUAGE_IDS = [
+  "go",
+  "kotlin",
+  "java",
+  "typescript",
+  "tsx",
+  "javascript",
+  "python",
+  "rust",
+  "swift",
+  "c",
+  "cpp",
+  "csharp",
+  "ruby",
+  "php",
+] as const;
+export type LanguageId = (typeof LANGUAGE_IDS)[number];
+
+export interface LanguageSpec {
+  id: LanguageId;
+  name: string;
+  extensions: string[];
+  wasm: string;
+  query: string;
+  /** Node types that wrap a definition (export, decorators, templates): docs sit above the wrapper. */
+  wrapperTypes?: string[];
+  /** Sibling node types allowed between a doc comment and its definition (attributes). */
+  docSkipTypes?: string[];
+  /** Python-style docstring: first string statement of the body. */
+  docstring?: boolean;
+}
+
+export const LANGUAGES: Record<LanguageId, LanguageSpec> = {
+  go: { id: "go", name: "Go", extensions: [".go"], wasm: goWasm, query: goQuery },
+  kotlin: { id: "kotlin", name: "Kotlin", extensions: [".kt", ".kts"], wasm: kotlinWasm, query: kotlinQuery },
+  java: { id: "java", name: "Java", extensions: [".java"], wasm: javaWasm, query: javaQuery },
+  typescript: {
+    id: "typescript",
+    name: "TypeScript",
+    extensions: [".ts", ".mts", ".cts"],
+    wasm: typescriptWasm,
+    query: typescriptQuery,
+    wrapperTypes: ["export_statement", "ambient_declaration"],
+  },
+  tsx: {
+    id: "tsx",
+    name: "TSX",
+    extensions: [".tsx"],
+    wasm: tsxWasm,
+    query: tsxQuery,
+    wrapperTypes: ["export_statement", "ambient_declaration"],
+  },
+  javascript: {
+    id: "javascript",
+    name: "JavaScript",
+    extensions: [".js", ".mjs", ".cjs", ".jsx"],
+    wasm: javascriptWasm,
+    query: javascriptQuery,
+    wrapperTypes: ["export_statement"],
+  },
+  python: {
+    id: "python",
+    name: "Python",
+    extensions: [".py", ".pyi"],
+    wasm: pythonWasm,
+    query: pythonQuery,
+    wrapperTypes: ["decorated_definition"],
+    docstring: true,
+  },
+  rust: {
+    id: "rust",
+    name: "Rust",
+    extensions: [".rs"],
+    wasm: rustWasm,
+    query: rustQuery,
+    docSkipTypes: ["attribute_item"],
+  },
+  swift: { id: "swift", name: "Swift", extensions: [".swift"], wasm: swiftWasm, query: swiftQuery },
+  c: { id: "c", name: "C", extensions: [".c", ".h"], wasm: cWasm, query: cQuery },
+  cpp: {
+    id: "cpp",
+    name: "C++",
+    extensions: [".cc", ".cpp", ".cxx", ".c++", ".hpp", ".hh", ".hxx", ".h++"],
+    wasm: cppWasm,
+    query: cppQuery,
+    wrapperTypes: ["template_declaration"],
+  },
+  csharp: { id: "csharp", name: "C#", extensions: [".cs"], wasm: csharpWasm, query: csharpQuery },
+  ruby: { id: "ruby", name: "Ruby", extensions: [".rb", ".rake", ".gemspec"], wasm: rubyWasm, query: rubyQuery },
+  php: { id: "php", name: "PHP", extensions: [".php"], wasm: phpWasm, query: phpQuery },
+};
+
+const BY_EXTENSION = new Map<string, LanguageId>();
+for (const spec of Object.values(LANGUAGES)) for (const ext of spec.extensions) BY_EXTENSION.set(ext, spec.id);
+
+/** The language of a path by its extension, or null when skep has no grammar for it. */
+export function languageForPath(path: string): LanguageId | null {
+  const slash = path.lastIndexOf("/");
+  const dot = path.lastIndexOf(".");
+  if (dot <= slash + 1) return null; // no extension, or a dotfile like ".bashrc"
+  return BY_EXTENSION.get(path.slice(dot).toLowerCase()) ?? null;
+}
+
+export function isLanguageId(value: string): value is LanguageId {
+  return (LANGUAGE_IDS as readonly string[]).includes(value);
+}

@@ -1,0 +1,44 @@
+// Loads the tree-sitter runtime once per thread and each grammar on first use.
+import { Language, Parser, Query } from "web-tree-sitter";
+import runtimeWasm from "web-tree-sitter/tree-sitter.wasm" with { type: "file" };
+import { LANGUAGES, type LanguageId } from "./languages.ts";
+
+export interface LoadedLanguage {
+  language: Language;
+  query: Query;
+}
+
+let initialised: Promise<void> | null = null;
+const loaded = new Map<LanguageId, Promise<LoadedLanguage>>();
+
+function init(): Promise<void> {
+  initialised ??= Parser.init({ locateFile: () => runtimeWasm });
+  return initialised;
+}
+
+async function load(id: LanguageId): Promise<LoadedLanguage> {
+  await init();
+  const spec = LANGUAGES[id];
+  const language = await Language.load(await Bun.file(spec.wasm).bytes());
+  let query: Query;
+  try {
+    query = new Query(language, spec.query);
+  } catch (err) {
+    throw new Error(`tags query for ${spec.name} does not compile: ${(err as Error).message}`);
+  }
+  return { language, query };
+}
+
+export function loadLanguage(id: LanguageId): Promise<LoadedLanguage> {
+  let p = loaded.get(id);
+  if (!p) {
+    p = load(id);
+    loaded.set(id, p);
+  }
+  return p;
+}
+
+export async function newParser(): Promise<Parser> {
+  await init();
+  return new Parser();
+}

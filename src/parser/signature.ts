@@ -1,0 +1,35 @@
+// A definition's one-line signature: from the start of the line that names it (so decorators and
+// annotations above are left out) to where its body begins, whitespace collapsed.
+import type { Node } from "web-tree-sitter";
+import type { LanguageSpec } from "./languages.ts";
+import { BODY_TYPES, outerNode } from "./nodes.ts";
+import { SIGNATURE_MAX } from "./types.ts";
+
+export function signatureFor(def: Node, name: Node, source: string, spec: LanguageSpec): string {
+  const top = outerNode(def, spec);
+  const nameLineStart = source.lastIndexOf("\n", name.startIndex - 1) + 1;
+  const start = Math.max(top.startIndex, nameLineStart);
+  const body = bodyOf(def);
+  let end = body && body.startIndex > name.endIndex ? body.startIndex : def.endIndex;
+  if (!body || body.startIndex <= name.endIndex) {
+    // No body (a type alias, a constant, a prototype): the first line carries the signature.
+    const nl = source.indexOf("\n", name.endIndex);
+    if (nl !== -1 && nl < end) end = nl;
+  }
+  let sig = source.slice(start, end).replace(/\s+/g, " ").trim();
+  for (let prev = ""; prev !== sig; ) {
+    prev = sig;
+    sig = sig.replace(/\s*(\{|:|=>|=|\bwhere\b|\bdo\b)$/, "").trim();
+  }
+  return sig.length > SIGNATURE_MAX ? `${sig.slice(0, SIGNATURE_MAX - 1)}…` : sig;
+}
+
+function bodyOf(def: Node): Node | null {
+  const field = def.childForFieldName("body");
+  if (field) return field;
+  for (let i = def.namedChildCount - 1; i >= 0; i--) {
+    const child = def.namedChild(i);
+    if (child && BODY_TYPES.test(child.type)) return child;
+  }
+  return null;
+}

@@ -1,0 +1,70 @@
+// Shapes produced by parsing one file. They cross the worker boundary by structured clone,
+// so they stay plain data (no classes, no tree-sitter nodes).
+
+export const SYMBOL_KINDS = [
+  "function",
+  "method",
+  "class",
+  "struct",
+  "interface",
+  "enum",
+  "trait",
+  "object",
+  "type",
+  "constant",
+  "module",
+  "namespace",
+] as const;
+export type SymbolKind = (typeof SYMBOL_KINDS)[number];
+
+/** Kinds that hold other definitions: a function found inside one of these is a method. */
+export const CONTAINER_KINDS: ReadonlySet<string> = new Set([
+  "class",
+  "struct",
+  "interface",
+  "enum",
+  "trait",
+  "object",
+  "module",
+  "namespace",
+  "impl",
+]);
+
+export type RefKind = "call" | "type";
+
+export interface ExtractedSymbol {
+  name: string;
+  kind: SymbolKind;
+  /** Enclosing class/struct/receiver/module name, or null at top level. */
+  container: string | null;
+  /** 1-based lines, 0-based columns; end is inclusive of the last line. */
+  line: number;
+  col: number;
+  endLine: number;
+  endCol: number;
+  /** One line, whitespace collapsed, at most SIGNATURE_MAX chars. */
+  signature: string;
+  /** Cleaned doc comment or docstring, or null. */
+  doc: string | null;
+}
+
+export interface ExtractedRef {
+  name: string;
+  kind: RefKind;
+  line: number;
+  col: number;
+  /** Index into Extraction.symbols of the innermost definition enclosing the reference. */
+  enclosing: number | null;
+}
+
+export interface Extraction {
+  symbols: ExtractedSymbol[];
+  refs: ExtractedRef[];
+  /** Import specs as written (quotes stripped): "net/http", "./util", "java.util.List". */
+  imports: string[];
+  /** Count of ERROR/MISSING nodes: the file was indexed, but partly. */
+  syntaxErrors: number;
+}
+
+export const SIGNATURE_MAX = 200;
+export const DOC_MAX = 2000;

@@ -1,0 +1,53 @@
+// Golden tests: each language's fixture must yield exactly the symbols, docs and call edges
+// recorded in its expected.txt. UPDATE_GOLDEN=1 rewrites them (review the diff by hand).
+import { describe, expect, test } from "bun:test";
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
+import { LANGUAGE_IDS, languageForPath } from "../../src/parser/languages.ts";
+import { parseText } from "../../src/parser/parse-file.ts";
+import type { Extraction } from "../../src/parser/types.ts";
+
+const ROOT = join(import.meta.dir, "../fixtures/languages");
+
+export function renderExtraction(x: Extraction): string {
+  const out: string[] = ["# symbols: kind name [container] lines | signature | doc"];
+  for (const s of x.symbols) {
+    const doc = s.doc ? s.doc.replace(/\n/g, "⏎") : "-";
+    out.push(`${s.kind} ${s.name} [${s.container ?? ""}] ${s.line}-${s.endLine} | ${s.signature} | ${doc}`);
+  }
+  out.push("# calls: caller -> callee (line)");
+  for (const r of x.refs) {
+    if (r.kind !== "call") continue;
+    const from = r.enclosing === null ? "<top>" : x.symbols[r.enclosing]!.name;
+    out.push(`${from} -> ${r.name} (${r.line})`);
+  }
+  out.push("# type refs: user -> type");
+  const typeRefs = new Set<string>();
+  for (const r of x.refs) {
+    if (r.kind !== "type") continue;
+    typeRefs.add(`${r.enclosing === null ? "<top>" : x.symbols[r.enclosing]!.name} -> ${r.name}`);
+  }
+  out.push(...typeRefs);
+  out.push("# imports", ...x.imports);
+  out.push(`# syntax errors: ${x.syntaxErrors}`);
+  return `${out.join("\n")}\n`;
+}
+
+describe("golden extraction per language", () => {
+  for (const lang of LANGUAGE_IDS) {
+    test(lang, async () => {
+      const dir = join(ROOT, lang);
+      const sources = readdirSync(dir).filter((f) => f !== "expected.txt").sort();
+      expect(sources.length).toBeGreaterThan(0);
+      let rendered = "";
+      for (const file of sources) {
+        expect(languageForPath(file)).toBe(lang);
+        const x = await parseText(lang, await Bun.file(join(dir, file)).text());
+        rendered += `## ${file}\n${renderExtraction(x)}`;
+      }
+      const expectedPath = join(dir, "expected.txt");
+      if (process.env.UPDATE_GOLDEN) await Bun.write(expectedPath, rendered);
+      expect(rendered).toBe(await Bun.file(expectedPath).text());
+    });
+  }
+});
