@@ -1,0 +1,67 @@
+; Swift tags. Capture conventions: grammars/README.md.
+
+; class_declaration covers class, struct, enum, actor and extension: the keyword tells.
+(class_declaration
+  declaration_kind: ["class" "actor"]
+  name: (type_identifier) @name) @definition.class
+
+(class_declaration
+  declaration_kind: "struct"
+  name: (type_identifier) @name) @definition.struct
+
+(class_declaration
+  declaration_kind: "enum"
+  name: (type_identifier) @name) @definition.enum
+
+(protocol_declaration
+  name: (type_identifier) @name) @definition.interface
+
+; An extension adds members to a type declared elsewhere.
+(class_declaration
+  declaration_kind: "extension"
+  name: (user_type (type_identifier) @scope.name .)) @scope
+
+(function_declaration
+  name: (simple_identifier) @name) @definition.function
+
+(protocol_function_declaration
+  name: (simple_identifier) @name) @definition.function
+
+; Initializers have no name of their own; Swift calls them `init`.
+(init_declaration
+  "init" @name) @definition.function
+
+(typealias_declaration
+  name: (type_identifier) @name) @definition.type
+
+(associatedtype_declaration
+  name: (type_identifier) @name) @definition.type
+
+(source_file
+  (property_declaration
+    (value_binding_pattern "let")
+    name: (pattern bound_identifier: (simple_identifier) @name)) @definition.constant)
+
+; `static let` is the type-level constant (Java's `static final`).
+((property_declaration
+  (modifiers (property_modifier) @_static)
+  (value_binding_pattern "let")
+  name: (pattern bound_identifier: (simple_identifier) @name)) @definition.constant
+  (#eq? @_static "static"))
+
+(call_expression
+  .
+  (simple_identifier) @name) @reference.call
+
+(call_expression
+  .
+  (navigation_expression
+    suffix: (navigation_suffix suffix: (simple_identifier) @name))) @reference.call
+
+; Lower-case user types are attributes such as `@discardableResult`.
+((user_type
+  (type_identifier) @name @reference.type)
+  (#not-match? @name "^[a-z]"))
+
+(import_declaration
+  (identifier) @import)

@@ -1,0 +1,129 @@
+; TSX tags: typescript.scm plus JSX component references; keep the two in step.
+; Capture conventions: grammars/README.md.
+
+(function_declaration
+  name: (identifier) @name) @definition.function
+
+(generator_function_declaration
+  name: (identifier) @name) @definition.function
+
+; Overload and `declare function` signatures have no body but are still API.
+(function_signature
+  name: (identifier) @name) @definition.function
+
+(class_declaration
+  name: (type_identifier) @name) @definition.class
+
+(abstract_class_declaration
+  name: (type_identifier) @name) @definition.class
+
+; Class members, object-literal methods, abstract members, interface members and class overloads.
+(method_definition
+  name: [(property_identifier) (private_property_identifier)] @name) @definition.method
+
+(abstract_method_signature
+  name: [(property_identifier) (private_property_identifier)] @name) @definition.method
+
+(method_signature
+  name: [(property_identifier) (private_property_identifier)] @name) @definition.method
+
+; `handle = () => {...}` class fields are methods in all but name (bound callbacks).
+(public_field_definition
+  name: [(property_identifier) (private_property_identifier)] @name
+  value: [(arrow_function) (function_expression)]) @definition.method
+
+(interface_declaration
+  name: (type_identifier) @name) @definition.interface
+
+(enum_declaration
+  name: (identifier) @name) @definition.enum
+
+(type_alias_declaration
+  name: (type_identifier) @name) @definition.type
+
+(internal_module
+  name: [(identifier) (nested_identifier)] @name) @definition.namespace
+
+; `module Foo {}`; `declare module "pkg" {}` is named by a string and left out.
+(module
+  name: [(identifier) (nested_identifier)] @name) @definition.module
+
+; Top-level `const`, plain or exported. A function-valued const is a function. The constant
+; pattern below matches it too; both end on the value node, where this earlier pattern's match
+; is reported first and the engine keeps the first definition of a node. `const x = require("x")`
+; is an import, not a constant.
+(program
+  [(lexical_declaration
+     "const"
+     (variable_declarator
+       name: (identifier) @name
+       value: [(arrow_function) (function_expression) (generator_function)]) @definition.function)
+   (export_statement
+     declaration: (lexical_declaration
+       "const"
+       (variable_declarator
+         name: (identifier) @name
+         value: [(arrow_function) (function_expression) (generator_function)]) @definition.function))])
+
+(program
+  [(lexical_declaration
+     "const"
+     (variable_declarator
+       name: (identifier) @name
+       value: (_) @_value) @definition.constant)
+   (export_statement
+     declaration: (lexical_declaration
+       "const"
+       (variable_declarator
+         name: (identifier) @name
+         value: (_) @_value) @definition.constant))]
+  (#not-match? @_value "^(require|import)\\s*\\("))
+
+(call_expression
+  function: [(identifier) @name
+             (member_expression property: [(property_identifier) (private_property_identifier)] @name)]) @reference.call
+
+(new_expression
+  constructor: [(identifier) @name
+                (member_expression property: (property_identifier) @name)]) @reference.call
+
+(type_identifier) @name @reference.type
+
+; `extends Base` holds a value, not a type_identifier.
+(extends_clause
+  value: [(identifier) @name
+          (member_expression property: (property_identifier) @name)]) @reference.type
+
+(import_statement
+  source: (string) @import)
+
+(import_require_clause
+  source: (string) @import)
+
+; Re-exports: `export * from "./x"`.
+(export_statement
+  source: (string) @import)
+
+(call_expression
+  function: (identifier) @_require
+  arguments: (arguments . (string) @import)
+  (#eq? @_require "require"))
+
+(call_expression
+  function: (import)
+  arguments: (arguments . (string) @import))
+
+; `<OrderRow />` renders (calls) a component; lower-case tags are HTML elements.
+(jsx_opening_element
+  name: (identifier) @name
+  (#match? @name "^[A-Z]")) @reference.call
+
+(jsx_self_closing_element
+  name: (identifier) @name
+  (#match? @name "^[A-Z]")) @reference.call
+
+(jsx_opening_element
+  name: (member_expression property: (property_identifier) @name)) @reference.call
+
+(jsx_self_closing_element
+  name: (member_expression property: (property_identifier) @name)) @reference.call

@@ -14,14 +14,19 @@ export function docFor(def: Node, spec: LanguageSpec, source: string): string | 
   const skip = spec.docSkipTypes ?? [];
   const lines: string[][] = [];
   let expectRow = top.startPosition.row; // the next comment must end on the row above this
-  let sib = top.previousNamedSibling;
+  let sib = top.previousNamedSibling ?? commentBeforeBlock(top);
   while (sib) {
     if (skip.includes(sib.type)) {
       expectRow = sib.startPosition.row;
       sib = sib.previousNamedSibling;
       continue;
     }
-    if (!isComment(sib)) break;
+    if (!isComment(sib)) {
+      // Some grammars fold a trailing comment into the node before it (Kotlin's import list).
+      const tail = trailingComment(sib);
+      if (!tail) break;
+      sib = tail;
+    }
     if (sib.endPosition.row < expectRow - 1) break; // a blank line separates it
     if (!startsLine(sib, source)) break; // a trailing comment belongs to the code before it
     lines.unshift(cleanComment(sib.text));
@@ -31,6 +36,21 @@ export function docFor(def: Node, spec: LanguageSpec, source: string): string | 
   if (lines.length === 0) return null;
   const text = lines.flat().join("\n").trim();
   return text ? cap(text) : null;
+}
+
+/** Python's grammar puts a comment above a block's first statement before the block, not in it. */
+function commentBeforeBlock(first: Node): Node | null {
+  const prev = first.parent?.previousNamedSibling;
+  return prev && isComment(prev) ? prev : null;
+}
+
+/** A comment that is the very last descendant of node, if any. */
+function trailingComment(node: Node): Node | null {
+  for (let last = node.lastNamedChild; last; last = last.lastNamedChild) {
+    if (last.endIndex !== node.endIndex) return null;
+    if (isComment(last)) return last;
+  }
+  return null;
 }
 
 function isComment(node: Node): boolean {
@@ -50,12 +70,12 @@ export function cleanComment(text: string): string[] {
     return trimBlank(t.split("\n").map((l) => l.replace(/^\s*\*(?!\/) ?/, "").trimEnd()));
   }
   return trimBlank(
-    t.split("\n").map((l) =>
-      l
-        .trim()
-        .replace(/^(\/\/[/!]?|#+|--) ?/, "")
-        .trimEnd(),
-    ),
+    t.split("\n").map((l) => {
+      const line = l.trim();
+      const text = line.replace(/^(\/\/[/!]?|#+|--) ?/, "").trimEnd();
+      // C#'s `/// <summary>…</summary>` wraps the text in tags that only add noise here.
+      return line.startsWith("///") ? text.replace(/^<summary>\s*|\s*<\/summary>$/g, "") : text;
+    }),
   );
 }
 

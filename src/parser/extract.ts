@@ -112,7 +112,7 @@ export function extract(spec: LanguageSpec, lang: LoadedLanguage, tree: Tree, so
     if (kind === "function" && (explicit || (parent && CONTAINER_KINDS.has(parent.kind)))) kind = "method";
     o.kind = kind;
     const start = d.node.startPosition;
-    const end = d.node.endPosition;
+    const end = lastLineEnd(d.node, source);
     symbols[o.symbol] = {
       name: d.nameNode.text,
       kind,
@@ -155,8 +155,18 @@ export function extract(spec: LanguageSpec, lang: LoadedLanguage, tree: Tree, so
   return { symbols, refs, imports: [...new Set(imports)].filter(Boolean), syntaxErrors: countErrors(root) };
 }
 
+// Two definitions on one node (`static final int A = 1, B = 2;`) are siblings, not nested.
 function contains(outer: Owner, inner: Owner): boolean {
-  return outer !== inner && outer.start <= inner.start && inner.end <= outer.end;
+  if (outer.start === inner.start && outer.end === inner.end) return false;
+  return outer.start <= inner.start && inner.end <= outer.end;
+}
+
+/** A node that takes its line break with it (a C `#define`) ends on that line, not at column 0 of the next. */
+function lastLineEnd(node: Node, source: string): { row: number; column: number } {
+  const end = node.endPosition;
+  if (end.column !== 0 || end.row === node.startPosition.row || node.endIndex === 0) return end;
+  const lineStart = source.lastIndexOf("\n", node.endIndex - 2) + 1;
+  return { row: end.row - 1, column: node.endIndex - 1 - lineStart };
 }
 
 /** A receiver or owner type written as `*Server`, `Server[T]` or `pkg.Server` names `Server`. */

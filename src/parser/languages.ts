@@ -118,7 +118,15 @@ export const LANGUAGES: Record<LanguageId, LanguageSpec> = {
     wrapperTypes: ["template_declaration"],
   },
   csharp: { id: "csharp", name: "C#", extensions: [".cs"], wasm: csharpWasm, query: csharpQuery },
-  ruby: { id: "ruby", name: "Ruby", extensions: [".rb", ".rake", ".gemspec"], wasm: rubyWasm, query: rubyQuery },
+  ruby: {
+    id: "ruby",
+    name: "Ruby",
+    extensions: [".rb", ".rake", ".gemspec"],
+    wasm: rubyWasm,
+    query: rubyQuery,
+    // `private def x` passes the method to a call: docs sit above the call, the signature keeps `private`.
+    wrapperTypes: ["argument_list", "call"],
+  },
   php: { id: "php", name: "PHP", extensions: [".php"], wasm: phpWasm, query: phpQuery },
 };
 

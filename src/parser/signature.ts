@@ -16,10 +16,31 @@ export function signatureFor(def: Node, name: Node, source: string, spec: Langua
     const nl = source.indexOf("\n", name.endIndex);
     if (nl !== -1 && nl < end) end = nl;
   }
-  let sig = source.slice(start, end).replace(/\s+/g, " ").trim();
+  // A comment between the head and the body (Python puts `# …` above the first statement there).
+  for (const child of def.children) {
+    if (child && child.type.includes("comment") && child.startIndex > name.endIndex && child.startIndex < end) {
+      end = child.startIndex;
+      break;
+    }
+  }
+  let text = source.slice(start, end);
+  // C's `typedef struct {…} name;` names the definition after its body: keep the head, elide the body.
+  const lead = source.slice(nameLineStart, name.startIndex);
+  if (top.startIndex < nameLineStart && /^\s*\}/.test(lead)) {
+    const open = source.indexOf("{", top.startIndex);
+    if (open !== -1 && open < nameLineStart) {
+      text = `${source.slice(top.startIndex, open)}{ … ${source.slice(nameLineStart + lead.indexOf("}"), name.endIndex)}`;
+    }
+  }
+  let sig = text
+    // A parameter list broken over lines reads as one: `f(\n  a,\n  b,\n)` is `f(a, b)`.
+    .replace(/([([])[ \t]*\r?\n\s*/g, "$1")
+    .replace(/,?[ \t]*\r?\n\s*([)\]])/g, "$1")
+    .replace(/\s+/g, " ")
+    .trim();
   for (let prev = ""; prev !== sig; ) {
     prev = sig;
-    sig = sig.replace(/\s*(\{|:|=>|=|\bwhere\b|\bdo\b)$/, "").trim();
+    sig = sig.replace(/\s*(\{|:|;|=>|=|\bwhere\b|\bdo\b)$/, "").trim();
   }
   return sig.length > SIGNATURE_MAX ? `${sig.slice(0, SIGNATURE_MAX - 1)}…` : sig;
 }
@@ -27,6 +48,9 @@ export function signatureFor(def: Node, name: Node, source: string, spec: Langua
 function bodyOf(def: Node): Node | null {
   const field = def.childForFieldName("body");
   if (field) return field;
+  // A declarator holding a function or lambda (`const f = (a) => a + 1`) ends where its body does.
+  const valueBody = def.childForFieldName("value")?.childForFieldName("body");
+  if (valueBody) return valueBody;
   for (let i = def.namedChildCount - 1; i >= 0; i--) {
     const child = def.namedChild(i);
     if (child && BODY_TYPES.test(child.type)) return child;

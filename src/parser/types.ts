@@ -17,18 +17,11 @@ export const SYMBOL_KINDS = [
 ] as const;
 export type SymbolKind = (typeof SYMBOL_KINDS)[number];
 
-/** Kinds that hold other definitions: a function found inside one of these is a method. */
-export const CONTAINER_KINDS: ReadonlySet<string> = new Set([
-  "class",
-  "struct",
-  "interface",
-  "enum",
-  "trait",
-  "object",
-  "module",
-  "namespace",
-  "impl",
-]);
+/**
+ * Kinds whose functions are methods. Modules and namespaces hold definitions too (they are still
+ * the container) but a function in a C++ namespace or a Rust `mod` is a function, not a method.
+ */
+export const CONTAINER_KINDS: ReadonlySet<string> = new Set(["class", "struct", "interface", "enum", "trait", "object", "impl"]);
 
 export type RefKind = "call" | "type";
 

@@ -1,0 +1,83 @@
+// Resolve import specs ("net/http", "./util", "a.b.c", "crate::x::y", "foo.h") to indexed files by
+// path suffix. Languages spell imports differently, but nearly all of them name a path: a file
+// (without extension) or a directory (Go packages, Python packages). Unresolvable specs (the
+// standard library, third-party packages outside the repo) simply match nothing.
+import { posix } from "node:path";
+
+export interface FileRef {
+  id: number;
+  path: string;
+}
+
+export class ImportResolver {
+  /** Every "/"-suffix of a file's path without extension -> file ids (a/b/c.go gives c, b/c, a/b/c). */
+  private readonly byStem = new Map<string, number[]>();
+  /** Every "/"-suffix of each directory -> ids of the files directly in it. */
+  private readonly byDir = new Map<string, number[]>();
+  /** Full path with extension -> id, for includes like "util/log.h". */
+  private readonly byPathSuffix = new Map<string, number[]>();
+  private readonly cache = new Map<string, number[]>();
+
+  constructor(files: FileRef[]) {
+    for (const f of files) {
+      const dot = f.path.lastIndexOf(".");
+      const stem = dot > f.path.lastIndexOf("/") ? f.path.slice(0, dot) : f.path;
+      addSuffixes(this.byStem, stem, f.id);
+      addSuffixes(this.byPathSuffix, f.path, f.id);
+      const dir = posix.dirname(f.path);
+      if (dir !== ".") addSuffixes(this.byDir, dir, f.id);
+      // index.ts / __init__.py / mod.rs stand for their directory.
+      const base = posix.basename(stem);
+      if (base === "index" || base === "__init__" || base === "mod") {
+        if (dir !== ".") addSuffixes(this.byStem, dir, f.id);
+      }
+    }
+  }
+
+  /** Files an import in `fromPath` refers to. */
+  resolve(fromPath: string, spec: string): number[] {
+    const key = spec.startsWith(".") ? `${posix.dirname(fromPath)}\0${spec}` : spec;
+    let hit = this.cache.get(key);
+    if (!hit) {
+      hit = this.lookup(fromPath, spec);
+      this.cache.set(key, hit);
+    }
+    return hit;
+  }
+
+  private lookup(fromPath: string, spec: string): number[] {
+    if (!spec) return [];
+    // Relative specs ("./util", "../x") resolve against the importing file.
+    if (spec.startsWith("./") || spec.startsWith("../")) {
+      const joined = posix.normalize(posix.join(posix.dirname(fromPath), spec));
+      return this.byPathSuffix.get(joined) ?? this.byStem.get(joined) ?? [];
+    }
+    if (/\.[a-z+]{1,4}$/i.test(spec) && spec.includes("/") !== spec.includes("::") && !spec.includes("\\")) {
+      const direct = this.byPathSuffix.get(spec);
+      if (direct) return direct;
+    }
+    let parts = spec
+      .replace(/^(crate|self|super)::/, "")
+      .replace(/^@/, "")
+      .split(/::|\\|\/|\./)
+      .filter(Boolean);
+    if (spec.startsWith(".")) parts = parts.slice(0); // Python relative ".x": the leading dots are gone
+    // Try the whole path, then drop trailing parts: `from a.b import c`, `import a.b.Thing`, `use a::b::item`.
+    for (let n = parts.length; n > 0 && n >= parts.length - 2; n--) {
+      const p = parts.slice(0, n).join("/");
+      const found = this.byStem.get(p) ?? this.byDir.get(p);
+      if (found) return found;
+    }
+    return [];
+  }
+}
+
+function addSuffixes(map: Map<string, number[]>, path: string, id: number): void {
+  const parts = path.split("/");
+  for (let i = parts.length - 1; i >= 0; i--) {
+    const key = parts.slice(i).join("/");
+    const list = map.get(key);
+    if (list) list.push(id);
+    else map.set(key, [id]);
+  }
+}

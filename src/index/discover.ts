@@ -1,0 +1,85 @@
+// Which files the index covers: what git lists (tracked plus untracked-but-not-ignored) in a git
+// repo, or a .gitignore-aware walk elsewhere. Only files in a language skep parses are returned;
+// the rest are counted so `skep status` can say how much was left out.
+import ignore, { type Ignore } from "ignore";
+import { readdirSync, readFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import { languageForPath, type LanguageId } from "../parser/languages.ts";
+
+export interface Candidate {
+  path: string; // repo-relative, forward slashes
+  lang: LanguageId;
+}
+
+export interface Discovery {
+  candidates: Candidate[];
+  /** Files seen that no grammar covers (docs, configs, images...). */
+  otherFiles: number;
+  source: "git" | "walk";
+}
+
+/** Never indexed, whatever the ignore files say. */
+const ALWAYS_SKIPPED_DIRS = new Set([".git", ".skep", ".skep-workspace"]);
+
+export function discover(root: string): Discovery {
+  const listed = gitListFiles(root);
+  const paths = listed ?? walk(root);
+  const candidates: Candidate[] = [];
+  let otherFiles = 0;
+  for (const path of paths) {
+    const first = path.split("/", 1)[0]!;
+    if (ALWAYS_SKIPPED_DIRS.has(first)) continue;
+    const lang = languageForPath(path);
+    if (lang) candidates.push({ path, lang });
+    else otherFiles++;
+  }
+  candidates.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return { candidates, otherFiles, source: listed ? "git" : "walk" };
+}
+
+/** `git ls-files -co --exclude-standard -z`, or null when root is not inside a git work tree. */
+function gitListFiles(root: string): string[] | null {
+  const proc = Bun.spawnSync(["git", "-c", "core.quotepath=off", "ls-files", "-co", "--exclude-standard", "-z"], {
+    cwd: root,
+    stdout: "pipe",
+    stderr: "pipe",
+    env: { ...process.env, GIT_OPTIONAL_LOCKS: "0" },
+  });
+  if (proc.exitCode !== 0) return null;
+  const out = proc.stdout.toString();
+  // ls-files lists a path once per stage during a merge conflict, and both -c and -o can overlap.
+  return [...new Set(out.split("\0").filter(Boolean))];
+}
+
+/** A walk that honours .gitignore files at every level, never follows symlinked directories. */
+function walk(root: string): string[] {
+  const out: string[] = [];
+  const visit = (dir: string, rules: { base: string; ig: Ignore }[]) => {
+    let entries;
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return; // unreadable directory: nothing under it can be indexed
+    }
+    const local = readGitignore(dir);
+    const active = local ? [...rules, { base: dir, ig: local }] : rules;
+    for (const e of entries) {
+      if (ALWAYS_SKIPPED_DIRS.has(e.name) || e.name === "node_modules") continue;
+      const abs = join(dir, e.name);
+      const isDir = e.isDirectory();
+      if (active.some((r) => r.ig.ignores(relative(r.base, abs) + (isDir ? "/" : "")))) continue;
+      if (isDir) visit(abs, active);
+      else if (e.isFile() || e.isSymbolicLink()) out.push(relative(root, abs).split("\\").join("/"));
+    }
+  };
+  visit(root, []);
+  return out;
+}
+
+function readGitignore(dir: string): Ignore | null {
+  try {
+    return ignore().add(readFileSync(join(dir, ".gitignore"), "utf8"));
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,145 @@
+// Bring the index in line with the files on disk: scan by (size, mtime), parse what changed on
+// worker threads, write through one writer in batched transactions, then update edges and ranks.
+import type { Database } from "bun:sqlite";
+import { join } from "node:path";
+import { gitHead } from "../git/repo.ts";
+import { updateEdges } from "../graph/edges.ts";
+import { updateRanks } from "../graph/rank.ts";
+import type { ParseJob, ParseResult } from "./parse-job.ts";
+import { parseAll } from "./pool.ts";
+import { scan } from "./scan.ts";
+import { IndexWriter, loadFileStates, setMeta } from "./store.ts";
+
+export interface IndexProgress {
+  done: number;
+  total: number;
+}
+
+export interface IndexReport {
+  files: number;
+  symbols: number;
+  parsed: number;
+  unchanged: number;
+  /** Read again because (size, mtime) moved, but the content hash matched. */
+  sameContent: number;
+  deleted: number;
+  skipped: { path: string; reason: string }[];
+  edgeMode: "full" | "incremental" | "none";
+  timings: Record<"scan" | "parse" | "edges" | "rank" | "total", number>;
+}
+
+/** Commit after this many files so readers see progress and a crash loses little. */
+const COMMIT_EVERY = 500;
+/** When more than this share of files changed, rebuilding all edges beats patching them. */
+const FULL_EDGES_RATIO = 0.2;
+
+export async function indexRepo(
+  db: Database,
+  root: string,
+  opts: { onProgress?: (p: IndexProgress) => void; workers?: number } = {},
+): Promise<IndexReport> {
+  const t0 = performance.now();
+  const known = loadFileStates(db);
+  const s = scan(root, known);
+  const tScan = performance.now();
+
+  const writer = new IndexWriter(db);
+  const now = Date.now();
+  const report: IndexReport = {
+    files: 0,
+    symbols: 0,
+    parsed: 0,
+    unchanged: s.unchanged,
+    sameContent: 0,
+    deleted: s.deleted.length,
+    skipped: [],
+    edgeMode: "none",
+    timings: { scan: tScan - t0, parse: 0, edges: 0, rank: 0, total: 0 },
+  };
+
+  let inTx = 0;
+  const begin = () => {
+    if (!db.inTransaction) db.exec("BEGIN IMMEDIATE");
+  };
+  const tick = () => {
+    if (++inTx >= COMMIT_EVERY) {
+      db.exec("COMMIT");
+      inTx = 0;
+    }
+  };
+
+  try {
+    begin();
+    for (const path of s.deleted) {
+      writer.deleteFile(path);
+      tick();
+      begin();
+    }
+    for (const f of s.skipped) {
+      writer.writeSkipped(f, null, f.reason, now);
+      tick();
+      begin();
+    }
+    const byPath = new Map(s.changed.map((f) => [f.path, f]));
+    const jobs: ParseJob[] = s.changed.map((f) => ({ abs: join(root, f.path), path: f.path, lang: f.lang, knownHash: known.get(f.path)?.hash ?? null }));
+    let done = 0;
+    opts.onProgress?.({ done, total: jobs.length });
+    await parseAll(
+      jobs,
+      (job: ParseJob, r: ParseResult) => {
+        begin();
+        const f = byPath.get(job.path)!;
+        if (r.kind === "parsed") {
+          writer.writeParsed({ ...f, size: r.size }, r.hash, r.extraction, now);
+          report.parsed++;
+        } else if (r.kind === "same") {
+          if (known.get(f.path)?.skipReason) writer.writeSkipped(f, r.hash, known.get(f.path)!.skipReason!, now);
+          else writer.touchFile(f.path, f.size, f.mtimeUs);
+          report.sameContent++;
+        } else if (r.kind === "skipped") {
+          writer.writeSkipped(f, r.hash, r.reason, now);
+        } else {
+          writer.deleteFile(f.path); // vanished between the scan and the read
+          report.deleted++;
+        }
+        tick();
+        opts.onProgress?.({ done: ++done, total: jobs.length });
+      },
+      opts.workers,
+    );
+    if (db.inTransaction) db.exec("COMMIT");
+    inTx = 0;
+    const tParse = performance.now();
+    report.timings.parse = tParse - tScan;
+
+    const changed = writer.changes.files.size + writer.changes.names.size + writer.changes.pathsAddedOrRemoved.size > 0;
+    if (changed) {
+      const total = (db.query("SELECT count(*) AS n FROM files").get() as { n: number }).n;
+      const full = known.size === 0 || writer.changes.files.size + s.deleted.length > total * FULL_EDGES_RATIO;
+      db.transaction(() => {
+        report.edgeMode = updateEdges(db, full ? "full" : writer.changes).mode;
+      })();
+      const tEdges = performance.now();
+      report.timings.edges = tEdges - tParse;
+      db.transaction(() => updateRanks(db))();
+      report.timings.rank = performance.now() - tEdges;
+    }
+    db.transaction(() => {
+      setMeta(db, "indexed_at", String(Date.now()));
+      setMeta(db, "head", gitHead(root));
+      setMeta(db, "root", root);
+      setMeta(db, "other_files", String(s.otherFiles));
+      setMeta(db, "discovery", s.source);
+    })();
+  } catch (err) {
+    if (db.inTransaction) db.exec("ROLLBACK");
+    throw err;
+  }
+
+  const counts = db.query("SELECT (SELECT count(*) FROM files) AS files, (SELECT count(*) FROM symbols) AS symbols").get() as { files: number; symbols: number };
+  report.files = counts.files;
+  report.symbols = counts.symbols;
+  report.skipped = db.query("SELECT path, skip_reason AS reason FROM files WHERE skip_reason IS NOT NULL ORDER BY path").all() as IndexReport["skipped"];
+  report.timings.total = performance.now() - t0;
+  return report;
+}

@@ -1,0 +1,46 @@
+// Cheap checks on a file's bytes before parsing: binary, minified or generated, content hash.
+
+/** Files larger than this are listed as skipped, never read (a 50 MB bundle must not stall indexing). */
+export const MAX_FILE_BYTES = 2 * 1024 * 1024;
+
+const SNIFF_BYTES = 8192;
+
+export function contentHash(bytes: Uint8Array): string {
+  return Bun.hash.xxHash64(bytes).toString(16).padStart(16, "0");
+}
+
+/** A NUL byte in the first 8 KiB is what git and grep take as "binary"; so do we. */
+export function looksBinary(bytes: Uint8Array): boolean {
+  const n = Math.min(bytes.length, SNIFF_BYTES);
+  for (let i = 0; i < n; i++) if (bytes[i] === 0) return true;
+  return false;
+}
+
+/**
+ * Minified or machine-generated text: a very long line near the top, or long lines on average.
+ * Such files parse slowly and their "symbols" are noise.
+ */
+export function minifiedReason(text: string): string | null {
+  const head = text.slice(0, 64 * 1024);
+  let longest = 0;
+  let lines = 0;
+  let start = 0;
+  for (;;) {
+    const nl = head.indexOf("\n", start);
+    const end = nl === -1 ? head.length : nl;
+    longest = Math.max(longest, end - start);
+    lines++;
+    if (nl === -1) break;
+    start = nl + 1;
+  }
+  if (longest > 5000) return `minified or generated (a line of ${longest} characters)`;
+  if (head.length > 4096 && head.length / lines > 300) return `minified or generated (${Math.round(head.length / lines)} characters per line)`;
+  return null;
+}
+
+const decoder = new TextDecoder("utf-8", { fatal: false, ignoreBOM: false });
+
+/** Decode as UTF-8; invalid sequences become U+FFFD so a stray Latin-1 byte never drops a file. */
+export function decodeText(bytes: Uint8Array): string {
+  return decoder.decode(bytes);
+}

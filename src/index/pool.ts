@@ -1,0 +1,53 @@
+// Parses files on worker threads. Small batches run in-process: starting a worker and loading
+// grammars costs more than parsing a handful of files.
+import { availableParallelism } from "node:os";
+import { runParseJob, type ParseJob, type ParseResult } from "./parse-job.ts";
+
+const IN_PROCESS_BELOW = 24;
+const BATCH = 16;
+
+export type OnResult = (job: ParseJob, result: ParseResult) => void;
+
+export async function parseAll(jobs: ParseJob[], onResult: OnResult, workers = defaultWorkers()): Promise<void> {
+  if (jobs.length < IN_PROCESS_BELOW || workers <= 1) {
+    for (const job of jobs) onResult(job, await runParseJob(job));
+    return;
+  }
+  const batches: ParseJob[][] = [];
+  for (let i = 0; i < jobs.length; i += BATCH) batches.push(jobs.slice(i, i + BATCH));
+  let next = 0;
+  const pool = Array.from({ length: Math.min(workers, batches.length) }, () => new Worker(new URL("./parse-worker.ts", import.meta.url).href));
+  try {
+    await Promise.all(
+      pool.map(
+        (worker) =>
+          new Promise<void>((resolve, reject) => {
+            const send = () => {
+              if (next >= batches.length) return resolve();
+              const batch = next++;
+              worker.postMessage({ batch, jobs: batches[batch] });
+            };
+            worker.onmessage = (event: MessageEvent<{ batch: number; results: ParseResult[] }>) => {
+              try {
+                const sent = batches[event.data.batch]!;
+                event.data.results.forEach((r, i) => onResult(sent[i]!, r));
+                send();
+              } catch (err) {
+                reject(err);
+              }
+            };
+            worker.onerror = (event) => reject(new Error(`parse worker failed: ${event.message}`));
+            send();
+          }),
+      ),
+    );
+  } finally {
+    for (const w of pool) w.terminate();
+  }
+}
+
+export function defaultWorkers(): number {
+  const env = Number(process.env.SKEP_WORKERS);
+  if (Number.isInteger(env) && env > 0) return env;
+  return Math.max(1, Math.min(8, availableParallelism()));
+}

@@ -1,0 +1,58 @@
+// Compare the files on disk with what the index knows, by (size, mtime) only: no file is read.
+// The indexer acts on the result; `skep status` reports it as "changed since, not yet indexed".
+import { lstatSync } from "node:fs";
+import { join } from "node:path";
+import type { LanguageId } from "../parser/languages.ts";
+import { discover } from "./discover.ts";
+import { MAX_FILE_BYTES } from "./inspect.ts";
+import type { FileState } from "./store.ts";
+
+export interface ScannedFile {
+  path: string;
+  lang: LanguageId;
+  size: number;
+  mtimeUs: number;
+}
+
+export interface Scan {
+  /** New or modified by (size, mtime): must be read (and parsed, unless the hash matches). */
+  changed: ScannedFile[];
+  /** Listed, but skipped without reading (symlinks, too large) with the reason. */
+  skipped: (ScannedFile & { reason: string })[];
+  /** In the index, no longer on disk or no longer listed. */
+  deleted: string[];
+  unchanged: number;
+  otherFiles: number;
+  source: "git" | "walk";
+}
+
+export function scan(root: string, known: Map<string, FileState>): Scan {
+  const found = discover(root);
+  const out: Scan = { changed: [], skipped: [], deleted: [], unchanged: 0, otherFiles: found.otherFiles, source: found.source };
+  const seen = new Set<string>();
+  for (const c of found.candidates) {
+    let st;
+    try {
+      st = lstatSync(join(root, c.path), { bigint: true });
+    } catch {
+      continue; // listed by git but gone from disk: treated as deleted below
+    }
+    const file: ScannedFile = { path: c.path, lang: c.lang, size: Number(st.size), mtimeUs: Number(st.mtimeNs / 1000n) };
+    const prev = known.get(c.path);
+    const same = prev !== undefined && prev.size === file.size && prev.mtimeUs === file.mtimeUs;
+    let reason: string | null = null;
+    if (st.isSymbolicLink()) reason = "symlink (not followed)";
+    else if (!st.isFile()) continue; // a submodule or other non-file entry
+    else if (file.size > MAX_FILE_BYTES) reason = `too large (${mb(file.size)} > ${mb(MAX_FILE_BYTES)})`;
+    seen.add(c.path);
+    if (same) out.unchanged++;
+    else if (reason) out.skipped.push({ ...file, reason });
+    else out.changed.push(file);
+  }
+  for (const path of known.keys()) if (!seen.has(path)) out.deleted.push(path);
+  return out;
+}
+
+function mb(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
