@@ -1,0 +1,22 @@
+// The command tree.
+import { defineCommand } from "citty";
+import { VERSION } from "../version.ts";
+import { calleesCommand, callersCommand } from "./commands/graph.ts";
+import { indexCommand } from "./commands/index-cmd.ts";
+import { initCommand } from "./commands/init.ts";
+import { mapCommand } from "./commands/map.ts";
+import { searchCommand } from "./commands/search.ts";
+import { statusCommand } from "./commands/status.ts";
+
+export const app = defineCommand({
+  meta: { name: "skep", version: VERSION, description: "A local agent for every git repo: a warm code index for coding agents" },
+  subCommands: {
+    init: initCommand,
+    index: indexCommand,
+    search: searchCommand,
+    callers: callersCommand,
+    callees: calleesCommand,
+    map: mapCommand,
+    status: statusCommand,
+  },
+});

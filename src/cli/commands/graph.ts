@@ -1,0 +1,57 @@
+// `skep callers <symbol>` and `skep callees <symbol>`: walk the call graph.
+import { defineCommand } from "citty";
+import { freshness } from "../../index/freshness.ts";
+import { openReadonly } from "../../index/store.ts";
+import { findSymbols, walkGraph } from "../../graph/queries.ts";
+import { CallGraphAnswer } from "../../protocol/index-answers.ts";
+import { CommandFailed, UsageError } from "../errors.ts";
+import { location, printJson, warnIfStale } from "../print.ts";
+import { jsonArg, repoArgs, repoContext } from "../repo.ts";
+
+function graphCommand(direction: "callers" | "callees") {
+  const what = direction === "callers" ? "Who calls (or uses) a symbol" : "What a symbol calls (or uses)";
+  return defineCommand({
+    meta: { name: direction, description: what },
+    args: {
+      symbol: { type: "positional", description: "Name, Container.Name, or path:line", required: true },
+      depth: { type: "string", description: "How many hops to follow (default 1, max 5)", default: "1" },
+      limit: { type: "string", description: "At most this many symbols per root (default 50)", default: "50" },
+      ...repoArgs,
+      ...jsonArg,
+    } as const,
+    async run({ args }) {
+      const depth = Number(args.depth);
+      const limit = Number(args.limit);
+      if (!Number.isInteger(depth) || depth < 1 || depth > 5) throw new UsageError(`--depth must be 1 to 5, not '${args.depth}'`);
+      if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit must be a positive integer, not '${args.limit}'`);
+      const ctx = repoContext(args.repo);
+      const db = openReadonly(ctx.dbPath);
+      try {
+        const roots = findSymbols(db, String(args.symbol));
+        if (roots.length === 0) throw new CommandFailed(`no symbol named '${args.symbol}' (try \`skep search ${args.symbol}\`)`);
+        const answer: CallGraphAnswer = {
+          direction,
+          roots: roots.map((symbol) => ({ symbol, neighbours: walkGraph(db, symbol.id, direction, depth, limit) })),
+          freshness: freshness(db, ctx.root),
+        };
+        if (args.json) return printJson(CallGraphAnswer, answer);
+        warnIfStale(answer.freshness);
+        for (const { symbol, neighbours } of answer.roots) {
+          const owner = symbol.container ? `${symbol.container}.` : "";
+          console.log(`${direction} of ${symbol.kind} ${owner}${symbol.name}  ${location(symbol.path, symbol.line)}`);
+          if (neighbours.length === 0) console.log("  (none found)");
+          for (const n of neighbours) {
+            const nOwner = n.container ? `${n.container}.` : "";
+            const weight = n.weight < 0.999 ? `  (ambiguous, weight ${n.weight.toFixed(2)})` : "";
+            console.log(`${"  ".repeat(n.depth)}${n.kind.padEnd(9)} ${nOwner}${n.name}  ${location(n.path, n.line)}${weight}`);
+          }
+        }
+      } finally {
+        db.close();
+      }
+    },
+  });
+}
+
+export const callersCommand = graphCommand("callers");
+export const calleesCommand = graphCommand("callees");

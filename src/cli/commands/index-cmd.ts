@@ -1,0 +1,54 @@
+// `skep index`: build or refresh the index (incremental after the first run).
+import { defineCommand } from "citty";
+import { indexRepo } from "../../index/indexer.ts";
+import { openWritable } from "../../index/store.ts";
+import { IndexAnswer } from "../../protocol/index-answers.ts";
+import { printJson } from "../print.ts";
+import { progressLine } from "../progress.ts";
+import { jsonArg, repoArgs, repoContext } from "../repo.ts";
+import { searchCommand } from "./search.ts";
+
+export async function buildIndex(repo: string | undefined, json: boolean): Promise<IndexAnswer> {
+  const ctx = repoContext(repo);
+  const db = openWritable(ctx.dbPath);
+  const progress = progressLine(!json && Boolean(process.stderr.isTTY));
+  try {
+    const r = await indexRepo(db, ctx.root, { onProgress: progress.update });
+    progress.done();
+    return {
+      root: ctx.root,
+      files: r.files - r.skipped.length,
+      symbols: r.symbols,
+      parsed: r.parsed,
+      unchanged: r.unchanged + r.sameContent,
+      deleted: r.deleted,
+      skipped: r.skipped,
+      durationMs: Math.round(r.timings.total),
+    };
+  } finally {
+    progress.done();
+    db.close();
+  }
+}
+
+export function printIndexAnswer(a: IndexAnswer): void {
+  const secs = (a.durationMs / 1000).toFixed(a.durationMs < 10_000 ? 2 : 1);
+  console.log(`Indexed ${a.files} files, ${a.symbols} symbols in ${secs}s (${a.parsed} parsed, ${a.unchanged} unchanged, ${a.deleted} removed)`);
+  if (a.skipped.length) console.log(`${a.skipped.length} file${a.skipped.length === 1 ? "" : "s"} skipped: see \`skep status\``);
+}
+
+const build = defineCommand({
+  meta: { name: "build", alias: ["create", "refresh"], description: "Build or refresh the index (incremental after the first run)" },
+  args: { ...repoArgs, ...jsonArg },
+  async run({ args }) {
+    const a = await buildIndex(args.repo, Boolean(args.json));
+    if (args.json) printJson(IndexAnswer, a);
+    else printIndexAnswer(a);
+  },
+});
+
+export const indexCommand = defineCommand({
+  meta: { name: "index", description: "Build or query the code index" },
+  subCommands: { build, ask: { ...searchCommand, meta: { name: "ask", description: "Search symbols (same as `skep search`)" } } },
+  default: "build",
+} as Parameters<typeof defineCommand>[0]);

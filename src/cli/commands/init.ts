@@ -1,0 +1,55 @@
+// `skep init`: set a repo up: `.skep/`, config, git exclude, the index, the workspace registry.
+import { defineCommand } from "citty";
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
+import { readConfig, writeConfig } from "../../config/config.ts";
+import { detectTestCommand } from "../../config/test-command.ts";
+import { gitCommonDir } from "../../git/repo.ts";
+import { RepoConfig } from "../../protocol/config.ts";
+import { findWorkspace, registerRepo, registryPath } from "../../workspace/registry.ts";
+import { buildIndex, printIndexAnswer } from "./index-cmd.ts";
+import { repoArgs, repoContext } from "../repo.ts";
+
+export const initCommand = defineCommand({
+  meta: { name: "init", description: "Set up skep in this repo: .skep/, config, index, workspace registration" },
+  args: {
+    workspace: { type: "string", description: "Create (or use) a workspace at this directory and register the repo there", valueHint: "dir" },
+    ...repoArgs,
+  } as const,
+  async run({ args }) {
+    const ctx = repoContext(args.repo);
+    mkdirSync(ctx.skepDir, { recursive: true, mode: 0o700 });
+
+    const existing = readConfig(ctx.skepDir);
+    if (existing) console.log(`Config:     ${relative(process.cwd(), join(ctx.skepDir, "config.json")) || "config.json"} (kept)`);
+    else {
+      const config = RepoConfig.parse({ test_cmd: detectTestCommand(ctx.root) });
+      writeConfig(ctx.skepDir, config);
+      console.log(`Config:     wrote .skep/config.json (test command: ${config.test_cmd ?? "none detected"})`);
+    }
+
+    if (ctx.isGit) {
+      const common = gitCommonDir(ctx.root);
+      if (common) {
+        const exclude = join(common, "info", "exclude");
+        mkdirSync(join(common, "info"), { recursive: true });
+        const current = existsSync(exclude) ? readFileSync(exclude, "utf8") : "";
+        if (!current.split("\n").some((l) => l.trim() === ".skep/" || l.trim() === "/.skep/")) {
+          appendFileSync(exclude, `${current && !current.endsWith("\n") ? "\n" : ""}.skep/\n`);
+          console.log("Git:        added .skep/ to .git/info/exclude");
+        }
+      }
+    }
+
+    const answer = await buildIndex(ctx.root, false);
+    printIndexAnswer(answer);
+
+    const ws = args.workspace ? resolve(args.workspace) : findWorkspace(ctx.root);
+    if (ws) {
+      const name = registerRepo(ws, ctx.root);
+      console.log(`Workspace:  registered as '${name}' in ${registryPath(ws)}`);
+    } else {
+      console.log("Workspace:  none found above this repo (use --workspace DIR to create one)");
+    }
+  },
+});

@@ -1,0 +1,54 @@
+// `skep status`: what the index holds and whether it matches the disk.
+import { defineCommand } from "citty";
+import { indexStatus } from "../../index/status.ts";
+import { openReadonly } from "../../index/store.ts";
+import { StatusAnswer } from "../../protocol/index-answers.ts";
+import { printJson } from "../print.ts";
+import { jsonArg, repoArgs, repoContext } from "../repo.ts";
+
+const LIST_MAX = 20;
+
+export const statusCommand = defineCommand({
+  meta: { name: "status", description: "Index size, languages, freshness, and skipped files" },
+  args: { ...repoArgs, ...jsonArg },
+  async run({ args }) {
+    const ctx = repoContext(args.repo);
+    const db = openReadonly(ctx.dbPath);
+    let s: StatusAnswer;
+    try {
+      s = indexStatus(db, ctx.root);
+    } finally {
+      db.close();
+    }
+    if (args.json) return printJson(StatusAnswer, s);
+    const f = s.freshness;
+    const short = (h: string | null) => (h ? h.slice(0, 10) : "none");
+    console.log(`Repo:       ${s.root}${ctx.isGit ? `  (HEAD ${short(f.head)})` : "  (not a git repo)"}`);
+    console.log(`Index:      ${s.files} files, ${s.symbols} symbols, ${s.refs} references, ${s.edges} edges`);
+    console.log(`Languages:  ${s.languages.map((l) => `${l.name} ${l.files} files / ${l.symbols} symbols`).join(", ") || "none"}`);
+    console.log(`Built:      ${f.indexedAt ? `${f.indexedAt} (${ago(f.indexedAt)})` : "never"}${ctx.isGit ? ` at HEAD ${short(f.indexedHead)}` : ""}`);
+    if (f.head !== f.indexedHead && ctx.isGit) console.log("            HEAD has moved since the index was built");
+    const c = s.changed;
+    if (f.pendingFiles === 0) console.log("Changed:    nothing since the index was built");
+    else {
+      console.log(`Changed:    ${c.modified.length} modified, ${c.added.length} added, ${c.deleted.length} deleted since the index was built (run \`skep index\`)`);
+      const all = [...c.modified.map((p) => `M ${p}`), ...c.added.map((p) => `A ${p}`), ...c.deleted.map((p) => `D ${p}`)];
+      for (const line of all.slice(0, LIST_MAX)) console.log(`            ${line}`);
+      if (all.length > LIST_MAX) console.log(`            ... and ${all.length - LIST_MAX} more`);
+    }
+    if (s.syntaxErrors.length) console.log(`Partial:    ${s.syntaxErrors.length} files parsed with syntax errors (indexed as far as they parse)`);
+    console.log(`Other:      ${s.otherFiles} files in languages skep does not parse`);
+    if (s.skipped.length) {
+      console.log(`Skipped:    ${s.skipped.length} files`);
+      for (const k of s.skipped) console.log(`            ${k.path}: ${k.reason}`);
+    }
+  },
+});
+
+function ago(iso: string): string {
+  const secs = Math.max(0, Math.round((Date.now() - Date.parse(iso)) / 1000));
+  if (secs < 60) return `${secs}s ago`;
+  if (secs < 3600) return `${Math.round(secs / 60)} min ago`;
+  if (secs < 86400) return `${Math.round(secs / 3600)} h ago`;
+  return `${Math.round(secs / 86400)} days ago`;
+}

@@ -1,0 +1,32 @@
+// Which repo a command acts on, and where its `.skep/` lives.
+import { existsSync, statSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { gitTopLevel } from "../git/repo.ts";
+import { UsageError } from "./errors.ts";
+
+export interface RepoContext {
+  /** The work tree root (git top level, or the directory itself outside git). */
+  root: string;
+  skepDir: string;
+  dbPath: string;
+  isGit: boolean;
+}
+
+/** `--repo DIR`, else the current directory; then up to the git top level. SKEP_DIR moves `.skep/`. */
+export function repoContext(repoFlag?: string): RepoContext {
+  const start = resolve(repoFlag || process.cwd());
+  if (!existsSync(start) || !statSync(start).isDirectory()) throw new UsageError(`not a directory: ${start}`);
+  const top = gitTopLevel(start);
+  const root = top ?? start;
+  const skepDir = process.env.SKEP_DIR ? resolve(process.env.SKEP_DIR) : join(root, ".skep");
+  return { root, skepDir, dbPath: join(skepDir, "index.db"), isGit: top !== null };
+}
+
+/** Flags every repo command takes. */
+export const repoArgs = {
+  repo: { type: "string", description: "Repository to act on (default: the one containing the current directory)", valueHint: "dir" },
+} as const;
+
+export const jsonArg = {
+  json: { type: "boolean", description: "Print JSON (shapes in docs/cli.md)" },
+} as const;

@@ -1,0 +1,32 @@
+// `skep status`: what the index holds and how it stands against the files on disk.
+import type { Database } from "bun:sqlite";
+import { LANGUAGES, isLanguageId } from "../parser/languages.ts";
+import type { StatusAnswer } from "../protocol/index-answers.ts";
+import { freshness, pendingChanges } from "./freshness.ts";
+import { getMeta } from "./store.ts";
+
+export function indexStatus(db: Database, root: string): StatusAnswer {
+  const { pending } = pendingChanges(db, root);
+  const count = (sql: string) => (db.query(sql).get() as { n: number }).n;
+  const languages = (
+    db
+      .query(
+        `SELECT lang, count(*) AS files, sum(symbol_count) AS symbols FROM files
+         WHERE skip_reason IS NULL GROUP BY lang ORDER BY files DESC, lang`,
+      )
+      .all() as { lang: string; files: number; symbols: number }[]
+  ).map((l) => ({ ...l, name: isLanguageId(l.lang) ? LANGUAGES[l.lang].name : l.lang }));
+  return {
+    root,
+    files: count("SELECT count(*) AS n FROM files WHERE skip_reason IS NULL"),
+    symbols: count("SELECT count(*) AS n FROM symbols"),
+    refs: count("SELECT count(*) AS n FROM refs"),
+    edges: count("SELECT count(*) AS n FROM edges"),
+    languages,
+    otherFiles: Number(getMeta(db, "other_files") ?? 0),
+    changed: pending,
+    skipped: db.query("SELECT path, skip_reason AS reason FROM files WHERE skip_reason IS NOT NULL ORDER BY path").all() as StatusAnswer["skipped"],
+    syntaxErrors: db.query("SELECT path, syntax_errors AS count FROM files WHERE syntax_errors > 0 ORDER BY path").all() as StatusAnswer["syntaxErrors"],
+    freshness: freshness(db, root, pending),
+  };
+}

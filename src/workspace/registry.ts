@@ -1,0 +1,52 @@
+// The workspace registry: `<ws>/.skep-workspace/registry.json` lists the repos that can delegate
+// to each other. Found by walking up from a repo, the way git finds `.git`.
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
+import { WorkspaceRegistry } from "../protocol/config.ts";
+import { writeFileAtomic } from "../util/fs.ts";
+
+export const WORKSPACE_DIR = ".skep-workspace";
+
+export function findWorkspace(start: string): string | null {
+  let dir = resolve(start);
+  for (;;) {
+    if (existsSync(join(dir, WORKSPACE_DIR, "registry.json")) || existsSync(join(dir, WORKSPACE_DIR))) return dir;
+    const up = dirname(dir);
+    if (up === dir) return null;
+    dir = up;
+  }
+}
+
+export function registryPath(workspace: string): string {
+  return join(workspace, WORKSPACE_DIR, "registry.json");
+}
+
+export function readRegistry(workspace: string): WorkspaceRegistry {
+  const path = registryPath(workspace);
+  if (!existsSync(path)) return { agents: {} };
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, "utf8"));
+  } catch (err) {
+    throw new Error(`${path} is not valid JSON (${(err as Error).message}); fix it or delete the bad entry`);
+  }
+  const parsed = WorkspaceRegistry.safeParse(raw);
+  if (!parsed.success) throw new Error(`${path} is invalid: ${parsed.error.issues[0]?.message}`);
+  return parsed.data;
+}
+
+/** Add (or update) a repo under its directory name; a different repo already holding the name gets a suffix. */
+export function registerRepo(workspace: string, repoRoot: string, llm = "claude"): string {
+  mkdirSync(join(workspace, WORKSPACE_DIR), { recursive: true });
+  const reg = readRegistry(workspace);
+  const root = resolve(repoRoot);
+  let name = Object.entries(reg.agents).find(([, a]) => resolve(a.path) === root)?.[0];
+  if (!name) {
+    const base = basename(root);
+    name = base;
+    for (let i = 2; reg.agents[name]; i++) name = `${base}-${i}`;
+  }
+  reg.agents[name] = { ...reg.agents[name], path: root, llm };
+  writeFileAtomic(registryPath(workspace), `${JSON.stringify(reg, null, 2)}\n`);
+  return name;
+}
