@@ -9,6 +9,10 @@ import { ImportResolver } from "./imports.ts";
 
 export const MAX_CANDIDATES = 12;
 
+/** Languages whose code can call each other directly; a reference never resolves outside its family. */
+const FAMILY: Record<string, string> = { typescript: "js", tsx: "js", javascript: "js", c: "c", cpp: "c", java: "jvm", kotlin: "jvm" };
+const familyOf = (lang: string) => FAMILY[lang] ?? lang;
+
 const NOT_CALLABLE = new Set(["constant", "module", "namespace"]);
 const TYPE_KINDS = new Set(["class", "struct", "interface", "enum", "trait", "type", "object"]);
 
@@ -45,8 +49,9 @@ export function updateEdges(db: Database, changes: EdgeChanges | "full"): EdgeSt
     if (list) list.push(s);
     else byName.set(s.name, [s]);
   }
-  const files = db.query("SELECT id, path FROM files WHERE skip_reason IS NULL").all() as { id: number; path: string }[];
+  const files = db.query("SELECT id, path, lang FROM files WHERE skip_reason IS NULL").all() as { id: number; path: string; lang: string }[];
   const pathOf = new Map(files.map((f) => [f.id, f.path]));
+  const familyOfFile = new Map(files.map((f) => [f.id, familyOf(f.lang)]));
   const dirOf = new Map(files.map((f) => [f.id, posix.dirname(f.path)]));
   const importer = new ImportResolver(files);
   const importsOf = loadImports(db, importer, pathOf);
@@ -73,7 +78,7 @@ export function updateEdges(db: Database, changes: EdgeChanges | "full"): EdgeSt
   const weights = new Map<number, Map<number, { w: number; kinds: number }>>();
   let resolved = 0;
   for (const r of refs) {
-    const targets = resolveRef(r, byName.get(r.name), dirOf, importsOf);
+    const targets = resolveRef(r, byName.get(r.name), dirOf, importsOf, familyOfFile);
     if (targets.length === 0) continue;
     resolved++;
     const share = 1 / targets.length;
@@ -100,9 +105,17 @@ export function updateEdges(db: Database, changes: EdgeChanges | "full"): EdgeSt
   return { mode, refsResolved: resolved, edges: count };
 }
 
-function resolveRef(r: RefRow, all: Sym[] | undefined, dirOf: Map<number, string>, importsOf: Map<number, Set<number>>): Sym[] {
+function resolveRef(
+  r: RefRow,
+  all: Sym[] | undefined,
+  dirOf: Map<number, string>,
+  importsOf: Map<number, Set<number>>,
+  familyOfFile: Map<number, string>,
+): Sym[] {
   if (!all) return [];
-  const wanted = r.kind === 0 ? all.filter((s) => !NOT_CALLABLE.has(s.kind)) : all.filter((s) => TYPE_KINDS.has(s.kind));
+  const family = familyOfFile.get(r.file_id);
+  const kinds = r.kind === 0 ? (s: Sym) => !NOT_CALLABLE.has(s.kind) : (s: Sym) => TYPE_KINDS.has(s.kind);
+  const wanted = all.filter((s) => kinds(s) && familyOfFile.get(s.fileId) === family);
   if (wanted.length <= 1) return wanted;
   const sameFile = wanted.filter((s) => s.fileId === r.file_id);
   if (sameFile.length) return sameFile;
