@@ -68,6 +68,16 @@ export class ImportResolver {
       const found = this.byStem.get(p) ?? this.byDir.get(p);
       if (found) return found;
     }
+    // A Go import names its module first ("github.com/acme/shop/internal/store"); the repo holds
+    // only the tail, so when the first element looks like a domain try ever shorter suffixes.
+    if (/^[\w-]+(\.[\w-]+)+\//.test(spec)) {
+      const segs = spec.split("/").slice(1).filter(Boolean);
+      for (let i = 0; i < segs.length; i++) {
+        const p = segs.slice(i).join("/");
+        const found = this.byDir.get(p) ?? this.byStem.get(p);
+        if (found) return found;
+      }
+    }
     return [];
   }
 }
