@@ -1,0 +1,217 @@
+// Call-graph resolution on small real repos where the right answer is known: scope hints (same
+// file, same directory, imported file, unique global), ambiguity spread over candidates, the
+// MAX_CANDIDATES cut-off, and language families.
+import type { Database } from "bun:sqlite";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { join } from "node:path";
+import { MAX_CANDIDATES } from "../../src/graph/edges.ts";
+import { indexRepo } from "../../src/index/indexer.ts";
+import { openWritable } from "../../src/index/store.ts";
+import { type Files, initRepo, tempDir, writeFiles } from "../helpers/git-repo.ts";
+
+interface Edge {
+  from: string;
+  to: string;
+  weight: number;
+}
+
+/** Every edge as "path:name" pairs, so assertions name the exact definition resolved to. */
+function edges(db: Database): Edge[] {
+  return db
+    .query(
+      `SELECT fa.path || ':' || a.name AS "from", fb.path || ':' || b.name AS "to", e.weight
+       FROM edges e
+       JOIN symbols a ON a.id = e.from_symbol JOIN files fa ON fa.id = a.file_id
+       JOIN symbols b ON b.id = e.to_symbol JOIN files fb ON fb.id = b.file_id
+       ORDER BY 1, 2`,
+    )
+    .all() as Edge[];
+}
+
+function edgesFrom(db: Database, from: string): Edge[] {
+  return edges(db).filter((e) => e.from === from);
+}
+
+const tmp = tempDir("skep-edges-");
+afterAll(tmp.cleanup);
+let n = 0;
+
+/** Index a fresh committed repo; the index lives beside the repo, not in it. */
+async function indexed(files: Files): Promise<{ db: Database; root: string }> {
+  const base = join(tmp.dir, String(n++));
+  const root = initRepo(join(base, "repo"), files);
+  const db = openWritable(join(base, "index.db"));
+  await indexRepo(db, root);
+  return { db, root };
+}
+
+describe("Go: scope hints", () => {
+  let db: Database;
+  beforeAll(async () => {
+    ({ db } = await indexed({
+      "go.mod": "module example.com/m\n",
+      // Two `helper`s in different packages; Run (package a) must reach a's, in another file of the same directory.
+      "a/run.go": "package a\n\nfunc Run() {\n\thelper()\n}\n",
+      "a/helper.go": "package a\n\nfunc helper() {}\n",
+      "b/helper.go": "package b\n\nfunc helper() {}\n\nfunc B() {\n\thelper()\n}\n",
+      // A name defined once in the whole repo resolves from anywhere.
+      "c/use.go": 'package c\n\nimport "example.com/m/d"\n\nfunc Use() {\n\td.OnlyOne()\n}\n',
+      "d/only.go": "package d\n\nfunc OnlyOne() {}\n",
+      // Three candidates, none nearer than the others: the weight is spread.
+      "x/shared.go": "package x\n\nfunc shared() {}\n",
+      "y/shared.go": "package y\n\nfunc shared() {}\n",
+      "z/shared.go": "package z\n\nfunc shared() {}\n",
+      "caller/call.go": "package caller\n\nfunc CallShared() {\n\tshared()\n}\n",
+    }));
+  });
+  afterAll(() => db.close());
+
+  test("a call resolves to the same package's function, not the same-named one elsewhere", () => {
+    expect(edgesFrom(db, "a/run.go:Run")).toEqual([{ from: "a/run.go:Run", to: "a/helper.go:helper", weight: 1 }]);
+    expect(edgesFrom(db, "b/helper.go:B")).toEqual([{ from: "b/helper.go:B", to: "b/helper.go:helper", weight: 1 }]);
+  });
+
+  test("a unique name resolves globally", () => {
+    expect(edgesFrom(db, "c/use.go:Use")).toEqual([{ from: "c/use.go:Use", to: "d/only.go:OnlyOne", weight: 1 }]);
+  });
+
+  test("an ambiguous name with three candidates gives three edges of weight 1/3", () => {
+    const out = edgesFrom(db, "caller/call.go:CallShared");
+    expect(out.map((e) => e.to)).toEqual(["x/shared.go:shared", "y/shared.go:shared", "z/shared.go:shared"]);
+    for (const e of out) expect(e.weight).toBeCloseTo(1 / 3, 12);
+  });
+
+  test("no edge points at a function nobody calls", () => {
+    expect(edges(db).filter((e) => e.to === "d/only.go:OnlyOne").length).toBe(1);
+    expect(edges(db).some((e) => e.to.endsWith(":Run") || e.to.endsWith(":CallShared"))).toBe(false);
+  });
+});
+
+describe("Go: imports by module path", () => {
+  test("`import \"example.com/m/z/hub\"` picks z/hub's Logf over a same-named one elsewhere", async () => {
+    const { db } = await indexed({
+      "go.mod": "module example.com/m\n",
+      "z/hub/log.go": "package hub\n\nfunc Logf() {}\n",
+      "a/quiet/log.go": "package quiet\n\nfunc Logf() {}\n",
+      "c/caller.go": 'package c\n\nimport (\n\t"fmt"\n\t"example.com/m/z/hub"\n)\n\nfunc Caller() {\n\tfmt.Println()\n\thub.Logf()\n}\n',
+    });
+    expect(edgesFrom(db, "c/caller.go:Caller")).toEqual([{ from: "c/caller.go:Caller", to: "z/hub/log.go:Logf", weight: 1 }]);
+    db.close();
+  });
+});
+
+describe("Go: the MAX_CANDIDATES cut-off", () => {
+  const dirs = (count: number): Files =>
+    Object.fromEntries(Array.from({ length: count }, (_, i) => [`p${String(i).padStart(2, "0")}/common.go`, `package p${i}\n\nfunc common() {}\n`]));
+  const caller: Files = { "main/main.go": "package main\n\nfunc main() {\n\tcommon()\n}\n" };
+
+  test(`exactly MAX_CANDIDATES (${MAX_CANDIDATES}) candidates still resolve, each with weight 1/${MAX_CANDIDATES}`, async () => {
+    const { db } = await indexed({ ...dirs(MAX_CANDIDATES), ...caller });
+    const out = edgesFrom(db, "main/main.go:main");
+    expect(out.length).toBe(MAX_CANDIDATES);
+    for (const e of out) expect(e.weight).toBeCloseTo(1 / MAX_CANDIDATES, 12);
+    db.close();
+  });
+
+  test("more than MAX_CANDIDATES candidates leave the reference unresolved", async () => {
+    const { db } = await indexed({ ...dirs(MAX_CANDIDATES + 1), ...caller });
+    expect(edgesFrom(db, "main/main.go:main")).toEqual([]);
+    db.close();
+  });
+
+  test("a nearer candidate still wins when the name is everywhere", async () => {
+    const { db } = await indexed({ ...dirs(MAX_CANDIDATES + 5), "main/main.go": "package main\n\nfunc main() {\n\tcommon()\n}\n\nfunc common() {}\n" });
+    expect(edgesFrom(db, "main/main.go:main")).toEqual([{ from: "main/main.go:main", to: "main/main.go:common", weight: 1 }]);
+    db.close();
+  });
+});
+
+describe("TypeScript: scope hints", () => {
+  let db: Database;
+  beforeAll(async () => {
+    ({ db } = await indexed({
+      // `x` exists in lib/ and in an unrelated dir; the import decides.
+      "main.ts": 'import { x } from "./lib/x";\n\nexport function main(): void {\n  x();\n}\n',
+      "lib/x.ts": "export function x(): number {\n  return 1;\n}\n",
+      "other/x.ts": "export function x(): number {\n  return 2;\n}\n",
+      // Same file beats same directory.
+      "util/a.ts": "function fmt(): string {\n  return \"a\";\n}\n\nexport function useFmt(): string {\n  return fmt();\n}\n",
+      "util/b.ts": "export function fmt(): string {\n  return \"b\";\n}\n",
+      // Same directory beats an import.
+      "pkg/caller.ts": 'import { pick } from "../far/pick";\n\nexport function callPick(): number {\n  return pick();\n}\n',
+      "pkg/pick.ts": "export function pick(): number {\n  return 0;\n}\n",
+      "far/pick.ts": "export function pick(): number {\n  return 1;\n}\n",
+      // A class used as a type resolves by the type kinds, not to a same-named function.
+      "models/order.ts": "export class Order {\n  id = 0;\n}\n",
+      "models/use.ts": 'import { Order } from "./order";\n\nexport function total(o: Order): number {\n  return o.id;\n}\n',
+    }));
+  });
+  afterAll(() => db.close());
+
+  test("an import picks the imported file's `x` over an unrelated one", () => {
+    expect(edgesFrom(db, "main.ts:main")).toEqual([{ from: "main.ts:main", to: "lib/x.ts:x", weight: 1 }]);
+  });
+
+  test("the same file wins over the same directory", () => {
+    expect(edgesFrom(db, "util/a.ts:useFmt")).toEqual([{ from: "util/a.ts:useFmt", to: "util/a.ts:fmt", weight: 1 }]);
+  });
+
+  test("the same directory wins over an imported file", () => {
+    expect(edgesFrom(db, "pkg/caller.ts:callPick")).toEqual([{ from: "pkg/caller.ts:callPick", to: "pkg/pick.ts:pick", weight: 1 }]);
+  });
+
+  test("a type use links to the class", () => {
+    expect(edgesFrom(db, "models/use.ts:total").map((e) => e.to)).toContain("models/order.ts:Order");
+  });
+});
+
+describe("language families", () => {
+  test("a TypeScript call never resolves to a same-named Go function", async () => {
+    const { db } = await indexed({
+      // The only `format` is Go: the TS call stays unresolved.
+      "web/app.ts": "export function start(): void {\n  format();\n}\n",
+      "svc/format.go": "package svc\n\nfunc format() {}\n",
+      // A Go `render` in the caller's own directory loses to a TS `render` far away.
+      "ui/view.ts": "export function show(): void {\n  render();\n}\n",
+      "ui/render.go": "package ui\n\nfunc render() {}\n",
+      "lib/render.ts": "export function render(): void {}\n",
+      // And the other way round: Go never reaches into TS.
+      "cmd/main.go": "package main\n\nfunc main() {\n\tshow()\n}\n",
+    });
+    expect(edgesFrom(db, "web/app.ts:start")).toEqual([]);
+    expect(edgesFrom(db, "ui/view.ts:show")).toEqual([{ from: "ui/view.ts:show", to: "lib/render.ts:render", weight: 1 }]);
+    expect(edgesFrom(db, "cmd/main.go:main")).toEqual([]);
+    db.close();
+  });
+
+  test("JavaScript and TypeScript are one family", async () => {
+    const { db } = await indexed({
+      "app/main.ts": "export function boot(): void {\n  legacyInit();\n}\n",
+      "vendor/legacy.js": "function legacyInit() {}\nmodule.exports = { legacyInit };\n",
+    });
+    expect(edgesFrom(db, "app/main.ts:boot")).toEqual([{ from: "app/main.ts:boot", to: "vendor/legacy.js:legacyInit", weight: 1 }]);
+    db.close();
+  });
+});
+
+describe("incremental updates keep the same answers", () => {
+  test("adding a nearer definition moves the edge; removing it moves it back", async () => {
+    const { db, root } = await indexed({
+      "a/run.go": "package a\n\nfunc Run() {\n\tassist()\n}\n",
+      "b/assist.go": "package b\n\nfunc assist() {}\n",
+      // Enough other files that one change stays under the full-rebuild ratio.
+      ...Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`f${i}/f.go`, `package f${i}\n\nfunc F${i}() {}\n`])),
+    });
+    expect(edgesFrom(db, "a/run.go:Run").map((e) => e.to)).toEqual(["b/assist.go:assist"]);
+
+    writeFiles(root, { "a/assist.go": "package a\n\nfunc assist() {}\n" });
+    const r1 = await indexRepo(db, root);
+    expect(r1.edgeMode).toBe("incremental");
+    expect(edgesFrom(db, "a/run.go:Run").map((e) => e.to)).toEqual(["a/assist.go:assist"]);
+
+    Bun.spawnSync(["rm", join(root, "a/assist.go")]);
+    await indexRepo(db, root);
+    expect(edgesFrom(db, "a/run.go:Run").map((e) => e.to)).toEqual(["b/assist.go:assist"]);
+    db.close();
+  });
+});
