@@ -39,7 +39,7 @@ async function resolveCommand(root: AnyCommand, argv: string[], forHelp = false)
     const cmd = chain[chain.length - 1]!;
     const subs = await subCommandsOf(cmd);
     if (Object.keys(subs).length === 0) break;
-    const at = rest.findIndex((a) => !a.startsWith("-"));
+    const at = firstWord(rest, await valueFlagsOf([cmd, ...Object.values(subs)]));
     const token = at === -1 ? undefined : rest[at];
     const sub = token === undefined ? null : await findSub(subs, token);
     if (sub) {
@@ -60,6 +60,33 @@ async function resolveCommand(root: AnyCommand, argv: string[], forHelp = false)
     throw new UsageError(`unknown command '${token}' for ${where}${hint ? `; did you mean '${hint}'?` : ""} (see '${where} --help')`);
   }
   return { chain, rest };
+}
+
+/** Names (as typed, without dashes) of the flags that take a value, across `cmds`. */
+async function valueFlagsOf(cmds: AnyCommand[]): Promise<Set<string>> {
+  const out = new Set<string>();
+  for (const c of cmds) {
+    const args = ((await value(c.args)) ?? {}) as ArgsDef;
+    for (const [name, def] of Object.entries(args)) {
+      if (def.type !== "string" && def.type !== "enum") continue;
+      out.add(name);
+      out.add(name.replace(/[A-Z]/g, (ch) => `-${ch.toLowerCase()}`));
+      const alias = "alias" in def ? def.alias : undefined;
+      for (const a of alias ? (Array.isArray(alias) ? alias : [alias]) : []) out.add(a);
+    }
+  }
+  return out;
+}
+
+/** Index of the first word that is neither a flag nor a flag's value (`--repo DIR` is not a verb), or -1. */
+function firstWord(rest: string[], valueFlags: Set<string>): number {
+  for (let i = 0; i < rest.length; i++) {
+    const a = rest[i]!;
+    if (a === "--") return -1;
+    if (!a.startsWith("-")) return i;
+    if (!a.includes("=") && valueFlags.has(a.replace(/^--?/, ""))) i++;
+  }
+  return -1;
 }
 
 async function acceptsPositional(cmd: AnyCommand): Promise<boolean> {
@@ -141,6 +168,12 @@ async function joinVariadic(cmd: AnyCommand, rest: string[]): Promise<string[]> 
   return [...flags, ...(words.length ? ["--", ...words] : [])];
 }
 
+const ANSI = /\x1b\[[0-9;]*m/g;
+
+function stripAnsi(text: string): string {
+  return text.replace(ANSI, "");
+}
+
 export async function runCli(root: AnyCommand, argv: string[]): Promise<void> {
   if (argv[0] === "--version" || argv[0] === "-v" || argv[0] === "version") {
     console.log(`skep ${VERSION}`);
@@ -163,7 +196,9 @@ export async function runCli(root: AnyCommand, argv: string[]): Promise<void> {
   const parent = chain.length > 1 ? chain[chain.length - 2] : undefined;
   const where = chain.length > 1 ? `skep ${await pathOf(chain)}` : "skep";
   if (help || (Object.keys(await subCommandsOf(cmd)).length > 0 && !cmd.run)) {
-    console.log(`${await renderUsage(cmd, parent)}\n`);
+    const usage = await renderUsage(cmd, parent);
+    // citty colours usage unless NO_COLOR/CI is set; piped output must carry no escape codes.
+    console.log(`${process.stdout.isTTY && !process.env.NO_COLOR ? usage : stripAnsi(usage)}\n`);
     return;
   }
   await checkFlags(cmd, rest, where);
@@ -171,7 +206,7 @@ export async function runCli(root: AnyCommand, argv: string[]): Promise<void> {
     await runCommand(cmd, { rawArgs: await joinVariadic(cmd, rest) });
   } catch (err) {
     // citty's own argument errors (a missing positional, a bad enum value) are usage errors too.
-    if ((err as { code?: string }).code === "EARG") throw new UsageError(`${(err as Error).message.replace(/\x1b\[[0-9;]*m/g, "")} (see '${where} --help')`);
+    if ((err as { code?: string }).code === "EARG") throw new UsageError(`${stripAnsi((err as Error).message)} (see '${where} --help')`);
     throw err;
   }
 }
