@@ -15,12 +15,14 @@ export async function buildIndex(repo: string | undefined, json: boolean): Promi
   try {
     const r = await indexRepo(db, ctx.root, { onProgress: progress.update });
     progress.done();
+    const files = r.files - r.skipped.length;
     return {
       root: ctx.root,
-      files: r.files - r.skipped.length,
+      files,
       symbols: r.symbols,
       parsed: r.parsed,
-      unchanged: r.unchanged + r.sameContent,
+      // Every indexed file was either parsed now or kept as it was; skipped files count in neither.
+      unchanged: files - r.parsed,
       deleted: r.deleted,
       skipped: r.skipped,
       durationMs: Math.round(r.timings.total),

@@ -1,8 +1,8 @@
 // `skep init`: set a repo up: `.skep/`, config, git exclude, the index, the workspace registry.
 import { defineCommand } from "citty";
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
-import { join, relative, resolve } from "node:path";
-import { readConfig, writeConfig } from "../../config/config.ts";
+import { isAbsolute, join, relative, resolve } from "node:path";
+import { configPath, readConfig, writeConfig } from "../../config/config.ts";
 import { detectTestCommand } from "../../config/test-command.ts";
 import { gitCommonDir } from "../../git/repo.ts";
 import { RepoConfig } from "../../protocol/config.ts";
@@ -21,11 +21,14 @@ export const initCommand = defineCommand({
     mkdirSync(ctx.skepDir, { recursive: true, mode: 0o700 });
 
     const existing = readConfig(ctx.skepDir);
-    if (existing) console.log(`Config:     ${relative(process.cwd(), join(ctx.skepDir, "config.json")) || "config.json"} (kept)`);
+    // Relative to the repo when .skep/ is inside it (the usual case), else absolute (SKEP_DIR elsewhere).
+    const shown = relative(ctx.root, configPath(ctx.skepDir));
+    const configShown = shown.startsWith("..") || isAbsolute(shown) ? configPath(ctx.skepDir) : shown;
+    if (existing) console.log(`Config:     ${configShown} (kept; test command: ${existing.test_cmd ?? "none"})`);
     else {
       const config = RepoConfig.parse({ test_cmd: detectTestCommand(ctx.root) });
       writeConfig(ctx.skepDir, config);
-      console.log(`Config:     wrote .skep/config.json (test command: ${config.test_cmd ?? "none detected"})`);
+      console.log(`Config:     wrote ${configShown} (test command: ${config.test_cmd ?? "none detected"})`);
     }
 
     if (ctx.isGit) {
