@@ -6,6 +6,14 @@ import { runParseJob, type ParseJob, type ParseResult } from "./parse-job.ts";
 const IN_PROCESS_BELOW = 24;
 const BATCH = 16;
 
+/**
+ * Bundled into the compiled binary, this module's URL is the binary's own (`/$bunfs/root/skep`) and
+ * the worker entry sits at `index/parse-worker` beside it (entries keep their paths relative to
+ * src/, see scripts/build.ts); from source it is this file's sibling.
+ */
+const COMPILED = /\/\$bunfs\/|~BUN/.test(import.meta.url);
+const WORKER_URL = new URL(COMPILED ? "./index/parse-worker.ts" : "./parse-worker.ts", import.meta.url).href;
+
 export type OnResult = (job: ParseJob, result: ParseResult) => void;
 
 export async function parseAll(jobs: ParseJob[], onResult: OnResult, workers = defaultWorkers()): Promise<void> {
@@ -16,7 +24,7 @@ export async function parseAll(jobs: ParseJob[], onResult: OnResult, workers = d
   const batches: ParseJob[][] = [];
   for (let i = 0; i < jobs.length; i += BATCH) batches.push(jobs.slice(i, i + BATCH));
   let next = 0;
-  const pool = Array.from({ length: Math.min(workers, batches.length) }, () => new Worker(new URL("./parse-worker.ts", import.meta.url).href));
+  const pool = Array.from({ length: Math.min(workers, batches.length) }, () => new Worker(WORKER_URL));
   try {
     await Promise.all(
       pool.map(
