@@ -521,11 +521,12 @@ describe("status", () => {
     const r = ok(["status", "--repo", repo]);
     expect(r.stdout).toContain(`Repo:       ${repo}  (HEAD ${head.slice(0, 10)})`);
     expect(r.stdout).toMatch(new RegExp(`^Index: +6 files, ${s.symbols} symbols, ${s.refs} references, ${s.edges} edges$`, "m"));
-    expect(r.stdout).toMatch(/^Languages: +Go 5 files \/ \d+ symbols, TypeScript 1 files \/ \d+ symbols$/m);
+    expect(r.stdout).toMatch(/^Languages: +Go 5 files \/ \d+ symbols, TypeScript 1 file \/ \d+ symbols$/m);
     expect(r.stdout).toContain(`Built:      ${s.freshness.indexedAt} (`);
     expect(r.stdout).toContain(`at HEAD ${head.slice(0, 10)}`);
     expect(r.stdout).toContain("Changed:    nothing since the index was built");
-    expect(r.stdout).toContain("Skipped:    1 files");
+    expect(r.stdout).toContain("Skipped:    1 file\n");
+    expect(r.stdout).toContain("Other:      2 files in languages skep does not parse");
     expect(r.stdout).toContain("            assets/blob.go: binary (contains NUL bytes)");
   });
 

@@ -24,8 +24,8 @@ export const statusCommand = defineCommand({
     const f = s.freshness;
     const short = (h: string | null) => (h ? h.slice(0, 10) : "none");
     console.log(`Repo:       ${s.root}${ctx.isGit ? `  (HEAD ${short(f.head)})` : "  (not a git repo)"}`);
-    console.log(`Index:      ${s.files} files, ${s.symbols} symbols, ${s.refs} references, ${s.edges} edges`);
-    console.log(`Languages:  ${s.languages.map((l) => `${l.name} ${l.files} files / ${l.symbols} symbols`).join(", ") || "none"}`);
+    console.log(`Index:      ${n(s.files, "file")}, ${n(s.symbols, "symbol")}, ${n(s.refs, "reference")}, ${n(s.edges, "edge")}`);
+    console.log(`Languages:  ${s.languages.map((l) => `${l.name} ${n(l.files, "file")} / ${n(l.symbols, "symbol")}`).join(", ") || "none"}`);
     console.log(`Built:      ${f.indexedAt ? `${f.indexedAt} (${ago(f.indexedAt)})` : "never"}${ctx.isGit ? ` at HEAD ${short(f.indexedHead)}` : ""}`);
     if (f.head !== f.indexedHead && ctx.isGit) console.log("            HEAD has moved since the index was built");
     const c = s.changed;
@@ -36,14 +36,18 @@ export const statusCommand = defineCommand({
       for (const line of all.slice(0, LIST_MAX)) console.log(`            ${line}`);
       if (all.length > LIST_MAX) console.log(`            ... and ${all.length - LIST_MAX} more`);
     }
-    if (s.syntaxErrors.length) console.log(`Partial:    ${s.syntaxErrors.length} files parsed with syntax errors (indexed as far as they parse)`);
-    console.log(`Other:      ${s.otherFiles} files in languages skep does not parse`);
+    if (s.syntaxErrors.length) console.log(`Partial:    ${n(s.syntaxErrors.length, "file")} parsed with syntax errors (indexed as far as they parse)`);
+    console.log(`Other:      ${n(s.otherFiles, "file")} in languages skep does not parse`);
     if (s.skipped.length) {
-      console.log(`Skipped:    ${s.skipped.length} files`);
+      console.log(`Skipped:    ${n(s.skipped.length, "file")}`);
       for (const k of s.skipped) console.log(`            ${k.path}: ${k.reason}`);
     }
   },
 });
+
+function n(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? "" : "s"}`;
+}
 
 function ago(iso: string): string {
   const secs = Math.max(0, Math.round((Date.now() - Date.parse(iso)) / 1000));
