@@ -193,9 +193,10 @@ export async function runCli(root: AnyCommand, argv: string[]): Promise<void> {
   }
   const { chain, rest } = await resolveCommand(root, args, help);
   const cmd = chain[chain.length - 1]!;
-  const parent = chain.length > 1 ? chain[chain.length - 2] : undefined;
   const where = chain.length > 1 ? `skep ${await pathOf(chain)}` : "skep";
   if (help || (Object.keys(await subCommandsOf(cmd)).length > 0 && !cmd.run)) {
+    // citty names a command after its direct parent only ("index build"); give it the full path.
+    const parent = chain.length > 1 ? { meta: { name: ["skep", ...(await pathOf(chain.slice(0, -1))).split(" ")].filter(Boolean).join(" "), version: VERSION } } : undefined;
     const usage = await renderUsage(cmd, parent);
     // citty colours usage unless NO_COLOR/CI is set; piped output must carry no escape codes.
     console.log(`${process.stdout.isTTY && !process.env.NO_COLOR ? usage : stripAnsi(usage)}\n`);

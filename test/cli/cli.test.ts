@@ -147,8 +147,12 @@ describe("version, help and usage errors", () => {
     }
     const index = ok(["index", "--help"]).stdout;
     expect(index).toContain("USAGE skep index build|create|refresh|ask");
-    expect(ok(["index", "build", "--help"]).stdout).toContain("--json");
-    expect(ok(["index", "ask", "--help"]).stdout).toContain("--kind");
+    const build = ok(["index", "build", "--help"]).stdout;
+    expect(build).toContain("USAGE skep index build [OPTIONS]");
+    expect(build).toContain("--json");
+    const ask = ok(["index", "ask", "--help"]).stdout;
+    expect(ask).toContain("USAGE skep index ask [OPTIONS] <QUERY>");
+    expect(ask).toContain("--kind");
   });
 
   test("an unknown command exits 2 and names the nearest one", () => {
