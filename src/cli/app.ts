@@ -1,6 +1,7 @@
 // The command tree.
 import { defineCommand } from "citty";
 import { VERSION } from "../version.ts";
+import { daemonCommand } from "./commands/daemon.ts";
 import { calleesCommand, callersCommand } from "./commands/graph.ts";
 import { indexCommand } from "./commands/index-cmd.ts";
 import { initCommand } from "./commands/init.ts";
@@ -18,5 +19,6 @@ export const app = defineCommand({
     callees: calleesCommand,
     map: mapCommand,
     status: statusCommand,
+    daemon: daemonCommand,
   },
 });

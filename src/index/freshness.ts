@@ -22,12 +22,16 @@ export function pendingChanges(db: Database, root: string): { scan: Scan; pendin
 }
 
 export function freshness(db: Database, root: string, pending?: PendingChanges): Freshness {
-  const p = pending ?? pendingChanges(db, root).pending;
+  return freshnessOf(db, root, pending ?? pendingChanges(db, root).pending, gitHead(root));
+}
+
+/** Freshness from what a caller already knows (the daemon knows HEAD and what its watcher saw). */
+export function freshnessOf(db: Database, root: string, p: PendingChanges, head: string | null): Freshness {
   const count = p.added.length + p.modified.length + p.deleted.length;
   const at = getMeta(db, "indexed_at");
   return {
     worktree: root,
-    head: gitHead(root),
+    head,
     indexedHead: getMeta(db, "head"),
     indexedAt: at ? new Date(Number(at)).toISOString() : null,
     pendingFiles: count,

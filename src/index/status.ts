@@ -1,12 +1,13 @@
 // `skep status`: what the index holds and how it stands against the files on disk.
 import type { Database } from "bun:sqlite";
 import { LANGUAGES, isLanguageId } from "../parser/languages.ts";
-import type { StatusAnswer } from "../protocol/index-answers.ts";
-import { freshness, pendingChanges } from "./freshness.ts";
+import type { Freshness, StatusAnswer } from "../protocol/index-answers.ts";
+import { freshness, pendingChanges, type PendingChanges } from "./freshness.ts";
 import { getMeta } from "./store.ts";
 
-export function indexStatus(db: Database, root: string): StatusAnswer {
-  const { pending } = pendingChanges(db, root);
+/** `known` lets a caller that already knows what changed (the daemon's watcher) skip the rescan. */
+export function indexStatus(db: Database, root: string, known?: { pending: PendingChanges; freshness: Freshness }): StatusAnswer {
+  const pending = known?.pending ?? pendingChanges(db, root).pending;
   const count = (sql: string) => (db.query(sql).get() as { n: number }).n;
   const languages = (
     db
@@ -27,6 +28,6 @@ export function indexStatus(db: Database, root: string): StatusAnswer {
     changed: pending,
     skipped: db.query("SELECT path, skip_reason AS reason FROM files WHERE skip_reason IS NOT NULL ORDER BY path").all() as StatusAnswer["skipped"],
     syntaxErrors: db.query("SELECT path, syntax_errors AS count FROM files WHERE syntax_errors > 0 ORDER BY path").all() as StatusAnswer["syntaxErrors"],
-    freshness: freshness(db, root, pending),
+    freshness: known?.freshness ?? freshness(db, root, pending),
   };
 }

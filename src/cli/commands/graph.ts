@@ -1,8 +1,7 @@
 // `skep callers <symbol>` and `skep callees <symbol>`: walk the call graph.
 import { defineCommand } from "citty";
-import { freshness } from "../../index/freshness.ts";
-import { openReadonly } from "../../index/store.ts";
-import { findSymbols, walkGraph } from "../../graph/queries.ts";
+import { askIndex } from "../../daemon/ask.ts";
+import { daemonPaths } from "../../daemon/paths.ts";
 import { CallGraphAnswer } from "../../protocol/index-answers.ts";
 import { CommandFailed, UsageError } from "../errors.ts";
 import { location, printJson, warnIfStale } from "../print.ts";
@@ -25,29 +24,19 @@ function graphCommand(direction: "callers" | "callees") {
       if (!Number.isInteger(depth) || depth < 1 || depth > 5) throw new UsageError(`--depth must be 1 to 5, not '${args.depth}'`);
       if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit must be a positive integer, not '${args.limit}'`);
       const ctx = repoContext(args.repo);
-      const db = openReadonly(ctx.dbPath);
-      try {
-        const roots = findSymbols(db, String(args.symbol));
-        if (roots.length === 0) throw new CommandFailed(`no symbol named '${args.symbol}' (try \`skep search ${args.symbol}\`)`);
-        const answer: CallGraphAnswer = {
-          direction,
-          roots: roots.map((symbol) => ({ symbol, neighbours: walkGraph(db, symbol.id, direction, depth, limit) })),
-          freshness: freshness(db, ctx.root),
-        };
-        if (args.json) return printJson(CallGraphAnswer, answer);
-        warnIfStale(answer.freshness);
-        for (const { symbol, neighbours } of answer.roots) {
-          const owner = symbol.container ? `${symbol.container}.` : "";
-          console.log(`${direction} of ${symbol.kind} ${owner}${symbol.name}  ${location(symbol.path, symbol.line)}`);
-          if (neighbours.length === 0) console.log("  (none found)");
-          for (const n of neighbours) {
-            const nOwner = n.container ? `${n.container}.` : "";
-            const weight = n.weight < 0.999 ? `  (ambiguous, weight ${n.weight.toFixed(2)})` : "";
-            console.log(`${"  ".repeat(n.depth)}${n.kind.padEnd(9)} ${nOwner}${n.name}  ${location(n.path, n.line)}${weight}`);
-          }
+      const { answer } = await askIndex(daemonPaths(ctx.root, ctx.skepDir), direction, { symbol: String(args.symbol), depth, limit });
+      if (answer.roots.length === 0) throw new CommandFailed(`no symbol named '${args.symbol}' (try \`skep search ${args.symbol}\`)`);
+      if (args.json) return printJson(CallGraphAnswer, answer);
+      warnIfStale(answer.freshness);
+      for (const { symbol, neighbours } of answer.roots) {
+        const owner = symbol.container ? `${symbol.container}.` : "";
+        console.log(`${direction} of ${symbol.kind} ${owner}${symbol.name}  ${location(symbol.path, symbol.line)}`);
+        if (neighbours.length === 0) console.log("  (none found)");
+        for (const n of neighbours) {
+          const nOwner = n.container ? `${n.container}.` : "";
+          const weight = n.weight < 0.999 ? `  (ambiguous, weight ${n.weight.toFixed(2)})` : "";
+          console.log(`${"  ".repeat(n.depth)}${n.kind.padEnd(9)} ${nOwner}${n.name}  ${location(n.path, n.line)}${weight}`);
         }
-      } finally {
-        db.close();
       }
     },
   });

@@ -1,8 +1,11 @@
 // `skep index`: build or refresh the index (incremental after the first run).
 import { defineCommand } from "citty";
+import { DaemonClient } from "../../daemon/client.ts";
+import { clientSocketPath, daemonPaths } from "../../daemon/paths.ts";
 import { indexRepo } from "../../index/indexer.ts";
 import { openWritable } from "../../index/store.ts";
 import { IndexAnswer } from "../../protocol/index-answers.ts";
+import { CommandFailed } from "../errors.ts";
 import { printJson } from "../print.ts";
 import { progressLine } from "../progress.ts";
 import { jsonArg, repoArgs, repoContext } from "../repo.ts";
@@ -10,6 +13,9 @@ import { searchCommand } from "./search.ts";
 
 export async function buildIndex(repo: string | undefined, json: boolean): Promise<IndexAnswer> {
   const ctx = repoContext(repo);
+  // While a daemon runs it is the only writer: ask it to rescan and wait for the result.
+  const viaDaemon = await refreshThroughDaemon(ctx.root, ctx.skepDir);
+  if (viaDaemon) return viaDaemon;
   const db = openWritable(ctx.dbPath);
   const progress = progressLine(!json && Boolean(process.stderr.isTTY));
   try {
@@ -30,6 +36,23 @@ export async function buildIndex(repo: string | undefined, json: boolean): Promi
   } finally {
     progress.done();
     db.close();
+  }
+}
+
+async function refreshThroughDaemon(root: string, skepDir: string): Promise<IndexAnswer | null> {
+  if (process.env.SKEP_NO_DAEMON === "1") return null;
+  let client: DaemonClient;
+  try {
+    client = await DaemonClient.connect(clientSocketPath(daemonPaths(root, skepDir)), 1_000);
+  } catch {
+    return null;
+  }
+  try {
+    const r = await client.request("refresh", { wait: true, timeoutMs: 3_600_000 }, 0);
+    if (!r.index) throw new CommandFailed("the daemon did not finish the re-index (see `skep daemon status`)");
+    return r.index;
+  } finally {
+    client.close();
   }
 }
 

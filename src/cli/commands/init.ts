@@ -4,6 +4,8 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { isAbsolute, join, relative, resolve } from "node:path";
 import { configPath, readConfig, writeConfig } from "../../config/config.ts";
 import { detectTestCommand } from "../../config/test-command.ts";
+import { startDaemon } from "../../daemon/control.ts";
+import { daemonPaths } from "../../daemon/paths.ts";
 import { gitCommonDir } from "../../git/repo.ts";
 import { RepoConfig } from "../../protocol/config.ts";
 import { findWorkspace, registerRepo, registryPath } from "../../workspace/registry.ts";
@@ -14,6 +16,7 @@ export const initCommand = defineCommand({
   meta: { name: "init", description: "Set up skep in this repo: .skep/, config, index, workspace registration" },
   args: {
     workspace: { type: "string", description: "Create (or use) a workspace at this directory and register the repo there", valueHint: "dir" },
+    daemon: { type: "boolean", description: "Start the repo's daemon at the end (--no-daemon to skip; SKEP_NO_DAEMON=1 too)", default: true },
     ...repoArgs,
   } as const,
   async run({ args }) {
@@ -53,6 +56,14 @@ export const initCommand = defineCommand({
       console.log(`Workspace:  registered as '${name}' in ${registryPath(ws)}`);
     } else {
       console.log("Workspace:  none found above this repo (use --workspace DIR to create one)");
+    }
+
+    if (args.daemon && process.env.SKEP_NO_DAEMON !== "1") {
+      const r = await startDaemon(daemonPaths(ctx.root, ctx.skepDir));
+      if (r.how === "already") console.log(`Daemon:     already running (pid ${r.info.pid})`);
+      else console.log(`Daemon:     started ${r.how === "tmux" ? `in tmux session '${r.session}'` : `detached (log: ${relative(process.cwd(), join(ctx.skepDir, "logs", "daemon.log"))})`}, pid ${r.info.pid}`);
+    } else {
+      console.log("Daemon:     not started (run `skep daemon start` to keep the index warm)");
     }
   },
 });

@@ -1,8 +1,8 @@
 // `skep map`: the ranked repo map fitted to a token budget.
 import { defineCommand } from "citty";
-import { freshness } from "../../index/freshness.ts";
-import { openReadonly } from "../../index/store.ts";
-import { DEFAULT_MAP_TOKENS, repoMap } from "../../graph/repomap.ts";
+import { askIndex } from "../../daemon/ask.ts";
+import { daemonPaths } from "../../daemon/paths.ts";
+import { DEFAULT_MAP_TOKENS } from "../../graph/repomap.ts";
 import { RepoMapAnswer } from "../../protocol/index-answers.ts";
 import { UsageError } from "../errors.ts";
 import { printJson, warnIfStale } from "../print.ts";
@@ -19,15 +19,9 @@ export const mapCommand = defineCommand({
     const budget = Number(args.tokens);
     if (!Number.isInteger(budget) || budget < 1) throw new UsageError(`--tokens must be a positive integer, not '${args.tokens}'`);
     const ctx = repoContext(args.repo);
-    const db = openReadonly(ctx.dbPath);
-    try {
-      const map = repoMap(db, budget);
-      const answer: RepoMapAnswer = { ...map, budget, freshness: freshness(db, ctx.root) };
-      if (args.json) return printJson(RepoMapAnswer, answer);
-      warnIfStale(answer.freshness);
-      process.stdout.write(map.text || "(the index has no symbols)\n");
-    } finally {
-      db.close();
-    }
+    const { answer } = await askIndex(daemonPaths(ctx.root, ctx.skepDir), "map", { tokens: budget });
+    if (args.json) return printJson(RepoMapAnswer, answer);
+    warnIfStale(answer.freshness);
+    process.stdout.write(answer.text || "(the index has no symbols)\n");
   },
 });

@@ -1,9 +1,8 @@
 // `skep search <query>` (also `skep index ask`): find symbols by name, camel humps, words or typos.
 import { defineCommand } from "citty";
-import { freshness } from "../../index/freshness.ts";
-import { openReadonly } from "../../index/store.ts";
+import { askIndex } from "../../daemon/ask.ts";
+import { daemonPaths } from "../../daemon/paths.ts";
 import { SearchAnswer } from "../../protocol/index-answers.ts";
-import { search } from "../../search/search.ts";
 import { UsageError } from "../errors.ts";
 import { location, printJson, warnIfStale } from "../print.ts";
 import { jsonArg, repoArgs, repoContext } from "../repo.ts";
@@ -23,24 +22,25 @@ export const searchCommand = defineCommand({
     const limit = Number(args.limit);
     if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit must be a positive integer, not '${args.limit}'`);
     const ctx = repoContext(args.repo);
-    const db = openReadonly(ctx.dbPath);
-    try {
-      const split = (v: string | undefined) => (v ? v.split(",").map((s) => s.trim()).filter(Boolean) : undefined);
-      const hits = search(db, String(args.query ?? ""), { kind: split(args.kind), lang: split(args.lang), path: args.path, limit });
-      const answer: SearchAnswer = { query: String(args.query ?? ""), hits, freshness: freshness(db, ctx.root) };
-      if (args.json) return printJson(SearchAnswer, answer);
-      warnIfStale(answer.freshness);
-      if (hits.length === 0) {
-        console.log("no matches");
-        return;
-      }
-      for (const h of hits) {
-        const owner = h.container ? `${h.container}.` : "";
-        console.log(`${h.kind.padEnd(9)} ${owner}${h.name}  ${location(h.path, h.line)}`);
-        if (h.signature) console.log(`          ${h.signature}`);
-      }
-    } finally {
-      db.close();
+    const split = (v: string | undefined) => (v ? v.split(",").map((s) => s.trim()).filter(Boolean) : undefined);
+    const query = String(args.query ?? "");
+    const { answer } = await askIndex(daemonPaths(ctx.root, ctx.skepDir), "search", {
+      query,
+      kind: split(args.kind),
+      lang: split(args.lang),
+      path: args.path,
+      limit: Math.min(limit, 200),
+    });
+    if (args.json) return printJson(SearchAnswer, answer);
+    warnIfStale(answer.freshness);
+    if (answer.hits.length === 0) {
+      console.log("no matches");
+      return;
+    }
+    for (const h of answer.hits) {
+      const owner = h.container ? `${h.container}.` : "";
+      console.log(`${h.kind.padEnd(9)} ${owner}${h.name}  ${location(h.path, h.line)}`);
+      if (h.signature) console.log(`          ${h.signature}`);
     }
   },
 });

@@ -1,7 +1,7 @@
 // `skep status`: what the index holds and whether it matches the disk.
 import { defineCommand } from "citty";
-import { indexStatus } from "../../index/status.ts";
-import { openReadonly } from "../../index/store.ts";
+import { askIndex } from "../../daemon/ask.ts";
+import { daemonPaths } from "../../daemon/paths.ts";
 import { StatusAnswer } from "../../protocol/index-answers.ts";
 import { printJson } from "../print.ts";
 import { jsonArg, repoArgs, repoContext } from "../repo.ts";
@@ -13,13 +13,7 @@ export const statusCommand = defineCommand({
   args: { ...repoArgs, ...jsonArg },
   async run({ args }) {
     const ctx = repoContext(args.repo);
-    const db = openReadonly(ctx.dbPath);
-    let s: StatusAnswer;
-    try {
-      s = indexStatus(db, ctx.root);
-    } finally {
-      db.close();
-    }
+    const s: StatusAnswer = (await askIndex(daemonPaths(ctx.root, ctx.skepDir), "status", {})).answer;
     if (args.json) return printJson(StatusAnswer, s);
     const f = s.freshness;
     const short = (h: string | null) => (h ? h.slice(0, 10) : "none");

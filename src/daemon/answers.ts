@@ -1,0 +1,71 @@
+// The read verbs, computed from an open index. The daemon calls these for socket and HTTP requests,
+// and the CLI calls the very same functions when no daemon runs, so both give identical answers;
+// only where freshness comes from differs (the daemon's watcher, or a rescan of the disk).
+import type { Database } from "bun:sqlite";
+import type { z } from "zod";
+import { findSymbols, walkGraph } from "../graph/queries.ts";
+import { repoMap } from "../graph/repomap.ts";
+import { freshness as scanFreshness, pendingChanges, type PendingChanges } from "../index/freshness.ts";
+import { fileContext, symbolSource } from "../index/read.ts";
+import { indexStatus } from "../index/status.ts";
+import type { CallGraphAnswer, Freshness, RepoMapAnswer, SearchAnswer, StatusAnswer } from "../protocol/index-answers.ts";
+import type { FileContextAnswer, FileContextParams, GraphParams, MapParams, SearchParams, SymbolSourceAnswer, SymbolSourceParams } from "../protocol/socket.ts";
+import { search } from "../search/search.ts";
+import { VerbError } from "./errors.ts";
+
+/** Where an answer learns what changed on disk since the index was built. */
+export interface FreshnessSource {
+  pending(db: Database): PendingChanges;
+  freshness(db: Database, pending?: PendingChanges): Freshness;
+}
+
+/** Without a daemon: rescan the disk by (size, mtime) for every answer. */
+export function rescanFreshness(root: string): FreshnessSource {
+  return {
+    pending: (db) => pendingChanges(db, root).pending,
+    freshness: (db, pending) => scanFreshness(db, root, pending),
+  };
+}
+
+export interface AnswerContext {
+  db: Database;
+  root: string;
+  fresh: FreshnessSource;
+}
+
+const names = (v: string | string[] | undefined) =>
+  v === undefined ? undefined : (Array.isArray(v) ? v : v.split(",")).map((s) => s.trim()).filter(Boolean);
+
+export function answerSearch(c: AnswerContext, p: z.output<typeof SearchParams>): SearchAnswer {
+  const hits = search(c.db, p.query, { kind: names(p.kind), lang: names(p.lang), path: p.path, limit: p.limit });
+  return { query: p.query, hits, freshness: c.fresh.freshness(c.db) };
+}
+
+export function answerGraph(c: AnswerContext, direction: "callers" | "callees", p: z.output<typeof GraphParams>): CallGraphAnswer {
+  const roots = findSymbols(c.db, p.symbol);
+  return {
+    direction,
+    roots: roots.map((symbol) => ({ symbol, neighbours: walkGraph(c.db, symbol.id, direction, p.depth, p.limit) })),
+    freshness: c.fresh.freshness(c.db),
+  };
+}
+
+export function answerMap(c: AnswerContext, p: z.output<typeof MapParams>): RepoMapAnswer {
+  return { ...repoMap(c.db, p.tokens), budget: p.tokens, freshness: c.fresh.freshness(c.db) };
+}
+
+export function answerStatus(c: AnswerContext): StatusAnswer {
+  const pending = c.fresh.pending(c.db);
+  return indexStatus(c.db, c.root, { pending, freshness: c.fresh.freshness(c.db, pending) });
+}
+
+export function answerFileContext(c: AnswerContext, p: z.output<typeof FileContextParams>): FileContextAnswer {
+  const file = fileContext(c.db, p.path, { docs: p.docs });
+  if (!file) throw new VerbError("not_found", `the index has no file '${p.path}' (paths are relative to ${c.root})`);
+  return { ...file, freshness: c.fresh.freshness(c.db) };
+}
+
+export function answerSymbolSource(c: AnswerContext, p: z.output<typeof SymbolSourceParams>): SymbolSourceAnswer {
+  const symbols = symbolSource(c.db, c.root, p.symbol, { maxLines: p.maxLines, limit: p.limit });
+  return { symbols, freshness: c.fresh.freshness(c.db) };
+}

@@ -1,0 +1,159 @@
+// A client for a repo daemon's socket: pipelined requests matched to replies by id, and an event
+// stream after `subscribe`. Used by the CLI, by tests and benchmarks, and later by MCP and peers.
+import type { Socket } from "bun";
+import { StringDecoder } from "node:string_decoder";
+import type { ErrorCode, Event, ParamsOf, Reply, ResultOf, Verb } from "../protocol/socket.ts";
+
+export class DaemonError extends Error {
+  constructor(
+    readonly code: ErrorCode | "disconnected" | "client_timeout",
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+interface Pending {
+  resolve: (v: unknown) => void;
+  reject: (e: Error) => void;
+  timer: ReturnType<typeof setTimeout> | null;
+}
+
+const DEFAULT_TIMEOUT_MS = 120_000;
+
+export class DaemonClient {
+  private socket: Socket<undefined> | null = null;
+  private buffer = "";
+  private readonly decoder = new StringDecoder("utf8");
+  private nextId = 1;
+  private readonly pending = new Map<string | number, Pending>();
+  private readonly listeners = new Set<(e: Event) => void>();
+  private closed = false;
+  /** Resolves when the connection closes, for whatever reason. */
+  readonly closedPromise: Promise<void>;
+  private markClosed!: () => void;
+
+  private constructor() {
+    this.closedPromise = new Promise((r) => (this.markClosed = r));
+  }
+
+  /** Connect, or reject (ENOENT, ECONNREFUSED...) when no daemon listens at `path`. */
+  static async connect(path: string, timeoutMs = 2_000): Promise<DaemonClient> {
+    const c = new DaemonClient();
+    const connecting = Bun.connect({
+      unix: path,
+      socket: {
+        data: (_s, chunk) => c.onData(chunk),
+        close: () => c.onClose(),
+        error: () => c.onClose(),
+        end: () => c.onClose(),
+      },
+    });
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new DaemonError("client_timeout", `no connection to ${path} within ${timeoutMs} ms`)), timeoutMs);
+    });
+    try {
+      c.socket = await Promise.race([connecting, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+    return c;
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  request<V extends Verb>(verb: V, params?: ParamsOf<V>, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<ResultOf<V>> {
+    return this.send(verb, params ?? {}, timeoutMs) as Promise<ResultOf<V>>;
+  }
+
+  /** Send any line (for tests of malformed input) and get the raw reply object. */
+  send(verb: string, params: unknown, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<unknown> {
+    if (this.closed || !this.socket) return Promise.reject(new DaemonError("disconnected", "the daemon connection is closed"));
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      const timer = timeoutMs > 0 ? setTimeout(() => {
+        this.pending.delete(id);
+        reject(new DaemonError("client_timeout", `no reply to '${verb}' within ${timeoutMs} ms`));
+      }, timeoutMs) : null;
+      this.pending.set(id, { resolve, reject, timer });
+      this.writeRaw(`${JSON.stringify({ id, verb, params })}\n`);
+    });
+  }
+
+  /** Subscribe this connection to events; `onEvent` gets each one. Returns the seq at subscription. */
+  async subscribe(onEvent: (e: Event) => void, events?: string[]): Promise<number> {
+    this.listeners.add(onEvent);
+    const r = await this.request("subscribe", events ? { events } : {});
+    return r.seq;
+  }
+
+  /** The next event satisfying `pred` (the connection must be subscribed). */
+  nextEvent(pred: (e: Event) => boolean, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<Event> {
+    return new Promise((resolve, reject) => {
+      const listener = (e: Event) => {
+        if (!pred(e)) return;
+        this.listeners.delete(listener);
+        clearTimeout(timer);
+        resolve(e);
+      };
+      const timer = setTimeout(() => {
+        this.listeners.delete(listener);
+        reject(new DaemonError("client_timeout", `no matching event within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.listeners.add(listener);
+    });
+  }
+
+  writeRaw(data: string | Uint8Array): void {
+    if (!this.socket || this.closed) return;
+    this.socket.write(data);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.socket?.end();
+    this.onClose();
+  }
+
+  private onData(chunk: Buffer): void {
+    this.buffer += this.decoder.write(chunk);
+    let nl = this.buffer.indexOf("\n");
+    while (nl !== -1) {
+      const line = this.buffer.slice(0, nl);
+      this.buffer = this.buffer.slice(nl + 1);
+      nl = this.buffer.indexOf("\n");
+      if (!line.trim()) continue;
+      let msg: Record<string, unknown>;
+      try {
+        msg = JSON.parse(line);
+      } catch {
+        continue;
+      }
+      if (typeof msg.event === "string") {
+        for (const l of [...this.listeners]) l(msg as unknown as Event);
+        continue;
+      }
+      const reply = msg as unknown as Reply;
+      const p = reply.id === null ? this.pending.values().next().value : this.pending.get(reply.id);
+      if (!p) continue;
+      this.pending.delete(reply.id ?? [...this.pending.keys()][0]!);
+      if (p.timer) clearTimeout(p.timer);
+      if (reply.ok) p.resolve(reply.result);
+      else p.reject(new DaemonError(reply.error.code, reply.error.message));
+    }
+  }
+
+  private onClose(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const p of this.pending.values()) {
+      if (p.timer) clearTimeout(p.timer);
+      p.reject(new DaemonError("disconnected", "the daemon closed the connection"));
+    }
+    this.pending.clear();
+    this.markClosed();
+  }
+}

@@ -1,0 +1,213 @@
+// `skep daemon run`: one long-running process per repo. It takes the repo's lock, opens the index
+// (its worker is the only writer), watches the files, and answers the socket and the HTTP sidecar
+// until SIGTERM/SIGINT or a `stop` request, then drains in-flight requests and exits cleanly.
+import type { Database } from "bun:sqlite";
+import { appendFileSync, chmodSync, existsSync, lstatSync, mkdirSync, renameSync, statSync, unlinkSync } from "node:fs";
+import { gitHead } from "../git/repo.ts";
+import { freshnessOf, pendingChanges, type PendingChanges } from "../index/freshness.ts";
+import { openReadonly } from "../index/store.ts";
+import type { DaemonInfo } from "../protocol/socket.ts";
+import { writeFileAtomic } from "../util/fs.ts";
+import { VERSION } from "../version.ts";
+import type { AnswerContext, FreshnessSource } from "./answers.ts";
+import { EventBus } from "./bus.ts";
+import { HttpServer } from "./http-server.ts";
+import { IndexRunner } from "./index-runner.ts";
+import { readPid, tryLock, type Lock } from "./lock.ts";
+import { serverSocketPath, type DaemonPaths } from "./paths.ts";
+import { SocketServer } from "./socket-server.ts";
+import type { VerbHost } from "./verbs.ts";
+import { RepoWatcher } from "./watcher.ts";
+
+export class DaemonAlreadyRunning extends Error {
+  readonly exitCode = 1;
+}
+
+export interface DaemonOptions {
+  /** Watcher quiet period before a batch is indexed (ms). */
+  debounceMs?: number;
+  /** Also log to stderr (the foreground and the tmux pane); the log file is always written. */
+  stderr?: boolean;
+}
+
+const MAX_LOG_BYTES = 10 * 1024 * 1024;
+const DRAIN_MS = 5_000;
+
+export async function runDaemon(paths: DaemonPaths, opts: DaemonOptions = {}): Promise<number> {
+  const { root, skepDir } = paths;
+  mkdirSync(skepDir, { recursive: true, mode: 0o700 });
+  // The socket must sit in a directory only this user can enter.
+  if (lstatSync(skepDir).uid === process.getuid?.() && (statSync(skepDir).mode & 0o077) !== 0) chmodSync(skepDir, 0o700);
+  mkdirSync(paths.logDir, { recursive: true, mode: 0o700 });
+
+  let lock: Lock | null = null;
+  for (let attempt = 0; attempt < 5 && !lock; attempt++) {
+    lock = tryLock(paths.lock);
+    if (!lock) await Bun.sleep(40); // someone may be only probing the lock (skep daemon status)
+  }
+  if (!lock) {
+    const pid = readPid(paths.pid);
+    throw new DaemonAlreadyRunning(`a daemon already runs for ${root}${pid ? ` (pid ${pid})` : ""}`);
+  }
+
+  const log = makeLogger(paths.log, opts.stderr ?? false);
+  const started = new Date();
+  let db: Database | null = null;
+  let socket: SocketServer | null = null;
+  let http: HttpServer | null = null;
+  let watcher: RepoWatcher | null = null;
+  let runner: IndexRunner | null = null;
+  let stopping = false;
+  let resolveExit!: (code: number) => void;
+  const exited = new Promise<number>((r) => (resolveExit = r));
+
+  try {
+    writeFileAtomic(paths.pid, `${process.pid}\n`, 0o600);
+    log(`starting skep ${VERSION} daemon for ${root} (pid ${process.pid}, lock: ${lock.kind})`);
+
+    const git = gitDirs(root);
+    const isGit = git !== null;
+    let head = isGit ? gitHead(root) : null;
+    const bus = new EventBus();
+
+    const fresh: FreshnessSource = {
+      // With the watcher complete, what changed is known; with it degraded, rescan like the CLI does.
+      pending: (d) => (watcher && !watcher.degraded && runner ? runner.pending(d) : pendingChanges(d, root).pending),
+      freshness: (d, p?: PendingChanges) => freshnessOf(d, root, p ?? fresh.pending(d), head),
+    };
+    runner = new IndexRunner({
+      root,
+      dbPath: paths.dbPath,
+      isGit,
+      bus,
+      freshness: () => fresh.freshness(db!),
+      log,
+    });
+    await runner.start();
+    db = openReadonly(paths.dbPath);
+    const answers: AnswerContext = { db, root, fresh };
+
+    // Watch first, then scan: a change during the scan is seen by one or the other, never neither.
+    watcher = new RepoWatcher({
+      root,
+      isGit,
+      gitDir: git?.gitDir,
+      gitCommonDir: git?.commonDir,
+      debounceMs: opts.debounceMs,
+      log,
+      onBatch: (b) => runner!.notify(b),
+      skepDir,
+      onGone: () => host.stop("the repo or its .skep directory was removed"),
+      onGitChange: () => {
+        const next = gitHead(root);
+        if (next !== head) {
+          bus.publish("head.moved", { from: head, to: next });
+          head = next;
+        }
+      },
+    });
+    watcher.start();
+    const { pending } = pendingChanges(db, root);
+    runner.seed([...pending.added, ...pending.modified, ...pending.deleted]);
+    runner.notify({ paths: [], rescan: true });
+    log(`watching ${watcher.directories} directories; ${pending.added.length + pending.modified.length + pending.deleted.length} files changed since the last index`);
+
+    const host: VerbHost = {
+      answers: () => answers,
+      info: (): DaemonInfo => ({
+        pid: process.pid,
+        version: VERSION,
+        root,
+        socket: socket?.path ?? "",
+        http: http?.url ?? null,
+        startedAt: started.toISOString(),
+        uptimeMs: Date.now() - started.getTime(),
+        indexer: { state: runner!.state, queued: runner!.queued, runs: runner!.runs, lastError: runner!.lastError },
+        watcher: { directories: watcher?.directories ?? 0, degraded: watcher?.degraded ?? true },
+        connections: socket?.connections ?? 0,
+      }),
+      refresh: (wait, timeoutMs) => runner!.refresh(wait, timeoutMs),
+      stop: (reason) => void stop(reason),
+      get stopping() {
+        return stopping;
+      },
+    };
+
+    const sockPath = serverSocketPath(paths);
+    if (sockPath !== paths.socketDefault) writeFileAtomic(paths.socketPathFile, `${sockPath}\n`, 0o600);
+    else if (existsSync(paths.socketPathFile)) unlinkSync(paths.socketPathFile);
+    socket = new SocketServer(sockPath, host, bus, log);
+    socket.start();
+    http = new HttpServer(paths.http, host, bus);
+    const info = http.start();
+    log(`listening on ${sockPath} and ${info.url}`);
+
+    const stop = async (reason: string) => {
+      if (stopping) return;
+      stopping = true;
+      log(`stopping: ${reason}`);
+      bus.publish("daemon.stopping", { reason });
+      socket?.stopAccepting();
+      http?.stopAccepting();
+      watcher?.close();
+      // Requests waiting for a re-index get their answer now (finished: false), then drain.
+      runner?.cancelWaiters();
+      await Promise.all([socket?.drain(DRAIN_MS), http?.drain(DRAIN_MS)]);
+      await runner?.close();
+      await socket?.closeAll();
+      http?.closeAll();
+      resolveExit(0);
+    };
+    for (const sig of ["SIGTERM", "SIGINT", "SIGHUP"] as const) process.on(sig, () => void stop(`${sig}`));
+    process.on("uncaughtException", (err) => log(`uncaught: ${err.stack ?? err.message}`));
+    process.on("unhandledRejection", (err) => log(`unhandled rejection: ${(err as Error)?.stack ?? String(err)}`));
+
+    const code = await exited;
+    log("stopped");
+    return code;
+  } catch (err) {
+    log(`failed: ${(err as Error).message}`);
+    throw err;
+  } finally {
+    watcher?.close();
+    if (!stopping) {
+      socket?.stopAccepting();
+      http?.stopAccepting();
+      await runner?.close(2_000);
+    }
+    db?.close();
+    for (const f of [paths.pid, paths.socketPathFile]) {
+      try {
+        unlinkSync(f);
+      } catch {
+        // not there
+      }
+    }
+    lock.release();
+  }
+}
+
+/** The repo's git directories, or null outside git. */
+function gitDirs(root: string): { gitDir: string; commonDir: string } | null {
+  const p = Bun.spawnSync(["git", "rev-parse", "--path-format=absolute", "--git-dir", "--git-common-dir"], { cwd: root, stdout: "pipe", stderr: "pipe" });
+  if (p.exitCode !== 0) return null;
+  const [gitDir, commonDir] = p.stdout.toString().trim().split("\n");
+  return gitDir && commonDir ? { gitDir, commonDir } : null;
+}
+
+function makeLogger(path: string, stderr: boolean): (msg: string) => void {
+  try {
+    if (existsSync(path) && statSync(path).size > MAX_LOG_BYTES) renameSync(path, `${path}.1`);
+  } catch {
+    // rotation is best effort
+  }
+  return (msg) => {
+    const line = `${new Date().toISOString()} ${msg}\n`;
+    try {
+      appendFileSync(path, line, { mode: 0o600 });
+    } catch {
+      // the log is best effort; never let it stop the daemon
+    }
+    if (stderr) process.stderr.write(line);
+  };
+}

@@ -1,0 +1,283 @@
+// Scaffolding for the daemon tests: real git repos in temp dirs, real daemon child processes
+// (`bun src/main.ts daemon run`), real sockets and HTTP. Every daemon and temp dir a test makes is
+// registered and torn down by cleanupAll() (call it in afterEach).
+import { Database } from "bun:sqlite";
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import type { Subprocess } from "bun";
+import { DaemonClient } from "../../src/daemon/client.ts";
+import { clientSocketPath, daemonPaths, type DaemonPaths } from "../../src/daemon/paths.ts";
+import { indexRepo } from "../../src/index/indexer.ts";
+import { openWritable } from "../../src/index/store.ts";
+import type { DaemonInfo, Event, HttpInfo } from "../../src/protocol/socket.ts";
+
+export const PROJECT = resolve(import.meta.dir, "../..");
+export const BUN = process.execPath;
+export const MAIN = join(PROJECT, "src/main.ts");
+export const TMP = realpathSync(tmpdir());
+
+const cleanups: (() => void | Promise<void>)[] = [];
+
+export async function cleanupAll(): Promise<void> {
+  for (const f of cleanups.splice(0).reverse()) {
+    try {
+      await f();
+    } catch {
+      // keep cleaning
+    }
+  }
+}
+
+/** Environment for every child: no tmux, no stray SKEP_DIR, a private tmux socket dir just in case. */
+export function childEnv(extra: Record<string, string> = {}): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith("SKEP_") && k !== "TMUX") env[k] = v;
+  return { ...env, SKEP_NO_TMUX: "1", SKEP_WORKERS: "2", ...extra };
+}
+
+export function tempDir(prefix = "skep-daemon-"): string {
+  const dir = mkdtempSync(join(TMP, prefix));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+export function git(cwd: string, ...args: string[]): string {
+  const p = Bun.spawnSync(["git", "-c", "user.email=t@example.com", "-c", "user.name=t", "-c", "init.defaultBranch=main", ...args], { cwd, stdout: "pipe", stderr: "pipe" });
+  if (p.exitCode !== 0) throw new Error(`git ${args.join(" ")}: ${p.stderr.toString()}`);
+  return p.stdout.toString().trim();
+}
+
+export function writeFiles(root: string, files: Record<string, string>): void {
+  for (const [rel, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(root, rel)), { recursive: true });
+    writeFileSync(join(root, rel), text);
+  }
+}
+
+/** A git repo with these files committed on `main`. */
+export function makeRepo(files: Record<string, string>, opts: { git?: boolean; dir?: string } = {}): string {
+  const root = opts.dir ?? tempDir();
+  mkdirSync(root, { recursive: true });
+  writeFiles(root, files);
+  if (opts.git !== false) {
+    git(root, "init", "-q");
+    writeFileSync(join(root, ".git", "info", "exclude"), ".skep/\n");
+    git(root, "add", "-A");
+    git(root, "commit", "-qm", "init");
+  }
+  return root;
+}
+
+/** A small TypeScript + Go project whose functions call each other. */
+export function sampleFiles(n = 6): Record<string, string> {
+  const files: Record<string, string> = {};
+  for (let i = 0; i < n; i++) {
+    files[`src/mod${i}.ts`] = `/** Module ${i}. */\nexport function handler${i}(x: number): number {\n  return helper${(i + 1) % n}(x) + ${i};\n}\n\nexport function helper${i}(x: number): number {\n  return x * ${i};\n}\n`;
+  }
+  files["go/server.go"] = "package server\n\n// Serve runs it.\nfunc Serve() int { return listen() }\n\nfunc listen() int { return 1 }\n";
+  files["README.md"] = "# sample\n";
+  return files;
+}
+
+export function run(args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}): { code: number; stdout: string; stderr: string } {
+  const p = Bun.spawnSync([BUN, MAIN, ...args], { cwd: opts.cwd ?? PROJECT, env: childEnv(opts.env), stdout: "pipe", stderr: "pipe" });
+  return { code: p.exitCode ?? -1, stdout: p.stdout.toString(), stderr: p.stderr.toString() };
+}
+
+export interface RunningDaemon {
+  root: string;
+  paths: DaemonPaths;
+  proc: Subprocess;
+  client(): Promise<DaemonClient>;
+  http(): HttpInfo;
+  stop(): Promise<number | null>;
+}
+
+export function pathsFor(root: string): DaemonPaths {
+  return daemonPaths(root, join(root, ".skep"));
+}
+
+/** Start `skep daemon run` as a child and wait until it answers ping. */
+export async function startDaemon(root: string, opts: { env?: Record<string, string>; args?: string[] } = {}): Promise<RunningDaemon> {
+  const paths = pathsFor(root);
+  const proc = Bun.spawn([BUN, MAIN, "daemon", "run", "--repo", root, ...(opts.args ?? [])], {
+    cwd: PROJECT,
+    env: childEnv(opts.env),
+    stdout: "ignore",
+    stderr: "pipe",
+  });
+  const clients: DaemonClient[] = [];
+  const d: RunningDaemon = {
+    root,
+    paths,
+    proc,
+    async client() {
+      const c = await DaemonClient.connect(clientSocketPath(paths));
+      clients.push(c);
+      return c;
+    },
+    http() {
+      return JSON.parse(require("node:fs").readFileSync(paths.http, "utf8")) as HttpInfo;
+    },
+    async stop() {
+      for (const c of clients) c.close();
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill("SIGTERM");
+      const killer = setTimeout(() => proc.kill("SIGKILL"), 15_000);
+      const code = await proc.exited;
+      clearTimeout(killer);
+      return code;
+    },
+  };
+  cleanups.push(() => void d.stop());
+  await waitForPing(paths, proc);
+  return d;
+}
+
+export async function waitForPing(paths: DaemonPaths, proc?: Subprocess, timeoutMs = 30_000): Promise<DaemonInfo> {
+  const deadline = Date.now() + timeoutMs;
+  let lastErr = "";
+  while (Date.now() < deadline) {
+    if (proc && proc.exitCode !== null) {
+      const err = proc.stderr && typeof proc.stderr !== "number" ? await new Response(proc.stderr as ReadableStream).text() : "";
+      throw new Error(`daemon exited with ${proc.exitCode}: ${err}`);
+    }
+    try {
+      const c = await DaemonClient.connect(clientSocketPath(paths), 500);
+      try {
+        return await c.request("ping", {}, 2_000);
+      } finally {
+        c.close();
+      }
+    } catch (err) {
+      lastErr = (err as Error).message;
+    }
+    await Bun.sleep(30);
+  }
+  throw new Error(`daemon did not answer: ${lastErr}`);
+}
+
+/**
+ * Wait until the daemon has indexed everything it knows about: nothing queued or running and no
+ * pending files. `changed` is a change the caller just made that must produce a run (its events
+ * may not have arrived yet): wait for an index.updated event after `sinceSeq` first.
+ */
+export async function settle(c: DaemonClient, events: Event[], sinceSeq: number, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!events.some((e) => e.event === "index.updated" && e.seq > sinceSeq)) {
+    if (Date.now() > deadline) throw new Error(`no index.updated after seq ${sinceSeq}; events: ${events.map((e) => e.event).join(",")}`);
+    await Bun.sleep(10);
+  }
+  for (;;) {
+    const info = await c.request("ping");
+    const status = await c.request("status");
+    if (info.indexer.state === "idle" && !info.indexer.queued && status.freshness.pendingFiles === 0) return;
+    if (Date.now() > deadline) throw new Error(`daemon did not settle: ${JSON.stringify(info.indexer)} pending ${status.freshness.pendingFiles}`);
+    await Bun.sleep(20);
+  }
+}
+
+/** A subscribed client collecting every event. */
+export async function eventLog(d: RunningDaemon): Promise<{ client: DaemonClient; events: Event[]; seq: number }> {
+  const client = await d.client();
+  const events: Event[] = [];
+  const seq = await client.subscribe((e) => events.push(e));
+  return { client, events, seq };
+}
+
+/** Build a cold index of `root` in a fresh database (outside the repo). */
+export async function coldIndex(root: string): Promise<string> {
+  const dir = tempDir("skep-cold-");
+  const dbPath = join(dir, "index.db");
+  const db = openWritable(dbPath);
+  try {
+    await indexRepo(db, root);
+  } finally {
+    db.close();
+  }
+  return dbPath;
+}
+
+/**
+ * The index as comparable data: everything but row ids and timestamps. Ranks are returned apart,
+ * because the store only rewrites a rank that moved by more than 1 %.
+ */
+export function dumpIndex(dbPath: string): { rows: Record<string, string[]>; ranks: Map<string, number> } {
+  const db = new Database(dbPath, { readonly: true });
+  try {
+    const symKey = `f.path || ':' || s.line || ':' || s.col || ':' || s.kind || ':' || s.name`;
+    const q = (sql: string) => (db.query(sql).values() as unknown[][]).map((r) => JSON.stringify(r)).sort();
+    const rows = {
+      files: q("SELECT path, lang, size, mtime_us, hash, skip_reason, syntax_errors, symbol_count FROM files"),
+      symbols: q(`SELECT ${symKey}, s.humps, s.words, s.container, s.end_line, s.end_col, s.signature, s.doc FROM symbols s JOIN files f ON f.id = s.file_id`),
+      refs: q(
+        `SELECT f.path, (SELECT ${symKey.replaceAll("s.", "s2.").replaceAll("f.path", "f2.path")} FROM symbols s2 JOIN files f2 ON f2.id = s2.file_id WHERE s2.id = r.from_symbol), r.name, r.kind, r.line FROM refs r JOIN files f ON f.id = r.file_id`,
+      ),
+      imports: q("SELECT f.path, i.spec FROM imports i JOIN files f ON f.id = i.file_id"),
+      edges: q(
+        `SELECT fa.path || ':' || a.line || ':' || a.col || ':' || a.kind || ':' || a.name, fb.path || ':' || b.line || ':' || b.col || ':' || b.kind || ':' || b.name, round(e.weight, 9), e.kind
+         FROM edges e JOIN symbols a ON a.id = e.from_symbol JOIN files fa ON fa.id = a.file_id JOIN symbols b ON b.id = e.to_symbol JOIN files fb ON fb.id = b.file_id`,
+      ),
+    };
+    const ranks = new Map<string, number>();
+    for (const [k, r] of db.query(`SELECT ${symKey}, s.rank FROM symbols s JOIN files f ON f.id = s.file_id`).values() as [string, number][]) ranks.set(k, r);
+    return { rows, ranks };
+  } finally {
+    db.close();
+  }
+}
+
+/** Symbol keys whose ranks differ by more than `tolerance` (relative). */
+export function rankDifferences(a: Map<string, number>, b: Map<string, number>, tolerance = 0.03): string[] {
+  const out: string[] = [];
+  for (const [k, ra] of a) {
+    const rb = b.get(k);
+    if (rb === undefined) continue;
+    if (Math.abs(ra - rb) > tolerance * Math.max(ra, rb, 1e-6)) out.push(`${k}: ${ra} vs ${rb}`);
+  }
+  return out;
+}
+
+/** Raw line-level access to the socket, for malformed input. */
+export async function rawSocket(path: string): Promise<{ write(data: string | Uint8Array): void; lines(n: number, timeoutMs?: number): Promise<Record<string, unknown>[]>; end(): void; closed: Promise<void> }> {
+  let buf = "";
+  const got: Record<string, unknown>[] = [];
+  let wake: (() => void) | null = null;
+  let markClosed!: () => void;
+  const closed = new Promise<void>((r) => (markClosed = r));
+  const s = await Bun.connect({
+    unix: path,
+    socket: {
+      data(_s, chunk) {
+        buf += chunk.toString("utf8");
+        let nl = buf.indexOf("\n");
+        while (nl !== -1) {
+          got.push(JSON.parse(buf.slice(0, nl)));
+          buf = buf.slice(nl + 1);
+          nl = buf.indexOf("\n");
+        }
+        wake?.();
+      },
+      close: () => markClosed(),
+      error: () => markClosed(),
+    },
+  });
+  return {
+    write: (data) => {
+      s.write(data);
+    },
+    async lines(n, timeoutMs = 20_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (got.length < n) {
+        if (Date.now() > deadline) throw new Error(`only ${got.length} of ${n} lines: ${JSON.stringify(got)}`);
+        await new Promise<void>((r) => {
+          wake = r;
+          setTimeout(r, 50);
+        });
+      }
+      return got.splice(0, n);
+    },
+    end: () => s.end(),
+    closed,
+  };
+}
