@@ -6,6 +6,7 @@ import { calleesCommand, callersCommand } from "./commands/graph.ts";
 import { indexCommand } from "./commands/index-cmd.ts";
 import { initCommand } from "./commands/init.ts";
 import { mapCommand } from "./commands/map.ts";
+import { mcpCommand } from "./commands/mcp.ts";
 import { searchCommand } from "./commands/search.ts";
 import { statusCommand } from "./commands/status.ts";
 
@@ -19,6 +20,7 @@ export const app = defineCommand({
     callees: calleesCommand,
     map: mapCommand,
     status: statusCommand,
+    mcp: mcpCommand,
     daemon: daemonCommand,
   },
 });

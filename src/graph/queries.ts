@@ -5,10 +5,14 @@ import type { SymbolRef } from "../protocol/index-answers.ts";
 const SYMBOL_COLUMNS = `s.id, s.name, s.kind, s.container, f.path, s.line, s.end_line AS endLine, s.signature`;
 
 /**
- * Symbols named by `spec`: `Name`, `Container.Name` (also `Container::Name`, `Container#Name`), or
- * `path:line` for the definition enclosing that line. Case-exact matches win over case-insensitive ones.
+ * Symbols named by `spec`: `Name`, `Container.Name` (also `Container::Name`, `Container#Name`),
+ * `path:line` for the definition enclosing that line, or a symbol id (all digits, as search answers
+ * give it; no language names a symbol with digits only). Case-exact matches win over case-insensitive ones.
  */
 export function findSymbols(db: Database, spec: string, limit = 10): SymbolRef[] {
+  if (/^\d{1,15}$/.test(spec)) {
+    return db.query(`SELECT ${SYMBOL_COLUMNS} FROM symbols s JOIN files f ON f.id = s.file_id WHERE s.id = ?`).all(Number(spec)) as SymbolRef[];
+  }
   const loc = /^(.+):(\d+)$/.exec(spec);
   if (loc) {
     return db

@@ -1,0 +1,69 @@
+// `skep mcp` (= `skep mcp serve`): the stdio MCP server for coding agents. `skep mcp install`:
+// register it with Claude Code and print the same for Cursor and Codex.
+import { defineCommand } from "citty";
+import { z } from "zod";
+import { claudeConfigPath, install, InstallError, otherClientSnippets, serverEntry } from "../../mcp/install.ts";
+import { serveStdio } from "../../mcp/server.ts";
+import { CommandFailed, UsageError } from "../errors.ts";
+import { printJson } from "../print.ts";
+import { jsonArg, repoArgs, repoContext } from "../repo.ts";
+
+const serve = defineCommand({
+  meta: { name: "serve", description: "Serve the index over MCP on stdin/stdout (what an agent's MCP config runs)" },
+  args: {
+    ...repoArgs,
+    daemon: { type: "boolean", description: "Ask the repo's daemon when it runs (--no-daemon: always read the index file)", default: true },
+  },
+  async run({ args }) {
+    await serveStdio(args.repo, { daemon: args.daemon });
+  },
+});
+
+const InstallAnswer = z.object({
+  file: z.string(),
+  name: z.string(),
+  status: z.enum(["added", "updated", "unchanged"]),
+  entry: z.object({ type: z.literal("stdio"), command: z.string(), args: z.array(z.string()), env: z.record(z.string(), z.string()) }),
+  previous: z.unknown().optional(),
+  cursor: z.string(),
+  codex: z.string(),
+});
+
+const installCmd = defineCommand({
+  meta: { name: "install", description: "Register skep with Claude Code (project .mcp.json or user config); print Cursor and Codex snippets" },
+  args: {
+    scope: { type: "string", description: "project (<repo>/.mcp.json) or user (~/.claude.json)", default: "project", valueHint: "project|user" },
+    name: { type: "string", description: "Server name in the config (default skep)", default: "skep" },
+    ...repoArgs,
+    ...jsonArg,
+  },
+  async run({ args }) {
+    const scope = args.scope;
+    if (scope !== "project" && scope !== "user") throw new UsageError(`--scope must be project or user, not '${scope}'`);
+    if (!/^[A-Za-z0-9_.-]{1,64}$/.test(args.name)) throw new UsageError(`--name must be letters, digits, '_', '-' or '.', not '${args.name}'`);
+    const root = scope === "project" ? repoContext(args.repo).root : "";
+    const entry = serverEntry();
+    let r;
+    try {
+      r = install(claudeConfigPath(scope, root), args.name, entry);
+    } catch (err) {
+      if (err instanceof InstallError) throw new CommandFailed(err.message);
+      throw err;
+    }
+    const snippets = otherClientSnippets(args.name, entry);
+    if (args.json) return printJson(InstallAnswer, { ...r, ...snippets });
+    const verb = { added: "Installed", updated: "Updated", unchanged: "Already installed:" }[r.status];
+    console.log(`${verb} MCP server '${r.name}' in ${r.file}`);
+    console.log(`  command: ${[entry.command, ...entry.args].join(" ")}`);
+    if (r.status !== "unchanged") console.log("Restart Claude Code (or run /mcp) to pick it up.");
+    if (scope === "project") console.log("Claude Code asks once before it starts a server from a project's .mcp.json.");
+    console.log(`\nCursor (.cursor/mcp.json in the project, or ~/.cursor/mcp.json):\n${snippets.cursor}`);
+    console.log(`\nCodex (~/.codex/config.toml):\n${snippets.codex}`);
+  },
+});
+
+export const mcpCommand = defineCommand({
+  meta: { name: "mcp", description: "MCP server for coding agents (`skep mcp` serves; `skep mcp install` registers it)" },
+  subCommands: { serve, install: installCmd },
+  default: "serve",
+} as Parameters<typeof defineCommand>[0]);

@@ -1,0 +1,245 @@
+// Where the MCP server's answers come from. Three cases, decided per call:
+//   - the repo's daemon runs: ask it over its socket (warm index, freshness from its watcher);
+//   - no daemon: open the index file read-only and compute the answer here, with the very same
+//     functions the daemon uses (src/daemon/answers.ts), freshness from a (size, mtime) rescan;
+//   - started inside a git worktree without an index of its own: the main checkout's index with
+//     the worktree's differing files parsed on demand over a private copy (overlay.ts). When the
+//     worktree does not differ from the indexed commit at all, this is the main index as is (and
+//     its daemon, when one runs).
+// Every answer comes back with a Stamp saying which of these produced it and how fresh it is.
+import type { Database } from "bun:sqlite";
+import { existsSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import type { z } from "zod";
+import { repoContext, type RepoContext } from "../cli/repo.ts";
+import { answerFileContext, answerGraph, answerMap, answerSearch, answerStatus, answerSymbolSource, type AnswerContext, type FreshnessSource } from "../daemon/answers.ts";
+import { DaemonClient, DaemonError } from "../daemon/client.ts";
+import { VerbError } from "../daemon/errors.ts";
+import { clientSocketPath, daemonPaths } from "../daemon/paths.ts";
+import { freshnessOf, pendingChanges, type PendingChanges } from "../index/freshness.ts";
+import { gitHead } from "../git/repo.ts";
+import { getMeta, IndexUnavailable, openReadonly } from "../index/store.ts";
+import type { Freshness } from "../protocol/index-answers.ts";
+import type { Stamp } from "../protocol/mcp.ts";
+import { VERBS, type ParamsOf, type ResultOf } from "../protocol/socket.ts";
+import { mainCheckoutOf } from "./git.ts";
+import { OverlayError, WorktreeOverlay } from "./overlay.ts";
+
+export type ReadVerb = "status" | "search" | "callers" | "callees" | "map" | "file.context" | "symbol.source";
+
+/** A failure the agent should read: becomes an MCP tool error with this message. */
+export class ToolError extends Error {}
+
+/** What the server serves: the checkout it was started in, and whose index answers for it. */
+interface Location {
+  worktree: string;
+  /** The checkout the index describes (= worktree unless this is a worktree borrowing an index). */
+  indexRoot: string;
+  dbPath: string;
+  overlay: boolean;
+}
+
+export interface Answer<V extends ReadVerb> {
+  result: ResultOf<V>;
+  stamp: Stamp;
+  /** The database this answer was read from (for follow-up lookups like "did you mean"), when direct. */
+  db: Database | null;
+}
+
+const PENDING_LISTED = 10;
+
+export class IndexBackend {
+  private location: Location | null = null;
+  private base: Database | null = null;
+  private overlay: WorktreeOverlay | null = null;
+  private daemon: DaemonClient | null = null;
+  /** Don't try to reach a daemon before this time (ms) after a failed attempt. */
+  private daemonRetryAt = 0;
+
+  private readonly ctx: RepoContext;
+
+  /** Throws UsageError when `repoFlag` is not a directory. */
+  constructor(
+    repoFlag: string | undefined,
+    private readonly opts: { daemon?: boolean } = {},
+  ) {
+    this.ctx = repoContext(repoFlag);
+  }
+
+  /** The checkout answers describe. */
+  get worktree(): string {
+    return this.ctx.root;
+  }
+
+  /** The checkout whose index answers (the worktree itself unless it borrows its main checkout's). */
+  get indexRoot(): string {
+    try {
+      return this.locate().indexRoot;
+    } catch {
+      return this.ctx.root;
+    }
+  }
+
+  async ask<V extends ReadVerb>(verb: V, params: ParamsOf<V>): Promise<Answer<V>> {
+    const loc = this.locate();
+    const base = this.openBase(loc);
+    if (loc.overlay) {
+      const overlay = (this.overlay ??= new WorktreeOverlay(base, loc.indexRoot, loc.worktree));
+      let view;
+      try {
+        view = await overlay.view();
+      } catch (err) {
+        if (err instanceof OverlayError) throw new ToolError(err.message);
+        throw err;
+      }
+      const extra = { indexRoot: loc.indexRoot, overlayFiles: view.paths.size };
+      if (view.db === base) {
+        // The worktree is the indexed commit: the main index (or its daemon) answers as it is.
+        const viaDaemon = await this.tryDaemon(loc, verb, params);
+        if (viaDaemon) {
+          const f = (viaDaemon as { freshness: Freshness }).freshness;
+          return { result: viaDaemon, stamp: { ...f, worktree: loc.worktree, head: view.freshness.head, via: "daemon", ...extra }, db: null };
+        }
+      }
+      const fixed: FreshnessSource = { pending: () => ({ added: [], modified: [], deleted: [] }), freshness: () => view.freshness };
+      const result = direct({ db: view.db, root: loc.worktree, fresh: fixed }, verb, params);
+      return { result, stamp: { ...view.freshness, via: "direct", ...extra }, db: view.db };
+    }
+    const viaDaemon = await this.tryDaemon(loc, verb, params);
+    if (viaDaemon) return { result: viaDaemon, stamp: { ...(viaDaemon as { freshness: Freshness }).freshness, via: "daemon" }, db: null };
+    let seen: PendingChanges | null = null;
+    const fresh: FreshnessSource = {
+      pending: (db) => (seen ??= pendingChanges(db, loc.worktree).pending),
+      freshness: (db, p) => freshnessOf(db, loc.worktree, (seen ??= p ?? pendingChanges(db, loc.worktree).pending), gitHead(loc.worktree)),
+    };
+    const result = direct({ db: base, root: loc.worktree, fresh }, verb, params);
+    const stamp: Stamp = { ...(result as { freshness: Freshness }).freshness, via: "direct" };
+    if (seen && stamp.pendingFiles > 0) {
+      const s = seen as PendingChanges;
+      stamp.pending = [...s.modified, ...s.added, ...s.deleted].slice(0, PENDING_LISTED);
+    }
+    return { result, stamp, db: base };
+  }
+
+  /** The index database, read-only (for lookups that need no freshness: suggestions, counts). */
+  database(): Database {
+    const loc = this.locate();
+    if (loc.overlay && this.overlay) {
+      // The overlay's current view (or the base when nothing differs); callers only read.
+      return this.overlay.current ?? this.openBase(loc);
+    }
+    return this.openBase(loc);
+  }
+
+  close(): void {
+    this.daemon?.close();
+    this.daemon = null;
+    this.overlay?.close();
+    this.overlay = null;
+    this.base?.close();
+    this.base = null;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private locate(): Location {
+    if (this.location) return this.location;
+    const ctx = this.ctx;
+    const worktree = ctx.root;
+    if (existsSync(ctx.dbPath)) {
+      // An index of its own, or (SKEP_DIR) one that describes another checkout of the same repo.
+      const indexRoot = readIndexRoot(ctx.dbPath) ?? worktree;
+      const overlay = ctx.isGit && resolve(indexRoot) !== resolve(worktree);
+      this.location = { worktree, indexRoot, dbPath: ctx.dbPath, overlay };
+      return this.location;
+    }
+    if (ctx.isGit) {
+      const main = mainCheckoutOf(worktree);
+      if (main && existsSync(`${main}/.skep/index.db`)) {
+        this.location = { worktree, indexRoot: main, dbPath: `${main}/.skep/index.db`, overlay: true };
+        return this.location;
+      }
+      if (main) throw new ToolError(`no index for ${worktree} or its main checkout ${main}: run \`skep index\` in ${main}`);
+    }
+    // Not cached: the index may be built while the server runs.
+    throw new ToolError(`no index for ${worktree}: run \`skep init\` (or \`skep index\`) there first`);
+  }
+
+  private openBase(loc: Location): Database {
+    if (this.base) return this.base;
+    try {
+      this.base = openReadonly(loc.dbPath);
+    } catch (err) {
+      if (err instanceof IndexUnavailable) throw new ToolError(err.message);
+      throw err;
+    }
+    return this.base;
+  }
+
+  /** The daemon's answer, or null when no daemon serves this index (or it went away). */
+  private async tryDaemon<V extends ReadVerb>(loc: Location, verb: V, params: ParamsOf<V>): Promise<ResultOf<V> | null> {
+    if (this.opts.daemon === false || process.env.SKEP_NO_DAEMON === "1") return null;
+    if (!this.daemon || this.daemon.isClosed) {
+      this.daemon = null;
+      if (Date.now() < this.daemonRetryAt) return null;
+      const socket = clientSocketPath(daemonPaths(loc.indexRoot, dirname(loc.dbPath)));
+      if (!existsSync(socket)) return null;
+      try {
+        this.daemon = await DaemonClient.connect(socket, 1_000);
+      } catch {
+        this.daemonRetryAt = Date.now() + 1_000; // a stale socket file: look again in a second
+        return null;
+      }
+    }
+    try {
+      return await this.daemon.request(verb, params, 30_000);
+    } catch (err) {
+      if (err instanceof DaemonError) {
+        if (err.code === "disconnected" || err.code === "unavailable" || err.code === "client_timeout" || err.code === "internal") {
+          this.daemon?.close();
+          this.daemon = null;
+          return null; // the index file is still there: answer directly
+        }
+        throw new VerbError(err.code as never, err.message);
+      }
+      throw err;
+    }
+  }
+}
+
+/** The checkout an index was built from (`meta.root`), or null when it does not say. */
+function readIndexRoot(dbPath: string): string | null {
+  let db: Database | null = null;
+  try {
+    db = openReadonly(dbPath);
+    return getMeta(db, "root");
+  } catch {
+    return null;
+  } finally {
+    db?.close();
+  }
+}
+
+/** Answer a read verb from an open database, exactly as the daemon would. */
+function direct<V extends ReadVerb>(c: AnswerContext, verb: V, params: ParamsOf<V>): ResultOf<V> {
+  const parsed = VERBS[verb].params.safeParse(params);
+  if (!parsed.success) throw new VerbError("bad_params", parsed.error.message);
+  const p = parsed.data as z.output<(typeof VERBS)[V]["params"]>;
+  switch (verb) {
+    case "status":
+      return answerStatus(c) as ResultOf<V>;
+    case "search":
+      return answerSearch(c, p as never) as ResultOf<V>;
+    case "callers":
+    case "callees":
+      return answerGraph(c, verb, p as never) as ResultOf<V>;
+    case "map":
+      return answerMap(c, p as never) as ResultOf<V>;
+    case "file.context":
+      return answerFileContext(c, p as never) as ResultOf<V>;
+    case "symbol.source":
+      return answerSymbolSource(c, p as never) as ResultOf<V>;
+    default:
+      throw new VerbError("unknown_verb", `not a read verb: ${verb}`);
+  }
+}

@@ -1,0 +1,188 @@
+// A git worktree answered from its main checkout's index. The worktree has no index of its own;
+// the files where it differs from the indexed commit are parsed on demand and laid over a private,
+// in-memory copy of that index: their rows replace the index's rows for those paths, references
+// into and out of them are resolved again, and everything else is the main index unchanged.
+// Neither checkout is ever written: the main index is opened read-only and copied into memory.
+//
+// Which files differ: what `git diff <indexed HEAD>` and untracked files list in the worktree,
+// plus the same in the main checkout (files the main index may hold in a state other than the
+// indexed commit). Every call recomputes that set and re-parses only the paths whose (size,
+// mtime) moved since the last call, so a burst of calls costs a few git commands each.
+import type { Database } from "bun:sqlite";
+import { Database as SqliteDatabase } from "bun:sqlite";
+import { lstatSync } from "node:fs";
+import { join } from "node:path";
+import { updateEdges } from "../graph/edges.ts";
+import { MAX_FILE_BYTES } from "../index/inspect.ts";
+import { runParseJob } from "../index/parse-job.ts";
+import { getMeta, IndexWriter } from "../index/store.ts";
+import { languageForPath } from "../parser/languages.ts";
+import type { Freshness } from "../protocol/index-answers.ts";
+import { changedSince, head, untracked } from "./git.ts";
+
+const NEVER_INDEXED = new Set([".git", ".skep", ".skep-workspace"]);
+
+export interface OverlayView {
+  /** The database to answer from: the main index itself when nothing differs, else the overlay copy. */
+  db: Database;
+  freshness: Freshness;
+  /** Paths parsed from the worktree (they differ from the indexed commit). */
+  paths: Set<string>;
+}
+
+export class OverlayError extends Error {}
+
+export class WorktreeOverlay {
+  private copy: Database | null = null;
+  /** `indexed_at` of the main index when the copy was taken: a newer index means a new copy. */
+  private copiedAt: string | null = null;
+  /** Path -> the (size, mtime) signature it was applied with ("-" = absent from the worktree). */
+  private readonly applied = new Map<string, string>();
+
+  constructor(
+    /** The main index, opened read-only. */
+    readonly base: Database,
+    readonly indexRoot: string,
+    readonly worktree: string,
+  ) {}
+
+  async view(): Promise<OverlayView> {
+    const indexedHead = getMeta(this.base, "head");
+    const indexedAt = getMeta(this.base, "indexed_at");
+    if (!indexedHead) throw new OverlayError(`the index of ${this.indexRoot} records no commit, so this worktree cannot be compared with it: run \`skep index\` in ${this.indexRoot} after a first commit`);
+    const [inWorktree, newInWorktree, inMain, newInMain, worktreeHead] = await Promise.all([
+      changedSince(this.worktree, indexedHead),
+      untracked(this.worktree),
+      changedSince(this.indexRoot, indexedHead),
+      untracked(this.indexRoot),
+      head(this.worktree),
+    ]);
+    if (inWorktree === null || newInWorktree === null) {
+      throw new OverlayError(`git could not compare ${this.worktree} with the indexed commit ${indexedHead.slice(0, 12)}: run \`skep index\` in ${this.indexRoot}`);
+    }
+    const differing = new Set<string>();
+    for (const p of [...inWorktree, ...newInWorktree, ...(inMain ?? []), ...(newInMain ?? [])]) {
+      if (!NEVER_INDEXED.has(p.split("/", 1)[0]!) && languageForPath(p) !== null) differing.add(p);
+    }
+
+    if (this.copy && this.copiedAt !== indexedAt) this.drop(); // the main index moved on: start again from it
+    const freshness: Freshness = {
+      worktree: this.worktree,
+      head: worktreeHead,
+      indexedHead,
+      indexedAt: indexedAt ? new Date(Number(indexedAt)).toISOString() : null,
+      pendingFiles: 0, // everything that differs is parsed below
+      stale: false,
+    };
+    if (differing.size === 0 && this.applied.size === 0) {
+      this.drop();
+      return { db: this.base, freshness, paths: differing };
+    }
+    if (!this.copy) {
+      this.copy = copyToMemory(this.base);
+      this.copiedAt = indexedAt;
+    }
+    await this.apply(this.copy, new Set([...differing, ...this.applied.keys()]), differing);
+    return { db: this.copy, freshness, paths: differing };
+  }
+
+  /** The in-memory copy while the worktree differs from the index, else null. */
+  get current(): Database | null {
+    return this.copy;
+  }
+
+  close(): void {
+    this.drop();
+  }
+
+  private drop(): void {
+    this.copy?.close();
+    this.copy = null;
+    this.copiedAt = null;
+    this.applied.clear();
+  }
+
+  /** Bring `paths` in the copy in line with the worktree's files. */
+  private async apply(db: Database, paths: Set<string>, differing: Set<string>): Promise<void> {
+    const todo: { path: string; sig: string }[] = [];
+    for (const path of [...paths].sort()) {
+      const sig = signature(join(this.worktree, path));
+      if (this.applied.get(path) !== sig) todo.push({ path, sig });
+    }
+    if (todo.length === 0) return;
+    // Parse first (async), then write everything in one transaction.
+    const hashOf = db.prepare("SELECT hash FROM files WHERE path = ?");
+    const parsed = await Promise.all(
+      todo.map(async ({ path, sig }) => {
+        const lang = languageForPath(path)!;
+        if (sig === "-") return { path, sig, lang, action: "delete" as const };
+        const [size, mtimeUs, kind] = sig.split(":");
+        const stat = { path, lang, size: Number(size), mtimeUs: Number(mtimeUs) };
+        if (kind === "l") return { path, sig, stat, action: "skip" as const, reason: "symlink (not followed)" };
+        if (stat.size > MAX_FILE_BYTES) return { path, sig, stat, action: "skip" as const, reason: `too large (> ${MAX_FILE_BYTES} bytes)` };
+        const known = (hashOf.get(path) as { hash: string | null } | null)?.hash ?? null;
+        const result = await runParseJob({ abs: join(this.worktree, path), path, lang, knownHash: known });
+        return { path, sig, stat, action: "parsed" as const, result };
+      }),
+    );
+    const writer = new IndexWriter(db);
+    const oldRanks = db.prepare("SELECT s.name, s.kind, s.container, s.rank FROM symbols s JOIN files f ON f.id = s.file_id WHERE f.path = ?");
+    const setRank = db.prepare("UPDATE symbols SET rank = ? WHERE id = ?");
+    const now = Date.now();
+    db.transaction(() => {
+      for (const p of parsed) {
+        if (p.action === "delete") writer.deleteFile(p.path);
+        else if (p.action === "skip") writer.writeSkipped(p.stat, null, p.reason, now);
+        else {
+          const r = p.result;
+          if (r.kind === "gone") writer.deleteFile(p.path);
+          else if (r.kind === "same") writer.touchFile(p.path, p.stat.size, p.stat.mtimeUs);
+          else if (r.kind === "skipped") writer.writeSkipped(p.stat, r.hash, r.reason, now);
+          else {
+            // PageRank over the whole graph costs too much per call: a symbol keeps the rank of its
+            // namesake in the old version of the file, and a new symbol gets the mean rank (1).
+            const ranks = new Map<string, number>();
+            for (const o of oldRanks.all(p.path) as { name: string; kind: string; container: string | null; rank: number }[]) {
+              ranks.set(`${o.name}\0${o.kind}\0${o.container ?? ""}`, o.rank);
+            }
+            const ids = writer.writeParsed({ ...p.stat, size: r.size }, r.hash, r.extraction, now);
+            r.extraction.symbols.forEach((s, i) => setRank.run(ranks.get(`${s.name}\0${s.kind}\0${s.container ?? ""}`) ?? 1, ids[i]!));
+          }
+        }
+      }
+      const c = writer.changes;
+      if (c.files.size + c.names.size + c.pathsAddedOrRemoved.size > 0) {
+        updateEdges(db, c);
+        db.exec("UPDATE files SET rank = COALESCE((SELECT sum(rank) FROM symbols WHERE symbols.file_id = files.id), 0)");
+      }
+    })();
+    for (const p of parsed) {
+      // A path that no longer differs now holds the indexed commit's content again: forget it.
+      if (differing.has(p.path)) this.applied.set(p.path, p.sig);
+      else this.applied.delete(p.path);
+    }
+  }
+}
+
+/** `size:mtimeUs:kind` of a worktree file (kind f = file, l = symlink, o = other), or "-" when absent. */
+function signature(abs: string): string {
+  try {
+    const st = lstatSync(abs, { bigint: true });
+    const kind = st.isSymbolicLink() ? "l" : st.isFile() ? "f" : "o";
+    if (kind === "o") return "-";
+    return `${st.size}:${st.mtimeNs / 1000n}:${kind}`;
+  } catch {
+    return "-";
+  }
+}
+
+/** A private in-memory copy of an index (the original is only read). */
+function copyToMemory(base: Database): Database {
+  const image = base.serialize();
+  // Bytes 18-19 of the header say WAL; an in-memory database cannot use WAL, so mark it rollback-journal.
+  image[18] = 1;
+  image[19] = 1;
+  const db = SqliteDatabase.deserialize(image);
+  db.exec("PRAGMA foreign_keys = OFF");
+  return db;
+}

@@ -1,0 +1,181 @@
+// Scaffolding for the MCP tests: temp git repos indexed in-process, and a real MCP client (the SDK's
+// `Client` over stdio) talking to a real `bun src/main.ts mcp` child. Everything a test starts is
+// registered and torn down by cleanupAll() (call it in afterAll/afterEach).
+import { expect } from "bun:test";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync, lstatSync, readlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { indexRepo } from "../../src/index/indexer.ts";
+import { openWritable } from "../../src/index/store.ts";
+
+export const PROJECT = resolve(import.meta.dir, "../..");
+export const BUN = process.execPath;
+export const MAIN = join(PROJECT, "src/main.ts");
+export const TMP = realpathSync(tmpdir());
+
+const cleanups: (() => void | Promise<void>)[] = [];
+
+export function onCleanup(f: () => void | Promise<void>): void {
+  cleanups.push(f);
+}
+
+export async function cleanupAll(): Promise<void> {
+  for (const f of cleanups.splice(0).reverse()) {
+    try {
+      await f();
+    } catch {
+      // keep cleaning
+    }
+  }
+}
+
+/** Environment for children: nothing from the developer's skep or Claude set-up leaks in. */
+export function childEnv(extra: Record<string, string> = {}): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (v === undefined || k.startsWith("SKEP_") || k.startsWith("CLAUDE") || k.startsWith("ANTHROPIC") || k === "TMUX") continue;
+    env[k] = v;
+  }
+  return { ...env, SKEP_NO_TMUX: "1", SKEP_WORKERS: "1", ...extra };
+}
+
+export function tempDir(prefix = "skep-mcp-"): string {
+  const dir = mkdtempSync(join(TMP, prefix));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+export function git(cwd: string, ...args: string[]): string {
+  const p = Bun.spawnSync(["git", "-c", "user.email=t@example.com", "-c", "user.name=t", "-c", "init.defaultBranch=main", ...args], { cwd, stdout: "pipe", stderr: "pipe" });
+  if (p.exitCode !== 0) throw new Error(`git ${args.join(" ")}: ${p.stderr.toString()}`);
+  return p.stdout.toString().trim();
+}
+
+export function writeFiles(root: string, files: Record<string, string>): void {
+  for (const [rel, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(root, rel)), { recursive: true });
+    writeFileSync(join(root, rel), text);
+  }
+}
+
+/** A git repo with these files committed on `main` (`.skep/` excluded the way `skep init` does). */
+export function makeRepo(files: Record<string, string>, dir?: string): string {
+  const root = dir ?? tempDir();
+  mkdirSync(root, { recursive: true });
+  writeFiles(root, files);
+  git(root, "init", "-q");
+  writeFileSync(join(root, ".git", "info", "exclude"), ".skep/\n");
+  git(root, "add", "-A");
+  git(root, "commit", "-qm", "init");
+  return root;
+}
+
+export async function indexAt(root: string): Promise<void> {
+  const db = openWritable(join(root, ".skep", "index.db"));
+  try {
+    await indexRepo(db, root, { workers: 1 });
+  } finally {
+    db.close();
+  }
+}
+
+/** A small TypeScript + Go project: a call chain, docs, a class with methods, a README. */
+export const SAMPLE: Record<string, string> = {
+  "src/greet.ts": [
+    "/** Greets someone by name. */",
+    "export function greet(name: string): string {",
+    "  return format(`hello ${name}`);",
+    "}",
+    "",
+    "/** Wraps a message. */",
+    "export function format(message: string): string {",
+    "  return `[${message}]`;",
+    "}",
+    "",
+  ].join("\n"),
+  "src/app.ts": [
+    'import { greet } from "./greet";',
+    "",
+    "export class App {",
+    "  /** Runs the app. */",
+    "  run(): string {",
+    '    return greet("world");',
+    "  }",
+    "",
+    "  stop(): void {}",
+    "}",
+    "",
+    "export function startApp(): string {",
+    "  return new App().run();",
+    "}",
+    "",
+  ].join("\n"),
+  "go/server.go": "package server\n\n// Serve runs the server.\nfunc Serve() int { return listen() }\n\nfunc listen() int { return 1 }\n",
+  "README.md": "# sample\n",
+};
+
+export interface Mcp {
+  client: Client;
+  /** Call a tool; returns its text and whether it is a tool error. */
+  call(name: string, args?: Record<string, unknown>): Promise<{ text: string; isError: boolean }>;
+  /** Call a tool that must succeed; returns its JSON answer. */
+  json(name: string, args?: Record<string, unknown>): Promise<Record<string, any>>;
+  close(): Promise<void>;
+}
+
+/** Start `skep mcp` (stdio) for `repo` and connect the SDK client to it. */
+export async function connect(repo: string | null, opts: { env?: Record<string, string>; args?: string[]; cwd?: string } = {}): Promise<Mcp> {
+  const transport = new StdioClientTransport({
+    command: BUN,
+    args: [MAIN, "mcp", ...(repo === null ? [] : ["--repo", repo]), ...(opts.args ?? [])],
+    env: childEnv(opts.env),
+    cwd: opts.cwd ?? PROJECT,
+    stderr: "pipe",
+  });
+  const client = new Client({ name: "skep-test", version: "0.0.0" });
+  await client.connect(transport);
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    await client.close(); // closes stdin, then SIGTERM, then SIGKILL: the child is gone after this
+  };
+  cleanups.push(close);
+  const call = async (name: string, args: Record<string, unknown> = {}) => {
+    const r = await client.callTool({ name, arguments: args });
+    const content = r.content as { type: string; text: string }[];
+    expect(content).toHaveLength(1);
+    expect(content[0]!.type).toBe("text");
+    return { text: content[0]!.text, isError: r.isError === true };
+  };
+  return {
+    client,
+    call,
+    async json(name, args = {}) {
+      const r = await call(name, args);
+      if (r.isError) throw new Error(`${name} failed: ${r.text}`);
+      return JSON.parse(r.text);
+    },
+    close,
+  };
+}
+
+/** Every file under `root` (symlinks as their target text) with its content, except `skip` paths. */
+export function snapshot(root: string, skip: (rel: string) => boolean = () => false): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir)) {
+      const abs = join(dir, name);
+      const rel = abs.slice(root.length + 1);
+      if (skip(rel)) continue;
+      const st = lstatSync(abs);
+      if (st.isSymbolicLink()) out.set(rel, `-> ${readlinkSync(abs)}`);
+      else if (st.isDirectory()) walk(abs);
+      else out.set(rel, Bun.hash(readFileSync(abs)).toString(16));
+    }
+  };
+  walk(root);
+  return out;
+}
