@@ -76,6 +76,10 @@ export async function indexAt(root: string): Promise<void> {
   const db = openWritable(join(root, ".skep", "index.db"));
   try {
     await indexRepo(db, root, { workers: 1 });
+    // Fold the WAL into the file now: otherwise the checkpoint happens whenever this connection is
+    // finally released (after its statements are collected), and the file's bytes move under tests
+    // that check nobody writes it.
+    db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
   } finally {
     db.close();
   }
