@@ -5,6 +5,14 @@ export const MAX_FILE_BYTES = 2 * 1024 * 1024;
 
 const SNIFF_BYTES = 8192;
 
+export function tooLargeReason(size: number): string {
+  return `too large (${mb(size)} > ${mb(MAX_FILE_BYTES)})`;
+}
+
+function mb(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
 export function contentHash(bytes: Uint8Array): string {
   return Bun.hash.xxHash64(bytes).toString(16).padStart(16, "0");
 }

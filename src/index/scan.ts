@@ -4,7 +4,7 @@ import { lstatSync } from "node:fs";
 import { join } from "node:path";
 import type { LanguageId } from "../parser/languages.ts";
 import { discover } from "./discover.ts";
-import { MAX_FILE_BYTES } from "./inspect.ts";
+import { MAX_FILE_BYTES, tooLargeReason } from "./inspect.ts";
 import type { FileState } from "./store.ts";
 
 export interface ScannedFile {
@@ -43,7 +43,7 @@ export function scan(root: string, known: Map<string, FileState>): Scan {
     let reason: string | null = null;
     if (st.isSymbolicLink()) reason = "symlink (not followed)";
     else if (!st.isFile()) continue; // a submodule or other non-file entry
-    else if (file.size > MAX_FILE_BYTES) reason = `too large (${mb(file.size)} > ${mb(MAX_FILE_BYTES)})`;
+    else if (file.size > MAX_FILE_BYTES) reason = tooLargeReason(file.size);
     seen.add(c.path);
     if (same) out.unchanged++;
     else if (reason) out.skipped.push({ ...file, reason });
@@ -51,8 +51,4 @@ export function scan(root: string, known: Map<string, FileState>): Scan {
   }
   for (const path of known.keys()) if (!seen.has(path)) out.deleted.push(path);
   return out;
-}
-
-function mb(bytes: number): string {
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
