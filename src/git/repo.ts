@@ -1,7 +1,12 @@
 // Facts about the git repository around a directory, read by shelling out to real git.
 
 function git(cwd: string, args: string[]): string | null {
-  const p = Bun.spawnSync(["git", ...args], { cwd, stdout: "pipe", stderr: "pipe", env: { ...process.env, GIT_OPTIONAL_LOCKS: "0" } });
+  let p;
+  try {
+    p = Bun.spawnSync(["git", ...args], { cwd, stdout: "pipe", stderr: "pipe", env: { ...process.env, GIT_OPTIONAL_LOCKS: "0" } });
+  } catch {
+    return null; // git not installed, or cwd gone: no answer, as outside a repo
+  }
   return p.exitCode === 0 ? p.stdout.toString().trim() : null;
 }
 

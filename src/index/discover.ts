@@ -2,8 +2,8 @@
 // repo, or a .gitignore-aware walk elsewhere. Only files in a language skep parses are returned;
 // the rest are counted so `skep status` can say how much was left out.
 import ignore, { type Ignore } from "ignore";
-import { readdirSync, readFileSync } from "node:fs";
-import { join, relative } from "node:path";
+import { readdirSync, readFileSync, statSync, type Dirent } from "node:fs";
+import { join, relative, sep } from "node:path";
 import { languageForPath, type LanguageId } from "../parser/languages.ts";
 
 export interface Candidate {
@@ -22,6 +22,9 @@ export interface Discovery {
 const ALWAYS_SKIPPED_DIRS = new Set([".git", ".skep", ".skep-workspace"]);
 
 export function discover(root: string): Discovery {
+  // A root that is missing (unmounted, moved) must fail loudly: an empty listing would read as
+  // "every file was deleted" and empty the index.
+  if (!statSync(root, { throwIfNoEntry: false })?.isDirectory()) throw new Error(`cannot index ${root}: not a directory`);
   const listed = gitListFiles(root);
   const paths = listed ?? walk(root);
   const candidates: Candidate[] = [];
@@ -39,12 +42,17 @@ export function discover(root: string): Discovery {
 
 /** `git ls-files -co --exclude-standard -z`, or null when root is not inside a git work tree. */
 function gitListFiles(root: string): string[] | null {
-  const proc = Bun.spawnSync(["git", "-c", "core.quotepath=off", "ls-files", "-co", "--exclude-standard", "-z"], {
-    cwd: root,
-    stdout: "pipe",
-    stderr: "pipe",
-    env: { ...process.env, GIT_OPTIONAL_LOCKS: "0" },
-  });
+  let proc;
+  try {
+    proc = Bun.spawnSync(["git", "-c", "core.quotepath=off", "ls-files", "-co", "--exclude-standard", "-z"], {
+      cwd: root,
+      stdout: "pipe",
+      stderr: "pipe",
+      env: { ...process.env, GIT_OPTIONAL_LOCKS: "0" },
+    });
+  } catch {
+    return null; // git is not installed: walk instead
+  }
   if (proc.exitCode !== 0) return null;
   const out = proc.stdout.toString();
   // ls-files lists a path once per stage during a merge conflict, and both -c and -o can overlap.
@@ -58,10 +66,11 @@ function walk(root: string): string[] {
     let entries;
     try {
       entries = readdirSync(dir, { withFileTypes: true });
-    } catch {
+    } catch (err) {
+      if (dir === root) throw err; // not "no files": that would empty the index
       return; // unreadable directory: nothing under it can be indexed
     }
-    const local = readGitignore(dir);
+    const local = readGitignore(dir, entries);
     const active = local ? [...rules, { base: dir, ig: local }] : rules;
     for (const e of entries) {
       if (ALWAYS_SKIPPED_DIRS.has(e.name) || e.name === "node_modules") continue;
@@ -69,14 +78,17 @@ function walk(root: string): string[] {
       const isDir = e.isDirectory();
       if (active.some((r) => r.ig.ignores(relative(r.base, abs) + (isDir ? "/" : "")))) continue;
       if (isDir) visit(abs, active);
-      else if (e.isFile() || e.isSymbolicLink()) out.push(relative(root, abs).split("\\").join("/"));
+      else if (e.isFile() || e.isSymbolicLink()) out.push(sep === "/" ? relative(root, abs) : relative(root, abs).split(sep).join("/"));
     }
   };
   visit(root, []);
   return out;
 }
 
-function readGitignore(dir: string): Ignore | null {
+/** A directory's .gitignore, when it is a regular file: like git, never through a symlink, and
+ * never a FIFO, whose read would block forever. */
+function readGitignore(dir: string, entries: Dirent[]): Ignore | null {
+  if (!entries.some((e) => e.name === ".gitignore" && e.isFile())) return null;
   try {
     return ignore().add(readFileSync(join(dir, ".gitignore"), "utf8"));
   } catch {
