@@ -43,11 +43,16 @@ interface PendingDef {
   containerNode: Node | null;
 }
 
-export function parseSource(parser: Parser, lang: LoadedLanguage, source: string): Tree {
+export function parseSource(parser: Parser, lang: LoadedLanguage, source: string, budgetMs = PARSE_BUDGET_MS): Tree {
   parser.setLanguage(lang.language);
-  const deadline = performance.now() + PARSE_BUDGET_MS;
+  const deadline = performance.now() + budgetMs;
   const tree = parser.parse(source, null, { progressCallback: () => performance.now() > deadline });
-  if (!tree) throw new ParseTimeout(`parsing took longer than ${PARSE_BUDGET_MS} ms`);
+  if (!tree) {
+    // A cancelled parse leaves the parser poised to resume it: the next parse() would continue the
+    // old parse over the new text. setLanguage above resets it too, but that is a side effect.
+    parser.reset();
+    throw new ParseTimeout(`parsing took longer than ${budgetMs} ms`);
+  }
   return tree;
 }
 
@@ -166,7 +171,8 @@ function lastLineEnd(node: Node, source: string): { row: number; column: number 
   const end = node.endPosition;
   if (end.column !== 0 || end.row === node.startPosition.row || node.endIndex === 0) return end;
   const lineStart = source.lastIndexOf("\n", node.endIndex - 2) + 1;
-  return { row: end.row - 1, column: node.endIndex - 1 - lineStart };
+  const lineEnd = source[node.endIndex - 2] === "\r" ? node.endIndex - 2 : node.endIndex - 1; // CRLF
+  return { row: end.row - 1, column: Math.max(0, lineEnd - lineStart) };
 }
 
 /** A receiver or owner type written as `*Server`, `Server[T]` or `pkg.Server` names `Server`. */
