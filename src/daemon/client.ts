@@ -44,6 +44,7 @@ export class DaemonClient {
       unix: path,
       socket: {
         data: (_s, chunk) => c.onData(chunk),
+        drain: () => c.flush(),
         close: () => c.onClose(),
         error: () => c.onClose(),
         end: () => c.onClose(),
@@ -107,9 +108,25 @@ export class DaemonClient {
     });
   }
 
+  private readonly queue: Buffer[] = [];
+
+  /** Write, keeping what the socket does not take now for its next drain. */
   writeRaw(data: string | Uint8Array): void {
     if (!this.socket || this.closed) return;
-    this.socket.write(data);
+    this.queue.push(Buffer.from(data));
+    if (this.queue.length === 1) this.flush();
+  }
+
+  private flush(): void {
+    while (this.queue.length && this.socket && !this.closed) {
+      const b = this.queue[0]!;
+      const n = this.socket.write(b);
+      if (n >= b.length) this.queue.shift();
+      else {
+        this.queue[0] = b.subarray(Math.max(0, n));
+        return;
+      }
+    }
   }
 
   close(): void {

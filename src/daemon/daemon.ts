@@ -72,7 +72,12 @@ export async function runDaemon(paths: DaemonPaths, opts: DaemonOptions = {}): P
 
     const fresh: FreshnessSource = {
       // With the watcher complete, what changed is known; with it degraded, rescan like the CLI does.
-      pending: (d) => (watcher && !watcher.degraded && runner ? runner.pending(d) : pendingChanges(d, root).pending),
+      pending: (d) => {
+        if (!watcher || !runner || watcher.degraded) return pendingChanges(d, root).pending;
+        const seen = watcher.unflushed();
+        if (seen.uncertain || runner.uncertain) return pendingChanges(d, root).pending;
+        return runner.pending(d, seen.paths);
+      },
       freshness: (d, p?: PendingChanges) => freshnessOf(d, root, p ?? fresh.pending(d), head),
     };
     runner = new IndexRunner({
@@ -94,6 +99,7 @@ export async function runDaemon(paths: DaemonPaths, opts: DaemonOptions = {}): P
       gitDir: git?.gitDir,
       gitCommonDir: git?.commonDir,
       debounceMs: opts.debounceMs,
+      maxDelayMs: opts.debounceMs === undefined ? undefined : Math.max(200, opts.debounceMs),
       log,
       onBatch: (b) => runner!.notify(b),
       skepDir,
@@ -125,6 +131,7 @@ export async function runDaemon(paths: DaemonPaths, opts: DaemonOptions = {}): P
         indexer: { state: runner!.state, queued: runner!.queued, runs: runner!.runs, lastError: runner!.lastError },
         watcher: { directories: watcher?.directories ?? 0, degraded: watcher?.degraded ?? true },
         connections: socket?.connections ?? 0,
+        requests: (socket?.answered ?? 0) + (http?.answered ?? 0),
       }),
       refresh: (wait, timeoutMs) => runner!.refresh(wait, timeoutMs),
       stop: (reason) => void stop(reason),

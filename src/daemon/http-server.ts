@@ -26,6 +26,8 @@ export class HttpServer {
   private token = "";
   private tokenDigest = Buffer.alloc(0);
   private inFlight = 0;
+  /** Requests answered so far (errors included). */
+  answered = 0;
   private readonly streams = new Set<() => void>();
 
   constructor(
@@ -49,7 +51,10 @@ export class HttpServer {
       port: 0,
       maxRequestBodySize: MAX_REQUEST_BYTES,
       idleTimeout: IDLE_TIMEOUT_S,
-      fetch: (req, server) => this.handle(req, server),
+      fetch: (req, server) => {
+        this.answered++;
+        return this.handle(req, server);
+      },
       error: (err) => json(500, { ok: false, error: { code: "internal", message: err.message } }),
     });
     const info: HttpInfo = { url: this.url!, token, pid: process.pid };

@@ -14,6 +14,8 @@ export interface WatchBatch {
   paths: Iterable<string>;
   /** The set of files may have changed beyond `paths` (directories came or went, .gitignore changed, HEAD moved): rescan. */
   rescan: boolean;
+  /** Which files changed is not fully known (a directory vanished, .gitignore changed): freshness must rescan until a full run. */
+  uncertain?: boolean;
 }
 
 export interface RunnerOptions {
@@ -46,6 +48,8 @@ export class IndexRunner {
   /** Highest change sequence number already sent to the worker. */
   private sentSeq = 0;
   private wantFull = false;
+  /** Sequence number of the last uncertain change (0: none outstanding). */
+  private uncertainSeq = 0;
   private writing: Run | null = null;
   private readonly inflight: Run[] = [];
   private nextId = 1;
@@ -62,6 +66,11 @@ export class IndexRunner {
   get state(): "starting" | "idle" | "running" {
     if (!this.started) return "starting";
     return this.inflight.length ? "running" : "idle";
+  }
+
+  /** Some change is not known path by path: pending files can only be told by rescanning. */
+  get uncertain(): boolean {
+    return this.uncertainSeq > 0;
   }
 
   /** Work is waiting that is not yet sent to the worker. */
@@ -107,6 +116,7 @@ export class IndexRunner {
   notify(batch: WatchBatch): void {
     for (const p of batch.paths) this.dirty.set(p, ++this.seq);
     if (batch.rescan) this.wantFull = true;
+    if (batch.uncertain) this.uncertainSeq = ++this.seq;
     this.schedule();
   }
 
@@ -140,11 +150,12 @@ export class IndexRunner {
    * finished run has covered, classified against the index (a path neither on disk nor indexed
    * was a temporary file and is not pending).
    */
-  pending(db: Database): PendingChanges {
+  pending(db: Database, unflushed: Iterable<string> = []): PendingChanges {
     const out: PendingChanges = { added: [], modified: [], deleted: [] };
-    if (this.dirty.size === 0) return out;
+    const paths = new Set([...this.dirty.keys(), ...unflushed]);
+    if (paths.size === 0) return out;
     const known = db.prepare("SELECT 1 AS x FROM files WHERE path = ?");
-    for (const path of [...this.dirty.keys()].sort()) {
+    for (const path of [...paths].sort()) {
       const inIndex = known.get(path) !== null;
       let onDisk = false;
       try {
@@ -194,6 +205,7 @@ export class IndexRunner {
         if (m.type === "done") {
           // Everything the run covered is indexed now, unless it changed again since (a newer seq).
           for (const [p, s] of this.dirty) if (s <= run.maxSeq) this.dirty.delete(p);
+          if (run.mode === "full" && run.maxSeq >= this.uncertainSeq) this.uncertainSeq = 0;
           this.lastReport = m.report;
           this.o.bus.publish("index.updated", {
             mode: run.mode,

@@ -27,6 +27,8 @@ export class SocketServer {
   private listener: UnixSocketListener<Conn> | null = null;
   private readonly sockets = new Set<Socket<Conn>>();
   private inFlight = 0;
+  /** Lines answered so far (errors included). */
+  answered = 0;
   private drainWaiters: (() => void)[] = [];
 
   constructor(
@@ -171,7 +173,10 @@ export class SocketServer {
     this.inFlight++;
     runVerb(this.host, checked.verb, checked.params)
       .then(
-        (result) => this.write(s, `${JSON.stringify({ id, ok: true, result })}\n`),
+        (result) => {
+          this.answered++;
+          this.write(s, `${JSON.stringify({ id, ok: true, result })}\n`);
+        },
         (err) => {
           const e = err instanceof VerbError ? err : new VerbError("internal", String((err as Error)?.message ?? err));
           this.replyError(s, id, e.code, e.message);
@@ -185,6 +190,7 @@ export class SocketServer {
   // ------------------------------------------------------------------ writing
 
   private replyError(s: Socket<Conn>, id: RequestId | null, code: ErrorCode, message: string): void {
+    this.answered++;
     this.write(s, `${JSON.stringify({ id, ok: false, error: { code, message } })}\n`);
   }
 

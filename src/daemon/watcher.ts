@@ -42,6 +42,7 @@ export class RepoWatcher {
   private readonly gitWatches: FSWatcher[] = [];
   private paths = new Set<string>();
   private rescan = false;
+  private uncertain = false;
   private gitChanged = false;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private firstAt = 0;
@@ -53,6 +54,11 @@ export class RepoWatcher {
 
   get directories(): number {
     return this.dirs.size;
+  }
+
+  /** Changes seen but not yet handed over (they wait out the quiet period): pending all the same. */
+  unflushed(): { paths: ReadonlySet<string>; uncertain: boolean } {
+    return { paths: this.paths, uncertain: this.uncertain };
   }
 
   start(): void {
@@ -71,9 +77,12 @@ export class RepoWatcher {
 
   // ------------------------------------------------------------------ directories
 
-  /** Watch `rel` and every directory below it that may hold indexed files. Returns files found. */
+  /**
+   * Watch `rel` and every directory below it that may hold indexed files (directories already
+   * watched are walked too, to find new ones below them). Files found are added to `found`.
+   */
   private addTree(rel: string, parentRules: Rules[], ignoredDirs: Set<string> | null, found?: string[]): void {
-    if (this.closed || this.dirs.has(rel)) return;
+    if (this.closed) return;
     const abs = join(this.o.root, rel);
     let entries;
     try {
@@ -83,23 +92,26 @@ export class RepoWatcher {
     }
     // A nested repository (or submodule) is not part of this one.
     if (rel !== "" && entries.some((e) => e.name === ".git")) return;
-    const rules = this.o.isGit ? parentRules : withGitignore(abs, parentRules);
-    let w: FSWatcher;
-    try {
-      w = watch(abs, { persistent: true }, (_event, name) => this.onEvent(rel, name === null ? null : String(name)));
-      w.on("error", () => this.dropTree(rel, true));
-    } catch (err) {
-      this.degraded = true;
-      this.o.log(`cannot watch ${abs}: ${(err as Error).message}; answers will rescan for freshness`);
-      return;
+    let entry = this.dirs.get(rel);
+    if (!entry) {
+      const rules = this.o.isGit ? parentRules : withGitignore(abs, parentRules);
+      try {
+        const w = watch(abs, { persistent: true }, (_event, name) => this.onEvent(rel, name === null ? null : String(name)));
+        w.on("error", () => this.dropTree(rel, true));
+        entry = { w, rules };
+      } catch (err) {
+        this.degraded = true;
+        this.o.log(`cannot watch ${abs}: ${(err as Error).message}; answers will rescan for freshness`);
+        return;
+      }
+      this.dirs.set(rel, entry);
     }
-    this.dirs.set(rel, { w, rules });
     for (const e of entries) {
       const childRel = rel ? `${rel}/${e.name}` : e.name;
       if (e.isDirectory()) {
         if (NEVER_WATCHED.has(e.name) || (!this.o.isGit && e.name === "node_modules")) continue;
-        if (this.ignored(childRel, true, rules, ignoredDirs)) continue;
-        this.addTree(childRel, rules, ignoredDirs, found);
+        if (this.ignored(childRel, true, entry.rules, ignoredDirs)) continue;
+        this.addTree(childRel, entry.rules, ignoredDirs, found);
       } else if (found && languageForPath(childRel)) found.push(childRel);
     }
   }
@@ -111,7 +123,7 @@ export class RepoWatcher {
         this.dirs.delete(d);
       }
     }
-    if (structural) this.mark(null, true);
+    if (structural) this.mark(null, true, true);
   }
 
   /** Is this path excluded? In git, ask git (once per new directory); elsewhere, the .gitignore rules. */
@@ -130,7 +142,7 @@ export class RepoWatcher {
   private onEvent(dir: string, name: string | null): void {
     if (this.closed) return;
     if (name === null) {
-      this.mark(null, true); // the kernel did not say what changed (e.g. a queue overflow)
+      this.mark(null, true, true); // the kernel did not say what changed (e.g. a queue overflow)
       return;
     }
     const rel = dir ? `${dir}/${name}` : name;
@@ -170,7 +182,7 @@ export class RepoWatcher {
       return;
     }
     if (basename(rel) === ".gitignore") {
-      this.mark(null, true);
+      this.mark(null, true, true);
       this.rewalkSoon = true;
       return;
     }
@@ -179,9 +191,14 @@ export class RepoWatcher {
 
   private rewalkSoon = false;
 
-  private mark(path: string | null, rescan: boolean): void {
+  /**
+   * Note a change. `rescan`: the indexer should rescan everything; `uncertain`: which files
+   * changed is not known (a directory vanished, .gitignore changed), so freshness must rescan too.
+   */
+  private mark(path: string | null, rescan: boolean, uncertain = false): void {
     if (path !== null) this.paths.add(path);
     if (rescan) this.rescan = true;
+    if (uncertain) this.uncertain = true;
     const now = performance.now();
     if (!this.timer) this.firstAt = now;
     else clearTimeout(this.timer);
@@ -202,9 +219,10 @@ export class RepoWatcher {
       if (!this.o.isGit) this.dropTree("", false);
       this.addTree("", [], ignoredDirs ?? new Set());
     }
-    const batch: WatchBatch = { paths: this.paths, rescan: this.rescan };
+    const batch: WatchBatch = { paths: this.paths, rescan: this.rescan, uncertain: this.uncertain };
     this.paths = new Set();
     this.rescan = false;
+    this.uncertain = false;
     if (this.gitChanged) {
       this.gitChanged = false;
       this.o.onGitChange?.();

@@ -150,6 +150,8 @@ export const DaemonInfo = z.object({
   /** Directories under watch; `degraded` when some could not be watched (freshness then rescans). */
   watcher: z.object({ directories: z.number().int(), degraded: z.boolean() }),
   connections: z.number().int(),
+  /** Requests answered since start (socket and HTTP), errors included. */
+  requests: z.number().int(),
 });
 export type DaemonInfo = z.infer<typeof DaemonInfo>;
 

@@ -245,9 +245,22 @@ export async function rawSocket(path: string): Promise<{ write(data: string | Ui
   let wake: (() => void) | null = null;
   let markClosed!: () => void;
   const closed = new Promise<void>((r) => (markClosed = r));
+  const queue: Buffer[] = [];
+  const flush = (sock: { write(b: Buffer): number }) => {
+    while (queue.length) {
+      const b = queue[0]!;
+      const n = sock.write(b);
+      if (n >= b.length) queue.shift();
+      else {
+        queue[0] = b.subarray(Math.max(0, n));
+        return;
+      }
+    }
+  };
   const s = await Bun.connect({
     unix: path,
     socket: {
+      drain: (sock) => flush(sock),
       data(_s, chunk) {
         buf += chunk.toString("utf8");
         let nl = buf.indexOf("\n");
@@ -264,7 +277,8 @@ export async function rawSocket(path: string): Promise<{ write(data: string | Ui
   });
   return {
     write: (data) => {
-      s.write(data);
+      queue.push(Buffer.from(data));
+      if (queue.length === 1) flush(s);
     },
     async lines(n, timeoutMs = 20_000) {
       const deadline = Date.now() + timeoutMs;
