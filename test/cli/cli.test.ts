@@ -1,7 +1,7 @@
 // The CLI as a user and a script see it: a subprocess against real temp git repos. Exit codes,
 // suggestions, human output, `--json` validated against the protocol schemas, init's side effects
 // (config, git exclude, workspace registry), status, and clean piped output.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
@@ -9,6 +9,10 @@ import { CallGraphAnswer, IndexAnswer, RepoMapAnswer, SearchAnswer, StatusAnswer
 import { estimateTokens } from "../../src/graph/repomap.ts";
 import pkg from "../../package.json" with { type: "json" };
 import { git, initRepo, tempDir, writeFiles } from "../helpers/git-repo.ts";
+
+// Each test runs skep several times as a subprocess: well over bun's 5 s default on a busy
+// machine. bunfig.toml has no per-project test timeout, so set it here.
+setDefaultTimeout(120_000);
 
 const PROJECT = join(import.meta.dir, "../..");
 const MAIN = join(PROJECT, "src/main.ts");
@@ -27,6 +31,9 @@ function baseEnv(extra: Record<string, string> = {}): Record<string, string> {
   for (const k of ["NO_COLOR", "FORCE_COLOR", "CI", "TEST", "SKEP_DIR", "SKEP_WORKERS", "SKEP_DEBUG"]) delete env[k];
   // A colour-capable terminal type: output must still be plain because it is piped.
   env.TERM = "xterm-256color";
+  // No daemon: `init` would start one per repo, and its watcher would re-index the files these
+  // tests change on purpose. Reads then open the database directly (the daemon has its own tests).
+  env.SKEP_NO_DAEMON = "1";
   return { ...env, ...extra };
 }
 
@@ -145,6 +152,10 @@ describe("version, help and usage errors", () => {
         for (const f of expected) expect(r.stdout).toContain(f);
       }
     }
+    // Every command the root help lists (whatever has been added since) has its own help.
+    const listed = [...ok(["--help"]).stdout.matchAll(/^ {2,}(\w+) {2,}\S/gm)].map((m) => m[1]!);
+    expect(listed).toEqual(expect.arrayContaining(["init", "index", "search", "callers", "callees", "map", "status"]));
+    for (const cmd of listed) expect(ok([cmd, "--help"]).stdout).toContain(`USAGE skep ${cmd}`);
     const index = ok(["index", "--help"]).stdout;
     expect(index).toContain("USAGE skep index build|create|refresh|ask");
     const build = ok(["index", "build", "--help"]).stdout;
@@ -592,7 +603,8 @@ describe("status", () => {
 });
 
 describe("terminal output", () => {
-  const script = Bun.which("script");
+  // util-linux `script` gives the command a pseudo-terminal (BSD `script` takes other arguments).
+  const script = process.platform === "linux" ? Bun.which("script") : null;
   const quote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
 
   test.skipIf(!script)("on a terminal, indexing shows a progress line and clears it; --json stays clean", () => {

@@ -1,7 +1,7 @@
 // One binary: build dist/skep the way `bun run build` does, copy it alone into an empty directory,
 // and run it with a bare PATH (no bun, no node_modules, no source tree) against a git repo holding
 // every language skep parses, enough files to start the parse workers.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { copyFileSync, readdirSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { z } from "zod";
@@ -10,6 +10,10 @@ import { LANGUAGES } from "../../src/parser/languages.ts";
 import { IndexAnswer, RepoMapAnswer, SearchAnswer, StatusAnswer } from "../../src/protocol/index-answers.ts";
 import pkg from "../../package.json" with { type: "json" };
 import { initRepo, tempDir } from "../helpers/git-repo.ts";
+
+// Each test runs skep several times as a subprocess (a compile, for the binary): well over bun's
+// 5 s default on a busy machine. bunfig.toml has no per-project test timeout, so set it here.
+setDefaultTimeout(120_000);
 
 const PROJECT = join(import.meta.dir, "../..");
 const FIXTURES = join(PROJECT, "test/fixtures/languages");
@@ -94,7 +98,7 @@ describe("dist/skep, alone", () => {
 
   test("init indexes every language, on worker threads", () => {
     // Two workers even on a one-CPU machine: starting them is what a compiled binary can get wrong.
-    const init = run(["init"], repo, { SKEP_WORKERS: "2" });
+    const init = run(["init", "--no-daemon"], repo, { SKEP_WORKERS: "2" });
     expect(init.code).toBe(0);
     const total = fixtureFiles + GENERATED;
     expect(init.stdout).toContain(`Indexed ${total} files`);
