@@ -28,6 +28,16 @@ export interface IndexReport {
   timings: Record<"scan" | "parse" | "edges" | "rank" | "total", number>;
 }
 
+export interface IndexOptions {
+  onProgress?: (p: IndexProgress) => void;
+  workers?: number;
+  /**
+   * Called once the changed files' symbols are committed (searchable by name and FTS), before the
+   * call graph and ranks are updated. Not called when nothing changed.
+   */
+  onSearchable?: () => void;
+}
+
 /** Commit after this many files so readers see progress and a crash loses little. */
 const COMMIT_EVERY = 500;
 /** When more than this share of files changed, rebuilding all edges beats patching them. */
@@ -36,7 +46,7 @@ const FULL_EDGES_RATIO = 0.2;
 export async function indexRepo(
   db: Database,
   root: string,
-  opts: { onProgress?: (p: IndexProgress) => void; workers?: number } = {},
+  opts: IndexOptions = {},
 ): Promise<IndexReport> {
   const t0 = performance.now();
   const known = loadFileStates(db);
@@ -114,6 +124,7 @@ export async function indexRepo(
 
     const changed = writer.changes.files.size + writer.changes.names.size + writer.changes.pathsAddedOrRemoved.size > 0;
     if (changed) {
+      opts.onSearchable?.();
       const total = (db.query("SELECT count(*) AS n FROM files").get() as { n: number }).n;
       const full = known.size === 0 || writer.changes.files.size + s.deleted.length > total * FULL_EDGES_RATIO;
       db.transaction(() => {
