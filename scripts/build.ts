@@ -13,7 +13,7 @@ const args = [
   // Worker entry points must be listed so the compiled binary can start them.
   "src/main.ts",
   "src/index/parse-worker.ts",
-  "src/daemon/index-worker.ts",
+  "src/daemon-worker.ts",
   "--outfile",
   values.outfile!,
 ];

@@ -41,6 +41,10 @@ interface Run {
 
 const SHOWN_PATHS = 200;
 
+/** The worker entry, src/daemon-worker.ts: from source, a sibling of src/daemon/; compiled, embedded beside the binary's root. */
+const COMPILED = /\/\$bunfs\/|~BUN/.test(import.meta.url);
+const WORKER_URL = new URL(COMPILED ? "./daemon-worker.ts" : "../daemon-worker.ts", import.meta.url).href;
+
 export class IndexRunner {
   private worker: Worker | null = null;
   private readonly dirty = new Map<string, number>();
@@ -98,7 +102,7 @@ export class IndexRunner {
   }
 
   private spawn(): Worker {
-    const w = new Worker(new URL("./index-worker.ts", import.meta.url).href);
+    const w = new Worker(WORKER_URL);
     w.addEventListener("error", (ev) => this.onCrash((ev as ErrorEvent).message));
     return w;
   }
@@ -244,7 +248,7 @@ export class IndexRunner {
   }
 
   private onCrash(message: string): void {
-    if (this.closing) return;
+    if (this.closing || !this.started) return; // a failure to start is start()'s to report
     this.lastError = `index worker crashed: ${message}`;
     this.o.log(this.lastError);
     // Start over with a new worker and a full rescan; the runs in flight are lost.

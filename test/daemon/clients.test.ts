@@ -1,12 +1,13 @@
 // Clients: the CLI answers the same through the daemon as from the database; answers are honest
 // about staleness; a daemon killed in the middle of a large re-index converges after a restart.
 import { Database } from "bun:sqlite";
-import { afterEach, describe, expect, test } from "bun:test";
+import { afterEach, describe, expect, test, setDefaultTimeout } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { cleanupAll, coldIndex, dumpIndex, eventLog, git, makeRepo, rankDifferences, run, sampleFiles, settle, startDaemon } from "./support.ts";
 
 afterEach(cleanupAll);
+setDefaultTimeout(60_000); // real processes on a shared, busy machine
 
 const READS: string[][] = [
   ["search", "helper", "--json"],

@@ -1,6 +1,6 @@
 // The HTTP sidecar: bearer token (401 without or with a wrong one), the verbs as POST /v1/<verb>,
 // GET aliases for reads, 404/405/413, and Server-Sent Events.
-import { afterEach, describe, expect, test } from "bun:test";
+import { afterEach, describe, expect, test, setDefaultTimeout } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { SearchAnswer, StatusAnswer } from "../../src/protocol/index-answers.ts";
@@ -8,6 +8,7 @@ import { MAX_REQUEST_BYTES } from "../../src/protocol/socket.ts";
 import { cleanupAll, makeRepo, sampleFiles, startDaemon } from "./support.ts";
 
 afterEach(cleanupAll);
+setDefaultTimeout(60_000); // real processes on a shared, busy machine
 
 async function sidecar() {
   const d = await startDaemon(makeRepo(sampleFiles()));

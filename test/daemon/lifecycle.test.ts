@@ -1,6 +1,6 @@
 // Lifecycle: one daemon per repo (lock, racing starts), clean SIGTERM, stale files after kill -9,
 // file modes, the long-path socket fallback, init starting the daemon, and tmux sessions.
-import { afterEach, describe, expect, test } from "bun:test";
+import { afterEach, describe, expect, test, setDefaultTimeout } from "bun:test";
 import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { DaemonClient } from "../../src/daemon/client.ts";
@@ -8,6 +8,7 @@ import { clientSocketPath, MAX_SOCKET_PATH_BYTES } from "../../src/daemon/paths.
 import { BUN, childEnv, cleanupAll, MAIN, makeRepo, pathsFor, PROJECT, run, sampleFiles, startDaemon, tempDir, waitForPing } from "./support.ts";
 
 afterEach(cleanupAll);
+setDefaultTimeout(60_000); // real processes on a shared, busy machine
 
 const mode = (p: string) => statSync(p).mode & 0o777;
 

@@ -1,6 +1,6 @@
 // The socket protocol: every verb, pipelining, subscribe, and bad input of every kind. After each
 // bad input the same connection (and the daemon) must go on answering.
-import { afterEach, describe, expect, test } from "bun:test";
+import { afterEach, describe, expect, test, setDefaultTimeout } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DaemonClient, DaemonError } from "../../src/daemon/client.ts";
@@ -9,6 +9,7 @@ import { DaemonInfo, FileContextAnswer, MAX_REQUEST_BYTES, RefreshAnswer, Symbol
 import { cleanupAll, eventLog, makeRepo, rawSocket, sampleFiles, settle, startDaemon, type RunningDaemon } from "./support.ts";
 
 afterEach(cleanupAll);
+setDefaultTimeout(60_000); // real processes on a shared, busy machine
 
 async function daemon(): Promise<RunningDaemon> {
   const d = await startDaemon(makeRepo(sampleFiles()));

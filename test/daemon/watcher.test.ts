@@ -1,12 +1,13 @@
 // The watcher keeps the index in line with the disk with nobody asking: edits, new and removed
 // directories, editor-style atomic saves, ignored paths, commits, and branch switches that change
 // hundreds of files at once. After each, the daemon's index must equal a cold build of the tree.
-import { afterEach, describe, expect, test } from "bun:test";
+import { afterEach, describe, expect, test, setDefaultTimeout } from "bun:test";
 import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { cleanupAll, coldIndex, dumpIndex, eventLog, git, makeRepo, rankDifferences, sampleFiles, settle, startDaemon, type RunningDaemon } from "./support.ts";
 
 afterEach(cleanupAll);
+setDefaultTimeout(60_000); // real processes on a shared, busy machine
 
 /** The daemon's index equals a cold build of the same tree (ranks within tolerance). */
 async function expectConverged(d: RunningDaemon): Promise<void> {

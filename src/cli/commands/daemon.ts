@@ -101,7 +101,7 @@ const run = defineCommand({
     }
     const paths = pathsOf(args.repo);
     try {
-      const code = await runDaemon(paths, { debounceMs, stderr: true });
+      const code = await runDaemon(paths, { debounceMs, stderr: Boolean(process.stderr.isTTY) });
       process.exit(code);
     } catch (err) {
       if (err instanceof DaemonAlreadyRunning) throw new CommandFailed(err.message);
