@@ -1,13 +1,16 @@
 // Temporary git repositories for tests: real `git init`, real commits, removed afterwards.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 
 export type Files = Record<string, string | Uint8Array>;
 
-/** A fresh temp directory; `cleanup()` removes it. */
+/**
+ * A fresh temp directory, symlinks resolved (macOS's /var is /private/var, and git reports the
+ * real path as the work tree); `cleanup()` removes it.
+ */
 export function tempDir(prefix = "skep-test-"): { dir: string; cleanup: () => void } {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const dir = realpathSync(mkdtempSync(join(tmpdir(), prefix)));
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
