@@ -23,7 +23,7 @@ import type { Freshness } from "../protocol/index-answers.ts";
 import type { Stamp } from "../protocol/mcp.ts";
 import { VERBS, type ParamsOf, type ResultOf } from "../protocol/socket.ts";
 import { mainCheckoutOf } from "./git.ts";
-import { OverlayError, WorktreeOverlay } from "./overlay.ts";
+import { OverlayError, type OverlayView, WorktreeOverlay } from "./overlay.ts";
 
 export type ReadVerb = "status" | "search" | "callers" | "callees" | "map" | "file.context" | "symbol.source";
 
@@ -47,6 +47,13 @@ export interface Answer<V extends ReadVerb> {
 }
 
 const PENDING_LISTED = 10;
+
+/** What one tool call's several asks share (see IndexBackend.ask). */
+export interface Session {
+  view?: Promise<OverlayView>;
+  pending?: PendingChanges;
+  freshness?: Freshness;
+}
 
 export class IndexBackend {
   private location: Location | null = null;
@@ -80,14 +87,19 @@ export class IndexBackend {
     }
   }
 
-  async ask<V extends ReadVerb>(verb: V, params: ParamsOf<V>): Promise<Answer<V>> {
+  /**
+   * Answer one read verb. Pass the same `session` to the several asks one tool call makes (the
+   * call graph asks for callers and callees): the worktree comparison and the freshness scan are
+   * then done once for the call, and all its parts describe the same moment.
+   */
+  async ask<V extends ReadVerb>(verb: V, params: ParamsOf<V>, session: Session = {}): Promise<Answer<V>> {
     const loc = this.locate();
     const base = this.openBase(loc);
     if (loc.overlay) {
       const overlay = (this.overlay ??= new WorktreeOverlay(base, loc.indexRoot, loc.worktree));
       let view;
       try {
-        view = await overlay.view();
+        view = await (session.view ??= overlay.view());
       } catch (err) {
         if (err instanceof OverlayError) throw new ToolError(err.message);
         throw err;
@@ -107,15 +119,14 @@ export class IndexBackend {
     }
     const viaDaemon = await this.tryDaemon(loc, verb, params);
     if (viaDaemon) return { result: viaDaemon, stamp: { ...(viaDaemon as { freshness: Freshness }).freshness, via: "daemon" }, db: null };
-    let seen: PendingChanges | null = null;
     const fresh: FreshnessSource = {
-      pending: (db) => (seen ??= pendingChanges(db, loc.worktree).pending),
-      freshness: (db, p) => freshnessOf(db, loc.worktree, (seen ??= p ?? pendingChanges(db, loc.worktree).pending), gitHead(loc.worktree)),
+      pending: (db) => (session.pending ??= pendingChanges(db, loc.worktree).pending),
+      freshness: (db, p) => (session.freshness ??= freshnessOf(db, loc.worktree, (session.pending ??= p ?? pendingChanges(db, loc.worktree).pending), gitHead(loc.worktree))),
     };
     const result = direct({ db: base, root: loc.worktree, fresh }, verb, params);
     const stamp: Stamp = { ...(result as { freshness: Freshness }).freshness, via: "direct" };
-    if (seen && stamp.pendingFiles > 0) {
-      const s = seen as PendingChanges;
+    if (session.pending && stamp.pendingFiles > 0) {
+      const s = session.pending;
       stamp.pending = [...s.modified, ...s.added, ...s.deleted].slice(0, PENDING_LISTED);
     }
     return { result, stamp, db: base };

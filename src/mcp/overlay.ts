@@ -38,6 +38,9 @@ export class WorktreeOverlay {
   private copiedAt: string | null = null;
   /** Path -> the (size, mtime) signature it was applied with ("-" = absent from the worktree). */
   private readonly applied = new Map<string, string>();
+  private queue: Promise<unknown> = Promise.resolve();
+  /** Files the main index may hold in another state than the indexed commit, per index version. */
+  private dirtyInMain: { indexedAt: string | null; paths: string[] } | null = null;
 
   constructor(
     /** The main index, opened read-only. */
@@ -46,22 +49,28 @@ export class WorktreeOverlay {
     readonly worktree: string,
   ) {}
 
-  async view(): Promise<OverlayView> {
+  /** Calls are serialised: one overlay update at a time. */
+  view(): Promise<OverlayView> {
+    const next = this.queue.then(() => this.update());
+    this.queue = next.catch(() => {});
+    return next;
+  }
+
+  private async update(): Promise<OverlayView> {
     const indexedHead = getMeta(this.base, "head");
     const indexedAt = getMeta(this.base, "indexed_at");
     if (!indexedHead) throw new OverlayError(`the index of ${this.indexRoot} records no commit, so this worktree cannot be compared with it: run \`skep index\` in ${this.indexRoot} after a first commit`);
-    const [inWorktree, newInWorktree, inMain, newInMain, worktreeHead] = await Promise.all([
+    const [inWorktree, newInWorktree, worktreeHead, inMain] = await Promise.all([
       changedSince(this.worktree, indexedHead),
       untracked(this.worktree),
-      changedSince(this.indexRoot, indexedHead),
-      untracked(this.indexRoot),
       head(this.worktree),
+      this.mainDirty(indexedHead, indexedAt),
     ]);
     if (inWorktree === null || newInWorktree === null) {
       throw new OverlayError(`git could not compare ${this.worktree} with the indexed commit ${indexedHead.slice(0, 12)}: run \`skep index\` in ${this.indexRoot}`);
     }
     const differing = new Set<string>();
-    for (const p of [...inWorktree, ...newInWorktree, ...(inMain ?? []), ...(newInMain ?? [])]) {
+    for (const p of [...inWorktree, ...newInWorktree, ...inMain]) {
       if (!NEVER_INDEXED.has(p.split("/", 1)[0]!) && languageForPath(p) !== null) differing.add(p);
     }
 
@@ -84,6 +93,20 @@ export class WorktreeOverlay {
     }
     await this.apply(this.copy, new Set([...differing, ...this.applied.keys()]), differing);
     return { db: this.copy, freshness, paths: differing };
+  }
+
+  /**
+   * Paths where the main checkout differed from the indexed commit (tracked changes, untracked
+   * files): the main index may hold those in their edited state, so the worktree's own version is
+   * parsed instead. What the index holds only changes when it is re-indexed, so this is asked of
+   * git once per index version, not per call.
+   */
+  private async mainDirty(indexedHead: string, indexedAt: string | null): Promise<string[]> {
+    if (this.dirtyInMain && this.dirtyInMain.indexedAt === indexedAt) return this.dirtyInMain.paths;
+    const [changed, added] = await Promise.all([changedSince(this.indexRoot, indexedHead), untracked(this.indexRoot)]);
+    const paths = [...(changed ?? []), ...(added ?? [])];
+    this.dirtyInMain = { indexedAt, paths };
+    return paths;
   }
 
   /** The in-memory copy while the worktree differs from the index, else null. */

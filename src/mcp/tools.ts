@@ -19,7 +19,7 @@ import {
   type Stamp,
 } from "../protocol/mcp.ts";
 import { findWorkspace, readRegistry } from "../workspace/registry.ts";
-import { type IndexBackend, ToolError } from "./backend.ts";
+import { type IndexBackend, type Session, ToolError } from "./backend.ts";
 import { clip, makeCursor, pageJson, readCursor } from "./bound.ts";
 import { PathRefused, safeRelativePath } from "./paths.ts";
 
@@ -130,12 +130,13 @@ export class Tools {
     const offset = readCursor("get_call_graph", args);
     const spec = this.symbolSpec(args.symbol_id);
     const directions = args.direction === "both" ? (["callers", "callees"] as const) : ([args.direction] as const);
+    const session: Session = {};
     let stamp: Stamp | null = null;
     let root: SymbolRef | null = null;
     let also: SymbolRef[] = [];
     const lists: Record<string, Json[]> = {};
     for (const direction of directions) {
-      const a = await this.backend.ask(direction, { symbol: spec, depth: args.depth, limit: args.limit }).catch(verbError);
+      const a = await this.backend.ask(direction, { symbol: spec, depth: args.depth, limit: args.limit }, session).catch(verbError);
       stamp = a.stamp;
       if (a.result.roots.length === 0) throw new ToolError(await this.symbolNotFound(spec));
       const [first, ...rest] = a.result.roots;
@@ -205,11 +206,12 @@ export class Tools {
   // -------------------------------------------------------------------------------- get_overview
 
   async getOverview(args: GetOverviewArgs): Promise<string> {
-    const status = await this.backend.ask("status", {}).catch(verbError);
+    const session: Session = {};
+    const status = await this.backend.ask("status", {}, session).catch(verbError);
     let tokens = args.tokens;
     const peers = this.peers();
     for (;;) {
-      const { result: map, stamp } = await this.backend.ask("map", { tokens }).catch(verbError);
+      const { result: map, stamp } = await this.backend.ask("map", { tokens }, session).catch(verbError);
       const out = compact({
         root: stamp.worktree,
         files: status.result.files,

@@ -5,22 +5,26 @@
 // machine: a fresh HOME per run, non-essential traffic off, the API base URL on localhost.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { FakeAnthropic, type TurnContext } from "../support/fake-anthropic.ts";
 import { BUN, childEnv, cleanupAll, git, indexAt, MAIN, makeRepo, PROJECT, SAMPLE, tempDir } from "./support.ts";
 
-const CLAUDE_CANDIDATES = [
-  join(PROJECT, "node_modules/.bin/claude"),
-  // When npm did not run the package's install script, .bin/claude is a stub: use the platform binary.
-  join(PROJECT, `node_modules/@anthropic-ai/claude-code-${process.platform}-${process.arch}/claude`),
-];
-
 function findClaude(): string {
-  for (const bin of CLAUDE_CANDIDATES) {
-    const p = Bun.spawnSync([bin, "--version"], { stdout: "pipe", stderr: "pipe", stdin: "ignore", env: childEnv() });
-    if (p.exitCode === 0 && p.stdout.toString().includes("Claude Code")) return bin;
+  const pkg = dirname(require.resolve("@anthropic-ai/claude-code/package.json", { paths: [PROJECT] }));
+  const candidates = [
+    join(pkg, "bin/claude.exe"),
+    // When npm did not run the package's install script, bin/claude.exe is a stub: use the platform binary.
+    join(dirname(pkg), `claude-code-${process.platform}-${process.arch}`, "claude"),
+  ];
+  for (const bin of candidates) {
+    try {
+      const p = Bun.spawnSync([bin, "--version"], { stdout: "pipe", stderr: "pipe", stdin: "ignore", env: childEnv() });
+      if (p.exitCode === 0 && p.stdout.toString().includes("Claude Code")) return bin;
+    } catch {
+      // not there: try the next
+    }
   }
-  throw new Error(`no working claude binary in ${CLAUDE_CANDIDATES.join(" or ")}: run npm install`);
+  throw new Error(`no working claude binary in ${candidates.join(" or ")}: run npm install`);
 }
 
 let claude: string;
@@ -34,7 +38,7 @@ beforeAll(async () => {
   await indexAt(repo);
 });
 afterAll(async () => {
-  await fake.stop();
+  await fake?.stop();
   await cleanupAll();
 });
 
