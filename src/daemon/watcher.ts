@@ -235,30 +235,39 @@ export class RepoWatcher {
   private watchGit(): void {
     const { gitDir, gitCommonDir } = this.o;
     if (!gitDir) return;
+    const refDirs = new Set<string>();
+    // Branch refs: a commit moves refs/heads/<branch>, not HEAD. Branch names may contain slashes,
+    // so new subdirectories are looked for whenever something in git changes.
+    const heads = join(gitCommonDir ?? gitDir, "refs", "heads");
+    const visit = (dir: string) => {
+      if (!existsSync(dir)) return;
+      if (!refDirs.has(dir) && tryWatch(dir, () => "HEAD")) refDirs.add(dir);
+      try {
+        for (const e of readdirSync(dir, { withFileTypes: true })) if (e.isDirectory()) visit(join(dir, e.name));
+      } catch {
+        // removed meanwhile
+      }
+    };
     const onGit = (file: string | null) => {
       if (this.closed) return;
       if (file !== null && !/^(HEAD|packed-refs)$/.test(file)) return;
       this.gitChanged = true;
       this.mark(null, true);
+      visit(heads);
     };
-    const tryWatch = (dir: string, filter: (name: string | null) => string | null) => {
+    const tryWatch = (dir: string, filter: (name: string | null) => string | null): boolean => {
       try {
         const w = watch(dir, (_e, name) => onGit(filter(name === null ? null : String(name))));
         w.on("error", () => undefined);
         this.gitWatches.push(w);
+        return true;
       } catch (err) {
         this.o.log(`cannot watch ${dir}: ${(err as Error).message}`);
+        return false;
       }
     };
     tryWatch(gitDir, (n) => n);
     if (gitCommonDir && gitCommonDir !== gitDir) tryWatch(gitCommonDir, (n) => (n === "packed-refs" ? n : "-"));
-    // Branch refs: a commit moves refs/heads/<branch>, not HEAD. Branch names may contain slashes.
-    const heads = join(gitCommonDir ?? gitDir, "refs", "heads");
-    const visit = (dir: string) => {
-      if (!existsSync(dir)) return;
-      tryWatch(dir, () => "HEAD");
-      for (const e of readdirSync(dir, { withFileTypes: true })) if (e.isDirectory()) visit(join(dir, e.name));
-    };
     visit(heads);
   }
 }

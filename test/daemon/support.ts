@@ -199,28 +199,32 @@ export async function coldIndex(root: string): Promise<string> {
 }
 
 /**
- * The index as comparable data: everything but row ids and timestamps. Ranks are returned apart,
- * because the store only rewrites a rank that moved by more than 1 %.
+ * The index as comparable data: every column of every index table, with row ids replaced by what
+ * they point at (a file's path, a symbol's path:line:col:kind:name) and timestamps left out, so
+ * two indexes built differently compare equal when they hold the same facts. Read from the live
+ * schema, so the comparison follows schema changes. Ranks are returned apart, because the store
+ * only rewrites a rank that moved by more than 1 %.
  */
 export function dumpIndex(dbPath: string): { rows: Record<string, string[]>; ranks: Map<string, number> } {
   const db = new Database(dbPath, { readonly: true });
   try {
-    const symKey = `f.path || ':' || s.line || ':' || s.col || ':' || s.kind || ':' || s.name`;
-    const q = (sql: string) => (db.query(sql).values() as unknown[][]).map((r) => JSON.stringify(r)).sort();
-    const rows = {
-      files: q("SELECT path, lang, size, mtime_us, hash, skip_reason, syntax_errors, symbol_count FROM files"),
-      symbols: q(`SELECT ${symKey}, s.humps, s.words, s.container, s.end_line, s.end_col, s.signature, s.doc FROM symbols s JOIN files f ON f.id = s.file_id`),
-      refs: q(
-        `SELECT f.path, (SELECT ${symKey.replaceAll("s.", "s2.").replaceAll("f.path", "f2.path")} FROM symbols s2 JOIN files f2 ON f2.id = s2.file_id WHERE s2.id = r.from_symbol), r.name, r.kind, r.line FROM refs r JOIN files f ON f.id = r.file_id`,
-      ),
-      imports: q("SELECT f.path, i.spec FROM imports i JOIN files f ON f.id = i.file_id"),
-      edges: q(
-        `SELECT fa.path || ':' || a.line || ':' || a.col || ':' || a.kind || ':' || a.name, fb.path || ':' || b.line || ':' || b.col || ':' || b.kind || ':' || b.name, round(e.weight, 9), e.kind
-         FROM edges e JOIN symbols a ON a.id = e.from_symbol JOIN files fa ON fa.id = a.file_id JOIN symbols b ON b.id = e.to_symbol JOIN files fb ON fb.id = b.file_id`,
-      ),
-    };
+    const symKey = (expr: string) =>
+      `(SELECT f_.path || ':' || s_.line || ':' || s_.col || ':' || s_.kind || ':' || s_.name FROM symbols s_ JOIN files f_ ON f_.id = s_.file_id WHERE s_.id = ${expr})`;
+    const rows: Record<string, string[]> = {};
+    for (const table of ["files", "symbols", "refs", "imports", "edges"]) {
+      const cols = (db.query(`PRAGMA table_info(${table})`).all() as { name: string }[]).map((c) => c.name);
+      const exprs: string[] = [];
+      for (const col of cols) {
+        if (col === "id" || col === "rank" || col === "indexed_at") continue;
+        if (col === "file_id") exprs.push(`(SELECT path FROM files WHERE id = t.file_id)`);
+        else if (col === "from_symbol" || col === "to_symbol") exprs.push(symKey(`t.${col}`));
+        else if (col === "weight") exprs.push("round(t.weight, 9)");
+        else exprs.push(`t.${col}`);
+      }
+      rows[table] = (db.query(`SELECT ${exprs.join(", ")} FROM ${table} t`).values() as unknown[][]).map((r) => JSON.stringify(r)).sort();
+    }
     const ranks = new Map<string, number>();
-    for (const [k, r] of db.query(`SELECT ${symKey}, s.rank FROM symbols s JOIN files f ON f.id = s.file_id`).values() as [string, number][]) ranks.set(k, r);
+    for (const [k, r] of db.query(`SELECT ${symKey("s.id")}, s.rank FROM symbols s`).values() as [string, number][]) ranks.set(k, r);
     return { rows, ranks };
   } finally {
     db.close();
