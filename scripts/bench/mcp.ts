@@ -4,11 +4,13 @@
 // is the MCP SDK's own, over stdio, as an agent's client would be.
 //
 //   bun run bench:mcp [DIR] [--repo INDEXED_GIT_REPO] [--bin path/to/skep] [--calls 30] [--starts 10]
+//                     [--edit net/http/server.go,strings/clone.go]
 //
 // DIR defaults to the Go 1.19 standard library (/usr/share/go-1.19/src). DIR is never modified: it
 // is copied to a temp dir, committed to a fresh git repo and indexed (none of that is timed).
 // --repo skips that and uses a git repo that already has `.skep/index.db` (its files are not
 // touched either: the worktree phase makes a `git worktree` next to a temp branch and removes it).
+// --edit names the files changed in the worktree phase (one worktree and one server each).
 // --bin runs a compiled skep (e.g. dist/skep after `bun run build`) instead of `bun src/main.ts`.
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -31,6 +33,7 @@ const { values: args, positionals } = parseArgs({
     bin: { type: "string" },
     calls: { type: "string", default: "30" },
     starts: { type: "string", default: "10" },
+    edit: { type: "string" },
   },
 });
 const CALLS = Number(args.calls);
@@ -56,12 +59,22 @@ function pct(xs: number[], p: number): number {
 
 const ms = (x: number) => `${x < 10 ? x.toFixed(1) : Math.round(x)} ms`;
 
-async function connect(repo: string): Promise<{ client: Client; initMs: number }> {
+async function connect(repo: string): Promise<{ client: Client; initMs: number; rss: () => string }> {
   const t0 = performance.now();
   const transport = new StdioClientTransport({ command: command[0]!, args: [...command.slice(1), "mcp", "--repo", repo], env: env(), stderr: "inherit" });
   const client = new Client({ name: "bench", version: "0" });
   await client.connect(transport); // resolves on the initialize answer
-  return { client, initMs: performance.now() - t0 };
+  const initMs = performance.now() - t0;
+  /** The server's resident memory now (Linux /proc), for the record. */
+  const rss = () => {
+    try {
+      const kb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${transport.pid}/status`, "utf8"))?.[1]);
+      return `${Math.round(kb / 1024)} MB`;
+    } catch {
+      return "n/a";
+    }
+  };
+  return { client, initMs, rss };
 }
 
 // ------------------------------------------------------------------------------- the workload
@@ -195,9 +208,9 @@ try {
   out.push(`### Start-up (spawn → initialize answer), ${STARTS} runs`, "", `p50 ${ms(pct(inits, 50))}, p95 ${ms(pct(inits, 95))}`, "");
 
   // 2. Calls without the daemon.
-  const { client } = await connect(repo);
+  const { client, rss } = await connect(repo);
   const work = await workload(client);
-  out.push(table("tools/call without the daemon (index file read directly)", await measureCalls(client, work)), "");
+  out.push(table("tools/call without the daemon (index file read directly)", await measureCalls(client, work)), "", `Server RSS after these calls: ${rss()}`, "");
 
   // 3. Calls through the daemon.
   const stopDaemon = await startDaemon(repo);
@@ -208,35 +221,43 @@ try {
   }
   await client.close();
 
-  // 4. From a git worktree with one changed file.
-  const wt = join(mkdtempSync(join(tmpdir(), "skep-bench-wt-")), "wt");
-  const branch = `skep-bench-${Date.now().toString(36)}`;
-  git(repo, "worktree", "add", "-q", wt, "-b", branch);
-  try {
-    const target = ["net/http/server.go", ...work.get_file_context!.map((a) => a.file_path as string)].find((p) => existsSync(join(wt, p)))!;
-    writeFileSync(join(wt, target), `${readFileSync(join(wt, target), "utf8")}\n// changed in the worktree\n`);
-    // A fresh checkout's files share the second its git index was written in, so git cannot trust
-    // their stat data ("racy git") and re-reads them on every diff until something refreshes the
-    // index. The MCP server never writes it (GIT_OPTIONAL_LOCKS=0); an agent's first `git status`
-    // does. Do that, as a session in a worktree would.
-    git(wt, "status", "--porcelain");
-    const w = await connect(wt);
-    const t0 = performance.now();
-    const first = await w.client.callTool({ name: "search_symbols", arguments: { query: "ListenAndServe" } });
-    const firstMs = performance.now() - t0;
-    const stamp = JSON.parse((first.content as { text: string }[])[0]!.text).index;
-    out.push(
-      `### tools/call from a git worktree (1 changed file: ${target}; overlayFiles ${stamp.overlayFiles})`,
-      "",
-      `First call (copies the main index into memory, parses the changed file, re-resolves its edges): ${ms(firstMs)}`,
-      "",
-    );
-    // The changed file was re-parsed for the worktree: its symbols have new ids there.
-    out.push(table("later calls from the worktree", await measureCalls(w.client, await workload(w.client))), "");
-    await w.client.close();
-  } finally {
-    git(repo, "worktree", "remove", "--force", wt);
-    git(repo, "branch", "-D", branch);
+  // 4. From a git worktree with one changed file: a heavily connected file, then a leaf.
+  const edits = (args.edit ?? "net/http/server.go,strings/clone.go").split(",").filter(Boolean);
+  for (const [i, target] of edits.entries()) {
+    const wt = join(mkdtempSync(join(tmpdir(), "skep-bench-wt-")), "wt");
+    const branch = `skep-bench-${Date.now().toString(36)}-${i}`;
+    git(repo, "worktree", "add", "-q", wt, "-b", branch);
+    try {
+      if (!existsSync(join(wt, target))) {
+        out.push(`(worktree edit of ${target} skipped: no such file)`, "");
+        continue;
+      }
+      writeFileSync(join(wt, target), `${readFileSync(join(wt, target), "utf8")}\n// changed in the worktree\n`);
+      // A fresh checkout's files share the second its git index was written in, so git cannot trust
+      // their stat data ("racy git") and re-reads them on every diff until something refreshes the
+      // index. The MCP server never writes it (GIT_OPTIONAL_LOCKS=0); an agent's first `git status`
+      // does. Do that, as a session in a worktree would.
+      git(wt, "status", "--porcelain");
+      const w = await connect(wt);
+      const t0 = performance.now();
+      const first = await w.client.callTool({ name: "search_symbols", arguments: { query: "ListenAndServe" } });
+      const firstMs = performance.now() - t0;
+      const stamp = JSON.parse((first.content as { text: string }[])[0]!.text).index;
+      out.push(
+        `### From a git worktree, 1 changed file: ${target} (overlayFiles ${stamp.overlayFiles})`,
+        "",
+        `First call (copies the main index into memory, parses the changed file, re-resolves the references its names touch): ${ms(firstMs)}`,
+        "",
+      );
+      if (i === 0) {
+        // The changed file was re-parsed for the worktree: its symbols have new ids there.
+        out.push(table("later calls from the worktree", await measureCalls(w.client, await workload(w.client))), "", `Server RSS (the in-memory copy of the index included): ${w.rss()}`, "");
+      }
+      await w.client.close();
+    } finally {
+      git(repo, "worktree", "remove", "--force", wt);
+      git(repo, "branch", "-D", branch);
+    }
   }
 } finally {
   cleanup();

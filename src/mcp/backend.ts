@@ -118,13 +118,15 @@ export class IndexBackend {
       return { result, stamp: { ...view.freshness, via: "direct", ...extra }, db: view.db };
     }
     const viaDaemon = await this.tryDaemon(loc, verb, params);
-    if (viaDaemon) return { result: viaDaemon, stamp: { ...(viaDaemon as { freshness: Freshness }).freshness, via: "daemon" }, db: null };
+    // An index built for another directory (a copied checkout, or SKEP_DIR outside git) says so.
+    const elsewhere = resolve(loc.indexRoot) !== resolve(loc.worktree) ? { indexRoot: loc.indexRoot } : {};
+    if (viaDaemon) return { result: viaDaemon, stamp: { ...(viaDaemon as { freshness: Freshness }).freshness, via: "daemon", ...elsewhere }, db: null };
     const fresh: FreshnessSource = {
       pending: (db) => (session.pending ??= pendingChanges(db, loc.worktree).pending),
       freshness: (db, p) => (session.freshness ??= freshnessOf(db, loc.worktree, (session.pending ??= p ?? pendingChanges(db, loc.worktree).pending), gitHead(loc.worktree))),
     };
     const result = direct({ db: base, root: loc.worktree, fresh }, verb, params);
-    const stamp: Stamp = { ...(result as { freshness: Freshness }).freshness, via: "direct" };
+    const stamp: Stamp = { ...(result as { freshness: Freshness }).freshness, via: "direct", ...elsewhere };
     if (session.pending && stamp.pendingFiles > 0) {
       const s = session.pending;
       stamp.pending = [...s.modified, ...s.added, ...s.deleted].slice(0, PENDING_LISTED);

@@ -1,7 +1,7 @@
 // Every MCP tool and every error path, through the SDK's Client over stdio against a real
 // `skep mcp --repo <tmp repo>` child, reading the index file directly (no daemon runs here).
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
+import { appendFileSync, cpSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Stamp } from "../../src/protocol/mcp.ts";
 import { cleanupAll, connect, git, indexAt, makeRepo, type Mcp, SAMPLE, tempDir } from "./support.ts";
@@ -270,6 +270,20 @@ describe("freshness", () => {
     // Built while the server runs: picked up without a restart.
     await indexAt(r);
     expect((await m.json("search_symbols", { query: "greet" })).hits[0].name).toBe("greet");
+    await m.close();
+  });
+
+  test("an index built for another directory says so in its stamp", async () => {
+    const d = tempDir();
+    const a = join(d, "a");
+    mkdirSync(join(a, "src"), { recursive: true });
+    writeFileSync(join(a, "src/x.ts"), "export function x(): number { return 1; }\n");
+    await indexAt(a);
+    const b = join(d, "b");
+    cpSync(a, b, { recursive: true }); // a copied checkout, outside git, carrying a's index
+    const m = await connect(b);
+    const r = await m.json("search_symbols", { query: "x" });
+    expect(r.index).toMatchObject({ worktree: b, indexRoot: a });
     await m.close();
   });
 
