@@ -1,8 +1,11 @@
 // Bounded answers: no tool answer exceeds 20,000 characters; a long one is cut between items (or
 // lines) and ends with next_cursor, and following the cursors yields everything exactly once.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { MAX_ANSWER_CHARS } from "../../src/protocol/mcp.ts";
 import { cleanupAll, connect, indexAt, makeRepo, type Mcp } from "./support.ts";
+
+// Real child processes (servers, git, daemons) on a shared, busy machine: be generous.
+setDefaultTimeout(60_000);
 
 let mcp: Mcp;
 const BIG_FUNCTIONS = 1500;

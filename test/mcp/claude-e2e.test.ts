@@ -3,11 +3,14 @@
 // The scripted model calls skep's MCP tools; the test checks that skep's real answers travelled
 // back through Claude into its final result, with no permission denials. Nothing leaves the
 // machine: a fresh HOME per run, non-essential traffic off, the API base URL on localhost.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { FakeAnthropic, type TurnContext } from "../support/fake-anthropic.ts";
 import { BUN, childEnv, cleanupAll, git, indexAt, MAIN, makeRepo, PROJECT, SAMPLE, tempDir } from "./support.ts";
+
+// Real child processes (servers, git, daemons) on a shared, busy machine: be generous.
+setDefaultTimeout(60_000);
 
 function findClaude(): string {
   const pkg = dirname(require.resolve("@anthropic-ai/claude-code/package.json", { paths: [PROJECT] }));

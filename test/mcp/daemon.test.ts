@@ -1,11 +1,14 @@
 // With and without the daemon: while the repo's daemon runs, the MCP server answers through its
 // socket (stamp via: "daemon"); when the daemon stops, the same calls read the index file directly
 // (via: "direct") with the same answers; when it comes back, the server uses it again.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startDaemon, waitForPing, pathsFor } from "../daemon/support.ts";
 import { cleanupAll, connect, git, indexAt, makeRepo, type Mcp, SAMPLE, tempDir } from "./support.ts";
+
+// Real child processes (servers, git, daemons) on a shared, busy machine: be generous.
+setDefaultTimeout(60_000);
 
 let repo: string;
 let mcp: Mcp;

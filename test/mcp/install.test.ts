@@ -1,10 +1,13 @@
 // `skep mcp install`: registers skep with Claude Code in the project's .mcp.json or the user's
 // ~/.claude.json (a temp HOME here), by absolute path, idempotently, keeping every other server and
 // setting; prints the Cursor and Codex equivalents.
-import { afterAll, describe, expect, test } from "bun:test";
+import { afterAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
 import { BUN, childEnv, cleanupAll, MAIN, makeRepo, PROJECT, SAMPLE, tempDir } from "./support.ts";
+
+// Real child processes (servers, git, daemons) on a shared, busy machine: be generous.
+setDefaultTimeout(60_000);
 
 afterAll(cleanupAll);
 

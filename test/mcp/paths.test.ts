@@ -1,10 +1,13 @@
 // Safety: paths outside the checkout are refused (climbing `..`, absolute paths elsewhere,
 // symlinks that resolve outside), and nothing the server does writes to the repo.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { PathRefused, safeRelativePath } from "../../src/mcp/paths.ts";
 import { cleanupAll, connect, git, indexAt, makeRepo, type Mcp, SAMPLE, snapshot, tempDir } from "./support.ts";
+
+// Real child processes (servers, git, daemons) on a shared, busy machine: be generous.
+setDefaultTimeout(60_000);
 
 let repo: string;
 let outside: string;

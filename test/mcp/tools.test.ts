@@ -1,10 +1,13 @@
 // Every MCP tool and every error path, through the SDK's Client over stdio against a real
 // `skep mcp --repo <tmp repo>` child, reading the index file directly (no daemon runs here).
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { appendFileSync, cpSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Stamp } from "../../src/protocol/mcp.ts";
 import { cleanupAll, connect, git, indexAt, makeRepo, type Mcp, SAMPLE, tempDir } from "./support.ts";
+
+// Real child processes (servers, git, daemons) on a shared, busy machine: be generous.
+setDefaultTimeout(60_000);
 
 let repo: string;
 let mcp: Mcp;

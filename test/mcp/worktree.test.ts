@@ -3,10 +3,13 @@
 // and stamps the worktree in every answer, while the main checkout keeps answering for itself.
 // Neither index (nor either checkout) is written.
 import { Database } from "bun:sqlite";
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { cleanupAll, connect, git, indexAt, makeRepo, type Mcp, SAMPLE, tempDir } from "./support.ts";
+
+// Real child processes (servers, git, daemons) on a shared, busy machine: be generous.
+setDefaultTimeout(60_000);
 
 let dir: string;
 let main: string;
