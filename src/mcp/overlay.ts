@@ -14,7 +14,8 @@ import { lstatSync } from "node:fs";
 import { join } from "node:path";
 import { updateEdges } from "../graph/edges.ts";
 import { MAX_FILE_BYTES } from "../index/inspect.ts";
-import { runParseJob } from "../index/parse-job.ts";
+import type { ParseJob, ParseResult } from "../index/parse-job.ts";
+import { parseAll } from "../index/pool.ts";
 import { getMeta, IndexWriter } from "../index/store.ts";
 import { languageForPath } from "../parser/languages.ts";
 import type { Freshness } from "../protocol/index-answers.ts";
@@ -135,19 +136,23 @@ export class WorktreeOverlay {
     if (todo.length === 0) return;
     // Parse first (async), then write everything in one transaction.
     const hashOf = db.prepare("SELECT hash FROM files WHERE path = ?");
-    const parsed = await Promise.all(
-      todo.map(async ({ path, sig }) => {
-        const lang = languageForPath(path)!;
-        if (sig === "-") return { path, sig, lang, action: "delete" as const };
-        const [size, mtimeUs, kind] = sig.split(":");
-        const stat = { path, lang, size: Number(size), mtimeUs: Number(mtimeUs) };
-        if (kind === "l") return { path, sig, stat, action: "skip" as const, reason: "symlink (not followed)" };
-        if (stat.size > MAX_FILE_BYTES) return { path, sig, stat, action: "skip" as const, reason: `too large (> ${MAX_FILE_BYTES} bytes)` };
-        const known = (hashOf.get(path) as { hash: string | null } | null)?.hash ?? null;
-        const result = await runParseJob({ abs: join(this.worktree, path), path, lang, knownHash: known });
-        return { path, sig, stat, action: "parsed" as const, result };
-      }),
-    );
+    // Parse on the indexer's worker pool (in-process for a handful of files, threads for many:
+    // a branch far ahead of the indexed commit can differ in thousands).
+    const jobs: ParseJob[] = [];
+    const planned = todo.map(({ path, sig }) => {
+      const lang = languageForPath(path)!;
+      if (sig === "-") return { path, sig, lang, action: "delete" as const };
+      const [size, mtimeUs, kind] = sig.split(":");
+      const stat = { path, lang, size: Number(size), mtimeUs: Number(mtimeUs) };
+      if (kind === "l") return { path, sig, stat, action: "skip" as const, reason: "symlink (not followed)" };
+      if (stat.size > MAX_FILE_BYTES) return { path, sig, stat, action: "skip" as const, reason: `too large (> ${MAX_FILE_BYTES} bytes)` };
+      const known = (hashOf.get(path) as { hash: string | null } | null)?.hash ?? null;
+      jobs.push({ abs: join(this.worktree, path), path, lang, knownHash: known });
+      return { path, sig, stat, action: "parse" as const };
+    });
+    const results = new Map<string, ParseResult>();
+    await parseAll(jobs, (job, r) => results.set(job.path, r));
+    const parsed = planned.map((p) => (p.action === "parse" ? { ...p, action: "parsed" as const, result: results.get(p.path)! } : p));
     const writer = new IndexWriter(db);
     const oldRanks = db.prepare("SELECT s.name, s.kind, s.container, s.rank FROM symbols s JOIN files f ON f.id = s.file_id WHERE f.path = ?");
     const setRank = db.prepare("UPDATE symbols SET rank = ? WHERE id = ?");

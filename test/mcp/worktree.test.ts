@@ -150,6 +150,20 @@ describe("other ways in", () => {
     await fromM.close();
   });
 
+  test("a branch far ahead of the indexed commit: many differing files are parsed on worker threads", async () => {
+    const many = join(dir, "many");
+    git(main, "worktree", "add", "-q", many, "-b", "many");
+    for (let i = 0; i < 60; i++) writeFileSync(join(many, `src/gen${i}.ts`), `export function generated${i}(): number { return ${i}; }\n`);
+    git(many, "add", "-A");
+    git(many, "commit", "-qm", "generated");
+    const m = await connect(many, { env: { SKEP_WORKERS: "2" } });
+    const a = await m.json("search_symbols", { query: "generated", limit: 100 });
+    expect(a.hits).toHaveLength(60);
+    expect(a.index).toMatchObject({ worktree: many, overlayFiles: 60 });
+    await m.close();
+    expect(indexHash()).toBe(indexBytes);
+  });
+
   test("a worktree of a repo nobody indexed says where to build the index", async () => {
     const d = tempDir("skep-wt3-");
     const m = makeRepo(SAMPLE, join(d, "main"));
