@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { startDaemon, waitForPing, pathsFor } from "../daemon/support.ts";
+import { cleanupAll as stopDaemons, pathsFor, startDaemon, waitForPing } from "../daemon/support.ts";
 import { cleanupAll, connect, git, indexAt, makeRepo, type Mcp, SAMPLE, tempDir } from "./support.ts";
 
 // Real child processes (servers, git, daemons) on a shared, busy machine: be generous.
@@ -18,7 +18,10 @@ beforeAll(async () => {
   await indexAt(repo);
   mcp = await connect(repo);
 });
-afterAll(cleanupAll);
+afterAll(async () => {
+  await stopDaemons(); // daemons a failed test left running
+  await cleanupAll();
+});
 
 const CALLS: [string, Record<string, unknown>][] = [
   ["search_symbols", { query: "greet" }],
