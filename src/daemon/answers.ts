@@ -31,6 +31,30 @@ export interface AnswerContext {
   db: Database;
   root: string;
   fresh: FreshnessSource;
+  /**
+   * Identifies the index's contents while they do not change (the daemon: its count of finished
+   * runs while the indexer is idle), or undefined when they may be changing. Answers that cost a
+   * scan of whole tables (status counts, the repo map) are cached per generation.
+   */
+  generation?: () => number | undefined;
+}
+
+interface Cache {
+  gen: number;
+  status: StatusAnswer | null;
+  maps: Map<number, ReturnType<typeof repoMap>>;
+}
+const caches = new WeakMap<Database, Cache>();
+
+function cacheFor(c: AnswerContext): Cache | null {
+  const gen = c.generation?.();
+  if (gen === undefined) return null;
+  let cache = caches.get(c.db);
+  if (!cache || cache.gen !== gen) {
+    cache = { gen, status: null, maps: new Map() };
+    caches.set(c.db, cache);
+  }
+  return cache;
 }
 
 const names = (v: string | string[] | undefined) =>
@@ -51,12 +75,23 @@ export function answerGraph(c: AnswerContext, direction: "callers" | "callees", 
 }
 
 export function answerMap(c: AnswerContext, p: z.output<typeof MapParams>): RepoMapAnswer {
-  return { ...repoMap(c.db, p.tokens), budget: p.tokens, freshness: c.fresh.freshness(c.db) };
+  const cache = cacheFor(c);
+  let map = cache?.maps.get(p.tokens);
+  if (!map) {
+    map = repoMap(c.db, p.tokens);
+    if (cache && cache.maps.size < 32) cache.maps.set(p.tokens, map);
+  }
+  return { ...map, budget: p.tokens, freshness: c.fresh.freshness(c.db) };
 }
 
 export function answerStatus(c: AnswerContext): StatusAnswer {
   const pending = c.fresh.pending(c.db);
-  return indexStatus(c.db, c.root, { pending, freshness: c.fresh.freshness(c.db, pending) });
+  const freshness = c.fresh.freshness(c.db, pending);
+  const cache = cacheFor(c);
+  if (cache?.status) return { ...cache.status, changed: pending, freshness };
+  const status = indexStatus(c.db, c.root, { pending, freshness });
+  if (cache) cache.status = status;
+  return status;
 }
 
 export function answerFileContext(c: AnswerContext, p: z.output<typeof FileContextParams>): FileContextAnswer {

@@ -90,7 +90,13 @@ export async function runDaemon(paths: DaemonPaths, opts: DaemonOptions = {}): P
     });
     await runner.start();
     db = openReadonly(paths.dbPath);
-    const answers: AnswerContext = { db, root, fresh };
+    const answers: AnswerContext = {
+      db,
+      root,
+      fresh,
+      // The index only changes while a run is in flight: between runs, whole-table answers are cached.
+      generation: () => (runner!.state === "idle" && !runner!.queued ? runner!.runs : undefined),
+    };
 
     // Watch first, then scan: a change during the scan is seen by one or the other, never neither.
     watcher = new RepoWatcher({

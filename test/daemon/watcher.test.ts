@@ -42,11 +42,19 @@ describe("watcher", () => {
     expect((await client.request("search", { query: "editedInPlace" })).hits.length).toBe(1);
     expect((await client.request("search", { query: "handler1" })).hits.filter((h) => h.name === "handler1")).toEqual([]);
 
+    const before = await client.request("status"); // cached until the index changes
+    const mapBefore = await client.request("map", { tokens: 100_000 });
+    expect(mapBefore.text).not.toContain("lib/deep/er/new.go");
+    expect(await client.request("status")).toEqual(before);
     mark = events.at(-1)!.seq;
     mkdirSync(join(d.root, "lib/deep/er"), { recursive: true });
     writeFileSync(join(d.root, "lib/deep/er/new.go"), "package er\n\nfunc BrandNewDir() int { return 1 }\n");
     await settle(client, events, mark);
     expect((await client.request("search", { query: "BrandNewDir" })).hits[0]!.path).toBe("lib/deep/er/new.go");
+    const after = await client.request("status");
+    expect(after.files).toBe(before.files + 1);
+    expect(after.languages.find((l) => l.lang === "go")!.files).toBe(before.languages.find((l) => l.lang === "go")!.files + 1);
+    expect((await client.request("map", { tokens: 100_000 })).text).toContain("lib/deep/er/new.go:");
     // The new directory is watched from now on.
     mark = events.at(-1)!.seq;
     writeFileSync(join(d.root, "lib/deep/er/new.go"), "package er\n\nfunc RenamedInNewDir() int { return 2 }\n");
