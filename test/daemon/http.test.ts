@@ -1,11 +1,11 @@
 // The HTTP sidecar: bearer token (401 without or with a wrong one), the verbs as POST /v1/<verb>,
 // GET aliases for reads, 404/405/413, and Server-Sent Events.
 import { afterEach, describe, expect, test, setDefaultTimeout } from "bun:test";
-import { writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { SearchAnswer, StatusAnswer } from "../../src/protocol/index-answers.ts";
 import { MAX_REQUEST_BYTES } from "../../src/protocol/socket.ts";
-import { cleanupAll, makeRepo, sampleFiles, startDaemon } from "./support.ts";
+import { cleanupAll, makeRepo, pathsFor, run, sampleFiles, startDaemon } from "./support.ts";
 
 afterEach(cleanupAll);
 setDefaultTimeout(60_000); // real processes on a shared, busy machine
@@ -104,5 +104,16 @@ describe("HTTP sidecar", () => {
     await reader.cancel();
     const noAuth = await fetch(`${url}/v1/events`);
     expect(noAuth.status).toBe(401);
+  });
+
+  test("no token published, no daemon: it refuses to start rather than serve without one", async () => {
+    const root = makeRepo(sampleFiles());
+    const p = pathsFor(root);
+    mkdirSync(join(p.http, "blocker"), { recursive: true }); // http.json cannot be written
+    const r = run(["daemon", "run", "--repo", root]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("refusing to serve HTTP without a published token");
+    expect(existsSync(p.socketDefault)).toBe(false);
+    expect(run(["daemon", "status", "--repo", root]).code).toBe(3);
   });
 });
