@@ -75,7 +75,7 @@ export class WorktreeOverlay {
       if (!NEVER_INDEXED.has(p.split("/", 1)[0]!) && languageForPath(p) !== null) differing.add(p);
     }
 
-    if (this.copy && this.copiedAt !== indexedAt) this.drop(); // the main index moved on: start again from it
+    if (this.copy && this.copiedAt !== indexedAt) this.drop(false); // the main index moved on: start again from it
     const freshness: Freshness = {
       worktree: this.worktree,
       head: worktreeHead,
@@ -85,7 +85,7 @@ export class WorktreeOverlay {
       stale: false,
     };
     if (differing.size === 0 && this.applied.size === 0) {
-      this.drop();
+      this.drop(false);
       return { db: this.base, freshness, paths: differing };
     }
     if (!this.copy) {
@@ -119,8 +119,15 @@ export class WorktreeOverlay {
     this.drop();
   }
 
-  private drop(): void {
-    this.copy?.close();
+  /**
+   * Forget the copy. A tool call that asks several verbs may still be reading the copy it got
+   * (another call can get here in between): unless the server is closing, the copy is closed a
+   * little later rather than under it.
+   */
+  private drop(now = true): void {
+    const old = this.copy;
+    if (old && now) old.close();
+    else if (old) setTimeout(() => old.close(), 10_000).unref();
     this.copy = null;
     this.copiedAt = null;
     this.applied.clear();
