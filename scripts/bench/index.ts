@@ -9,7 +9,7 @@
 // ctags reads DIR itself. The table goes to stdout, the full record to bench-results/index-<time>.json.
 import { Database } from "bun:sqlite";
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { availableParallelism, cpus, tmpdir, totalmem } from "node:os";
+import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { indexRepo, type IndexReport } from "../../src/index/indexer.ts";
@@ -46,6 +46,8 @@ interface Counts {
 
 interface IndexChildResult {
   wallMs: number;
+  /** User + system CPU of the whole child (all threads), a steadier figure than wall time on a busy machine. */
+  cpuMs: number;
   maxRssKb: number;
   report: IndexReport;
   counts: Counts;
@@ -106,12 +108,14 @@ async function childIndex(dbPath: string, root: string): Promise<IndexChildResul
   const db = openWritable(dbPath);
   const report = await indexRepo(db, root);
   const wallMs = performance.now() - t0;
-  const maxRssKb = process.resourceUsage().maxRSS;
+  const usage = process.resourceUsage();
+  const maxRssKb = usage.maxRSS;
+  const cpuMs = (usage.userCPUTime + usage.systemCPUTime) / 1000;
   const c = counts(db);
   const dbBytes = dbSize(db, dbPath);
   const tables = report.parsed > 0 ? tableSizes(db) : undefined;
   db.close();
-  return { wallMs, maxRssKb, report, counts: c, dbBytes, tables };
+  return { wallMs, cpuMs, maxRssKb, report, counts: c, dbBytes, tables };
 }
 
 async function childEdit(dbPath: string, root: string, rel: string, rounds: number): Promise<EditChildResult> {
@@ -173,17 +177,17 @@ function runChild<T>(mode: string, extra: string[]): T {
   return JSON.parse(line.slice("@@RESULT ".length)) as T;
 }
 
-function ctags(dir: string, out: string): { wallMs: number; maxRssKb: number; tags: number; bytes: number } {
+function ctags(dir: string, out: string): { wallMs: number; cpuMs: number; maxRssKb: number; tags: number; bytes: number } {
   const t0 = performance.now();
-  const proc = Bun.spawnSync(["/usr/bin/time", "-f", "@@TIME %e %M", "ctags", "-R", "-f", out, dir], { stdout: "pipe", stderr: "pipe" });
+  const proc = Bun.spawnSync(["/usr/bin/time", "-f", "@@TIME %e %M %U %S", "ctags", "-R", "-f", out, dir], { stdout: "pipe", stderr: "pipe" });
   const wallMs = performance.now() - t0;
   const err = proc.stderr.toString();
   if (proc.exitCode !== 0) throw new Error(`ctags failed: ${err}`);
-  const m = /@@TIME ([\d.]+) (\d+)/.exec(err);
+  const m = /@@TIME ([\d.]+) (\d+) ([\d.]+) ([\d.]+)/.exec(err);
   const text = readFileSync(out, "utf8");
   let tags = 0;
   for (const line of text.split("\n")) if (line && !line.startsWith("!_")) tags++;
-  return { wallMs, maxRssKb: m ? Number(m[2]) : 0, tags, bytes: statSync(out).size };
+  return { wallMs, cpuMs: m ? (Number(m[3]) + Number(m[4])) * 1000 : NaN, maxRssKb: m ? Number(m[2]) : 0, tags, bytes: statSync(out).size };
 }
 
 interface SearchBench {
@@ -269,6 +273,7 @@ async function main(): Promise<void> {
   const dbPath = join(tmp, "db", "index.db");
   const workers = args.workers ? Number(args.workers) : defaultWorkers();
   console.error(`skep index benchmark: ${dir} (temp ${tmp}, ${workers} workers)`);
+  const loadBefore = loadavg().map((x) => x.toFixed(2)).join(" ");
   try {
     console.error("ctags -R ...");
     const ct = ctags(dir, join(tmp, "tags"));
@@ -313,7 +318,8 @@ async function main(): Promise<void> {
       "",
       table,
       "",
-      `cold breakdown: scan ${fmtMs(t.scan)}, parse+write ${fmtMs(t.parse)}, edges ${fmtMs(t.edges)}, rank ${fmtMs(t.rank)} (${cold.report.edgeMode} edges)`,
+      `CPU time (user+sys, all threads): ctags ${fmtMs(ct.cpuMs)}, cold ${fmtMs(cold.cpuMs)} (${(cold.cpuMs / ct.cpuMs).toFixed(1)}x), nothing changed ${fmtMs(noop.cpuMs)}; load average before/after: ${loadBefore} / ${loadavg().map((x) => x.toFixed(2)).join(" ")}`,
+      `cold breakdown: scan ${fmtMs(t.scan)}, parse+write ${fmtMs(t.parse)}, indexes+FTS ${fmtMs(t.finish ?? 0)}, edges ${fmtMs(t.edges)}, rank ${fmtMs(t.rank)} (${cold.report.edgeMode} edges)`,
       `one changed file (${editRel}, ${edit.rounds.length} rounds, median): searchable ${fmtMs(editSearchable)}, full ${fmtMs(editFull)}; ` +
         `each: ${edit.rounds.map((r) => `${fmtMs(r.searchableMs)}/${fmtMs(r.fullMs)}`).join(", ")}`,
       `search (${sb.engine}, ${sb.queries} queries): p50 ${sb.p50Ms.toFixed(2)} ms, p95 ${sb.p95Ms.toFixed(2)} ms, p99 ${sb.p99Ms.toFixed(2)} ms, max ${sb.maxMs.toFixed(1)} ms; ` +
@@ -331,6 +337,7 @@ async function main(): Promise<void> {
       dir,
       machine: { cpu, cores: availableParallelism(), memGb: totalmem() / 2 ** 30, bun: Bun.version, workers },
       git: Bun.spawnSync(["git", "rev-parse", "--short", "HEAD"], { cwd: PROJECT }).stdout.toString().trim(),
+      loadAverage: { before: loadBefore, after: loadavg() },
       ctags: ct,
       copyMs,
       cold,

@@ -1,13 +1,24 @@
 // Turn references into call-graph edges. A reference names a symbol; which one is decided by
 // scope hints, nearest first: the same file, the same directory (package), a file the referring
-// file imports, and finally a name that is unique in the repo. A name that stays ambiguous spreads
-// its weight evenly over its candidates, up to MAX_CANDIDATES (beyond that it carries no signal:
-// think `String()` or `get`), where it is left unresolved.
+// file imports, and finally a name that is unique in the repo. A name that stays ambiguous at the
+// nearest scope that has candidates spreads its weight evenly over them, up to MAX_CANDIDATES;
+// beyond that it carries no signal (think `String()` in a package with twenty String methods, or
+// `get` across a repo) and is left unresolved.
+//
+// Three ways in: computeEdges() works on data already in memory (a cold build has every symbol and
+// reference at hand and never reads them back), updateEdges(db, "full") reads the whole index, and
+// updateEdges(db, changes) re-resolves only the referrers whose edges can have moved.
 import type { Database } from "bun:sqlite";
 import { posix } from "node:path";
 import { ImportResolver } from "./imports.ts";
 
-export const MAX_CANDIDATES = 12;
+/**
+ * An ambiguous name with more candidates than this, at the nearest scope that has any, gets no
+ * edge at all. It was 12, and applied only to repo-wide candidates (a package with 60 String
+ * methods gave each call 60 edges of weight 1/60); with 5 at every scope the Go standard library
+ * has ~630k edges instead of ~1.16M, and the dropped ones each weighed 1/6 or less.
+ */
+export const MAX_CANDIDATES = 5;
 
 /** Languages whose code can call each other directly; a reference never resolves outside its family. */
 const FAMILY: Record<string, string> = { typescript: "js", tsx: "js", javascript: "js", c: "c", cpp: "c", java: "jvm", kotlin: "jvm" };
@@ -16,17 +27,26 @@ const familyOf = (lang: string) => FAMILY[lang] ?? lang;
 const NOT_CALLABLE = new Set(["constant", "module", "namespace"]);
 const TYPE_KINDS = new Set(["class", "struct", "interface", "enum", "trait", "type", "object"]);
 
-interface Sym {
+export interface GraphSymbol {
   id: number;
   fileId: number;
+  name: string;
   kind: string;
 }
 
-interface RefRow {
-  from_symbol: number;
-  file_id: number;
+export interface GraphFile {
+  id: number;
+  path: string;
+  lang: string;
+}
+
+/** References of one symbol to one name and kind (0 call, 1 type use), `count` times. */
+export interface GraphRef {
+  from: number;
+  fileId: number;
   name: string;
   kind: number;
+  count: number;
 }
 
 export interface EdgeChanges {
@@ -41,129 +61,252 @@ export interface EdgeStats {
   edges: number;
 }
 
-export function updateEdges(db: Database, changes: EdgeChanges | "full"): EdgeStats {
-  const symbols = db.query("SELECT id, name, kind, file_id AS fileId FROM symbols").all() as (Sym & { name: string })[];
-  const byName = new Map<string, Sym[]>();
-  for (const s of symbols) {
-    const list = byName.get(s.name);
-    if (list) list.push(s);
-    else byName.set(s.name, [s]);
-  }
-  const files = db.query("SELECT id, path, lang FROM files WHERE skip_reason IS NULL").all() as { id: number; path: string; lang: string }[];
-  const pathOf = new Map(files.map((f) => [f.id, f.path]));
-  const familyOfFile = new Map(files.map((f) => [f.id, familyOf(f.lang)]));
-  const dirOf = new Map(files.map((f) => [f.id, posix.dirname(f.path)]));
-  const importer = new ImportResolver(files);
-  const importsOf = loadImports(db, importer, pathOf);
+/** Edges sorted by (from, to); kind 0 = calls only, 1 = type uses only, 2 = both. */
+export interface EdgeList {
+  count: number;
+  from: Int32Array;
+  to: Int32Array;
+  weight: Float64Array;
+  kind: Uint8Array;
+}
 
-  let refs: RefRow[];
-  let mode: EdgeStats["mode"];
-  if (changes === "full") {
-    mode = "full";
-    db.exec("DELETE FROM edges");
-    refs = db.query("SELECT from_symbol, file_id, name, kind FROM refs WHERE from_symbol IS NOT NULL").all() as RefRow[];
-  } else {
-    mode = "incremental";
-    const from = affectedCallers(db, changes);
-    if (from.size === 0) return { mode, refsResolved: 0, edges: 0 };
-    const ids = [...from];
-    const del = db.prepare("DELETE FROM edges WHERE from_symbol = ?");
-    for (const id of ids) del.run(id);
-    refs = [];
-    const byFrom = db.prepare("SELECT from_symbol, file_id, name, kind FROM refs WHERE from_symbol = ?");
-    for (const id of ids) for (const r of byFrom.all(id) as RefRow[]) refs.push(r);
+/**
+ * Resolves (referring file, name, kind) to target symbols. Answers are cached per triple: every
+ * reference to `Errorf` from one file resolves the same way.
+ */
+export class EdgeResolver {
+  private readonly dirOf = new Map<number, string>();
+  private readonly familyOfFile = new Map<number, string>();
+  private readonly pathOf = new Map<number, string>();
+  private importer: ImportResolver | null = null;
+  private readonly importsOf = new Map<number, Set<number>>();
+  private readonly wantedCache = new Map<string, GraphSymbol[]>();
+  private readonly cache = new Map<string, GraphSymbol[]>();
+
+  constructor(
+    private readonly files: GraphFile[],
+    /** Every definition of a name (any kind, any language); undefined when there is none. */
+    private readonly candidates: (name: string) => GraphSymbol[] | undefined,
+    /** The import specs of a file. */
+    private readonly importSpecs: (fileId: number) => string[],
+  ) {
+    for (const f of files) {
+      this.dirOf.set(f.id, posix.dirname(f.path));
+      this.familyOfFile.set(f.id, familyOf(f.lang));
+      this.pathOf.set(f.id, f.path);
+    }
   }
 
-  // Aggregate per (from, to): weight and which reference kinds contributed.
+  resolve(fileId: number, name: string, kind: number): GraphSymbol[] {
+    const key = `${fileId}\0${kind}\0${name}`;
+    let hit = this.cache.get(key);
+    if (!hit) {
+      hit = this.lookup(fileId, name, kind);
+      this.cache.set(key, hit);
+    }
+    return hit;
+  }
+
+  private lookup(fileId: number, name: string, kind: number): GraphSymbol[] {
+    const family = this.familyOfFile.get(fileId);
+    if (family === undefined) return [];
+    const wanted = this.wanted(name, kind, family);
+    if (wanted.length <= 1) return wanted;
+    return capped(this.nearest(fileId, wanted));
+  }
+
+  /** The candidates at the nearest scope that has any: file, directory, imported files, anywhere. */
+  private nearest(fileId: number, wanted: GraphSymbol[]): GraphSymbol[] {
+    const sameFile = wanted.filter((s) => s.fileId === fileId);
+    if (sameFile.length) return sameFile;
+    const dir = this.dirOf.get(fileId);
+    const sameDir = wanted.filter((s) => this.dirOf.get(s.fileId) === dir);
+    if (sameDir.length) return sameDir;
+    const imported = this.imports(fileId);
+    if (imported.size) {
+      const viaImport = wanted.filter((s) => imported.has(s.fileId));
+      if (viaImport.length) return viaImport;
+    }
+    return wanted;
+  }
+
+  /** The definitions of `name` a reference of this kind from this language family can mean. */
+  private wanted(name: string, kind: number, family: string): GraphSymbol[] {
+    const key = `${kind}\0${family}\0${name}`;
+    let list = this.wantedCache.get(key);
+    if (!list) {
+      const all = this.candidates(name) ?? [];
+      const fits = kind === 0 ? (s: GraphSymbol) => !NOT_CALLABLE.has(s.kind) : (s: GraphSymbol) => TYPE_KINDS.has(s.kind);
+      list = all.filter((s) => fits(s) && this.familyOfFile.get(s.fileId) === family);
+      this.wantedCache.set(key, list);
+    }
+    return list;
+  }
+
+  private imports(fileId: number): Set<number> {
+    let set = this.importsOf.get(fileId);
+    if (!set) {
+      set = new Set();
+      const from = this.pathOf.get(fileId);
+      const specs = from === undefined ? [] : this.importSpecs(fileId);
+      if (specs.length) {
+        this.importer ??= new ImportResolver(this.files);
+        for (const spec of specs) for (const h of this.importer.resolve(from!, spec)) set.add(h);
+      }
+      this.importsOf.set(fileId, set);
+    }
+    return set;
+  }
+}
+
+/** More candidates than MAX_CANDIDATES, at whatever scope they were found, is no signal: no edge. */
+const capped = (list: GraphSymbol[]) => (list.length <= MAX_CANDIDATES ? list : []);
+
+/** Resolve references and aggregate them per (from, to), sorted. */
+export function resolveEdges(refs: Iterable<GraphRef>, resolver: EdgeResolver): { edges: EdgeList; resolved: number } {
   const weights = new Map<number, Map<number, { w: number; kinds: number }>>();
   let resolved = 0;
   for (const r of refs) {
-    const targets = resolveRef(r, byName.get(r.name), dirOf, importsOf, familyOfFile);
+    const targets = resolver.resolve(r.fileId, r.name, r.kind);
     if (targets.length === 0) continue;
-    resolved++;
-    const share = 1 / targets.length;
-    let row = weights.get(r.from_symbol);
-    if (!row) weights.set(r.from_symbol, (row = new Map()));
+    resolved += r.count;
+    const share = r.count / targets.length;
+    const bit = r.kind === 0 ? 1 : 2;
+    let row = weights.get(r.from);
     for (const t of targets) {
-      if (t.id === r.from_symbol) continue; // recursion is not a signal of importance
+      if (t.id === r.from) continue; // recursion is not a signal of importance
+      if (!row) weights.set(r.from, (row = new Map()));
       const cur = row.get(t.id);
-      const bit = r.kind === 0 ? 1 : 2;
       if (cur) {
         cur.w += share;
         cur.kinds |= bit;
       } else row.set(t.id, { w: share, kinds: bit });
     }
   }
-  const insert = db.prepare("INSERT OR REPLACE INTO edges(from_symbol, to_symbol, weight, kind) VALUES (?, ?, ?, ?)");
   let count = 0;
-  for (const [from, row] of weights) {
-    for (const [to, { w, kinds }] of row) {
-      insert.run(from, to, w, kinds === 1 ? 0 : kinds === 2 ? 1 : 2);
-      count++;
+  for (const row of weights.values()) count += row.size;
+  const edges: EdgeList = {
+    count,
+    from: new Int32Array(count),
+    to: new Int32Array(count),
+    weight: new Float64Array(count),
+    kind: new Uint8Array(count),
+  };
+  let i = 0;
+  for (const from of [...weights.keys()].sort((a, b) => a - b)) {
+    const row = weights.get(from)!;
+    for (const to of [...row.keys()].sort((a, b) => a - b)) {
+      const { w, kinds } = row.get(to)!;
+      edges.from[i] = from;
+      edges.to[i] = to;
+      edges.weight[i] = w;
+      edges.kind[i] = kinds === 1 ? 0 : kinds === 2 ? 1 : 2;
+      i++;
     }
   }
-  return { mode, refsResolved: resolved, edges: count };
+  return { edges, resolved };
 }
 
-function resolveRef(
-  r: RefRow,
-  all: Sym[] | undefined,
-  dirOf: Map<number, string>,
-  importsOf: Map<number, Set<number>>,
-  familyOfFile: Map<number, string>,
-): Sym[] {
-  if (!all) return [];
-  const family = familyOfFile.get(r.file_id);
-  const kinds = r.kind === 0 ? (s: Sym) => !NOT_CALLABLE.has(s.kind) : (s: Sym) => TYPE_KINDS.has(s.kind);
-  const wanted = all.filter((s) => kinds(s) && familyOfFile.get(s.fileId) === family);
-  if (wanted.length <= 1) return wanted;
-  const sameFile = wanted.filter((s) => s.fileId === r.file_id);
-  if (sameFile.length) return sameFile;
-  const dir = dirOf.get(r.file_id);
-  const sameDir = wanted.filter((s) => dirOf.get(s.fileId) === dir);
-  if (sameDir.length) return sameDir;
-  const imported = importsOf.get(r.file_id);
-  if (imported) {
-    const viaImport = wanted.filter((s) => imported.has(s.fileId));
-    if (viaImport.length) return viaImport;
+/** Everything a cold build has in memory: all files, symbols, references and imports. */
+export interface GraphInput {
+  files: GraphFile[];
+  symbols: GraphSymbol[];
+  refs: GraphRef[];
+  imports: Map<number, string[]>;
+}
+
+export function computeEdges(input: GraphInput): { edges: EdgeList; resolved: number } {
+  const byName = new Map<string, GraphSymbol[]>();
+  for (const s of input.symbols) {
+    const list = byName.get(s.name);
+    if (list) list.push(s);
+    else byName.set(s.name, [s]);
   }
-  return wanted.length <= MAX_CANDIDATES ? wanted : [];
+  const resolver = new EdgeResolver(
+    input.files,
+    (name) => byName.get(name),
+    (fileId) => input.imports.get(fileId) ?? [],
+  );
+  return resolveEdges(input.refs, resolver);
 }
 
-function loadImports(db: Database, importer: ImportResolver, pathOf: Map<number, string>): Map<number, Set<number>> {
-  const out = new Map<number, Set<number>>();
-  for (const row of db.query("SELECT file_id, spec FROM imports").all() as { file_id: number; spec: string }[]) {
-    const from = pathOf.get(row.file_id);
-    if (!from) continue;
-    const hits = importer.resolve(from, row.spec);
-    if (!hits.length) continue;
-    let set = out.get(row.file_id);
-    if (!set) out.set(row.file_id, (set = new Set()));
-    for (const h of hits) set.add(h);
+/** Insert edges (sorted by primary key, so the B-tree only appends when the table was empty). */
+export function writeEdges(db: Database, edges: EdgeList): void {
+  const insert = db.prepare("INSERT INTO edges(from_symbol, to_symbol, weight, kind) VALUES (?, ?, ?, ?)");
+  for (let i = 0; i < edges.count; i++) insert.run(edges.from[i]!, edges.to[i]!, edges.weight[i]!, edges.kind[i]!);
+}
+
+function loadFiles(db: Database): GraphFile[] {
+  return db.query("SELECT id, path, lang FROM files WHERE skip_reason IS NULL").all() as GraphFile[];
+}
+
+export function updateEdges(db: Database, changes: EdgeChanges | "full"): EdgeStats {
+  if (changes === "full") {
+    const files = loadFiles(db);
+    const symbols = db.query("SELECT id, file_id AS fileId, name, kind FROM symbols").all() as GraphSymbol[];
+    const refs = db
+      .query("SELECT from_symbol AS \"from\", file_id AS fileId, name, kind, count FROM refs")
+      .all() as GraphRef[];
+    const imports = new Map<number, string[]>();
+    for (const { file_id, spec } of db.query("SELECT file_id, spec FROM imports").all() as { file_id: number; spec: string }[]) {
+      const list = imports.get(file_id);
+      if (list) list.push(spec);
+      else imports.set(file_id, [spec]);
+    }
+    const { edges, resolved } = computeEdges({ files, symbols, refs, imports });
+    db.exec("DELETE FROM edges");
+    writeEdges(db, edges);
+    return { mode: "full", refsResolved: resolved, edges: edges.count };
   }
-  return out;
+
+  const from = affectedCallers(db, changes);
+  if (from.size === 0) return { mode: "incremental", refsResolved: 0, edges: 0 };
+  const del = db.prepare("DELETE FROM edges WHERE from_symbol = ?");
+  const refsOf = db.prepare("SELECT from_symbol AS \"from\", file_id AS fileId, name, kind, count FROM refs WHERE file_id = ? AND from_symbol = ?");
+  const refs: GraphRef[] = [];
+  for (const [id, fileId] of [...from].sort((a, b) => a[0] - b[0])) {
+    del.run(id);
+    for (const r of refsOf.all(fileId, id) as GraphRef[]) refs.push(r);
+  }
+  // Only the names these references use are looked up (through the name index), not every symbol.
+  const byName = db.prepare("SELECT id, file_id AS fileId, name, kind FROM symbols WHERE name = ?1 COLLATE NOCASE AND name = ?1");
+  const specsOf = db.prepare("SELECT spec FROM imports WHERE file_id = ?");
+  const resolver = new EdgeResolver(
+    loadFiles(db),
+    (name) => byName.all(name) as GraphSymbol[],
+    (fileId) => (specsOf.all(fileId) as { spec: string }[]).map((r) => r.spec),
+  );
+  const { edges, resolved } = resolveEdges(refs, resolver);
+  writeEdges(db, edges);
+  return { mode: "incremental", refsResolved: resolved, edges: edges.count };
 }
 
-/** Symbols whose outgoing edges may differ after `changes`. */
-function affectedCallers(db: Database, changes: EdgeChanges): Set<number> {
-  const out = new Set<number>();
+/** Symbols whose outgoing edges may differ after `changes`: symbol id -> its file id. */
+function affectedCallers(db: Database, changes: EdgeChanges): Map<number, number> {
+  const out = new Map<number, number>();
   const symbolsOfFile = db.prepare("SELECT id FROM symbols WHERE file_id = ?");
   const addFile = (fileId: number) => {
-    for (const { id } of symbolsOfFile.all(fileId) as { id: number }[]) out.add(id);
+    for (const { id } of symbolsOfFile.all(fileId) as { id: number }[]) out.set(id, fileId);
   };
   for (const f of changes.files) addFile(f);
-  const callersOfName = db.prepare("SELECT DISTINCT from_symbol FROM refs WHERE name = ? AND from_symbol IS NOT NULL");
+  const callersOfName = db.prepare("SELECT DISTINCT from_symbol, file_id FROM refs WHERE name = ?");
   for (const name of changes.names) {
-    for (const { from_symbol } of callersOfName.all(name) as { from_symbol: number }[]) out.add(from_symbol);
+    for (const r of callersOfName.all(name) as { from_symbol: number; file_id: number }[]) out.set(r.from_symbol, r.file_id);
   }
   if (changes.pathsAddedOrRemoved.size) {
     // A file that appeared or vanished changes what imports resolve to; re-resolve their importers.
-    // Removed files are gone from `importer`, so match specs against the changed paths directly.
+    // Removed files are gone from the index, so match specs against the changed paths directly.
     const changedStems = [...changes.pathsAddedOrRemoved].map((p) => p.replace(/\.[^./]+$/, ""));
     for (const row of db.query("SELECT DISTINCT file_id, spec FROM imports").all() as { file_id: number; spec: string }[]) {
       const words = row.spec.replace(/^[.@]+/, "").split(/::|\\|\/|\./).filter(Boolean).join("/");
       if (!words) continue;
-      if (changedStems.some((stem) => stem.endsWith(words) || posix.dirname(stem).endsWith(words) || stem.includes(`${words}/`))) {
+      const hit = (stem: string) => {
+        const dir = posix.dirname(stem);
+        if (stem.endsWith(words) || dir.endsWith(words) || stem.includes(`${words}/`)) return true;
+        // A Go import by module path ("example.com/m/z/hub") ends with the package's directory.
+        return dir !== "." && (words === dir || words.endsWith(`/${dir}`));
+      };
+      if (changedStems.some(hit)) {
         addFile(row.file_id);
       }
     }

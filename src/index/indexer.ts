@@ -1,14 +1,20 @@
 // Bring the index in line with the files on disk: scan by (size, mtime), parse what changed on
 // worker threads, write through one writer in batched transactions, then update edges and ranks.
+//
+// Two write paths. A cold build (the index holds no file) inserts into bare tables, builds the
+// secondary indexes and full-text tables once at the end, and computes edges and ranks from what
+// it holds in memory. Any later run patches: only changed files are re-parsed, their symbols keep
+// their ids where they still exist, and only the references that can resolve differently now are
+// resolved again.
 import type { Database } from "bun:sqlite";
 import { join } from "node:path";
 import { gitHead } from "../git/repo.ts";
-import { updateEdges } from "../graph/edges.ts";
-import { updateRanks } from "../graph/rank.ts";
+import { computeEdges, updateEdges, writeEdges } from "../graph/edges.ts";
+import { rankAndStore, updateRanks } from "../graph/rank.ts";
 import type { ParseJob, ParseResult } from "./parse-job.ts";
 import { parseAll } from "./pool.ts";
 import { scan } from "./scan.ts";
-import { IndexWriter, loadFileStates, setMeta } from "./store.ts";
+import { beginBulkBuild, finishBulkGraph, finishBulkSearch, IndexWriter, isPartialBuild, loadFileStates, resetIndex, setMeta } from "./store.ts";
 
 export interface IndexProgress {
   done: number;
@@ -25,7 +31,12 @@ export interface IndexReport {
   deleted: number;
   skipped: { path: string; reason: string }[];
   edgeMode: "full" | "incremental" | "none";
-  timings: Record<"scan" | "parse" | "edges" | "rank" | "total", number>;
+  /** "cold": built into an empty index (bulk inserts, indexes built at the end); "patch": changed files only. */
+  writeMode: "cold" | "patch";
+  timings: Record<"scan" | "parse" | "edges" | "rank" | "total", number> & {
+    /** Cold builds: creating the secondary indexes and full-text tables after the inserts. */
+    finish?: number;
+  };
 }
 
 export interface IndexOptions {
@@ -43,17 +54,17 @@ const COMMIT_EVERY = 500;
 /** When more than this share of files changed, rebuilding all edges beats patching them. */
 const FULL_EDGES_RATIO = 0.2;
 
-export async function indexRepo(
-  db: Database,
-  root: string,
-  opts: IndexOptions = {},
-): Promise<IndexReport> {
+export async function indexRepo(db: Database, root: string, opts: IndexOptions = {}): Promise<IndexReport> {
   const t0 = performance.now();
+  // A cold build that died half-way left tables without indexes or triggers: start over.
+  if (isPartialBuild(db)) resetIndex(db);
   const known = loadFileStates(db);
   const s = scan(root, known);
   const tScan = performance.now();
 
-  const writer = new IndexWriter(db);
+  const cold = known.size === 0 && s.changed.length + s.skipped.length > 0;
+  if (cold) beginBulkBuild(db);
+  const writer = new IndexWriter(db, { bulk: cold });
   const now = Date.now();
   const report: IndexReport = {
     files: 0,
@@ -64,6 +75,7 @@ export async function indexRepo(
     deleted: s.deleted.length,
     skipped: [],
     edgeMode: "none",
+    writeMode: cold ? "cold" : "patch",
     timings: { scan: tScan - t0, parse: 0, edges: 0, rank: 0, total: 0 },
   };
 
@@ -122,18 +134,41 @@ export async function indexRepo(
     const tParse = performance.now();
     report.timings.parse = tParse - tScan;
 
-    const changed = writer.changes.files.size + writer.changes.names.size + writer.changes.pathsAddedOrRemoved.size > 0;
-    if (changed) {
+    if (cold) {
+      finishBulkSearch(db);
+      const tFinish = performance.now();
+      report.timings.finish = tFinish - tParse;
       opts.onSearchable?.();
-      const total = (db.query("SELECT count(*) AS n FROM files").get() as { n: number }).n;
-      const full = known.size === 0 || writer.changes.files.size + s.deleted.length > total * FULL_EDGES_RATIO;
-      db.transaction(() => {
-        report.edgeMode = updateEdges(db, full ? "full" : writer.changes).mode;
-      })();
+      const graph = writer.graph!;
+      const { edges } = computeEdges(graph);
+      db.transaction(() => writeEdges(db, edges))();
+      finishBulkGraph(db);
+      report.edgeMode = "full";
       const tEdges = performance.now();
-      report.timings.edges = tEdges - tParse;
-      db.transaction(() => updateRanks(db))();
+      report.timings.edges = tEdges - tFinish;
+      // Bulk ids run 1..n in insertion order, which is the order the graph holds them in.
+      const n = graph.symbols.length;
+      const nodes = { ids: new Int32Array(n), fileIds: new Int32Array(n), ranks: new Float64Array(n) };
+      graph.symbols.forEach((sym, i) => {
+        nodes.ids[i] = sym.id;
+        nodes.fileIds[i] = sym.fileId;
+      });
+      db.transaction(() => rankAndStore(db, nodes, edges.from, edges.to, edges.weight, edges.count))();
       report.timings.rank = performance.now() - tEdges;
+    } else {
+      const changed = writer.changes.files.size + writer.changes.names.size + writer.changes.pathsAddedOrRemoved.size > 0;
+      if (changed) {
+        opts.onSearchable?.();
+        const total = (db.query("SELECT count(*) AS n FROM files").get() as { n: number }).n;
+        const full = writer.changes.files.size + s.deleted.length > total * FULL_EDGES_RATIO;
+        db.transaction(() => {
+          report.edgeMode = updateEdges(db, full ? "full" : writer.changes).mode;
+        })();
+        const tEdges = performance.now();
+        report.timings.edges = tEdges - tParse;
+        db.transaction(() => updateRanks(db))();
+        report.timings.rank = performance.now() - tEdges;
+      }
     }
     db.transaction(() => {
       setMeta(db, "indexed_at", String(Date.now()));

@@ -1,6 +1,6 @@
 // The index schema. Bump INDEX_SCHEMA_VERSION on any change to these tables: an index written by
 // another version is dropped and rebuilt (it is derived data), never read with the wrong shape.
-export const INDEX_SCHEMA_VERSION = 1;
+export const INDEX_SCHEMA_VERSION = 2;
 
 /** Tables owned by the index. Other subsystems (tasks) keep their own tables in the same file. */
 export const INDEX_TABLES = ["files", "symbols", "refs", "imports", "edges", "symbols_fts", "symbols_tri"] as const;
@@ -42,17 +42,19 @@ CREATE INDEX symbols_file ON symbols(file_id);
 CREATE INDEX symbols_name ON symbols(name COLLATE NOCASE);
 CREATE INDEX symbols_humps ON symbols(humps);
 
--- One row per reference; kind 0 = call, 1 = type use.
+-- References aggregated per (file, referring symbol, name, kind): kind 0 = call, 1 = type use;
+-- count = how often. Clustered by file, so a file's references are one range to read or delete;
+-- refs_name finds the referrers of a name when a definition of that name appears or goes away.
+-- References outside any definition (top-level initialisers) carry no edge and are not kept.
 CREATE TABLE refs (
   file_id INTEGER NOT NULL,
-  from_symbol INTEGER,
+  from_symbol INTEGER NOT NULL,
   name TEXT NOT NULL,
   kind INTEGER NOT NULL,
-  line INTEGER NOT NULL
-);
-CREATE INDEX refs_file ON refs(file_id);
+  count INTEGER NOT NULL,
+  PRIMARY KEY (file_id, from_symbol, name, kind)
+) WITHOUT ROWID;
 CREATE INDEX refs_name ON refs(name);
-CREATE INDEX refs_from ON refs(from_symbol);
 
 CREATE TABLE imports (file_id INTEGER NOT NULL, spec TEXT NOT NULL);
 CREATE INDEX imports_file ON imports(file_id);
@@ -68,12 +70,14 @@ CREATE TABLE edges (
 ) WITHOUT ROWID;
 CREATE INDEX edges_to ON edges(to_symbol);
 
+-- columnsize=0: no per-row token counts (a sixth of the FTS bytes); they only serve bm25(), and
+-- search orders by its own tiers and PageRank.
 CREATE VIRTUAL TABLE symbols_fts USING fts5(
   words, container, signature, doc,
-  content='symbols', content_rowid='id'
+  content='symbols', content_rowid='id', columnsize=0
 );
 CREATE VIRTUAL TABLE symbols_tri USING fts5(
-  name, content='symbols', content_rowid='id', tokenize='trigram'
+  name, content='symbols', content_rowid='id', tokenize='trigram', columnsize=0
 );
 
 CREATE TRIGGER symbols_ai AFTER INSERT ON symbols BEGIN
@@ -91,3 +95,12 @@ CREATE TRIGGER symbols_au AFTER UPDATE OF name, words, container, signature, doc
   INSERT INTO symbols_tri(rowid, name) VALUES (new.id, new.name);
 END;
 `;
+
+/** Secondary indexes, dropped for a cold build and created once the tables are filled (cheaper than updating them row by row). */
+export const DEFERRED_INDEXES: { name: string; sql: string }[] = [...INDEX_SCHEMA.matchAll(/CREATE INDEX (\w+) [^;]*;/g)].map((m) => ({
+  name: m[1]!,
+  sql: m[0],
+}));
+/** The FTS triggers, likewise dropped for a cold build; the FTS tables are then filled by 'rebuild'. */
+export const FTS_TRIGGERS: string[] = [...INDEX_SCHEMA.matchAll(/CREATE TRIGGER (\w+)[\s\S]*?\nEND;/g)].map((m) => m[0]);
+export const FTS_TRIGGER_NAMES: string[] = [...INDEX_SCHEMA.matchAll(/CREATE TRIGGER (\w+)/g)].map((m) => m[1]!);

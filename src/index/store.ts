@@ -3,8 +3,16 @@ import { Database, type Statement } from "bun:sqlite";
 import { existsSync, mkdirSync, renameSync } from "node:fs";
 import { dirname } from "node:path";
 import type { Extraction } from "../parser/types.ts";
-import { humpsOf, splitWords } from "./names.ts";
-import { INDEX_SCHEMA, INDEX_SCHEMA_VERSION, INDEX_TABLES } from "./schema.ts";
+import type { GraphInput } from "../graph/edges.ts";
+import { splitWords } from "./names.ts";
+import {
+  DEFERRED_INDEXES,
+  FTS_TRIGGER_NAMES,
+  FTS_TRIGGERS,
+  INDEX_SCHEMA,
+  INDEX_SCHEMA_VERSION,
+  INDEX_TABLES,
+} from "./schema.ts";
 
 export interface FileState {
   id: number;
@@ -72,13 +80,68 @@ function configure(db: Database): void {
 function ensureSchema(db: Database): void {
   db.exec("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID");
   const row = db.query("SELECT value FROM meta WHERE key = 'index_schema'").get() as { value: string } | null;
-  if (row && Number(row.value) === INDEX_SCHEMA_VERSION) return;
+  if (row && Number(row.value) === INDEX_SCHEMA_VERSION && !isPartialBuild(db)) return;
+  resetIndex(db);
+}
+
+/** Meta key set while a cold build runs without its secondary indexes and FTS triggers. */
+const BULK_MARKER = "bulk_build";
+
+/** A cold build was interrupted: the tables lack their indexes and triggers and must be rebuilt. */
+export function isPartialBuild(db: Database): boolean {
+  return getMeta(db, BULK_MARKER) !== null;
+}
+
+/** Drop every index table and create them afresh, empty (the index is derived data). */
+export function resetIndex(db: Database): void {
   db.transaction(() => {
     for (const t of [...INDEX_TABLES].reverse()) db.exec(`DROP TABLE IF EXISTS ${t}`);
     db.exec("DELETE FROM meta WHERE key NOT LIKE 'tasks_%'");
     db.exec(INDEX_SCHEMA.replace("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;", ""));
     db.query("INSERT OR REPLACE INTO meta(key, value) VALUES ('index_schema', ?)").run(String(INDEX_SCHEMA_VERSION));
   })();
+}
+
+/**
+ * Prepare an empty index for a cold build: drop the secondary indexes and FTS triggers, so rows go
+ * in without index or FTS upkeep. finishBulkSearch() and finishBulkGraph() restore both; until
+ * then a marker in meta makes any later open (after a crash) or run start over.
+ */
+export function beginBulkBuild(db: Database): void {
+  db.transaction(() => {
+    setMeta(db, BULK_MARKER, "1");
+    for (const t of FTS_TRIGGER_NAMES) db.exec(`DROP TRIGGER IF EXISTS ${t}`);
+    for (const i of DEFERRED_INDEXES) db.exec(`DROP INDEX IF EXISTS ${i.name}`);
+    for (const t of ["edges", "refs", "imports", "symbols", "files"]) db.exec(`DELETE FROM ${t}`);
+    db.exec("INSERT INTO symbols_fts(symbols_fts) VALUES ('delete-all')");
+    db.exec("INSERT INTO symbols_tri(symbols_tri) VALUES ('delete-all')");
+  })();
+  // Index builds sort: a larger page cache and helper threads for the sorter (the parse workers
+  // are done by then) make them cheaper.
+  db.exec(`PRAGMA cache_size = -${BULK_CACHE_KIB}`);
+  db.exec("PRAGMA threads = 2");
+}
+
+const BULK_CACHE_KIB = 64 * 1024;
+
+/** After a cold build's inserts: the indexes search needs, the FTS tables filled from symbols, the triggers back. */
+export function finishBulkSearch(db: Database): void {
+  db.transaction(() => {
+    for (const i of DEFERRED_INDEXES) if (i.name !== "edges_to") db.exec(i.sql);
+    db.exec("INSERT INTO symbols_fts(symbols_fts) VALUES ('rebuild')");
+    db.exec("INSERT INTO symbols_tri(symbols_tri) VALUES ('rebuild')");
+    for (const sql of FTS_TRIGGERS) db.exec(sql);
+  })();
+}
+
+/** After a cold build's edges are in: their reverse index, and the index is whole again. */
+export function finishBulkGraph(db: Database): void {
+  db.transaction(() => {
+    for (const i of DEFERRED_INDEXES) if (i.name === "edges_to") db.exec(i.sql);
+    setMeta(db, BULK_MARKER, null);
+  })();
+  db.exec("PRAGMA cache_size = -2000");
+  db.exec("PRAGMA threads = 0");
 }
 
 export function getMeta(db: Database, key: string): string | null {
@@ -90,21 +153,84 @@ export function setMeta(db: Database, key: string, value: string | null): void {
   else db.query("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)").run(key, value);
 }
 
-/** Writes one file's extraction at a time; callers group calls into transactions. */
+/** How a symbol name is indexed for search: its words and their initials, cached (names repeat). */
+const nameForms = new Map<string, { words: string; humps: string }>();
+const NAME_FORMS_MAX = 200_000;
+
+function formsOf(name: string): { words: string; humps: string } {
+  let f = nameForms.get(name);
+  if (!f) {
+    const words = splitWords(name);
+    f = { words: words.join(" "), humps: words.map((w) => w[0]).join("") };
+    if (nameForms.size >= NAME_FORMS_MAX) nameForms.clear();
+    nameForms.set(name, f);
+  }
+  return f;
+}
+
+/** A file's references aggregated per (enclosing symbol, name, kind); references outside any symbol are dropped. */
+export function aggregateRefs(x: Extraction): { enclosing: number; name: string; kind: 0 | 1; count: number }[] {
+  const byKey = new Map<string, { enclosing: number; name: string; kind: 0 | 1; count: number }>();
+  for (const r of x.refs) {
+    if (r.enclosing === null) continue;
+    const kind = r.kind === "call" ? 0 : 1;
+    const key = `${r.enclosing}\0${kind}\0${r.name}`;
+    const cur = byKey.get(key);
+    if (cur) cur.count++;
+    else byKey.set(key, { enclosing: r.enclosing, name: r.name, kind, count: 1 });
+  }
+  // In primary-key order after the file: (symbol, name, kind).
+  return [...byKey.values()].sort((a, b) => a.enclosing - b.enclosing || (a.name < b.name ? -1 : a.name > b.name ? 1 : a.kind - b.kind));
+}
+
+interface OldSymbol {
+  id: number;
+  name: string;
+  kind: string;
+  container: string | null;
+  line: number;
+  col: number;
+  end_line: number;
+  end_col: number;
+  signature: string;
+  doc: string | null;
+}
+
+const symbolKey = (name: string, kind: string, container: string | null) => `${name}\0${kind}\0${container ?? ""}`;
+
+/**
+ * Writes one file's extraction at a time; callers group calls into transactions.
+ *
+ * A re-parsed file keeps the ids of its symbols that still exist (same name, kind and container,
+ * matched in order), so edges into them stay valid and their rank is kept; only symbols that
+ * appeared or went away change which names must be resolved again.
+ *
+ * In bulk mode (a cold build into an empty index, see beginBulkBuild) the writer only inserts,
+ * assigns symbol ids itself, and keeps what the call graph needs in memory (`graph`), so edges are
+ * computed without reading anything back.
+ */
 export class IndexWriter {
   private readonly upsertFile: Statement;
   private readonly insertSymbol: Statement;
+  private readonly insertSymbolBulk: Statement;
   private readonly insertRef: Statement;
   private readonly insertImport: Statement;
-  private readonly deleteSymbols: Statement;
-  private readonly deleteRefs: Statement;
+  private readonly fileId: Statement;
+  private readonly touch: Statement;
+  private readonly symbolsOfFile: Statement;
+  private readonly updatePosition: Statement;
+  private readonly updateText: Statement;
+  private readonly deleteSymbol: Statement;
+  private readonly deleteEdgesFromSymbol: Statement;
+  private readonly deleteEdgesToSymbol: Statement;
+  private readonly deleteRefsOfFile: Statement;
   private readonly deleteImports: Statement;
+  private readonly deleteSymbols: Statement;
   private readonly deleteFileRow: Statement;
   private readonly deleteEdgesFrom: Statement;
   private readonly deleteEdgesTo: Statement;
-  private readonly touch: Statement;
-  private readonly fileId: Statement;
   private readonly namesOfFile: Statement;
+  private nextSymbolId = 0;
 
   /** What changed since this writer was made, for the call graph to update only what it must. */
   readonly changes = {
@@ -116,7 +242,17 @@ export class IndexWriter {
     pathsAddedOrRemoved: new Set<string>(),
   };
 
-  constructor(readonly db: Database) {
+  /** Bulk mode only: every file, symbol, reference and import written. */
+  readonly graph: GraphInput | null;
+
+  constructor(
+    readonly db: Database,
+    opts: { bulk?: boolean } = {},
+  ) {
+    this.graph = opts.bulk ? { files: [], symbols: [], refs: [], imports: new Map() } : null;
+    if (this.graph) {
+      this.nextSymbolId = ((db.query("SELECT max(id) AS n FROM symbols").get() as { n: number | null }).n ?? 0) + 1;
+    }
     this.upsertFile = db.prepare(
       `INSERT INTO files(path, lang, size, mtime_us, hash, skip_reason, syntax_errors, symbol_count, indexed_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -126,42 +262,111 @@ export class IndexWriter {
        RETURNING id`,
     );
     this.insertSymbol = db.prepare(
-      `INSERT INTO symbols(file_id, name, humps, words, kind, container, line, col, end_line, end_col, signature, doc)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+      `INSERT INTO symbols(id, file_id, name, humps, words, kind, container, line, col, end_line, end_col, signature, doc)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
     );
-    this.insertRef = db.prepare("INSERT INTO refs(file_id, from_symbol, name, kind, line) VALUES (?, ?, ?, ?, ?)");
+    this.insertSymbolBulk = db.prepare(
+      `INSERT INTO symbols(id, file_id, name, humps, words, kind, container, line, col, end_line, end_col, signature, doc)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.insertRef = db.prepare("INSERT INTO refs(file_id, from_symbol, name, kind, count) VALUES (?, ?, ?, ?, ?)");
     this.insertImport = db.prepare("INSERT INTO imports(file_id, spec) VALUES (?, ?)");
-    this.deleteSymbols = db.prepare("DELETE FROM symbols WHERE file_id = ?");
-    this.deleteRefs = db.prepare("DELETE FROM refs WHERE file_id = ?");
+    this.fileId = db.prepare("SELECT id FROM files WHERE path = ?");
+    this.touch = db.prepare("UPDATE files SET size = ?, mtime_us = ? WHERE path = ?");
+    this.symbolsOfFile = db.prepare(
+      "SELECT id, name, kind, container, line, col, end_line, end_col, signature, doc FROM symbols WHERE file_id = ? ORDER BY id",
+    );
+    // Only the position: the FTS trigger (AFTER UPDATE OF name, words, container, signature, doc) stays quiet.
+    this.updatePosition = db.prepare("UPDATE symbols SET line = ?, col = ?, end_line = ?, end_col = ? WHERE id = ?");
+    this.updateText = db.prepare("UPDATE symbols SET line = ?, col = ?, end_line = ?, end_col = ?, signature = ?, doc = ? WHERE id = ?");
+    this.deleteSymbol = db.prepare("DELETE FROM symbols WHERE id = ?");
+    this.deleteEdgesFromSymbol = db.prepare("DELETE FROM edges WHERE from_symbol = ?");
+    this.deleteEdgesToSymbol = db.prepare("DELETE FROM edges WHERE to_symbol = ?");
+    this.deleteRefsOfFile = db.prepare("DELETE FROM refs WHERE file_id = ?");
     this.deleteImports = db.prepare("DELETE FROM imports WHERE file_id = ?");
+    this.deleteSymbols = db.prepare("DELETE FROM symbols WHERE file_id = ?");
     this.deleteFileRow = db.prepare("DELETE FROM files WHERE id = ?");
     this.deleteEdgesFrom = db.prepare("DELETE FROM edges WHERE from_symbol IN (SELECT id FROM symbols WHERE file_id = ?)");
     this.deleteEdgesTo = db.prepare("DELETE FROM edges WHERE to_symbol IN (SELECT id FROM symbols WHERE file_id = ?)");
-    this.touch = db.prepare("UPDATE files SET size = ?, mtime_us = ? WHERE path = ?");
-    this.fileId = db.prepare("SELECT id FROM files WHERE path = ?");
     this.namesOfFile = db.prepare("SELECT DISTINCT name FROM symbols WHERE file_id = ?");
   }
 
-  /** Replace everything known about one file with a fresh extraction. Returns the new symbol ids. */
+  /** Replace everything known about one file with a fresh extraction. Returns the symbol ids, in extraction order. */
   writeParsed(stat: FileStat, hash: string, x: Extraction, now: number): number[] {
-    if (!this.clearContents(stat.path)) this.changes.pathsAddedOrRemoved.add(stat.path);
+    const prev = this.graph ? null : (this.fileId.get(stat.path) as { id: number } | null);
+    let old: OldSymbol[] = [];
+    if (prev) {
+      old = this.symbolsOfFile.all(prev.id) as OldSymbol[];
+      this.deleteRefsOfFile.run(prev.id);
+      this.deleteImports.run(prev.id);
+    } else this.changes.pathsAddedOrRemoved.add(stat.path);
     const { id: fileId } = this.upsertFile.get(
       stat.path, stat.lang, stat.size, stat.mtimeUs, hash, null, x.syntaxErrors, x.symbols.length, now,
     ) as { id: number };
     this.changes.files.add(fileId);
-    const ids: number[] = [];
-    for (const s of x.symbols) {
-      const words = splitWords(s.name).join(" ");
-      const row = this.insertSymbol.get(
-        fileId, s.name, humpsOf(s.name), words, s.kind, s.container, s.line, s.col, s.endLine, s.endCol, s.signature, s.doc,
-      ) as { id: number };
-      ids.push(row.id);
-      this.changes.names.add(s.name);
-    }
-    for (const r of x.refs) {
-      this.insertRef.run(fileId, r.enclosing === null ? null : ids[r.enclosing]!, r.name, r.kind === "call" ? 0 : 1, r.line);
+
+    const ids = this.graph ? this.insertAll(fileId, x) : this.patchSymbols(fileId, old, x);
+    for (const r of aggregateRefs(x)) {
+      this.insertRef.run(fileId, ids[r.enclosing]!, r.name, r.kind, r.count);
+      this.graph?.refs.push({ from: ids[r.enclosing]!, fileId, name: r.name, kind: r.kind, count: r.count });
     }
     for (const spec of x.imports) this.insertImport.run(fileId, spec);
+    if (this.graph) {
+      this.graph.files.push({ id: fileId, path: stat.path, lang: stat.lang });
+      if (x.imports.length) this.graph.imports.set(fileId, x.imports);
+    }
+    return ids;
+  }
+
+  private insertAll(fileId: number, x: Extraction): number[] {
+    const ids: number[] = new Array(x.symbols.length);
+    x.symbols.forEach((s, i) => {
+      const id = this.nextSymbolId++;
+      const { words, humps } = formsOf(s.name);
+      this.insertSymbolBulk.run(id, fileId, s.name, humps, words, s.kind, s.container, s.line, s.col, s.endLine, s.endCol, s.signature, s.doc);
+      this.graph!.symbols.push({ id, fileId, name: s.name, kind: s.kind });
+      this.changes.names.add(s.name);
+      ids[i] = id;
+    });
+    return ids;
+  }
+
+  /** Bring a file's stored symbols in line with `x`, keeping the ids of those that still exist. */
+  private patchSymbols(fileId: number, old: OldSymbol[], x: Extraction): number[] {
+    const byKey = new Map<string, OldSymbol[]>();
+    for (const o of old) {
+      const k = symbolKey(o.name, o.kind, o.container);
+      const list = byKey.get(k);
+      if (list) list.push(o);
+      else byKey.set(k, [o]);
+    }
+    const ids: number[] = new Array(x.symbols.length);
+    x.symbols.forEach((s, i) => {
+      const o = byKey.get(symbolKey(s.name, s.kind, s.container))?.shift();
+      if (o) {
+        ids[i] = o.id;
+        if (o.signature !== s.signature || o.doc !== s.doc) {
+          this.updateText.run(s.line, s.col, s.endLine, s.endCol, s.signature, s.doc, o.id);
+        } else if (o.line !== s.line || o.col !== s.col || o.end_line !== s.endLine || o.end_col !== s.endCol) {
+          this.updatePosition.run(s.line, s.col, s.endLine, s.endCol, o.id);
+        }
+        return;
+      }
+      const { words, humps } = formsOf(s.name);
+      const row = this.insertSymbol.get(null, fileId, s.name, humps, words, s.kind, s.container, s.line, s.col, s.endLine, s.endCol, s.signature, s.doc) as {
+        id: number;
+      };
+      ids[i] = row.id;
+      this.changes.names.add(s.name);
+    });
+    for (const rest of byKey.values()) {
+      for (const o of rest) {
+        this.deleteEdgesFromSymbol.run(o.id);
+        this.deleteEdgesToSymbol.run(o.id);
+        this.deleteSymbol.run(o.id);
+        this.changes.names.add(o.name);
+      }
+    }
     return ids;
   }
 
@@ -191,7 +396,7 @@ export class IndexWriter {
     for (const { name } of this.namesOfFile.all(row.id) as { name: string }[]) this.changes.names.add(name);
     this.deleteEdgesFrom.run(row.id);
     this.deleteEdgesTo.run(row.id);
-    this.deleteRefs.run(row.id);
+    this.deleteRefsOfFile.run(row.id);
     this.deleteImports.run(row.id);
     this.deleteSymbols.run(row.id);
     return true;
