@@ -114,7 +114,7 @@ export class IndexBackend {
         }
       }
       const fixed: FreshnessSource = { pending: () => ({ added: [], modified: [], deleted: [] }), freshness: () => view.freshness };
-      const result = direct({ db: view.db, root: loc.worktree, fresh: fixed }, verb, params);
+      const result = direct({ db: view.db, root: loc.worktree, fresh: fixed, generation: () => view.generation }, verb, params);
       return { result, stamp: { ...view.freshness, via: "direct", ...extra }, db: view.db };
     }
     const viaDaemon = await this.tryDaemon(loc, verb, params);

@@ -29,6 +29,8 @@ export interface OverlayView {
   freshness: Freshness;
   /** Paths parsed from the worktree (they differ from the indexed commit). */
   paths: Set<string>;
+  /** Changes whenever the copy's contents do (for caching whole-table answers); undefined for the main index, which others write. */
+  generation: number | undefined;
 }
 
 export class OverlayError extends Error {}
@@ -40,6 +42,8 @@ export class WorktreeOverlay {
   /** Path -> the (size, mtime) signature it was applied with ("-" = absent from the worktree). */
   private readonly applied = new Map<string, string>();
   private queue: Promise<unknown> = Promise.resolve();
+  /** Bumped on every write to the copy, and for every new copy. */
+  private generation = 0;
   /** Files the main index may hold in another state than the indexed commit, per index version. */
   private dirtyInMain: { indexedAt: string | null; paths: string[] } | null = null;
 
@@ -86,14 +90,15 @@ export class WorktreeOverlay {
     };
     if (differing.size === 0 && this.applied.size === 0) {
       this.drop(false);
-      return { db: this.base, freshness, paths: differing };
+      return { db: this.base, freshness, paths: differing, generation: undefined };
     }
     if (!this.copy) {
       this.copy = copyToMemory(this.base);
       this.copiedAt = indexedAt;
+      this.generation++;
     }
     await this.apply(this.copy, new Set([...differing, ...this.applied.keys()]), differing);
-    return { db: this.copy, freshness, paths: differing };
+    return { db: this.copy, freshness, paths: differing, generation: this.generation };
   }
 
   /**
@@ -160,6 +165,7 @@ export class WorktreeOverlay {
     const results = new Map<string, ParseResult>();
     await parseAll(jobs, (job, r) => results.set(job.path, r));
     const parsed = planned.map((p) => (p.action === "parse" ? { ...p, action: "parsed" as const, result: results.get(p.path)! } : p));
+    this.generation++;
     const writer = new IndexWriter(db);
     const oldRanks = db.prepare("SELECT s.name, s.kind, s.container, s.rank FROM symbols s JOIN files f ON f.id = s.file_id WHERE f.path = ?");
     const setRank = db.prepare("UPDATE symbols SET rank = ? WHERE id = ?");

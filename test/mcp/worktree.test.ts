@@ -82,10 +82,13 @@ describe("a signature changed in a worktree", () => {
 
 describe("the overlay follows the worktree while the server runs", () => {
   test("edits, new files, deletions, commits and new calls", async () => {
+    const before = await fromWt.json("get_overview", {});
     writeFileSync(join(wt, "src/extra.ts"), 'import { format } from "./greet";\nexport function shout(s: string): string {\n  return format(s.toUpperCase());\n}\n');
     const added = await fromWt.json("search_symbols", { query: "shout" });
     expect(added.hits[0]).toMatchObject({ name: "shout", file: "src/extra.ts" });
     expect(added.index.overlayFiles).toBe(2);
+    // Whole-table answers are cached per version of the overlay, and a new file is a new version.
+    expect((await fromWt.json("get_overview", {})).files).toBe(before.files + 1);
     // The call graph is re-resolved for overlaid files: format gains a caller in the worktree only.
     const callers = await fromWt.json("get_call_graph", { symbol_id: "format", direction: "callers" });
     expect(callers.callers.map((c: { name: string }) => c.name).sort()).toEqual(["greet", "shout"]);
