@@ -245,7 +245,7 @@ export function updateEdges(db: Database, changes: EdgeChanges | "full"): EdgeSt
     const files = loadFiles(db);
     const symbols = db.query("SELECT id, file_id AS fileId, name, kind FROM symbols").all() as GraphSymbol[];
     const refs = db
-      .query("SELECT from_symbol AS \"from\", file_id AS fileId, name, kind, count FROM refs")
+      .query("SELECT r.from_symbol AS \"from\", r.file_id AS fileId, n.name, r.kind, r.count FROM refs r JOIN ref_names n ON n.id = r.name_id")
       .all() as GraphRef[];
     const imports = new Map<number, string[]>();
     for (const { file_id, spec } of db.query("SELECT file_id, spec FROM imports").all() as { file_id: number; spec: string }[]) {
@@ -262,7 +262,9 @@ export function updateEdges(db: Database, changes: EdgeChanges | "full"): EdgeSt
   const from = affectedCallers(db, changes);
   if (from.size === 0) return { mode: "incremental", refsResolved: 0, edges: 0 };
   const del = db.prepare("DELETE FROM edges WHERE from_symbol = ?");
-  const refsOf = db.prepare("SELECT from_symbol AS \"from\", file_id AS fileId, name, kind, count FROM refs WHERE file_id = ? AND from_symbol = ?");
+  const refsOf = db.prepare(
+    "SELECT r.from_symbol AS \"from\", r.file_id AS fileId, n.name, r.kind, r.count FROM refs r JOIN ref_names n ON n.id = r.name_id WHERE r.file_id = ? AND r.from_symbol = ?",
+  );
   const refs: GraphRef[] = [];
   for (const [id, fileId] of [...from].sort((a, b) => a[0] - b[0])) {
     del.run(id);
@@ -289,7 +291,10 @@ function affectedCallers(db: Database, changes: EdgeChanges): Map<number, number
     for (const { id } of symbolsOfFile.all(fileId) as { id: number }[]) out.set(id, fileId);
   };
   for (const f of changes.files) addFile(f);
-  const callersOfName = db.prepare("SELECT DISTINCT from_symbol, file_id FROM refs WHERE name = ?");
+  const callersOfName = db.prepare(
+    `SELECT DISTINCT r.from_symbol, r.file_id FROM ref_names n JOIN name_files nf ON nf.name_id = n.id
+     JOIN refs r ON r.file_id = nf.file_id AND r.name_id = n.id WHERE n.name = ?`,
+  );
   for (const name of changes.names) {
     for (const r of callersOfName.all(name) as { from_symbol: number; file_id: number }[]) out.set(r.from_symbol, r.file_id);
   }

@@ -3,7 +3,7 @@
 export const INDEX_SCHEMA_VERSION = 2;
 
 /** Tables owned by the index. Other subsystems (tasks) keep their own tables in the same file. */
-export const INDEX_TABLES = ["files", "symbols", "refs", "imports", "edges", "symbols_fts", "symbols_tri"] as const;
+export const INDEX_TABLES = ["files", "symbols", "ref_names", "refs", "name_files", "imports", "edges", "symbols_fts", "symbols_tri"] as const;
 
 export const INDEX_SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -43,18 +43,28 @@ CREATE INDEX symbols_name ON symbols(name COLLATE NOCASE);
 CREATE INDEX symbols_humps ON symbols(humps);
 
 -- References aggregated per (file, referring symbol, name, kind): kind 0 = call, 1 = type use;
--- count = how often. Clustered by file, so a file's references are one range to read or delete;
--- refs_name finds the referrers of a name when a definition of that name appears or goes away.
--- References outside any definition (top-level initialisers) carry no edge and are not kept.
+-- count = how often. Names are interned in ref_names (a reference's name is 7 characters on
+-- average, its id 2 bytes). Clustered by file, so a file's references are one range to read or
+-- delete. References outside any definition (top-level initialisers) carry no edge and are not
+-- kept. The view refs_by_name shows them with their names.
+CREATE TABLE ref_names (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
 CREATE TABLE refs (
   file_id INTEGER NOT NULL,
   from_symbol INTEGER NOT NULL,
-  name TEXT NOT NULL,
+  name_id INTEGER NOT NULL,
   kind INTEGER NOT NULL,
   count INTEGER NOT NULL,
-  PRIMARY KEY (file_id, from_symbol, name, kind)
+  PRIMARY KEY (file_id, from_symbol, name_id, kind)
 ) WITHOUT ROWID;
-CREATE INDEX refs_name ON refs(name);
+-- Which files reference a name: when a definition of that name appears or goes away, only those
+-- files' references are resolved again. A third the size of an index on refs(name_id).
+CREATE TABLE name_files (
+  name_id INTEGER NOT NULL,
+  file_id INTEGER NOT NULL,
+  PRIMARY KEY (name_id, file_id)
+) WITHOUT ROWID;
+CREATE VIEW refs_by_name AS
+  SELECT r.file_id, r.from_symbol, n.name, r.kind, r.count FROM refs r JOIN ref_names n ON n.id = r.name_id;
 
 CREATE TABLE imports (file_id INTEGER NOT NULL, spec TEXT NOT NULL);
 CREATE INDEX imports_file ON imports(file_id);
@@ -71,10 +81,13 @@ CREATE TABLE edges (
 CREATE INDEX edges_to ON edges(to_symbol);
 
 -- columnsize=0: no per-row token counts (a sixth of the FTS bytes); they only serve bm25(), and
--- search orders by its own tiers and PageRank.
+-- search orders by its own tiers and PageRank. symbols_fts also keeps no token positions
+-- (detail=column, a third of its bytes): its queries are AND-ed single-token prefixes, never
+-- phrases or NEAR (FTS5 refuses those on such a table). symbols_tri needs positions: a quoted
+-- substring is a phrase of trigrams.
 CREATE VIRTUAL TABLE symbols_fts USING fts5(
   words, container, signature, doc,
-  content='symbols', content_rowid='id', columnsize=0
+  content='symbols', content_rowid='id', columnsize=0, detail=column
 );
 CREATE VIRTUAL TABLE symbols_tri USING fts5(
   name, content='symbols', content_rowid='id', tokenize='trigram', columnsize=0

@@ -95,6 +95,7 @@ export function isPartialBuild(db: Database): boolean {
 /** Drop every index table and create them afresh, empty (the index is derived data). */
 export function resetIndex(db: Database): void {
   db.transaction(() => {
+    db.exec("DROP VIEW IF EXISTS refs_by_name");
     for (const t of [...INDEX_TABLES].reverse()) db.exec(`DROP TABLE IF EXISTS ${t}`);
     db.exec("DELETE FROM meta WHERE key NOT LIKE 'tasks_%'");
     db.exec(INDEX_SCHEMA.replace("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;", ""));
@@ -112,7 +113,7 @@ export function beginBulkBuild(db: Database): void {
     setMeta(db, BULK_MARKER, "1");
     for (const t of FTS_TRIGGER_NAMES) db.exec(`DROP TRIGGER IF EXISTS ${t}`);
     for (const i of DEFERRED_INDEXES) db.exec(`DROP INDEX IF EXISTS ${i.name}`);
-    for (const t of ["edges", "refs", "imports", "symbols", "files"]) db.exec(`DELETE FROM ${t}`);
+    for (const t of ["edges", "name_files", "refs", "ref_names", "imports", "symbols", "files"]) db.exec(`DELETE FROM ${t}`);
     db.exec("INSERT INTO symbols_fts(symbols_fts) VALUES ('delete-all')");
     db.exec("INSERT INTO symbols_tri(symbols_tri) VALUES ('delete-all')");
   })();
@@ -128,6 +129,8 @@ const BULK_CACHE_KIB = 64 * 1024;
 export function finishBulkSearch(db: Database): void {
   db.transaction(() => {
     for (const i of DEFERRED_INDEXES) if (i.name !== "edges_to") db.exec(i.sql);
+    // Filled in one sorted pass rather than file by file (which would insert all over its B-tree).
+    db.exec("INSERT INTO name_files(name_id, file_id) SELECT DISTINCT name_id, file_id FROM refs ORDER BY name_id, file_id");
     db.exec("INSERT INTO symbols_fts(symbols_fts) VALUES ('rebuild')");
     db.exec("INSERT INTO symbols_tri(symbols_tri) VALUES ('rebuild')");
     for (const sql of FTS_TRIGGERS) db.exec(sql);
@@ -167,6 +170,14 @@ function formsOf(name: string): { words: string; humps: string } {
   }
   return f;
 }
+
+/**
+ * The rank a cold build inserts symbols with, until PageRank replaces it moments later. Any
+ * non-integral value: SQLite stores an integral REAL (0) in no bytes and a fractional one in 8, so
+ * a row inserted with 0 grows when its rank is set, and 256k growing rows split a tenth of the
+ * table's pages.
+ */
+const RANK_PLACEHOLDER = 1e-9;
 
 /** A file's references aggregated per (enclosing symbol, name, kind); references outside any symbol are dropped. */
 export function aggregateRefs(x: Extraction): { enclosing: number; name: string; kind: 0 | 1; count: number }[] {
@@ -214,6 +225,15 @@ export class IndexWriter {
   private readonly insertSymbol: Statement;
   private readonly insertSymbolBulk: Statement;
   private readonly insertRef: Statement;
+  private readonly nameId: Statement;
+  private readonly insertName: Statement;
+  private readonly insertNameFile: Statement;
+  private readonly nameIdsOfFile: Statement;
+  private readonly deleteNameFile: Statement;
+  private readonly deleteUnusedName: Statement;
+  /** Bulk mode: interned reference names, and the next id to give. */
+  private readonly bulkNames = new Map<string, number>();
+  private nextNameId = 1;
   private readonly insertImport: Statement;
   private readonly fileId: Statement;
   private readonly touch: Statement;
@@ -252,6 +272,7 @@ export class IndexWriter {
     this.graph = opts.bulk ? { files: [], symbols: [], refs: [], imports: new Map() } : null;
     if (this.graph) {
       this.nextSymbolId = ((db.query("SELECT max(id) AS n FROM symbols").get() as { n: number | null }).n ?? 0) + 1;
+      this.nextNameId = ((db.query("SELECT max(id) AS n FROM ref_names").get() as { n: number | null }).n ?? 0) + 1;
     }
     this.upsertFile = db.prepare(
       `INSERT INTO files(path, lang, size, mtime_us, hash, skip_reason, syntax_errors, symbol_count, indexed_at)
@@ -266,10 +287,16 @@ export class IndexWriter {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
     );
     this.insertSymbolBulk = db.prepare(
-      `INSERT INTO symbols(id, file_id, name, humps, words, kind, container, line, col, end_line, end_col, signature, doc)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO symbols(id, file_id, name, humps, words, kind, container, line, col, end_line, end_col, signature, doc, rank)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    this.insertRef = db.prepare("INSERT INTO refs(file_id, from_symbol, name, kind, count) VALUES (?, ?, ?, ?, ?)");
+    this.insertRef = db.prepare("INSERT INTO refs(file_id, from_symbol, name_id, kind, count) VALUES (?, ?, ?, ?, ?)");
+    this.nameId = db.prepare("SELECT id FROM ref_names WHERE name = ?");
+    this.insertName = db.prepare("INSERT INTO ref_names(id, name) VALUES (?, ?) RETURNING id");
+    this.insertNameFile = db.prepare("INSERT OR IGNORE INTO name_files(name_id, file_id) VALUES (?, ?)");
+    this.nameIdsOfFile = db.prepare("SELECT DISTINCT name_id FROM refs WHERE file_id = ?");
+    this.deleteNameFile = db.prepare("DELETE FROM name_files WHERE name_id = ? AND file_id = ?");
+    this.deleteUnusedName = db.prepare("DELETE FROM ref_names WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM name_files WHERE name_id = ?1)");
     this.insertImport = db.prepare("INSERT INTO imports(file_id, spec) VALUES (?, ?)");
     this.fileId = db.prepare("SELECT id FROM files WHERE path = ?");
     this.touch = db.prepare("UPDATE files SET size = ?, mtime_us = ? WHERE path = ?");
@@ -295,9 +322,10 @@ export class IndexWriter {
   writeParsed(stat: FileStat, hash: string, x: Extraction, now: number): number[] {
     const prev = this.graph ? null : (this.fileId.get(stat.path) as { id: number } | null);
     let old: OldSymbol[] = [];
+    let oldNameIds: number[] = [];
     if (prev) {
       old = this.symbolsOfFile.all(prev.id) as OldSymbol[];
-      this.deleteRefsOfFile.run(prev.id);
+      oldNameIds = this.dropRefs(prev.id);
       this.deleteImports.run(prev.id);
     } else this.changes.pathsAddedOrRemoved.add(stat.path);
     const { id: fileId } = this.upsertFile.get(
@@ -306,9 +334,17 @@ export class IndexWriter {
     this.changes.files.add(fileId);
 
     const ids = this.graph ? this.insertAll(fileId, x) : this.patchSymbols(fileId, old, x);
+    const nameIds = new Set<number>();
     for (const r of aggregateRefs(x)) {
-      this.insertRef.run(fileId, ids[r.enclosing]!, r.name, r.kind, r.count);
+      const nameId = this.intern(r.name);
+      nameIds.add(nameId);
+      this.insertRef.run(fileId, ids[r.enclosing]!, nameId, r.kind, r.count);
       this.graph?.refs.push({ from: ids[r.enclosing]!, fileId, name: r.name, kind: r.kind, count: r.count });
+    }
+    if (!this.graph) {
+      // (Bulk builds fill name_files in one pass at the end.)
+      for (const id of nameIds) this.insertNameFile.run(id, fileId);
+      for (const id of oldNameIds) if (!nameIds.has(id)) this.deleteUnusedName.run(id);
     }
     for (const spec of x.imports) this.insertImport.run(fileId, spec);
     if (this.graph) {
@@ -318,12 +354,35 @@ export class IndexWriter {
     return ids;
   }
 
+  /** The id of a reference name, added when new. */
+  private intern(name: string): number {
+    if (this.graph) {
+      let id = this.bulkNames.get(name);
+      if (id === undefined) {
+        id = this.nextNameId++;
+        this.insertName.get(id, name);
+        this.bulkNames.set(name, id);
+      }
+      return id;
+    }
+    const row = this.nameId.get(name) as { id: number } | null;
+    return row ? row.id : (this.insertName.get(null, name) as { id: number }).id;
+  }
+
+  /** Delete a file's references and its name_files rows; returns the name ids it referenced. */
+  private dropRefs(fileId: number): number[] {
+    const ids = (this.nameIdsOfFile.all(fileId) as { name_id: number }[]).map((r) => r.name_id);
+    for (const id of ids) this.deleteNameFile.run(id, fileId);
+    this.deleteRefsOfFile.run(fileId);
+    return ids;
+  }
+
   private insertAll(fileId: number, x: Extraction): number[] {
     const ids: number[] = new Array(x.symbols.length);
     x.symbols.forEach((s, i) => {
       const id = this.nextSymbolId++;
       const { words, humps } = formsOf(s.name);
-      this.insertSymbolBulk.run(id, fileId, s.name, humps, words, s.kind, s.container, s.line, s.col, s.endLine, s.endCol, s.signature, s.doc);
+      this.insertSymbolBulk.run(id, fileId, s.name, humps, words, s.kind, s.container, s.line, s.col, s.endLine, s.endCol, s.signature, s.doc, RANK_PLACEHOLDER);
       this.graph!.symbols.push({ id, fileId, name: s.name, kind: s.kind });
       this.changes.names.add(s.name);
       ids[i] = id;
@@ -396,7 +455,7 @@ export class IndexWriter {
     for (const { name } of this.namesOfFile.all(row.id) as { name: string }[]) this.changes.names.add(name);
     this.deleteEdgesFrom.run(row.id);
     this.deleteEdgesTo.run(row.id);
-    this.deleteRefsOfFile.run(row.id);
+    for (const id of this.dropRefs(row.id)) this.deleteUnusedName.run(id);
     this.deleteImports.run(row.id);
     this.deleteSymbols.run(row.id);
     return true;
