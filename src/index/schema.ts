@@ -1,6 +1,6 @@
 // The index schema. Bump INDEX_SCHEMA_VERSION on any change to these tables: an index written by
 // another version is dropped and rebuilt (it is derived data), never read with the wrong shape.
-export const INDEX_SCHEMA_VERSION = 2;
+export const INDEX_SCHEMA_VERSION = 3;
 
 /** Tables owned by the index. Other subsystems (tasks) keep their own tables in the same file. */
 export const INDEX_TABLES = ["files", "symbols", "ref_names", "refs", "name_files", "imports", "edges", "symbols_fts", "symbols_tri"] as const;
