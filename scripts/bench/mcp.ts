@@ -250,7 +250,7 @@ try {
         "",
       );
       if (i === 0) {
-        // The changed file was re-parsed for the worktree: its symbols have new ids there.
+        // The worktree's own answers pick the targets (ids survive a re-parse, but stay honest).
         out.push(table("later calls from the worktree", await measureCalls(w.client, await workload(w.client))), "", `Server RSS (the in-memory copy of the index included): ${w.rss()}`, "");
       }
       await w.client.close();

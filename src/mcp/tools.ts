@@ -255,7 +255,7 @@ export class Tools {
 
   private async symbolNotFound(spec: string): Promise<string> {
     if (/^\d+$/.test(spec)) {
-      return `no symbol with id ${spec} (ids change when a file is re-indexed): call search_symbols again for a current id`;
+      return `no symbol with id ${spec} (removed or renamed since, or an id from another index): call search_symbols again for a current id`;
     }
     const loc = /^(.+):(\d+)$/.exec(spec);
     if (loc) return `no definition encloses line ${loc[2]} of ${loc[1]}: call get_file_context on ${loc[1]} to list its symbols`;

@@ -87,6 +87,10 @@ async function runClaude(prompt: string, opts: { cwd: string; args?: string[]; h
   } catch {
     throw new Error(`claude printed no JSON result (exit ${code}):\n${stdout}\n${stderr}`);
   }
+  if (code !== 0 || out.is_error || out.permission_denials?.length) {
+    // Say why before the assertions fail: the result, Claude's stderr, and what the fake API saw.
+    console.error(`claude exited ${code}: ${JSON.stringify(out)}\n${stderr}\nfake API errors: ${JSON.stringify(fake.errors)}`);
+  }
   return { code, out, stderr };
 }
 

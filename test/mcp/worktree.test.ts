@@ -49,6 +49,8 @@ describe("a signature changed in a worktree", () => {
     expect(m.hits[0].signature).toBe(OLD);
     expect(m.index.worktree).toBe(main);
     expect(m.index.indexRoot).toBeUndefined();
+    // A re-parsed symbol that still exists keeps its id: the same id works from either checkout.
+    expect(w.hits[0].id).toBe(m.hits[0].id);
   });
 
   test("every tool answers for the worktree and stamps it", async () => {
