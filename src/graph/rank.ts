@@ -47,6 +47,11 @@ export function updateRanks(db: Database): RankStats {
  * threshold) and to files (the sum of the stored ranks of their symbols, where it changed).
  */
 export function rankAndStore(db: Database, nodes: RankNodes, fromIds: Int32Array, toIds: Int32Array, weight: Float64Array, edgeCount: number): RankStats {
+  return storeRanks(db, nodes, computeRanks(nodes, fromIds, toIds, weight, edgeCount));
+}
+
+/** PageRank per node (in `nodes` order) over edges given by symbol id; edges to unknown ids are ignored. */
+export function computeRanks(nodes: RankNodes, fromIds: Int32Array, toIds: Int32Array, weight: Float64Array, edgeCount: number): { ranks: Float64Array; edges: number } {
   const n = nodes.ids.length;
   // Symbol id -> node index, through a dense table (ids are nearly contiguous).
   let maxId = 0;
@@ -68,8 +73,13 @@ export function rankAndStore(db: Database, nodes: RankNodes, fromIds: Int32Array
     w[m] = weight[e]!;
     m++;
   }
-  const next = pagerank({ nodeCount: n, from: from.subarray(0, m), to: to.subarray(0, m), weight: w.subarray(0, m) });
+  return { ranks: pagerank({ nodeCount: n, from: from.subarray(0, m), to: to.subarray(0, m), weight: w.subarray(0, m) }), edges: m };
+}
 
+/** Write ranks that moved by more than the threshold, then the files' sums. */
+export function storeRanks(db: Database, nodes: RankNodes, computed: { ranks: Float64Array; edges: number }): RankStats {
+  const next = computed.ranks;
+  const n = nodes.ids.length;
   const update = db.prepare("UPDATE symbols SET rank = ? WHERE id = ?");
   const stored = nodes.ranks;
   let written = 0;
@@ -83,7 +93,7 @@ export function rankAndStore(db: Database, nodes: RankNodes, fromIds: Int32Array
     }
   }
   storeFileRanks(db, nodes);
-  return { symbols: n, edges: m, written };
+  return { symbols: n, edges: computed.edges, written };
 }
 
 /** files.rank = the sum of its symbols' stored ranks; written only where it changed. */

@@ -10,9 +10,9 @@ import type { Database } from "bun:sqlite";
 import { join } from "node:path";
 import { gitHead } from "../git/repo.ts";
 import { computeEdges, updateEdges, writeEdges } from "../graph/edges.ts";
-import { rankAndStore, updateRanks } from "../graph/rank.ts";
+import { computeRanks, storeRanks, updateRanks } from "../graph/rank.ts";
 import type { ParseJob, ParseResult } from "./parse-job.ts";
-import { parseAll } from "./pool.ts";
+import { defaultWorkers, finishSearchInWorker, parseAll } from "./pool.ts";
 import { scan } from "./scan.ts";
 import { beginBulkBuild, finishBulkGraph, finishBulkSearch, IndexWriter, isPartialBuild, loadFileStates, resetIndex, setMeta } from "./store.ts";
 
@@ -47,10 +47,14 @@ export interface IndexOptions {
    * call graph and ranks are updated. Not called when nothing changed.
    */
   onSearchable?: () => void;
+  /** Cold builds: build the search indexes on a worker's connection (default: from OFFLOAD_FINISH_FROM parsed files). */
+  finishInWorker?: boolean;
 }
 
 /** Commit after this many files so readers see progress and a crash loses little. */
 const COMMIT_EVERY = 500;
+/** Below this many parsed files a cold build finishes its indexes in-thread (a worker costs more than it saves). */
+const OFFLOAD_FINISH_FROM = 200;
 /** When more than this share of files changed, rebuilding all edges beats patching them. */
 const FULL_EDGES_RATIO = 0.2;
 
@@ -135,17 +139,14 @@ export async function indexRepo(db: Database, root: string, opts: IndexOptions =
     report.timings.parse = tParse - tScan;
 
     if (cold) {
-      finishBulkSearch(db);
-      const tFinish = performance.now();
-      report.timings.finish = tFinish - tParse;
-      opts.onSearchable?.();
+      // The search indexes and FTS tables are built on a second connection in a worker while this
+      // thread resolves the call graph and runs PageRank; then edges and ranks are written here.
+      const dbPath = db.filename;
+      const offload =
+        dbPath !== "" && dbPath !== ":memory:" && (opts.finishInWorker ?? (report.parsed >= OFFLOAD_FINISH_FROM && (opts.workers ?? defaultWorkers()) > 1));
+      const searchReady = offload ? finishSearchInWorker(dbPath) : (finishBulkSearch(db), Promise.resolve());
       const graph = writer.graph!;
       const { edges } = computeEdges(graph);
-      db.transaction(() => writeEdges(db, edges))();
-      finishBulkGraph(db);
-      report.edgeMode = "full";
-      const tEdges = performance.now();
-      report.timings.edges = tEdges - tFinish;
       // Bulk ids run 1..n in insertion order, which is the order the graph holds them in.
       const n = graph.symbols.length;
       const nodes = { ids: new Int32Array(n), fileIds: new Int32Array(n), ranks: new Float64Array(n) };
@@ -153,7 +154,18 @@ export async function indexRepo(db: Database, root: string, opts: IndexOptions =
         nodes.ids[i] = sym.id;
         nodes.fileIds[i] = sym.fileId;
       });
-      db.transaction(() => rankAndStore(db, nodes, edges.from, edges.to, edges.weight, edges.count))();
+      const ranks = computeRanks(nodes, edges.from, edges.to, edges.weight, edges.count);
+      const tGraph = performance.now();
+      await searchReady;
+      const tFinish = performance.now();
+      report.timings.finish = tFinish - tParse;
+      opts.onSearchable?.();
+      db.transaction(() => writeEdges(db, edges))();
+      finishBulkGraph(db);
+      report.edgeMode = "full";
+      const tEdges = performance.now();
+      report.timings.edges = tEdges - tFinish + (tGraph - tParse);
+      db.transaction(() => storeRanks(db, nodes, ranks))();
       report.timings.rank = performance.now() - tEdges;
     } else {
       const changed = writer.changes.files.size + writer.changes.names.size + writer.changes.pathsAddedOrRemoved.size > 0;

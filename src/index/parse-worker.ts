@@ -1,10 +1,34 @@
-// Worker thread entry: parses the jobs it is sent, one batch per message.
+// Worker thread entry: parses the jobs it is sent, one batch per message. It also runs the one
+// database job a cold build hands off (building the search indexes on its own connection while the
+// main thread computes the call graph).
+import { Database } from "bun:sqlite";
 import { runParseJob, type ParseJob } from "./parse-job.ts";
+import { finishBulkSearch } from "./store.ts";
 
 declare const self: Worker;
 
-self.onmessage = async (event: MessageEvent<{ batch: number; jobs: ParseJob[] }>) => {
-  const { batch, jobs } = event.data;
+type Message = { kind?: "parse"; batch: number; jobs: ParseJob[] } | { kind: "finish-search"; dbPath: string };
+
+self.onmessage = async (event: MessageEvent<Message>) => {
+  const msg = event.data;
+  if (msg.kind === "finish-search") {
+    try {
+      const db = new Database(msg.dbPath);
+      try {
+        db.exec("PRAGMA busy_timeout = 5000");
+        db.exec("PRAGMA cache_size = -65536");
+        db.exec("PRAGMA threads = 2");
+        finishBulkSearch(db);
+      } finally {
+        db.close();
+      }
+      self.postMessage({ ok: true });
+    } catch (err) {
+      self.postMessage({ ok: false, message: (err as Error)?.message ?? String(err) });
+    }
+    return;
+  }
+  const { batch, jobs } = msg;
   const results = [];
   for (const job of jobs) {
     try {

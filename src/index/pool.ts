@@ -59,3 +59,21 @@ export function defaultWorkers(): number {
   if (Number.isInteger(env) && env > 0) return env;
   return Math.max(1, Math.min(8, availableParallelism()));
 }
+
+/**
+ * finishBulkSearch() on a connection of its own, in a worker: the main thread computes the call
+ * graph meanwhile (the parse workers are done, so a core is free).
+ */
+export async function finishSearchInWorker(dbPath: string): Promise<void> {
+  const worker = new Worker(WORKER_URL);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      worker.onmessage = (event: MessageEvent<{ ok: boolean; message?: string }>) =>
+        event.data.ok ? resolve() : reject(new Error(`building the search indexes failed: ${event.data.message}`));
+      worker.onerror = (event) => reject(new Error(`index worker failed: ${event.message}`));
+      worker.postMessage({ kind: "finish-search", dbPath });
+    });
+  } finally {
+    worker.terminate();
+  }
+}

@@ -271,6 +271,25 @@ describe("incremental indexing", () => {
   });
 });
 
+describe("a cold build that builds its search indexes in a worker", () => {
+  test("gives the same index as one that builds them in-thread", async () => {
+    const root = initRepo(join(tmp.dir, "repo3"), FILES);
+    const inThread = openWritable(join(tmp.dir, "in-thread.db"));
+    await indexRepo(inThread, root, { finishInWorker: false });
+    const offloaded = openWritable(join(tmp.dir, "offloaded.db"));
+    let searchable = false;
+    await indexRepo(offloaded, root, { finishInWorker: true, onSearchable: () => (searchable = true) });
+    expect(searchable).toBe(true);
+    expectConsistent(offloaded);
+    expect(snapshot(offloaded)).toEqual(snapshot(inThread));
+    const schema = (db: Database) => db.query("SELECT type, name, sql FROM sqlite_master ORDER BY name").all();
+    expect(schema(offloaded)).toEqual(schema(inThread));
+    expect((await indexRepo(offloaded, root)).parsed).toBe(0);
+    inThread.close();
+    offloaded.close();
+  });
+});
+
 describe("an interrupted cold build", () => {
   test("leaves a marker that makes the next run start over with a full, consistent index", async () => {
     const root = initRepo(join(tmp.dir, "repo2"), FILES);
