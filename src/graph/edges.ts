@@ -207,7 +207,7 @@ export function resolveEdges(refs: Iterable<GraphRef>, resolver: EdgeResolver): 
   return { edges, resolved };
 }
 
-/** Everything a cold build has in memory: all files, symbols, references and imports. */
+/** Everything the graph needs about a repo, as objects (read back from the index). */
 export interface GraphInput {
   files: GraphFile[];
   symbols: GraphSymbol[];
@@ -215,7 +215,8 @@ export interface GraphInput {
   imports: Map<number, string[]>;
 }
 
-export function computeEdges(input: GraphInput): { edges: EdgeList; resolved: number } {
+export function computeEdges(input: GraphInput | PackedGraph): { edges: EdgeList; resolved: number } {
+  if (input instanceof PackedGraph) return input.computeEdges();
   const byName = new Map<string, GraphSymbol[]>();
   for (const s of input.symbols) {
     const list = byName.get(s.name);
@@ -228,6 +229,123 @@ export function computeEdges(input: GraphInput): { edges: EdgeList; resolved: nu
     (fileId) => input.imports.get(fileId) ?? [],
   );
   return resolveEdges(input.refs, resolver);
+}
+
+/** A growable typed column. */
+class Column<T extends Int32Array | Uint8Array> {
+  length = 0;
+  constructor(public data: T) {}
+  push(v: number): void {
+    if (this.length === this.data.length) {
+      const bigger = new (this.data.constructor as new (n: number) => T)(this.data.length * 2);
+      bigger.set(this.data);
+      this.data = bigger;
+    }
+    this.data[this.length++] = v;
+  }
+  get(i: number): number {
+    return this.data[i]!;
+  }
+}
+
+const KIND_CODES = new Map<string, number>();
+const KIND_NAMES: string[] = [];
+const kindCode = (kind: string): number => {
+  let c = KIND_CODES.get(kind);
+  if (c === undefined) {
+    c = KIND_NAMES.length;
+    KIND_NAMES.push(kind);
+    KIND_CODES.set(kind, c);
+  }
+  return c;
+};
+
+/**
+ * What a cold build keeps in memory for the call graph, as typed columns and interned names: a
+ * quarter of a million symbols and half a million references as objects would keep the garbage
+ * collector busy on the writing thread for the whole build.
+ */
+export class PackedGraph {
+  readonly files: GraphFile[] = [];
+  readonly imports = new Map<number, string[]>();
+  /** Name id -> name; ids start at 1. */
+  private readonly names: string[] = [""];
+  private readonly ids = new Map<string, number>();
+  private readonly symId = new Column(new Int32Array(1024));
+  private readonly symFile = new Column(new Int32Array(1024));
+  private readonly symName = new Column(new Int32Array(1024));
+  private readonly symKind = new Column(new Uint8Array(1024));
+  private readonly refFrom = new Column(new Int32Array(1024));
+  private readonly refFile = new Column(new Int32Array(1024));
+  private readonly refName = new Column(new Int32Array(1024));
+  private readonly refKindCount = new Column(new Int32Array(1024));
+
+  nameId(name: string): number {
+    let id = this.ids.get(name);
+    if (id === undefined) {
+      id = this.names.length;
+      this.names.push(name);
+      this.ids.set(name, id);
+    }
+    return id;
+  }
+
+  addSymbol(id: number, fileId: number, name: string, kind: string): void {
+    this.symId.push(id);
+    this.symFile.push(fileId);
+    this.symName.push(this.nameId(name));
+    this.symKind.push(kindCode(kind));
+  }
+
+  /** kindCount: kind (0 call, 1 type use) + 2 * count. */
+  addRef(from: number, fileId: number, nameId: number, kindCount: number): void {
+    this.refFrom.push(from);
+    this.refFile.push(fileId);
+    this.refName.push(nameId);
+    this.refKindCount.push(kindCount);
+  }
+
+  get symbolCount(): number {
+    return this.symId.length;
+  }
+
+  /** Symbol ids and their file ids, in insertion order. */
+  symbolColumns(): { ids: Int32Array; fileIds: Int32Array } {
+    return { ids: this.symId.data.slice(0, this.symId.length), fileIds: this.symFile.data.slice(0, this.symFile.length) };
+  }
+
+  computeEdges(): { edges: EdgeList; resolved: number } {
+    const byName: (GraphSymbol[] | undefined)[] = new Array(this.names.length);
+    for (let i = 0; i < this.symId.length; i++) {
+      const n = this.symName.get(i);
+      const s: GraphSymbol = { id: this.symId.get(i), fileId: this.symFile.get(i), name: this.names[n]!, kind: KIND_NAMES[this.symKind.get(i)]! };
+      const list = byName[n];
+      if (list) list.push(s);
+      else byName[n] = [s];
+    }
+    const resolver = new EdgeResolver(
+      this.files,
+      (name) => {
+        const id = this.ids.get(name);
+        return id === undefined ? undefined : byName[id];
+      },
+      (fileId) => this.imports.get(fileId) ?? [],
+    );
+    const self = this;
+    function* refs(): Generator<GraphRef> {
+      const r: GraphRef = { from: 0, fileId: 0, name: "", kind: 0, count: 0 };
+      for (let i = 0; i < self.refFrom.length; i++) {
+        const kc = self.refKindCount.get(i);
+        r.from = self.refFrom.get(i);
+        r.fileId = self.refFile.get(i);
+        r.name = self.names[self.refName.get(i)]!;
+        r.kind = kc & 1;
+        r.count = kc >> 1;
+        yield r;
+      }
+    }
+    return resolveEdges(refs(), resolver);
+  }
 }
 
 /** Insert edges (sorted by primary key, so the B-tree only appends when the table was empty). */

@@ -147,13 +147,7 @@ export async function indexRepo(db: Database, root: string, opts: IndexOptions =
       const searchReady = offload ? finishSearchInWorker(dbPath) : (finishBulkSearch(db), Promise.resolve());
       const graph = writer.graph!;
       const { edges } = computeEdges(graph);
-      // Bulk ids run 1..n in insertion order, which is the order the graph holds them in.
-      const n = graph.symbols.length;
-      const nodes = { ids: new Int32Array(n), fileIds: new Int32Array(n), ranks: new Float64Array(n) };
-      graph.symbols.forEach((sym, i) => {
-        nodes.ids[i] = sym.id;
-        nodes.fileIds[i] = sym.fileId;
-      });
+      const nodes = { ...graph.symbolColumns(), ranks: new Float64Array(graph.symbolCount) };
       const ranks = computeRanks(nodes, edges.from, edges.to, edges.weight, edges.count);
       const tGraph = performance.now();
       await searchReady;

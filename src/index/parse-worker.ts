@@ -3,7 +3,7 @@
 // main thread computes the call graph).
 import { Database } from "bun:sqlite";
 import { runParseJob, type ParseJob } from "./parse-job.ts";
-import { finishBulkSearch } from "./store.ts";
+import { finishBulkSearch, prepareForWriting } from "./store.ts";
 
 declare const self: Worker;
 
@@ -32,7 +32,10 @@ self.onmessage = async (event: MessageEvent<Message>) => {
   const results = [];
   for (const job of jobs) {
     try {
-      results.push(await runParseJob(job));
+      const r = await runParseJob(job);
+      // The writer's per-file preparation, done here: the writing thread is the one that cannot be parallel.
+      if (r.kind === "parsed") prepareForWriting(r.extraction);
+      results.push(r);
     } catch (err) {
       // runParseJob reports expected failures itself; anything else must not kill the worker.
       results.push({ kind: "skipped", hash: null, reason: `internal error: ${(err as Error).message}` });

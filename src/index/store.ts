@@ -3,7 +3,7 @@ import { Database, type Statement } from "bun:sqlite";
 import { existsSync, mkdirSync, renameSync } from "node:fs";
 import { dirname } from "node:path";
 import type { Extraction } from "../parser/types.ts";
-import type { GraphInput } from "../graph/edges.ts";
+import { PackedGraph } from "../graph/edges.ts";
 import { splitWords } from "./names.ts";
 import {
   DEFERRED_INDEXES,
@@ -156,19 +156,71 @@ export function setMeta(db: Database, key: string, value: string | null): void {
   else db.query("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)").run(key, value);
 }
 
-/** How a symbol name is indexed for search: its words and their initials, cached (names repeat). */
-const nameForms = new Map<string, { words: string; humps: string }>();
-const NAME_FORMS_MAX = 200_000;
-
+/** How a symbol name is indexed for search: its words, and their initials (humps). */
 function formsOf(name: string): { words: string; humps: string } {
-  let f = nameForms.get(name);
-  if (!f) {
-    const words = splitWords(name);
-    f = { words: words.join(" "), humps: words.map((w) => w[0]).join("") };
-    if (nameForms.size >= NAME_FORMS_MAX) nameForms.clear();
-    nameForms.set(name, f);
+  const words = splitWords(name);
+  return { words: words.join(" "), humps: words.map((w) => w[0]).join("") };
+}
+
+/** An extraction's references aggregated per (enclosing symbol, name, kind), as parallel columns. */
+export interface PackedRefs {
+  enclosing: Int32Array;
+  /** kind (0 call, 1 type use) + 2 * count. */
+  kindCount: Int32Array;
+  names: string[];
+}
+
+/** What the writer needs beyond the extraction, computed where the file was parsed (a worker) rather than on the writing thread. */
+export interface Prepared {
+  refs: PackedRefs;
+  /** Per symbol, in extraction order. */
+  words: string[];
+  humps: string[];
+}
+
+export type WritableExtraction = Extraction & { prepared?: Prepared };
+
+/** A file's references aggregated per (enclosing symbol, name, kind); references outside any symbol are dropped. */
+export function packRefs(x: Extraction): PackedRefs {
+  const byKey = new Map<string, number>();
+  const enclosing: number[] = [];
+  const kindCount: number[] = [];
+  const names: string[] = [];
+  for (const r of x.refs) {
+    if (r.enclosing === null) continue;
+    const kind = r.kind === "call" ? 0 : 1;
+    const key = `${r.enclosing}\0${kind}\0${r.name}`;
+    const at = byKey.get(key);
+    if (at !== undefined) kindCount[at]! += 2;
+    else {
+      byKey.set(key, enclosing.length);
+      enclosing.push(r.enclosing);
+      kindCount.push(kind + 2);
+      names.push(r.name);
+    }
   }
-  return f;
+  // By referring symbol (the primary key's order within a file).
+  const order = enclosing.map((_, i) => i).sort((a, b) => enclosing[a]! - enclosing[b]! || a - b);
+  return {
+    enclosing: Int32Array.from(order, (i) => enclosing[i]!),
+    kindCount: Int32Array.from(order, (i) => kindCount[i]!),
+    names: order.map((i) => names[i]!),
+  };
+}
+
+/** Do the writer's per-file preparation now, and drop the raw references (they are packed). */
+export function prepareForWriting(x: Extraction): WritableExtraction {
+  const w = x as WritableExtraction;
+  const words: string[] = [];
+  const humps: string[] = [];
+  for (const s of x.symbols) {
+    const f = formsOf(s.name);
+    words.push(f.words);
+    humps.push(f.humps);
+  }
+  w.prepared = { refs: packRefs(x), words, humps };
+  w.refs = [];
+  return w;
 }
 
 /**
@@ -178,21 +230,6 @@ function formsOf(name: string): { words: string; humps: string } {
  * table's pages.
  */
 const RANK_PLACEHOLDER = 1e-9;
-
-/** A file's references aggregated per (enclosing symbol, name, kind); references outside any symbol are dropped. */
-export function aggregateRefs(x: Extraction): { enclosing: number; name: string; kind: 0 | 1; count: number }[] {
-  const byKey = new Map<string, { enclosing: number; name: string; kind: 0 | 1; count: number }>();
-  for (const r of x.refs) {
-    if (r.enclosing === null) continue;
-    const kind = r.kind === "call" ? 0 : 1;
-    const key = `${r.enclosing}\0${kind}\0${r.name}`;
-    const cur = byKey.get(key);
-    if (cur) cur.count++;
-    else byKey.set(key, { enclosing: r.enclosing, name: r.name, kind, count: 1 });
-  }
-  // In primary-key order after the file: (symbol, name, kind).
-  return [...byKey.values()].sort((a, b) => a.enclosing - b.enclosing || (a.name < b.name ? -1 : a.name > b.name ? 1 : a.kind - b.kind));
-}
 
 interface OldSymbol {
   id: number;
@@ -231,9 +268,8 @@ export class IndexWriter {
   private readonly nameIdsOfFile: Statement;
   private readonly deleteNameFile: Statement;
   private readonly deleteUnusedName: Statement;
-  /** Bulk mode: interned reference names, and the next id to give. */
-  private readonly bulkNames = new Map<string, number>();
-  private nextNameId = 1;
+  /** Bulk mode: name ids (shared with the graph) already in ref_names. */
+  private readonly namesWritten = new Set<number>();
   private readonly insertImport: Statement;
   private readonly fileId: Statement;
   private readonly touch: Statement;
@@ -262,17 +298,16 @@ export class IndexWriter {
     pathsAddedOrRemoved: new Set<string>(),
   };
 
-  /** Bulk mode only: every file, symbol, reference and import written. */
-  readonly graph: GraphInput | null;
+  /** Bulk mode only: every file, symbol, reference and import written (ids and name ids, packed). */
+  readonly graph: PackedGraph | null;
 
   constructor(
     readonly db: Database,
     opts: { bulk?: boolean } = {},
   ) {
-    this.graph = opts.bulk ? { files: [], symbols: [], refs: [], imports: new Map() } : null;
+    this.graph = opts.bulk ? new PackedGraph() : null;
     if (this.graph) {
       this.nextSymbolId = ((db.query("SELECT max(id) AS n FROM symbols").get() as { n: number | null }).n ?? 0) + 1;
-      this.nextNameId = ((db.query("SELECT max(id) AS n FROM ref_names").get() as { n: number | null }).n ?? 0) + 1;
     }
     this.upsertFile = db.prepare(
       `INSERT INTO files(path, lang, size, mtime_us, hash, skip_reason, syntax_errors, symbol_count, indexed_at)
@@ -319,7 +354,9 @@ export class IndexWriter {
   }
 
   /** Replace everything known about one file with a fresh extraction. Returns the symbol ids, in extraction order. */
-  writeParsed(stat: FileStat, hash: string, x: Extraction, now: number): number[] {
+  writeParsed(stat: FileStat, hash: string, extraction: Extraction, now: number): number[] {
+    const x = extraction as WritableExtraction;
+    const prepared = x.prepared ?? prepareForWriting({ ...x }).prepared!;
     const prev = this.graph ? null : (this.fileId.get(stat.path) as { id: number } | null);
     let old: OldSymbol[] = [];
     let oldNameIds: number[] = [];
@@ -333,13 +370,16 @@ export class IndexWriter {
     ) as { id: number };
     this.changes.files.add(fileId);
 
-    const ids = this.graph ? this.insertAll(fileId, x) : this.patchSymbols(fileId, old, x);
+    const ids = this.graph ? this.insertAll(fileId, x, prepared) : this.patchSymbols(fileId, old, x, prepared);
+    const refs = prepared.refs;
     const nameIds = new Set<number>();
-    for (const r of aggregateRefs(x)) {
-      const nameId = this.intern(r.name);
+    for (let i = 0; i < refs.names.length; i++) {
+      const nameId = this.intern(refs.names[i]!);
       nameIds.add(nameId);
-      this.insertRef.run(fileId, ids[r.enclosing]!, nameId, r.kind, r.count);
-      this.graph?.refs.push({ from: ids[r.enclosing]!, fileId, name: r.name, kind: r.kind, count: r.count });
+      const from = ids[refs.enclosing[i]!]!;
+      const kc = refs.kindCount[i]!;
+      this.insertRef.run(fileId, from, nameId, kc & 1, kc >> 1);
+      this.graph?.addRef(from, fileId, nameId, kc);
     }
     if (!this.graph) {
       // (Bulk builds fill name_files in one pass at the end.)
@@ -357,11 +397,10 @@ export class IndexWriter {
   /** The id of a reference name, added when new. */
   private intern(name: string): number {
     if (this.graph) {
-      let id = this.bulkNames.get(name);
-      if (id === undefined) {
-        id = this.nextNameId++;
+      const id = this.graph.nameId(name);
+      if (!this.namesWritten.has(id)) {
         this.insertName.get(id, name);
-        this.bulkNames.set(name, id);
+        this.namesWritten.add(id);
       }
       return id;
     }
@@ -377,21 +416,21 @@ export class IndexWriter {
     return ids;
   }
 
-  private insertAll(fileId: number, x: Extraction): number[] {
+  private insertAll(fileId: number, x: Extraction, prepared: Prepared): number[] {
     const ids: number[] = new Array(x.symbols.length);
     x.symbols.forEach((s, i) => {
       const id = this.nextSymbolId++;
-      const { words, humps } = formsOf(s.name);
-      this.insertSymbolBulk.run(id, fileId, s.name, humps, words, s.kind, s.container, s.line, s.col, s.endLine, s.endCol, s.signature, s.doc, RANK_PLACEHOLDER);
-      this.graph!.symbols.push({ id, fileId, name: s.name, kind: s.kind });
-      this.changes.names.add(s.name);
+      this.insertSymbolBulk.run(
+        id, fileId, s.name, prepared.humps[i]!, prepared.words[i]!, s.kind, s.container, s.line, s.col, s.endLine, s.endCol, s.signature, s.doc, RANK_PLACEHOLDER,
+      );
+      this.graph!.addSymbol(id, fileId, s.name, s.kind);
       ids[i] = id;
     });
     return ids;
   }
 
   /** Bring a file's stored symbols in line with `x`, keeping the ids of those that still exist. */
-  private patchSymbols(fileId: number, old: OldSymbol[], x: Extraction): number[] {
+  private patchSymbols(fileId: number, old: OldSymbol[], x: Extraction, prepared: Prepared): number[] {
     const byKey = new Map<string, OldSymbol[]>();
     for (const o of old) {
       const k = symbolKey(o.name, o.kind, o.container);
@@ -411,8 +450,7 @@ export class IndexWriter {
         }
         return;
       }
-      const { words, humps } = formsOf(s.name);
-      const row = this.insertSymbol.get(null, fileId, s.name, humps, words, s.kind, s.container, s.line, s.col, s.endLine, s.endCol, s.signature, s.doc) as {
+      const row = this.insertSymbol.get(null, fileId, s.name, prepared.humps[i]!, prepared.words[i]!, s.kind, s.container, s.line, s.col, s.endLine, s.endCol, s.signature, s.doc) as {
         id: number;
       };
       ids[i] = row.id;
