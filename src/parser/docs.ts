@@ -5,13 +5,17 @@ import type { LanguageSpec } from "./languages.ts";
 import { outerNode } from "./nodes.ts";
 import { DOC_MAX } from "./types.ts";
 
-export function docFor(def: Node, spec: LanguageSpec, source: string): string | null {
+/** `top` is outerNode(def, spec), when the caller has it already (finding a node's parent is not cheap). */
+export function docFor(def: Node, spec: LanguageSpec, source: string, top: Node = outerNode(def, spec)): string | null {
   if (spec.docstring) {
     const ds = docstringOf(def);
     if (ds) return cap(ds);
   }
-  const top = outerNode(def, spec);
   const skip = spec.docSkipTypes ?? [];
+  // Most definitions have code, not a comment, right above them: a look at the text spares asking
+  // the tree for siblings (which tree-sitter finds by walking down from the root: in a block of
+  // 3000 constants that is quadratic). With skip types (attributes) the comment can sit higher up.
+  if (skip.length === 0 && !commentMayEndAbove(top, source)) return null;
   const lines: string[][] = [];
   let expectRow = top.startPosition.row; // the next comment must end on the row above this
   let sib = top.previousNamedSibling ?? commentBeforeBlock(top);
@@ -37,6 +41,20 @@ export function docFor(def: Node, spec: LanguageSpec, source: string): string | 
   const text = lines.flat().join("\n").trim();
   return text ? cap(text) : null;
 }
+
+/**
+ * Whether a comment can end where docFor looks for one: on the line above `node` (or at column 0
+ * of that line, for grammars whose line comments take their newline with them: hence two lines
+ * up), or before `node` on its own line. Every comment in the supported languages shows one of
+ * these marks on its last line (//, /* … *\/, #, Ruby's =end).
+ */
+function commentMayEndAbove(node: Node, source: string): boolean {
+  let from = source.lastIndexOf("\n", node.startIndex - 1) + 1;
+  for (let up = 0; up < 2 && from > 0; up++) from = source.lastIndexOf("\n", from - 2) + 1;
+  return COMMENT_MARKS.test(source.slice(from, node.startIndex));
+}
+
+const COMMENT_MARKS = /\/\/|\/\*|\*\/|#|=end/;
 
 /** Python's grammar puts a comment above a block's first statement before the block, not in it. */
 function commentBeforeBlock(first: Node): Node | null {

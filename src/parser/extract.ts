@@ -7,6 +7,7 @@
 //   @import                         an import spec (string quotes are stripped)
 import type { Node, Parser, Tree } from "web-tree-sitter";
 import { docFor } from "./docs.ts";
+import { outerNode } from "./nodes.ts";
 import type { LanguageSpec } from "./languages.ts";
 import type { LoadedLanguage } from "./runtime.ts";
 import { signatureFor } from "./signature.ts";
@@ -118,6 +119,7 @@ export function extract(spec: LanguageSpec, lang: LoadedLanguage, tree: Tree, so
     o.kind = kind;
     const start = d.node.startPosition;
     const end = lastLineEnd(d.node, source);
+    const top = outerNode(d.node, spec);
     symbols[o.symbol] = {
       name: d.nameNode.text,
       kind,
@@ -126,8 +128,8 @@ export function extract(spec: LanguageSpec, lang: LoadedLanguage, tree: Tree, so
       col: start.column,
       endLine: end.row + 1,
       endCol: end.column,
-      signature: signatureFor(d.node, d.nameNode, source, spec),
-      doc: docFor(d.node, spec, source),
+      signature: signatureFor(d.node, d.nameNode, source, spec, top),
+      doc: docFor(d.node, spec, source, top),
     };
   }
 

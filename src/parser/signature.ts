@@ -5,8 +5,8 @@ import type { LanguageSpec } from "./languages.ts";
 import { BODY_TYPES, outerNode } from "./nodes.ts";
 import { SIGNATURE_MAX } from "./types.ts";
 
-export function signatureFor(def: Node, name: Node, source: string, spec: LanguageSpec): string {
-  const top = outerNode(def, spec);
+/** `top` is outerNode(def, spec), when the caller has it already (finding a node's parent is not cheap). */
+export function signatureFor(def: Node, name: Node, source: string, spec: LanguageSpec, top: Node = outerNode(def, spec)): string {
   const nameLineStart = source.lastIndexOf("\n", name.startIndex - 1) + 1;
   const start = Math.max(top.startIndex, nameLineStart);
   const body = bodyOf(def);
