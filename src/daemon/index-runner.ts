@@ -131,15 +131,21 @@ export class IndexRunner {
     this.schedule();
     if (!wait) return Promise.resolve(null);
     return new Promise((resolve) => {
-      const waiter = { afterId, resolve };
-      this.waiters.push(waiter);
-      setTimeout(() => {
+      const timer = setTimeout(() => {
         const i = this.waiters.indexOf(waiter);
         if (i >= 0) {
           this.waiters.splice(i, 1);
           resolve(null);
         }
-      }, timeoutMs).unref?.();
+      }, timeoutMs);
+      const waiter = {
+        afterId,
+        resolve: (r: RunReport | null) => {
+          clearTimeout(timer); // no timer outlives its request
+          resolve(r);
+        },
+      };
+      this.waiters.push(waiter);
     });
   }
 

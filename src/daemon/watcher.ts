@@ -176,7 +176,8 @@ export class RepoWatcher {
       if (!parent || NEVER_WATCHED.has(name) || (!this.o.isGit && name === "node_modules")) return;
       if (this.ignored(rel, true, parent.rules, null)) return;
       const found: string[] = [];
-      this.addTree(rel, parent.rules, null, found);
+      // One git call for everything ignored below the new directory, not one per subdirectory.
+      this.addTree(rel, parent.rules, this.o.isGit ? gitIgnoredDirs(this.o.root, rel) : null, found);
       for (const f of found) this.mark(f, false);
       this.mark(null, true);
       return;
@@ -273,8 +274,8 @@ export class RepoWatcher {
 }
 
 /** Untracked directories git ignores (repo-relative, no trailing slash): never watched. */
-function gitIgnoredDirs(root: string): Set<string> {
-  const p = Bun.spawnSync(["git", "-c", "core.quotepath=off", "ls-files", "-o", "-i", "--exclude-standard", "--directory", "-z"], {
+function gitIgnoredDirs(root: string, under?: string): Set<string> {
+  const p = Bun.spawnSync(["git", "-c", "core.quotepath=off", "ls-files", "-o", "-i", "--exclude-standard", "--directory", "-z", ...(under ? ["--", `${under}/`] : [])], {
     cwd: root,
     stdout: "pipe",
     stderr: "pipe",

@@ -9,6 +9,7 @@ import type { Subprocess } from "bun";
 import { DaemonClient } from "../../src/daemon/client.ts";
 import { clientSocketPath, daemonPaths, type DaemonPaths } from "../../src/daemon/paths.ts";
 import { indexRepo } from "../../src/index/indexer.ts";
+import { INDEX_TABLES } from "../../src/index/schema.ts";
 import { openWritable } from "../../src/index/store.ts";
 import type { DaemonInfo, Event, HttpInfo } from "../../src/protocol/socket.ts";
 
@@ -211,13 +212,19 @@ export function dumpIndex(dbPath: string): { rows: Record<string, string[]>; ran
     const symKey = (expr: string) =>
       `(SELECT f_.path || ':' || s_.line || ':' || s_.col || ':' || s_.kind || ':' || s_.name FROM symbols s_ JOIN files f_ ON f_.id = s_.file_id WHERE s_.id = ${expr})`;
     const rows: Record<string, string[]> = {};
-    for (const table of ["files", "symbols", "refs", "imports", "edges"]) {
+    const tables = (db.query("SELECT name FROM sqlite_master WHERE type = 'table'").values() as [string][]).map((r) => r[0]);
+    // The index's own tables, except full-text shadows and the interned-name table (its ids are
+    // replaced by the names wherever they are used).
+    const compared = INDEX_TABLES.filter((t) => tables.includes(t) && !/fts|tri|^ref_names$/.test(t));
+    const hasNames = tables.includes("ref_names");
+    for (const table of compared) {
       const cols = (db.query(`PRAGMA table_info(${table})`).all() as { name: string }[]).map((c) => c.name);
       const exprs: string[] = [];
       for (const col of cols) {
         if (col === "id" || col === "rank" || col === "indexed_at") continue;
         if (col === "file_id") exprs.push(`(SELECT path FROM files WHERE id = t.file_id)`);
-        else if (col === "from_symbol" || col === "to_symbol") exprs.push(symKey(`t.${col}`));
+        else if (col === "name_id" && hasNames) exprs.push(`(SELECT name FROM ref_names WHERE id = t.name_id)`);
+        else if (col === "from_symbol" || col === "to_symbol" || col === "symbol_id") exprs.push(symKey(`t.${col}`));
         else if (col === "weight") exprs.push("round(t.weight, 9)");
         else exprs.push(`t.${col}`);
       }

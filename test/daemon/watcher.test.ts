@@ -86,8 +86,12 @@ describe("watcher", () => {
     writeFileSync(join(root, "src/api.gen.ts"), "export function generatedApi() {}\n");
     writeFileSync(join(root, ".skep/scratch.ts"), "export function insideSkep() {}\n");
     writeFileSync(join(root, "src/real.ts"), "export function realOne() {}\n"); // something that does produce a run
+    mkdirSync(join(root, "newpkg/build/deeper"), { recursive: true }); // a new tree with an ignored part
+    writeFileSync(join(root, "newpkg/build/deeper/y.ts"), "export function ignoredInNewTree() {}\n");
+    writeFileSync(join(root, "newpkg/x.ts"), "export function keptInNewTree() {}\n");
     await settle(client, events, mark);
-    for (const q of ["builtOutput", "generatedApi", "insideSkep"]) expect((await client.request("search", { query: q })).hits, q).toEqual([]);
+    for (const q of ["builtOutput", "generatedApi", "insideSkep", "ignoredInNewTree"]) expect((await client.request("search", { query: q })).hits, q).toEqual([]);
+    expect((await client.request("search", { query: "keptInNewTree" })).hits.length).toBe(1);
     expect((await client.request("search", { query: "realOne" })).hits.length).toBe(1);
     await expectConverged(d);
 
