@@ -89,7 +89,8 @@ export function isLocked(path: string): boolean {
   return pid !== null && alive(pid);
 }
 
-function tryPidLock(path: string): Lock | null {
+/** The fallback lock (exported for tests): an O_EXCL file holding the pid, taken over when that pid is dead. */
+export function tryPidLock(path: string): Lock | null {
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
