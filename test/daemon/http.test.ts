@@ -116,4 +116,23 @@ describe("HTTP sidecar", () => {
     expect(existsSync(p.socketDefault)).toBe(false);
     expect(run(["daemon", "status", "--repo", root]).code).toBe(3);
   });
+
+  test("requests cut off half way (headers, body) and garbage instead of HTTP leave the sidecar serving", async () => {
+    const { url, token, auth } = await sidecar();
+    const { hostname, port } = new URL(url);
+    const partials = [
+      "POST /v1/search HTTP/1.1\r\nHost: x\r\nAuthor",
+      `POST /v1/search HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\nContent-Length: 1000\r\n\r\n{"query":`,
+      "\x00\x01\x02 not http at all \xff\xfe\r\n\r\n",
+    ];
+    for (const text of partials) {
+      const s = await Bun.connect({ hostname, port: Number(port), socket: { data() {}, close() {}, error() {} } });
+      s.write(text);
+      await Bun.sleep(20);
+      s.end();
+    }
+    const r = await fetch(`${url}/v1/search?q=helper1`, { headers: auth });
+    expect(r.status).toBe(200);
+    expect(((await r.json()) as { result: { hits: { name: string }[] } }).result.hits[0]!.name).toBe("helper1");
+  });
 });
