@@ -203,7 +203,7 @@ export class RepoWatcher {
     const now = performance.now();
     if (!this.timer) this.firstAt = now;
     else clearTimeout(this.timer);
-    const debounce = this.o.debounceMs ?? 30;
+    const debounce = this.o.debounceMs ?? 20;
     const maxDelay = this.o.maxDelayMs ?? 200;
     const wait = Math.max(0, Math.min(debounce, maxDelay - (now - this.firstAt)));
     this.timer = setTimeout(() => this.flush(), wait);

@@ -91,7 +91,7 @@ const status = defineCommand({
 const run = defineCommand({
   meta: { name: "run", description: "Run the daemon in the foreground (what start runs; logs to stderr too)" },
   args: {
-    debounce: { type: "string", description: "Quiet period before changed files are indexed, in ms (default 30)" },
+    debounce: { type: "string", description: "Quiet period before changed files are indexed, in ms (default 20)" },
     ...repoArgs,
   } as const,
   async run({ args }) {
