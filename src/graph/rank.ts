@@ -6,6 +6,8 @@ import type { Database } from "bun:sqlite";
 import { pagerank } from "./pagerank.ts";
 
 const CHANGE_THRESHOLD = 0.01; // 1 %: below this a rank change cannot reorder anything users see
+/** Stop a warm-started iteration when the ranks (as probabilities) move less than this in total. */
+const WARM_TOLERANCE = 1e-6;
 
 export interface RankStats {
   symbols: number;
@@ -39,7 +41,10 @@ export function updateRanks(db: Database): RankStats {
     to[e] = r[1];
     weight[e] = r[2];
   }
-  return rankAndStore(db, nodes, from, to, weight, edgeRows.length);
+  // Warm start from the stored ranks: after a small change the iteration is a few steps from the
+  // fixed point (measured on the Go standard library: 13 ms instead of 170, within 0.01 % of a
+  // cold start's ranks, far below the 1 % write threshold).
+  return storeRanks(db, nodes, computeRanks(nodes, from, to, weight, edgeRows.length, { warm: true }));
 }
 
 /**
@@ -51,7 +56,14 @@ export function rankAndStore(db: Database, nodes: RankNodes, fromIds: Int32Array
 }
 
 /** PageRank per node (in `nodes` order) over edges given by symbol id; edges to unknown ids are ignored. */
-export function computeRanks(nodes: RankNodes, fromIds: Int32Array, toIds: Int32Array, weight: Float64Array, edgeCount: number): { ranks: Float64Array; edges: number } {
+export function computeRanks(
+  nodes: RankNodes,
+  fromIds: Int32Array,
+  toIds: Int32Array,
+  weight: Float64Array,
+  edgeCount: number,
+  opts: { warm?: boolean } = {},
+): { ranks: Float64Array; edges: number } {
   const n = nodes.ids.length;
   // Symbol id -> node index, through a dense table (ids are nearly contiguous).
   let maxId = 0;
@@ -73,7 +85,9 @@ export function computeRanks(nodes: RankNodes, fromIds: Int32Array, toIds: Int32
     w[m] = weight[e]!;
     m++;
   }
-  return { ranks: pagerank({ nodeCount: n, from: from.subarray(0, m), to: to.subarray(0, m), weight: w.subarray(0, m) }), edges: m };
+  const g = { nodeCount: n, from: from.subarray(0, m), to: to.subarray(0, m), weight: w.subarray(0, m) };
+  const ranks = opts.warm ? pagerank(g, 50, WARM_TOLERANCE, nodes.ranks) : pagerank(g);
+  return { ranks, edges: m };
 }
 
 /** Write ranks that moved by more than the threshold, then the files' sums. */
