@@ -114,6 +114,6 @@ export const DEFERRED_INDEXES: { name: string; sql: string }[] = [...INDEX_SCHEM
   name: m[1]!,
   sql: m[0],
 }));
-/** The FTS triggers, likewise dropped for a cold build; the FTS tables are then filled by 'rebuild'. */
+/** The FTS triggers, likewise dropped for a cold build; the FTS tables are then filled in one INSERT … SELECT each. */
 export const FTS_TRIGGERS: string[] = [...INDEX_SCHEMA.matchAll(/CREATE TRIGGER (\w+)[\s\S]*?\nEND;/g)].map((m) => m[0]);
 export const FTS_TRIGGER_NAMES: string[] = [...INDEX_SCHEMA.matchAll(/CREATE TRIGGER (\w+)/g)].map((m) => m[1]!);
