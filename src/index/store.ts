@@ -131,10 +131,11 @@ export function finishBulkSearch(db: Database): void {
     for (const i of DEFERRED_INDEXES) if (i.name !== "edges_to") db.exec(i.sql);
     // Filled in one sorted pass rather than file by file (which would insert all over its B-tree).
     db.exec("INSERT INTO name_files(name_id, file_id) SELECT DISTINCT name_id, file_id FROM refs ORDER BY name_id, file_id");
-    // What the insert trigger does row by row, in one statement per table: twice as fast as FTS5's
-    // 'rebuild' command on the Go standard library (1 s against 2.1 s), same index.
-    db.exec("INSERT INTO symbols_fts(rowid, words, container, signature, doc) SELECT id, words, container, signature, doc FROM symbols");
-    db.exec("INSERT INTO symbols_tri(rowid, name) SELECT id, name FROM symbols");
+    // What the insert trigger does row by row, in one statement per table, in rowid order (without
+    // ORDER BY, SQLite reads (id, name) from the name index, and FTS5 takes rows out of order four
+    // times slower). Go standard library: 0.8 s for both, against 2.1 s for FTS5's 'rebuild'.
+    db.exec("INSERT INTO symbols_fts(rowid, words, container, signature, doc) SELECT id, words, container, signature, doc FROM symbols ORDER BY id");
+    db.exec("INSERT INTO symbols_tri(rowid, name) SELECT id, name FROM symbols ORDER BY id");
     for (const sql of FTS_TRIGGERS) db.exec(sql);
   })();
 }
