@@ -303,8 +303,12 @@ describe("a cold build on worker threads", () => {
     expect([...a.ranks.keys()].sort()).toEqual([...b.ranks.keys()].sort());
     for (const [k, r] of b.ranks) expect(a.ranks.get(k)!).toBeCloseTo(r, 9);
     for (const [k, r] of b.fileRanks) expect(a.fileRanks.get(k)!).toBeCloseTo(r, 9);
-    const schema = (db: Database) => db.query("SELECT type, name, sql FROM sqlite_master ORDER BY name").all();
-    expect(schema(offloaded)).toEqual(schema(inThread));
+    // At rest a cold-built index has exactly the schema a fresh one is created with.
+    const schema = (db: Database) => db.query("SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY name").all();
+    const fresh = openWritable(join(tmp.dir, "fresh.db"));
+    expect(schema(offloaded)).toEqual(schema(fresh));
+    expect(schema(inThread)).toEqual(schema(fresh));
+    fresh.close();
     expect((await indexRepo(offloaded, root)).parsed).toBe(0);
     inThread.close();
     offloaded.close();
