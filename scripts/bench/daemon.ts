@@ -23,6 +23,7 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { DaemonClient } from "../../src/daemon/client.ts";
+import { DAEMON_ENV } from "../../src/daemon/idle-gc.ts";
 import type { Event } from "../../src/protocol/socket.ts";
 
 const PROJECT = resolve(import.meta.dir, "../..");
@@ -98,7 +99,8 @@ try {
   // ------------------------------------------------------------------ the daemon
   const daemonLog = join(work, "daemon.log");
   const logFd = openSync(daemonLog, "a");
-  daemon = Bun.spawn([...skep, "daemon", "run", "--repo", root], { cwd: root, env: env(), stdout: logFd, stderr: logFd });
+  // As `skep daemon start` runs it (DAEMON_ENV: no repeating GC timer).
+  daemon = Bun.spawn([...skep, "daemon", "run", "--repo", root], { cwd: root, env: env(DAEMON_ENV), stdout: logFd, stderr: logFd });
   const sock = join(root, ".skep/agent.sock");
   let client: DaemonClient | null = null;
   const startDeadline = Date.now() + 120_000;

@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, openSync, closeSync, unlinkSync } from "node:fs"
 import { basename } from "node:path";
 import type { DaemonInfo } from "../protocol/socket.ts";
 import { DaemonClient } from "./client.ts";
+import { DAEMON_ENV } from "./idle-gc.ts";
 import { alive, isLocked, readPid } from "./lock.ts";
 import { clientSocketPath, type DaemonPaths } from "./paths.ts";
 
@@ -96,15 +97,15 @@ export async function startDaemon(paths: DaemonPaths, opts: StartOptions = {}): 
   let session: string | undefined;
   if (useTmux) {
     session = tmuxSessionName(paths.root);
-    const env = Object.entries(process.env)
-      .filter(([k]) => k.startsWith("SKEP_") || k === "PATH" || k === "HOME")
+    const env = Object.entries({ ...process.env, ...DAEMON_ENV })
+      .filter(([k]) => k.startsWith("SKEP_") || k.startsWith("BUN_") || k === "PATH" || k === "HOME")
       .flatMap(([k, v]) => ["-e", `${k}=${v}`]);
     const p = Bun.spawnSync(["tmux", "new-session", "-d", "-s", session, "-c", paths.root, ...env, "-e", `SKEP_ROOT=${paths.root}`, shellJoin(cmd)], { stdout: "pipe", stderr: "pipe" });
     if (p.exitCode !== 0) throw new Error(`tmux could not start the daemon: ${p.stderr.toString().trim()}`);
     exited = new Promise(() => undefined); // the pane's exit is not observable from here
   } else {
     const fd = openSync(paths.log, "a", 0o600);
-    const child = spawn(cmd[0]!, cmd.slice(1), { cwd: paths.root, detached: true, stdio: ["ignore", fd, fd], env: process.env });
+    const child = spawn(cmd[0]!, cmd.slice(1), { cwd: paths.root, detached: true, stdio: ["ignore", fd, fd], env: { ...process.env, ...DAEMON_ENV } });
     closeSync(fd);
     exited = new Promise((resolve) => child.once("exit", (code) => resolve(code)));
     child.unref();

@@ -12,6 +12,7 @@ import { VERSION } from "../version.ts";
 import type { AnswerContext, FreshnessSource } from "./answers.ts";
 import { EventBus } from "./bus.ts";
 import { HttpServer } from "./http-server.ts";
+import { collectAfterActivity } from "./idle-gc.ts";
 import { IndexRunner } from "./index-runner.ts";
 import { readPid, tryLock, type Lock } from "./lock.ts";
 import { serverSocketPath, type DaemonPaths } from "./paths.ts";
@@ -69,6 +70,8 @@ export async function runDaemon(paths: DaemonPaths, opts: DaemonOptions = {}): P
     const isGit = git !== null;
     let head = isGit ? gitHead(root) : null;
     const bus = new EventBus();
+    const collectSoon = collectAfterActivity();
+    bus.subscribe(collectSoon, ["index.updated", "index.failed"]);
 
     const fresh: FreshnessSource = {
       // With the watcher complete, what changed is known; with it degraded, rescan like the CLI does.
@@ -141,6 +144,7 @@ export async function runDaemon(paths: DaemonPaths, opts: DaemonOptions = {}): P
       }),
       refresh: (wait, timeoutMs) => runner!.refresh(wait, timeoutMs),
       stop: (reason) => void stop(reason),
+      activity: collectSoon,
       get stopping() {
         return stopping;
       },

@@ -12,6 +12,7 @@ import { updateEdges, type EdgeChanges } from "../graph/edges.ts";
 import { updateRanks } from "../graph/rank.ts";
 import { indexRepo } from "../index/indexer.ts";
 import { getMeta, openWritable, setMeta } from "../index/store.ts";
+import { collectAfterActivity } from "./idle-gc.ts";
 import { indexPaths } from "./targeted.ts";
 import type { RunReport, WorkerIn, WorkerOut } from "./worker-messages.ts";
 
@@ -33,8 +34,11 @@ let chain: Promise<void> = Promise.resolve();
 const RUN_MARKER = "daemon_run_open";
 let rebuildGraph = false;
 
+const collectSoon = collectAfterActivity();
+
 function post(m: WorkerOut): void {
   self.postMessage(m);
+  if (m.type === "done" || m.type === "failed") collectSoon();
 }
 
 self.onmessage = (e: MessageEvent<WorkerIn>) => {

@@ -15,6 +15,8 @@ export interface VerbHost {
   refresh(wait: boolean, timeoutMs: number): Promise<RunReport | null>;
   stop(reason: string): void;
   stopping: boolean;
+  /** Called for every request (the daemon schedules a garbage collection after bursts). */
+  activity?(): void;
 }
 
 /** Check a verb name and its params; returns the parsed params. */
@@ -34,6 +36,7 @@ export function describeIssues(err: z.ZodError): string {
 
 /** Run a checked request (anything but subscribe). */
 export async function runVerb(host: VerbHost, verb: Verb, params: unknown): Promise<unknown> {
+  host.activity?.();
   if (host.stopping && verb !== "ping") throw new VerbError("unavailable", "the daemon is shutting down");
   try {
     switch (verb) {

@@ -117,6 +117,9 @@ describe("daemon lifecycle", () => {
     const st = run(["daemon", "status", "--repo", root]);
     expect(st.code).toBe(0);
     expect(st.stdout).toContain("running (pid");
+    // Started without Bun's repeating GC timer: an idle daemon never wakes up.
+    const pid = Number(/running \(pid (\d+)/.exec(st.stdout)![1]);
+    if (existsSync(`/proc/${pid}/environ`)) expect(readFileSync(`/proc/${pid}/environ`, "utf8").split("\0")).toContain("BUN_GC_TIMER_DISABLE=1");
     const stop = run(["daemon", "stop", "--repo", root]);
     expect(stop.stdout).toContain("stopped");
     expect(run(["daemon", "status", "--repo", root]).code).toBe(3);

@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import type { Subprocess } from "bun";
 import { DaemonClient } from "../../src/daemon/client.ts";
+import { DAEMON_ENV } from "../../src/daemon/idle-gc.ts";
 import { clientSocketPath, daemonPaths, type DaemonPaths } from "../../src/daemon/paths.ts";
 import { indexRepo } from "../../src/index/indexer.ts";
 import { INDEX_TABLES } from "../../src/index/schema.ts";
@@ -104,7 +105,7 @@ export async function startDaemon(root: string, opts: { env?: Record<string, str
   const paths = pathsFor(root);
   const proc = Bun.spawn([BUN, MAIN, "daemon", "run", "--repo", root, ...(opts.args ?? [])], {
     cwd: PROJECT,
-    env: childEnv(opts.env),
+    env: childEnv({ ...DAEMON_ENV, ...opts.env }),
     stdout: "ignore",
     stderr: "pipe",
   });
