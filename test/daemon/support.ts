@@ -40,7 +40,7 @@ export function childEnv(extra: Record<string, string> = {}): Record<string, str
 
 export function tempDir(prefix = "skep-daemon-"): string {
   const dir = mkdtempSync(join(TMP, prefix));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true, maxRetries: 3 }));
   return dir;
 }
 
@@ -131,7 +131,9 @@ export async function startDaemon(root: string, opts: { env?: Record<string, str
       return code;
     },
   };
-  cleanups.push(() => void d.stop());
+  cleanups.push(async () => {
+    await d.stop(); // before its repo is removed: a running daemon may still write under .skep/
+  });
   await waitForPing(paths, proc);
   return d;
 }
