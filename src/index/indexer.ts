@@ -14,7 +14,7 @@ import { computeRanks, storeRanks, updateRanks } from "../graph/rank.ts";
 import type { ParseJob, ParseResult } from "./parse-job.ts";
 import { defaultWorkers, finishSearchInWorker, parseAll } from "./pool.ts";
 import { scan } from "./scan.ts";
-import { beginBulkBuild, finishBulkGraph, finishBulkSearch, IndexWriter, isPartialBuild, loadFileStates, resetIndex, setMeta } from "./store.ts";
+import { beginBulkBuild, finishBulkGraph, finishBulkSearch, getMeta, IndexWriter, isPartialBuild, loadFileStates, resetIndex, setMeta } from "./store.ts";
 
 export interface IndexProgress {
   done: number;
@@ -68,6 +68,11 @@ export async function indexRepo(db: Database, root: string, opts: IndexOptions =
 
   const cold = known.size === 0 && s.changed.length + s.skipped.length > 0;
   if (cold) beginBulkBuild(db);
+  // A run killed between committing files and updating the graph left edges and ranks behind the
+  // symbols. The marker is set before the first write and cleared after ranks; finding it set means
+  // the graph must be rebuilt in full, even when no file changed since.
+  const graphBehind = !cold && getMeta(db, "graph_pending") !== null;
+  if (!cold) setMeta(db, "graph_pending", String(Date.now()));
   const writer = new IndexWriter(db, { bulk: cold });
   const now = Date.now();
   const report: IndexReport = {
@@ -163,10 +168,10 @@ export async function indexRepo(db: Database, root: string, opts: IndexOptions =
       report.timings.rank = performance.now() - tEdges;
     } else {
       const changed = writer.changes.files.size + writer.changes.names.size + writer.changes.pathsAddedOrRemoved.size > 0;
-      if (changed) {
+      if (changed || graphBehind) {
         opts.onSearchable?.();
         const total = (db.query("SELECT count(*) AS n FROM files").get() as { n: number }).n;
-        const full = writer.changes.files.size + s.deleted.length > total * FULL_EDGES_RATIO;
+        const full = graphBehind || writer.changes.files.size + s.deleted.length > total * FULL_EDGES_RATIO;
         db.transaction(() => {
           report.edgeMode = updateEdges(db, full ? "full" : writer.changes).mode;
         })();
@@ -182,6 +187,7 @@ export async function indexRepo(db: Database, root: string, opts: IndexOptions =
       setMeta(db, "root", root);
       setMeta(db, "other_files", String(s.otherFiles));
       setMeta(db, "discovery", s.source);
+      setMeta(db, "graph_pending", null);
     })();
   } catch (err) {
     if (db.inTransaction) db.exec("ROLLBACK");
