@@ -1,5 +1,5 @@
 ; TypeScript tags. Capture conventions: grammars/README.md.
-; tsx.scm is this file plus JSX component references; keep the two in step.
+; TSX uses this query too, with grammars/tsx.scm appended.
 
 (function_declaration
   name: (identifier) @name) @definition.function

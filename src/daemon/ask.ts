@@ -44,30 +44,34 @@ async function tryDaemon<V extends ReadVerb>(paths: DaemonPaths, verb: V, params
 }
 
 export function answerDirect<V extends ReadVerb>(paths: DaemonPaths, verb: V, params: ParamsOf<V>): ResultOf<V> {
-  const parsed = VERBS[verb].params.safeParse(params);
-  if (!parsed.success) throw new VerbError("bad_params", parsed.error.message);
   const db = openReadonly(paths.dbPath);
   try {
-    const c: AnswerContext = { db, root: paths.root, fresh: rescanFreshness(paths.root) };
-    const p = parsed.data as z.output<(typeof VERBS)[V]["params"]>;
-    switch (verb) {
-      case "status":
-        return answerStatus(c) as ResultOf<V>;
-      case "search":
-        return answerSearch(c, p as never) as ResultOf<V>;
-      case "callers":
-      case "callees":
-        return answerGraph(c, verb, p as never) as ResultOf<V>;
-      case "map":
-        return answerMap(c, p as never) as ResultOf<V>;
-      case "file.context":
-        return answerFileContext(c, p as never) as ResultOf<V>;
-      case "symbol.source":
-        return answerSymbolSource(c, p as never) as ResultOf<V>;
-      default:
-        throw new VerbError("unknown_verb", `not a read verb: ${verb}`);
-    }
+    return answerRead({ db, root: paths.root, fresh: rescanFreshness(paths.root) }, verb, params);
   } finally {
     db.close();
+  }
+}
+
+/** Answer a read verb from an open database, exactly as the daemon would. */
+export function answerRead<V extends ReadVerb>(c: AnswerContext, verb: V, params: ParamsOf<V>): ResultOf<V> {
+  const parsed = VERBS[verb].params.safeParse(params);
+  if (!parsed.success) throw new VerbError("bad_params", parsed.error.message);
+  const p = parsed.data as z.output<(typeof VERBS)[V]["params"]>;
+  switch (verb) {
+    case "status":
+      return answerStatus(c) as ResultOf<V>;
+    case "search":
+      return answerSearch(c, p as never) as ResultOf<V>;
+    case "callers":
+    case "callees":
+      return answerGraph(c, verb, p as never) as ResultOf<V>;
+    case "map":
+      return answerMap(c, p as never) as ResultOf<V>;
+    case "file.context":
+      return answerFileContext(c, p as never) as ResultOf<V>;
+    case "symbol.source":
+      return answerSymbolSource(c, p as never) as ResultOf<V>;
+    default:
+      throw new VerbError("unknown_verb", `not a read verb: ${verb}`);
   }
 }

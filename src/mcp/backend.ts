@@ -10,9 +10,9 @@
 import type { Database } from "bun:sqlite";
 import { existsSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import type { z } from "zod";
 import { repoContext, type RepoContext } from "../cli/repo.ts";
-import { answerFileContext, answerGraph, answerMap, answerSearch, answerStatus, answerSymbolSource, type AnswerContext, type FreshnessSource } from "../daemon/answers.ts";
+import type { FreshnessSource } from "../daemon/answers.ts";
+import { answerRead } from "../daemon/ask.ts";
 import { DaemonClient, DaemonError } from "../daemon/client.ts";
 import { VerbError } from "../daemon/errors.ts";
 import { clientSocketPath, daemonPaths } from "../daemon/paths.ts";
@@ -21,7 +21,7 @@ import { gitHead } from "../git/repo.ts";
 import { getMeta, IndexUnavailable, openReadonly } from "../index/store.ts";
 import type { Freshness } from "../protocol/index-answers.ts";
 import type { Stamp } from "../protocol/mcp.ts";
-import { VERBS, type ParamsOf, type ResultOf } from "../protocol/socket.ts";
+import type { ParamsOf, ResultOf } from "../protocol/socket.ts";
 import { mainCheckoutOf } from "./git.ts";
 import { OverlayError, type OverlayView, WorktreeOverlay } from "./overlay.ts";
 
@@ -114,7 +114,7 @@ export class IndexBackend {
         }
       }
       const fixed: FreshnessSource = { pending: () => ({ added: [], modified: [], deleted: [] }), freshness: () => view.freshness };
-      const result = direct({ db: view.db, root: loc.worktree, fresh: fixed, generation: () => view.generation }, verb, params);
+      const result = answerRead({ db: view.db, root: loc.worktree, fresh: fixed, generation: () => view.generation }, verb, params);
       return { result, stamp: { ...view.freshness, via: "direct", ...extra }, db: view.db };
     }
     const viaDaemon = await this.tryDaemon(loc, verb, params);
@@ -125,7 +125,7 @@ export class IndexBackend {
       pending: (db) => (session.pending ??= pendingChanges(db, loc.worktree).pending),
       freshness: (db, p) => (session.freshness ??= freshnessOf(db, loc.worktree, (session.pending ??= p ?? pendingChanges(db, loc.worktree).pending), gitHead(loc.worktree))),
     };
-    const result = direct({ db: base, root: loc.worktree, fresh }, verb, params);
+    const result = answerRead({ db: base, root: loc.worktree, fresh }, verb, params);
     const stamp: Stamp = { ...(result as { freshness: Freshness }).freshness, via: "direct", ...elsewhere };
     if (session.pending && stamp.pendingFiles > 0) {
       const s = session.pending;
@@ -233,26 +233,3 @@ function readIndexRoot(dbPath: string): string | null {
   }
 }
 
-/** Answer a read verb from an open database, exactly as the daemon would. */
-function direct<V extends ReadVerb>(c: AnswerContext, verb: V, params: ParamsOf<V>): ResultOf<V> {
-  const parsed = VERBS[verb].params.safeParse(params);
-  if (!parsed.success) throw new VerbError("bad_params", parsed.error.message);
-  const p = parsed.data as z.output<(typeof VERBS)[V]["params"]>;
-  switch (verb) {
-    case "status":
-      return answerStatus(c) as ResultOf<V>;
-    case "search":
-      return answerSearch(c, p as never) as ResultOf<V>;
-    case "callers":
-    case "callees":
-      return answerGraph(c, verb, p as never) as ResultOf<V>;
-    case "map":
-      return answerMap(c, p as never) as ResultOf<V>;
-    case "file.context":
-      return answerFileContext(c, p as never) as ResultOf<V>;
-    case "symbol.source":
-      return answerSymbolSource(c, p as never) as ResultOf<V>;
-    default:
-      throw new VerbError("unknown_verb", `not a read verb: ${verb}`);
-  }
-}

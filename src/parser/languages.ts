@@ -79,7 +79,8 @@ export const LANGUAGES: Record<LanguageId, LanguageSpec> = {
     name: "TSX",
     extensions: [".tsx"],
     wasm: tsxWasm,
-    query: tsxQuery,
+    // One query for both dialects: tsx.scm adds only the JSX patterns.
+    query: `${typescriptQuery}\n${tsxQuery}`,
     wrapperTypes: ["export_statement", "ambient_declaration"],
   },
   javascript: {
