@@ -2,9 +2,8 @@
 // (`bun src/main.ts daemon run`), real sockets and HTTP. Every daemon and temp dir a test makes is
 // registered and torn down by cleanupAll() (call it in afterEach).
 import { Database } from "bun:sqlite";
-import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import type { Subprocess } from "bun";
 import { DaemonClient } from "../../src/daemon/client.ts";
 import { DAEMON_ENV } from "../../src/daemon/idle-gc.ts";
@@ -13,23 +12,9 @@ import { indexRepo } from "../../src/index/indexer.ts";
 import { INDEX_TABLES } from "../../src/index/schema.ts";
 import { openWritable } from "../../src/index/store.ts";
 import type { DaemonInfo, Event, HttpInfo } from "../../src/protocol/socket.ts";
+import { BUN, MAIN, onCleanup, PROJECT, tempDir as sharedTempDir } from "../support/temp.ts";
 
-export const PROJECT = resolve(import.meta.dir, "../..");
-export const BUN = process.execPath;
-export const MAIN = join(PROJECT, "src/main.ts");
-export const TMP = realpathSync(tmpdir());
-
-const cleanups: (() => void | Promise<void>)[] = [];
-
-export async function cleanupAll(): Promise<void> {
-  for (const f of cleanups.splice(0).reverse()) {
-    try {
-      await f();
-    } catch {
-      // keep cleaning
-    }
-  }
-}
+export { BUN, cleanupAll, MAIN, onCleanup, PROJECT, TMP } from "../support/temp.ts";
 
 /** Environment for every child: no tmux, no stray SKEP_DIR, a private tmux socket dir just in case. */
 export function childEnv(extra: Record<string, string> = {}): Record<string, string> {
@@ -39,9 +24,7 @@ export function childEnv(extra: Record<string, string> = {}): Record<string, str
 }
 
 export function tempDir(prefix = "skep-daemon-"): string {
-  const dir = mkdtempSync(join(TMP, prefix));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true, maxRetries: 3 }));
-  return dir;
+  return sharedTempDir(prefix);
 }
 
 export function git(cwd: string, ...args: string[]): string {
@@ -131,7 +114,7 @@ export async function startDaemon(root: string, opts: { env?: Record<string, str
       return code;
     },
   };
-  cleanups.push(async () => {
+  onCleanup(async () => {
     await d.stop(); // before its repo is removed: a running daemon may still write under .skep/
   });
   await waitForPing(paths, proc);

@@ -2,34 +2,15 @@
 // `Client` over stdio) talking to a real `bun src/main.ts mcp` child. Everything a test starts is
 // registered and torn down by cleanupAll() (call it in afterAll/afterEach).
 import { expect } from "bun:test";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync, lstatSync, readlinkSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync, lstatSync, readlinkSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { indexRepo } from "../../src/index/indexer.ts";
 import { openWritable } from "../../src/index/store.ts";
+import { BUN, MAIN, onCleanup, PROJECT, tempDir as sharedTempDir } from "../support/temp.ts";
 
-export const PROJECT = resolve(import.meta.dir, "../..");
-export const BUN = process.execPath;
-export const MAIN = join(PROJECT, "src/main.ts");
-export const TMP = realpathSync(tmpdir());
-
-const cleanups: (() => void | Promise<void>)[] = [];
-
-export function onCleanup(f: () => void | Promise<void>): void {
-  cleanups.push(f);
-}
-
-export async function cleanupAll(): Promise<void> {
-  for (const f of cleanups.splice(0).reverse()) {
-    try {
-      await f();
-    } catch {
-      // keep cleaning
-    }
-  }
-}
+export { BUN, cleanupAll, MAIN, onCleanup, PROJECT, TMP } from "../support/temp.ts";
 
 /** Environment for children: nothing from the developer's skep or Claude set-up leaks in. */
 export function childEnv(extra: Record<string, string> = {}): Record<string, string> {
@@ -42,9 +23,7 @@ export function childEnv(extra: Record<string, string> = {}): Record<string, str
 }
 
 export function tempDir(prefix = "skep-mcp-"): string {
-  const dir = mkdtempSync(join(TMP, prefix));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
+  return sharedTempDir(prefix);
 }
 
 export function git(cwd: string, ...args: string[]): string {
@@ -146,7 +125,7 @@ export async function connect(repo: string | null, opts: { env?: Record<string, 
     closed = true;
     await client.close(); // closes stdin, then SIGTERM, then SIGKILL: the child is gone after this
   };
-  cleanups.push(close);
+  onCleanup(close);
   const call = async (name: string, args: Record<string, unknown> = {}) => {
     const r = await client.callTool({ name, arguments: args });
     const content = r.content as { type: string; text: string }[];
