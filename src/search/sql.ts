@@ -14,22 +14,13 @@ import type { Database } from "bun:sqlite";
 import type { Filter } from "./filters.ts";
 import type { ParsedQuery } from "./query.ts";
 import { prepared } from "./statements.ts";
+import type { SearchHit } from "./types.ts";
 
 export const CANDIDATES = 200;
 export const WINDOW = 2000;
 
-export interface Row {
-  id: number;
-  name: string;
-  kind: string;
-  container: string | null;
-  path: string;
-  line: number;
-  endLine: number;
-  signature: string;
-  doc: string | null;
-  lang: string;
-  rank: number;
+/** A hit before it is scored: SearchHit's fields without the tier and score it earns later. */
+export interface Row extends Omit<SearchHit, "match" | "score"> {
   /** Quality within the tier: a sub-tier (0 best) or, for fuzzy, a similarity in [0, 1] (1 best). */
   sub: number;
 }
