@@ -1,14 +1,43 @@
 // `.skep/config.json` and the workspace registry: files read by every skep process.
 import { z } from "zod";
 
+const ModelName = z.string().regex(/^[a-zA-Z0-9._:-]+$/);
+/** An LLM backend's name: `claude` (the Claude Code CLI) or `script` (replays a JSON script). */
+const BackendName = z.string().min(1);
+
 export const RepoConfig = z
   .object({
-    llm: z.string().default("claude"),
-    model: z.string().regex(/^[a-zA-Z0-9._-]+$/).default("sonnet"),
-    model_classify: z.string().regex(/^[a-zA-Z0-9._-]+$/).optional(),
+    /** The backend for every purpose that does not name its own. */
+    llm: BackendName.default("claude"),
+    llm_classify: BackendName.optional(),
+    llm_plan: BackendName.optional(),
+    llm_step: BackendName.optional(),
+    llm_dedup: BackendName.optional(),
+    /** The model for steps and plans (and everything else that names none). */
+    model: ModelName.default("sonnet"),
+    model_classify: ModelName.optional(),
+    model_plan: ModelName.optional(),
+    model_dedup: ModelName.optional(),
+    /** Per plan verb, the model for that step (`{"test": "haiku"}`). */
+    step_model_by_verb: z.record(z.string(), ModelName).default({}),
+    /** The `claude` executable (default: `claude` on PATH). */
+    claude_bin: z.string().optional(),
+    /** For `llm: "script"`: the JSON file of answers to replay (relative to the repo root). */
+    llm_script: z.string().optional(),
+    /** Ceilings per call, in seconds. */
+    classify_timeout_sec: z.number().int().min(1).max(3600).default(180),
+    step_timeout_sec: z.number().int().min(1).max(7200).default(900),
+    /** Turn limits handed to the CLI (`--max-turns`). */
+    plan_max_turns: z.number().int().min(1).max(200).default(20),
+    step_max_turns: z.number().int().min(1).max(500).default(60),
+    /** Ask the LLM about near-miss duplicates the cheap layers did not settle. */
+    dedup_llm: z.boolean().default(false),
     /** Run after task execution, and only once the user has trusted it (see the trust store). */
     test_cmd: z.string().nullable().default(null),
+    test_timeout_sec: z.number().int().min(1).max(7200).default(900),
     auto_execute_small: z.boolean().default(false),
+    /** The branch tasks start from (default: the branch checked out when the task starts). */
+    base_branch: z.string().optional(),
     tmux_layout: z.enum(["split-h", "split-v", "window", "popup"]).default("split-h"),
   })
   .passthrough();
