@@ -1,0 +1,45 @@
+// Text for people: a plan as numbered steps, a task's token line. Shared by plan.md, result.md,
+// `task show` and the CLI's lists.
+import type { Plan, TaskStep, TokenTotals } from "../protocol/tasks.ts";
+
+export function formatPlan(plan: Plan): string {
+  const lines = plan.plan.map((s, i) => {
+    const after = s.depends_on.length ? ` (after ${s.depends_on.map((d) => d + 1).join(", ")})` : "";
+    const target = s.target_file ? ` ${s.target_file}` : "";
+    const symbols = s.symbols.length ? `\n   symbols: ${s.symbols.join(", ")}` : "";
+    return `${i + 1}. [${s.verb}]${target}${after}: ${s.description}${symbols}\n   done when: ${s.acceptance}`;
+  });
+  const files = plan.files_affected.length ? `\n\nFiles: ${plan.files_affected.join(", ")}` : "";
+  return `${lines.join("\n")}${files}`;
+}
+
+const GLYPH: Record<TaskStep["status"], string> = { done: "✓", failed: "✗", running: "→", pending: "·", skipped: "-" };
+
+export function formatSteps(steps: TaskStep[]): string {
+  return steps
+    .map((s) => {
+      const facts = [s.commit ? s.commit.slice(0, 10) : null, s.durationMs !== null ? `${(s.durationMs / 1000).toFixed(1)}s` : null, s.retries ? `${s.retries} retry` : null]
+        .filter(Boolean)
+        .join(", ");
+      const err = s.error ? `\n     error: ${s.error.split("\n")[0]}` : "";
+      return `  ${GLYPH[s.status]} ${s.seq}. [${s.verb}]${s.targetFile ? ` ${s.targetFile}` : ""}: ${s.description}${facts ? `  (${facts})` : ""}${err}`;
+    })
+    .join("\n");
+}
+
+export function formatTokens(t: TokenTotals): string {
+  if (t.calls === 0) return "no LLM calls";
+  const n = (x: number) => x.toLocaleString("en-US");
+  return `${n(t.effectiveInput)} effective input (input ${n(t.input)}, output ${n(t.output)}, cache write ${n(t.cacheCreation)}, cache read ${n(t.cacheRead)}; ${t.calls} call${t.calls === 1 ? "" : "s"}, $${t.costUsd.toFixed(4)})`;
+}
+
+/** A task name from its description: the first few words, as a slug-friendly phrase. */
+export function taskName(description: string): string {
+  const words = description
+    .toLowerCase()
+    .replace(/[^a-z0-9\s-]+/g, " ")
+    .split(/\s+/)
+    .filter(Boolean)
+    .slice(0, 6);
+  return (words.join("-").slice(0, 48).replace(/-+$/, "") || "task");
+}

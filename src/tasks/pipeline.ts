@@ -1,0 +1,190 @@
+// Classify and plan a created task, in parallel, then gate it: the classifier (a cheap model, no
+// tools) sizes it while the planner (with skep's MCP tools on this repo) writes the plan. A reject
+// or a need for clarification cancels the planner. Invalid output gets one retry with the
+// validation error; after that the task waits for a person, with the reason.
+import { writeFileSync } from "node:fs";
+import type { z } from "zod";
+import type { LlmBackend, LlmResult } from "../llm/backend.ts";
+import { render } from "../llm/prompts.ts";
+import type { RepoConfig } from "../protocol/config.ts";
+import { ClassifyAnswer, Plan, type LlmPurpose, type Task } from "../protocol/tasks.ts";
+import { peerBlock, promptContext } from "./context.ts";
+import { extractJson } from "./extract-json.ts";
+import { formatPlan } from "./format.ts";
+import { ensureTaskDir } from "./paths.ts";
+import type { TaskStore } from "./store.ts";
+
+export interface TaskDeps {
+  store: TaskStore;
+  root: string;
+  skepDir: string;
+  dbPath: string;
+  config: RepoConfig;
+  /** The backend and model for a purpose (src/llm/select.ts; tests inject their own). */
+  backends: (purpose: LlmPurpose) => { backend: LlmBackend; model?: string };
+  /** Progress lines for people ("classifying...", "step 2/3 ..."). */
+  progress?: (taskId: number, message: string, stepSeq?: number | null) => void;
+}
+
+type JsonCall<T> = { ok: true; value: T } | { ok: false; error: string; aborted: boolean };
+
+/** Run one LLM call for a JSON answer, with one retry when the answer is invalid or the call failed. */
+export async function callForJson<T extends z.ZodType>(
+  deps: TaskDeps,
+  taskId: number | null,
+  purpose: LlmPurpose,
+  prompt: string,
+  schema: T,
+  opts: { mcpRepo?: string; maxTurns?: number; signal?: AbortSignal; timeoutMs: number },
+): Promise<JsonCall<z.infer<T>>> {
+  const { backend, model } = deps.backends(purpose);
+  let error = "";
+  for (let attempt = 1; attempt <= 2; attempt++) {
+    const text =
+      attempt === 1
+        ? prompt
+        : `${prompt}\n\nYour previous answer could not be used: ${error}\nAnswer again with only the JSON object described above.`;
+    const res: LlmResult = await backend.run({
+      purpose,
+      prompt: text,
+      model,
+      cwd: deps.root,
+      mcpRepo: opts.mcpRepo,
+      maxTurns: opts.maxTurns,
+      timeoutMs: opts.timeoutMs,
+      signal: opts.signal,
+    });
+    deps.store.recordCall({ taskId, purpose, attempt, result: res });
+    if (res.aborted) return { ok: false, error: "cancelled", aborted: true };
+    if (!res.ok) {
+      error = `the ${backend.name} call failed: ${res.error ?? "unknown error"}`;
+      if (/timed out/i.test(res.error ?? "")) break; // a second wait as long as the first rarely helps
+      continue;
+    }
+    const parsed = extractJson(res.text, schema);
+    if (parsed.ok) return { ok: true, value: parsed.value };
+    error = `invalid ${purpose} answer: ${parsed.error}`;
+  }
+  return { ok: false, error, aborted: false };
+}
+
+/** Classify and plan task `id` (status created), then move it to its gate. Returns the task. */
+export async function classifyAndPlan(deps: TaskDeps, id: number, opts: { signal?: AbortSignal } = {}): Promise<Task> {
+  const { store, config } = deps;
+  const task = store.get(id);
+  const clarifications = store.internals(id).clarifications;
+  const description = clarifications.length
+    ? `${task.description}\n\nClarifications:\n${clarifications.map((c) => `- ${c.question}: ${c.answer}`).join("\n")}`
+    : task.description;
+  const ctx = promptContext(deps.root, deps.dbPath);
+  const vars = { repo: ctx.repo, repo_map: ctx.repoMap, peer_repos: peerBlock(ctx.peers), task: description };
+  const files = ensureTaskDir(deps.skepDir, id);
+  const classifyPrompt = render("classify", vars);
+  const planPrompt = render("plan", vars);
+  writeFileSync(`${files.prompts}/classify.md`, classifyPrompt);
+  writeFileSync(`${files.prompts}/plan.md`, planPrompt);
+
+  deps.progress?.(id, "classifying and planning...");
+  const timeoutMs = config.classify_timeout_sec * 1000;
+  const planAbort = new AbortController();
+  const onOuterAbort = () => planAbort.abort();
+  opts.signal?.addEventListener("abort", onOuterAbort, { once: true });
+  const classifyP = callForJson(deps, id, "classify", classifyPrompt, ClassifyAnswer, { timeoutMs, signal: opts.signal });
+  const planP = callForJson(deps, id, "plan", planPrompt, Plan, {
+    timeoutMs,
+    mcpRepo: deps.root,
+    maxTurns: config.plan_max_turns,
+    signal: planAbort.signal,
+  });
+
+  const cls = await classifyP;
+  if (cls.ok) deps.progress?.(id, `classified: ${cls.value.classification}`);
+  const stopsPlanning = cls.ok && (cls.value.classification === "reject" || cls.value.needs_clarification);
+  if (stopsPlanning || (!cls.ok && cls.aborted)) planAbort.abort();
+  const plan = await planP;
+  opts.signal?.removeEventListener("abort", onOuterAbort);
+  if (opts.signal?.aborted) throw new Error("classification was cancelled");
+
+  const answer: ClassifyAnswer = cls.ok
+    ? cls.value
+    : { classification: "ambiguous", confidence: 0, reason: `classify failed: ${cls.error}`, needs_clarification: false, clarifying_questions: [], reject_reason: null };
+  const validPlan = plan.ok ? plan.value : null;
+  if (validPlan) {
+    writeFileSync(files.plan, `# Plan for task #${id}: ${task.name}\n\n${formatPlan(validPlan)}\n`);
+    deps.progress?.(id, `plan ready (${validPlan.plan.length} step${validPlan.plan.length === 1 ? "" : "s"}, ${describeReach(validPlan)})`);
+  } else if (!stopsPlanning && !plan.ok) deps.progress?.(id, `no plan: ${plan.error}`);
+
+  store.transition(id, "classified", {
+    from: ["created"],
+    reason: answer.reason || null,
+    patch: { classification: answer.classification, confidence: answer.confidence, reason: answer.reason || null, questions: answer.clarifying_questions, plan: validPlan },
+  });
+  if (validPlan) store.setSteps(id, validPlan);
+  gate(deps, id, answer, validPlan, plan.ok ? null : plan.error, files.clarify);
+  return store.get(id);
+}
+
+/** Where a classified task goes next: rejected, waiting for answers, approved, or waiting for a person. */
+function gate(deps: TaskDeps, id: number, answer: ClassifyAnswer, plan: Plan | null, planError: string | null, clarifyFile: string): void {
+  const { store, config } = deps;
+  const task = store.get(id);
+  if (answer.classification === "reject") {
+    store.transition(id, "rejected", { reason: `rejected by the classifier: ${answer.reject_reason ?? answer.reason}` });
+    return;
+  }
+  const questions = answer.clarifying_questions;
+  if (answer.needs_clarification || (answer.classification === "ambiguous" && questions.length)) {
+    writeFileSync(clarifyFile, clarifyText(task, questions.length ? questions : ["What exactly should change, and how will we know it is done?"]));
+    store.transition(id, "pending_clarification", { reason: `needs clarification: answer the questions in ${clarifyFile}, then run \`skep task clarify ${id}\`` });
+    return;
+  }
+  if (!plan) {
+    store.transition(id, "pending", { reason: `ambiguous: no valid plan (${planError ?? "none"})`, patch: { classification: "ambiguous" } });
+    return;
+  }
+  if (answer.classification === "small" && (config.auto_execute_small || task.sourceRepo)) {
+    store.transition(id, "approved", { reason: task.sourceRepo ? `small task delegated by ${task.sourceRepo}: approved automatically` : "small task: approved automatically (auto_execute_small)" });
+    return;
+  }
+  const why =
+    answer.classification === "ambiguous"
+      ? `ambiguous: ${answer.reason}`
+      : answer.classification === "small"
+        ? "small: waiting for approval (auto_execute_small is off)"
+        : `${answer.classification}: waiting for approval`;
+  store.transition(id, "pending", { reason: why });
+}
+
+function describeReach(plan: Plan): string {
+  const delegated = [...new Set(plan.plan.filter((s) => s.verb === "delegate").map((s) => /^Delegate to ([^:]+):/i.exec(s.description)?.[1]?.trim() ?? "peer"))];
+  if (delegated.length) return `peer delegation: ${delegated.join(", ")}`;
+  const files = new Set([...plan.files_affected, ...plan.plan.map((s) => s.target_file).filter(Boolean)]);
+  return `${files.size} file${files.size === 1 ? "" : "s"} affected`;
+}
+
+export function clarifyText(task: Task, questions: string[]): string {
+  const qa = questions.map((q, i) => `Q${i + 1}: ${q}\nA${i + 1}: \n`).join("\n");
+  return `# Clarification needed for task #${task.id}\n\nTask: ${task.description}\n\nWrite your answers after each A line (several lines are fine), then run \`skep task clarify ${task.id}\`.\n\n---\n\n${qa}`;
+}
+
+/** The question/answer pairs of a clarify file; answers may span lines. */
+export function parseClarify(text: string): { question: string; answer: string }[] {
+  const body = text.split(/^---\s*$/m).slice(1).join("---");
+  const out: { question: string; answer: string }[] = [];
+  let current: { question: string; answer: string[] } | null = null;
+  let inAnswer = false;
+  for (const line of body.split("\n")) {
+    const q = /^Q(\d+):\s*(.*)$/.exec(line);
+    const a = /^A(\d+):\s*(.*)$/.exec(line);
+    if (q) {
+      if (current) out.push({ question: current.question, answer: current.answer.join("\n").trim() });
+      current = { question: q[2]!.trim(), answer: [] };
+      inAnswer = false;
+    } else if (a && current) {
+      current.answer.push(a[2]!);
+      inAnswer = true;
+    } else if (current && inAnswer) current.answer.push(line);
+  }
+  if (current) out.push({ question: current.question, answer: current.answer.join("\n").trim() });
+  return out;
+}

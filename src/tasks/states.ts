@@ -1,0 +1,40 @@
+// Which status may follow which. TaskStore.transition() is the only code that changes a status,
+// and it asks this table first.
+import type { TaskStatus } from "../protocol/tasks.ts";
+
+const NEXT: Record<TaskStatus, readonly TaskStatus[]> = {
+  // The pipeline's outcomes; `task done` may close anything that is not running.
+  created: ["classified", "pending", "pending_clarification", "approved", "rejected", "done"],
+  classified: ["pending", "pending_clarification", "approved", "rejected", "done"],
+  pending: ["approved", "rejected", "done"],
+  // Answered questions send the task through the pipeline again.
+  pending_clarification: ["created", "rejected", "done"],
+  approved: ["queued", "rejected", "done"],
+  // A queued task the daemon drops at shutdown goes back to approved, to be picked up again.
+  queued: ["executing", "approved", "rejected", "done"],
+  executing: ["done", "failed", "interrupted"],
+  // run/resume queue a failed or interrupted task again; it continues from its first unfinished step.
+  failed: ["queued", "done", "rejected"],
+  interrupted: ["queued", "done", "rejected"],
+  done: [],
+  rejected: [],
+};
+
+export function canTransition(from: TaskStatus, to: TaskStatus): boolean {
+  return NEXT[from].includes(to);
+}
+
+export function nextStatuses(from: TaskStatus): readonly TaskStatus[] {
+  return NEXT[from];
+}
+
+export class IllegalTransition extends Error {
+  constructor(
+    readonly taskId: number,
+    readonly from: TaskStatus,
+    readonly to: TaskStatus,
+  ) {
+    const allowed = NEXT[from];
+    super(`task #${taskId} is ${from}; it cannot become ${to}${allowed.length ? ` (from ${from}: ${allowed.join(", ")})` : ` (${from} is final)`}`);
+  }
+}

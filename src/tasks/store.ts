@@ -1,0 +1,398 @@
+// The task store: tasks, their steps, the token ledger and the event log in `.skep/tasks.db`
+// (SQLite, WAL; the daemon and the CLI may both write, each change in one short transaction).
+// transition() is the only place a status changes.
+import { Database } from "bun:sqlite";
+import { existsSync, mkdirSync, renameSync } from "node:fs";
+import { join } from "node:path";
+import type { LlmResult } from "../llm/backend.ts";
+import {
+  Plan,
+  type Classification,
+  type LlmCall,
+  type LlmPurpose,
+  type StepStatus,
+  type Task,
+  type TaskStatus,
+  type TaskStep,
+  type TokenTotals,
+} from "../protocol/tasks.ts";
+import { TASKS_SCHEMA, TASKS_SCHEMA_VERSION } from "./schema.ts";
+import { IllegalTransition, canTransition } from "./states.ts";
+
+export class TaskNotFound extends Error {
+  constructor(readonly taskId: number) {
+    super(`no task #${taskId}`);
+  }
+}
+
+/** Receives every status change after it is committed (the daemon publishes it on its bus). */
+export type TransitionListener = (e: { taskId: number; from: TaskStatus | null; to: TaskStatus; reason: string | null }) => void;
+
+/** Columns other code may set alongside (or apart from) a transition. Never `status`. */
+export interface TaskPatch {
+  name?: string;
+  classification?: Classification | null;
+  confidence?: number | null;
+  reason?: string | null;
+  questions?: string[];
+  clarifications?: { question: string; answer: string }[];
+  plan?: Plan | null;
+  branch?: string | null;
+  base_branch?: string | null;
+  base_commit?: string | null;
+  worktree?: string | null;
+  result?: string | null;
+  runner_pid?: number | null;
+}
+
+export interface StepPatch {
+  status?: StepStatus;
+  commit_sha?: string | null;
+  retries?: number;
+  duration_ms?: number | null;
+  error?: string | null;
+}
+
+interface TaskRow {
+  id: number;
+  name: string;
+  description: string;
+  status: TaskStatus;
+  classification: Classification | null;
+  confidence: number | null;
+  reason: string | null;
+  questions: string;
+  clarifications: string;
+  plan: string | null;
+  branch: string | null;
+  base_branch: string | null;
+  base_commit: string | null;
+  worktree: string | null;
+  source_repo: string | null;
+  source_task_id: number | null;
+  result: string | null;
+  runner_pid: number | null;
+  created_at: string;
+  updated_at: string;
+}
+
+const JSON_COLUMNS = new Set(["questions", "clarifications", "plan"]);
+
+export function tasksDbPath(skepDir: string): string {
+  return join(skepDir, "tasks.db");
+}
+
+export class TaskStore {
+  private listeners = new Set<TransitionListener>();
+
+  private constructor(
+    readonly db: Database,
+    readonly path: string,
+  ) {}
+
+  /** Open (creating) the store. A file that is not a database is moved aside, never deleted. */
+  static open(skepDir: string): TaskStore {
+    mkdirSync(skepDir, { recursive: true });
+    const path = tasksDbPath(skepDir);
+    let db: Database;
+    try {
+      db = configure(new Database(path, { create: true }));
+      db.query("SELECT count(*) FROM sqlite_master").get();
+    } catch (err) {
+      const aside = `${path}.corrupt-${Date.now()}`;
+      renameSync(path, aside);
+      for (const ext of ["-wal", "-shm"]) if (existsSync(path + ext)) renameSync(path + ext, aside + ext);
+      process.stderr.write(`skep: ${path} could not be opened (${(err as Error).message}); moved aside as ${aside}\n`);
+      db = configure(new Database(path, { create: true }));
+    }
+    db.exec(TASKS_SCHEMA);
+    const version = (db.query("SELECT value FROM meta WHERE key = 'tasks_schema'").get() as { value: string } | null)?.value;
+    if (version === undefined) db.query("INSERT INTO meta(key, value) VALUES ('tasks_schema', ?)").run(String(TASKS_SCHEMA_VERSION));
+    else if (Number(version) > TASKS_SCHEMA_VERSION) {
+      db.close();
+      throw new Error(`${path} was written by a newer skep (task schema ${version}); upgrade skep to read it`);
+    }
+    return new TaskStore(db, path);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  onTransition(listener: TransitionListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  // ---------------------------------------------------------------------------------- tasks
+
+  insert(t: { name: string; description: string; sourceRepo?: string | null; sourceTaskId?: number | null }): number {
+    const now = new Date().toISOString();
+    const id = this.db.transaction(() => {
+      const row = this.db
+        .query("INSERT INTO tasks(name, description, status, source_repo, source_task_id, created_at, updated_at) VALUES (?, ?, 'created', ?, ?, ?, ?) RETURNING id")
+        .get(t.name, t.description, t.sourceRepo ?? null, t.sourceTaskId ?? null, now, now) as { id: number };
+      this.db.query("INSERT INTO events(task_id, from_status, to_status, reason, at) VALUES (?, NULL, 'created', NULL, ?)").run(row.id, now);
+      return row.id;
+    }).immediate();
+    this.emit({ taskId: id, from: null, to: "created", reason: null });
+    return id;
+  }
+
+  /**
+   * Move a task to `to`: refuses illegal moves (and, with `from`, a task that is no longer in one of
+   * those states: another process got there first), writes the event row and any patch in the same
+   * transaction, then tells the listeners.
+   */
+  transition(id: number, to: TaskStatus, opts: { reason?: string | null; from?: readonly TaskStatus[]; patch?: TaskPatch } = {}): TaskStatus {
+    const reason = opts.reason ?? null;
+    const now = new Date().toISOString();
+    const from = this.db.transaction(() => {
+      const row = this.db.query("SELECT status FROM tasks WHERE id = ?").get(id) as { status: TaskStatus } | null;
+      if (!row) throw new TaskNotFound(id);
+      if ((opts.from && !opts.from.includes(row.status)) || !canTransition(row.status, to)) throw new IllegalTransition(id, row.status, to);
+      this.applyPatch(id, { ...opts.patch }, { status: to, updated_at: now });
+      this.db.query("INSERT INTO events(task_id, from_status, to_status, reason, at) VALUES (?, ?, ?, ?, ?)").run(id, row.status, to, reason, now);
+      return row.status;
+    }).immediate();
+    this.emit({ taskId: id, from, to, reason });
+    return from;
+  }
+
+  /** Change columns that are not the status. */
+  patch(id: number, patch: TaskPatch): void {
+    this.db.transaction(() => {
+      if (!this.db.query("SELECT 1 FROM tasks WHERE id = ?").get(id)) throw new TaskNotFound(id);
+      this.applyPatch(id, patch, { updated_at: new Date().toISOString() });
+    }).immediate();
+  }
+
+  private applyPatch(id: number, patch: TaskPatch, extra: Record<string, string>): void {
+    const cols: string[] = [];
+    const values: (string | number | null)[] = [];
+    for (const [k, v] of Object.entries(patch)) {
+      if (v === undefined) continue;
+      cols.push(`${k} = ?`);
+      values.push(JSON_COLUMNS.has(k) ? (v === null ? null : JSON.stringify(v)) : (v as string | number | null));
+    }
+    for (const [k, v] of Object.entries(extra)) {
+      cols.push(`${k} = ?`);
+      values.push(v);
+    }
+    if (cols.length) this.db.query(`UPDATE tasks SET ${cols.join(", ")} WHERE id = ?`).run(...values, id);
+  }
+
+  status(id: number): TaskStatus {
+    const row = this.db.query("SELECT status FROM tasks WHERE id = ?").get(id) as { status: TaskStatus } | null;
+    if (!row) throw new TaskNotFound(id);
+    return row.status;
+  }
+
+  get(id: number): Task {
+    const row = this.db.query("SELECT * FROM tasks WHERE id = ?").get(id) as TaskRow | null;
+    if (!row) throw new TaskNotFound(id);
+    return this.toTask(row);
+  }
+
+  /** Internal columns the wire shape leaves out. */
+  internals(id: number): { runnerPid: number | null; clarifications: { question: string; answer: string }[] } {
+    const row = this.db.query("SELECT runner_pid, clarifications FROM tasks WHERE id = ?").get(id) as Pick<TaskRow, "runner_pid" | "clarifications"> | null;
+    if (!row) throw new TaskNotFound(id);
+    return { runnerPid: row.runner_pid, clarifications: JSON.parse(row.clarifications) };
+  }
+
+  list(filter: { statuses?: readonly TaskStatus[] } = {}): Task[] {
+    const rows = filter.statuses
+      ? (this.db.query(`SELECT * FROM tasks WHERE status IN (${filter.statuses.map(() => "?").join(",")}) ORDER BY id`).all(...filter.statuses) as TaskRow[])
+      : (this.db.query("SELECT * FROM tasks ORDER BY id").all() as TaskRow[]);
+    return rows.map((r) => this.toTask(r));
+  }
+
+  /** Hard delete of the task, its steps and events; its ledger rows stay (the money was spent). */
+  delete(id: number): void {
+    this.db.transaction(() => {
+      if (!this.db.query("SELECT 1 FROM tasks WHERE id = ?").get(id)) throw new TaskNotFound(id);
+      this.db.query("DELETE FROM steps WHERE task_id = ?").run(id);
+      this.db.query("DELETE FROM events WHERE task_id = ?").run(id);
+      this.db.query("DELETE FROM tasks WHERE id = ?").run(id);
+    }).immediate();
+  }
+
+  private toTask(r: TaskRow): Task {
+    const plan = r.plan === null ? null : Plan.safeParse(JSON.parse(r.plan));
+    return {
+      id: r.id,
+      name: r.name,
+      description: r.description,
+      status: r.status,
+      classification: r.classification,
+      confidence: r.confidence,
+      reason: r.reason,
+      questions: JSON.parse(r.questions),
+      plan: plan?.success ? plan.data : null,
+      steps: this.steps(r.id),
+      branch: r.branch,
+      baseBranch: r.base_branch,
+      baseCommit: r.base_commit,
+      worktree: r.worktree,
+      sourceRepo: r.source_repo,
+      sourceTaskId: r.source_task_id,
+      result: r.result,
+      tokens: this.totals(r.id),
+      createdAt: r.created_at,
+      updatedAt: r.updated_at,
+    };
+  }
+
+  // ---------------------------------------------------------------------------------- steps
+
+  /** Materialise a plan's steps (replacing any earlier ones). */
+  setSteps(id: number, plan: Plan): void {
+    this.db.transaction(() => {
+      this.db.query("DELETE FROM steps WHERE task_id = ?").run(id);
+      const ins = this.db.query("INSERT INTO steps(task_id, seq, verb, target_file, description, acceptance) VALUES (?, ?, ?, ?, ?, ?)");
+      plan.plan.forEach((s, i) => ins.run(id, i + 1, s.verb, s.target_file, s.description, s.acceptance));
+    }).immediate();
+  }
+
+  steps(id: number): TaskStep[] {
+    const rows = this.db.query("SELECT * FROM steps WHERE task_id = ? ORDER BY seq").all(id) as {
+      seq: number;
+      verb: TaskStep["verb"];
+      target_file: string;
+      description: string;
+      acceptance: string;
+      status: StepStatus;
+      commit_sha: string | null;
+      retries: number;
+      duration_ms: number | null;
+      error: string | null;
+    }[];
+    return rows.map((s) => ({
+      seq: s.seq,
+      verb: s.verb,
+      targetFile: s.target_file,
+      description: s.description,
+      acceptance: s.acceptance,
+      status: s.status,
+      commit: s.commit_sha,
+      retries: s.retries,
+      durationMs: s.duration_ms,
+      error: s.error,
+    }));
+  }
+
+  updateStep(id: number, seq: number, patch: StepPatch): void {
+    const cols = Object.entries(patch).filter(([, v]) => v !== undefined);
+    if (!cols.length) return;
+    this.db.query(`UPDATE steps SET ${cols.map(([k]) => `${k} = ?`).join(", ")} WHERE task_id = ? AND seq = ?`).run(...cols.map(([, v]) => v as string | number | null), id, seq);
+  }
+
+  // ---------------------------------------------------------------------------------- ledger
+
+  /** One ledger row per LLM call, failed calls included. */
+  recordCall(c: { taskId: number | null; stepSeq?: number | null; purpose: LlmPurpose; attempt?: number; result: LlmResult }): number {
+    const r = c.result;
+    const row = this.db
+      .query(
+        `INSERT INTO llm_calls(task_id, step_seq, purpose, attempt, backend, model, input, output, cache_creation, cache_read, cost_usd, duration_ms, exit_code, ok, error, at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+      )
+      .get(
+        c.taskId,
+        c.stepSeq ?? null,
+        c.purpose,
+        c.attempt ?? 1,
+        r.backend,
+        r.model,
+        r.usage.input,
+        r.usage.output,
+        r.usage.cacheCreation,
+        r.usage.cacheRead,
+        r.costUsd,
+        Math.round(r.durationMs),
+        r.exitCode,
+        r.ok ? 1 : 0,
+        r.error,
+        new Date().toISOString(),
+      ) as { id: number };
+    return row.id;
+  }
+
+  /** Attach ledger rows recorded before the task existed (the dedup check) to it. */
+  adoptCalls(ids: number[], taskId: number): void {
+    const q = this.db.query("UPDATE llm_calls SET task_id = ? WHERE id = ? AND task_id IS NULL");
+    for (const id of ids) q.run(taskId, id);
+  }
+
+  calls(filter: { taskId?: number } = {}): LlmCall[] {
+    const rows = (
+      filter.taskId === undefined
+        ? this.db.query("SELECT * FROM llm_calls ORDER BY id").all()
+        : this.db.query("SELECT * FROM llm_calls WHERE task_id = ? ORDER BY id").all(filter.taskId)
+    ) as Record<string, unknown>[];
+    return rows.map((r) => ({
+      id: r.id as number,
+      taskId: r.task_id as number | null,
+      stepSeq: r.step_seq as number | null,
+      purpose: r.purpose as LlmPurpose,
+      attempt: r.attempt as number,
+      backend: r.backend as string,
+      model: r.model as string | null,
+      input: r.input as number,
+      output: r.output as number,
+      cacheCreation: r.cache_creation as number,
+      cacheRead: r.cache_read as number,
+      costUsd: r.cost_usd as number,
+      durationMs: r.duration_ms as number,
+      exitCode: r.exit_code as number | null,
+      ok: r.ok === 1,
+      error: r.error as string | null,
+      at: r.at as string,
+    }));
+  }
+
+  /** Token totals of one task, or of every call in the repo when taskId is undefined. */
+  totals(taskId?: number): TokenTotals {
+    const where = taskId === undefined ? "" : "WHERE task_id = ?";
+    const r = this.db
+      .query(
+        `SELECT count(*) AS calls, coalesce(sum(input),0) AS input, coalesce(sum(output),0) AS output, coalesce(sum(cache_creation),0) AS cc,
+                coalesce(sum(cache_read),0) AS cr, coalesce(sum(cost_usd),0) AS cost FROM llm_calls ${where}`,
+      )
+      .get(...(taskId === undefined ? [] : [taskId])) as { calls: number; input: number; output: number; cc: number; cr: number; cost: number };
+    return { calls: r.calls, input: r.input, output: r.output, cacheCreation: r.cc, cacheRead: r.cr, effectiveInput: effectiveInput(r.input, r.cr), costUsd: r.cost };
+  }
+
+  events(taskId: number): { from: TaskStatus | null; to: TaskStatus; reason: string | null; at: string }[] {
+    return (this.db.query("SELECT from_status, to_status, reason, at FROM events WHERE task_id = ? ORDER BY id").all(taskId) as Record<string, string | null>[]).map((e) => ({
+      from: e.from_status as TaskStatus | null,
+      to: e.to_status as TaskStatus,
+      reason: e.reason ?? null,
+      at: e.at as string,
+    }));
+  }
+
+  private emit(e: Parameters<TransitionListener>[0]): void {
+    for (const l of this.listeners) {
+      try {
+        l(e);
+      } catch {
+        // a listener's failure must not undo a committed transition
+      }
+    }
+  }
+}
+
+/** "Effective billed input" as the reference defines it: cache reads cost a tenth of fresh input. */
+export function effectiveInput(input: number, cacheRead: number): number {
+  return input + Math.round(cacheRead / 10);
+}
+
+function configure(db: Database): Database {
+  db.exec("PRAGMA journal_mode = WAL");
+  db.exec("PRAGMA synchronous = NORMAL");
+  db.exec("PRAGMA busy_timeout = 5000");
+  db.exec("PRAGMA foreign_keys = OFF");
+  return db;
+}
