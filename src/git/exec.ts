@@ -1,0 +1,64 @@
+// Running git for the task machinery: argv only (never a shell string), output as bytes, and a
+// GitError carrying the command and git's stderr whenever git says no. Read-only facts for the
+// index live in repo.ts, which answers null instead of throwing; these callers need to know why.
+
+export class GitError extends Error {
+  override name = "GitError";
+  constructor(
+    /** The full argv, starting with "git". */
+    readonly command: string[],
+    readonly cwd: string,
+    readonly exitCode: number | null,
+    readonly stderr: string,
+  ) {
+    super(`${command.join(" ")} failed${exitCode === null ? "" : ` (exit ${exitCode})`} in ${cwd}: ${stderr.trim() || "no message"}`);
+  }
+}
+
+export interface GitResult {
+  exitCode: number;
+  stdout: Uint8Array;
+  stderr: string;
+}
+
+/** Git's environment: no prompts (a daemon has no terminal), no optional index refreshes. */
+function gitEnv(): Record<string, string | undefined> {
+  return { ...process.env, GIT_TERMINAL_PROMPT: "0", GIT_OPTIONAL_LOCKS: "0", LC_ALL: "C" };
+}
+
+/**
+ * Run git and return whatever it answered, whatever the exit code; throws GitError only when git
+ * could not run at all (not installed, cwd gone). For commands whose non-zero exit is an answer.
+ */
+export function gitRaw(cwd: string, args: string[], stdin?: Uint8Array): GitResult {
+  const command = ["git", ...args];
+  let p;
+  try {
+    p = Bun.spawnSync(command, { cwd, env: gitEnv(), stdin: stdin ?? "ignore", stdout: "pipe", stderr: "pipe" });
+  } catch (err) {
+    throw new GitError(command, cwd, null, (err as Error).message);
+  }
+  return { exitCode: p.exitCode ?? -1, stdout: p.stdout, stderr: p.stderr.toString() };
+}
+
+/** Run git; its stdout bytes on exit 0, GitError otherwise. */
+export function gitBytes(cwd: string, args: string[]): Uint8Array {
+  const r = gitRaw(cwd, args);
+  if (r.exitCode !== 0) throw new GitError(["git", ...args], cwd, r.exitCode, r.stderr);
+  return r.stdout;
+}
+
+/** Run git; its stdout as text without the trailing newline. */
+export function gitText(cwd: string, args: string[]): string {
+  return new TextDecoder().decode(gitBytes(cwd, args)).replace(/\n$/, "");
+}
+
+/**
+ * Refs and branch names come from task names and callers: one starting with "-" would be read
+ * as an option. Git has no end-of-options marker for every subcommand, so refuse them up front.
+ */
+export function assertRef(cwd: string, what: string, ref: string): void {
+  if (ref === "" || ref.startsWith("-") || ref.includes("\0")) {
+    throw new GitError(["git", "<" + what + ">", ref], cwd, null, `refusing ${what} ${JSON.stringify(ref)}`);
+  }
+}
