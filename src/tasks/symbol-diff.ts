@@ -1,0 +1,139 @@
+// What a task's branch changed, in symbols rather than lines: definitions added, removed, or whose
+// signature changed. Both versions of every changed file are read from git (never the working
+// tree) and parsed with the index's own parser, so the answer is the same wherever it runs.
+import { changedFiles, type ChangeStatus, fileAt, mergeBase } from "../git/history.ts";
+import { decodeText, looksBinary, MAX_FILE_BYTES, minifiedReason } from "../index/inspect.ts";
+import { type LanguageId, languageForPath } from "../parser/languages.ts";
+import { parseText } from "../parser/parse-file.ts";
+import type { ExtractedSymbol } from "../parser/types.ts";
+
+export interface Sym {
+  name: string;
+  kind: string;
+  container: string | null;
+  file: string;
+  line: number;
+  signature: string;
+}
+
+export interface SymbolDiff {
+  added: Sym[];
+  removed: Sym[];
+  changed: { before: Sym; after: Sym }[];
+  files: { status: ChangeStatus; path: string; oldPath?: string }[];
+  /** Changed files in a parsed language whose symbols could not be compared, and why. */
+  skipped: { path: string; reason: string }[];
+}
+
+/**
+ * The symbol-level diff of `branch` against where it left `base` (their merge base, as
+ * `git diff base...branch`): base's own later commits are not the branch's changes.
+ */
+export async function symbolDiff(root: string, base: string, branch: string): Promise<SymbolDiff> {
+  const files = changedFiles(root, base, branch);
+  const from = mergeBase(root, base, branch);
+  const diff: SymbolDiff = { added: [], removed: [], changed: [], files, skipped: [] };
+  for (const f of files) {
+    const oldPath = f.oldPath ?? f.path;
+    const beforeLang = languageForPath(oldPath);
+    const afterLang = languageForPath(f.path);
+    if (!beforeLang && !afterLang) continue;
+    const before = f.status === "A" || !beforeLang ? [] : await symbolsAt(root, from, oldPath, beforeLang);
+    const after = f.status === "D" || !afterLang ? [] : await symbolsAt(root, branch, f.path, afterLang);
+    const failed = [before, after].find((s): s is { reason: string } => !Array.isArray(s));
+    if (failed) {
+      diff.skipped.push({ path: f.path, reason: failed.reason });
+      continue;
+    }
+    compare(diff, before as Sym[], after as Sym[]);
+  }
+  const order = (a: Sym, b: Sym) => a.file.localeCompare(b.file) || a.line - b.line;
+  diff.added.sort(order);
+  diff.removed.sort(order);
+  diff.changed.sort((a, b) => order(a.after, b.after));
+  return diff;
+}
+
+/** The symbols of `path` at `ref` (none if the file is absent), or why they cannot be had. */
+async function symbolsAt(root: string, ref: string, path: string, lang: LanguageId): Promise<Sym[] | { reason: string }> {
+  const bytes = fileAt(root, ref, path);
+  if (!bytes) return [];
+  // The same gates as indexing: such files have no meaningful symbols and parse slowly.
+  if (bytes.length > MAX_FILE_BYTES) return { reason: "too large" };
+  if (looksBinary(bytes)) return { reason: "binary" };
+  const text = decodeText(bytes);
+  const minified = minifiedReason(text);
+  if (minified) return { reason: minified };
+  try {
+    const { symbols } = await parseText(lang, text);
+    return symbols.map((s) => toSym(s, path));
+  } catch (err) {
+    return { reason: `parse failed: ${(err as Error).message}` };
+  }
+}
+
+function toSym(s: ExtractedSymbol, file: string): Sym {
+  return { name: s.name, kind: s.kind, container: s.container, file, line: s.line, signature: s.signature };
+}
+
+/**
+ * Match one file's symbols by (container, name, kind); the file is the same on both sides (a
+ * renamed file's old symbols compare against its new path). Overloads share a key: equal
+ * signatures pair first, the rest pair in source order as changes, any surplus is added/removed.
+ */
+function compare(diff: SymbolDiff, before: Sym[], after: Sym[]): void {
+  const key = (s: Sym) => `${s.container ?? ""}\0${s.name}\0${s.kind}`;
+  const olds = new Map<string, Sym[]>();
+  for (const s of before) {
+    const list = olds.get(key(s));
+    if (list) list.push(s);
+    else olds.set(key(s), [s]);
+  }
+  const news = new Map<string, Sym[]>();
+  for (const s of after) {
+    const list = news.get(key(s));
+    if (list) list.push(s);
+    else news.set(key(s), [s]);
+  }
+  for (const [k, afterList] of news) {
+    const beforeList = olds.get(k) ?? [];
+    olds.delete(k);
+    const unmatchedAfter = afterList.filter((a) => {
+      const i = beforeList.findIndex((b) => b.signature === a.signature);
+      if (i === -1) return true;
+      beforeList.splice(i, 1);
+      return false;
+    });
+    const pairs = Math.min(unmatchedAfter.length, beforeList.length);
+    for (let i = 0; i < pairs; i++) diff.changed.push({ before: beforeList[i]!, after: unmatchedAfter[i]! });
+    diff.added.push(...unmatchedAfter.slice(pairs));
+    diff.removed.push(...beforeList.slice(pairs));
+  }
+  for (const rest of olds.values()) diff.removed.push(...rest);
+}
+
+/** The diff as markdown for a task's result; "No symbol-level changes." when there are none. */
+export function formatSymbolDiff(d: SymbolDiff): string {
+  const where = (s: Sym) => `(${s.kind}) in ${s.file}:${s.line}`;
+  const sections: string[] = [];
+  if (d.added.length) sections.push(["### Added symbols", ...d.added.map((s) => `- ${code(sig(s))} ${where(s)}`)].join("\n"));
+  if (d.removed.length) sections.push(["### Removed symbols", ...d.removed.map((s) => `- ${code(sig(s))} ${where(s)}`)].join("\n"));
+  if (d.changed.length) {
+    sections.push(["### Changed signatures", ...d.changed.map((c) => `- ${code(sig(c.before))} → ${code(sig(c.after))} ${where(c.after)}`)].join("\n"));
+  }
+  if (d.skipped.length) sections.push(["### Not compared", ...d.skipped.map((s) => `- ${s.path}: ${s.reason}`)].join("\n"));
+  if (!d.added.length && !d.removed.length && !d.changed.length) sections.unshift("No symbol-level changes.");
+  return sections.join("\n\n");
+}
+
+function sig(s: Sym): string {
+  return s.signature || (s.container ? `${s.container}.${s.name}` : s.name);
+}
+
+/** An inline code span that survives backticks in the text (TypeScript template literal types). */
+function code(text: string): string {
+  let fence = "`";
+  while (text.includes(fence)) fence += "`";
+  const pad = text.startsWith("`") || text.endsWith("`") ? " " : "";
+  return `${fence}${pad}${text}${pad}${fence}`;
+}
