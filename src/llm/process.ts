@@ -3,6 +3,7 @@
 // or abort that kills the whole group — the CLI, the MCP servers and shells it started, and
 // whatever those started — not just the direct child. Nothing is left behind: the child is
 // reaped, and stragglers still in its group when it exits are killed too.
+import { readdirSync, readFileSync } from "node:fs";
 
 export interface GroupRunOptions {
   /** argv: the executable, then its arguments (no shell). */
@@ -62,9 +63,31 @@ export function killGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
   }
 }
 
-/** Does any process of the group still exist? */
-function groupAlive(pgid: number): boolean {
-  return killGroup(pgid, 0);
+/**
+ * Does any live process of the group remain? Zombies do not count: an orphaned grandchild is
+ * reaped by init whenever init gets to it (some inits sweep only every few seconds), and a dead
+ * process holds nothing. Linux answers from /proc; elsewhere kill(-pgid, 0), zombies included.
+ */
+export function groupAlive(pgid: number): boolean {
+  if (!killGroup(pgid, 0)) return false;
+  let pids: string[];
+  try {
+    pids = readdirSync("/proc").filter((name) => /^\d+$/.test(name));
+  } catch {
+    return true; // no /proc: kill(0) said someone is there
+  }
+  for (const pid of pids) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    } catch {
+      continue; // exited meanwhile
+    }
+    // "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses, so split after the last ")".
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    if (Number(fields[2]) === pgid && fields[0] !== "Z" && fields[0] !== "X") return true;
+  }
+  return false;
 }
 
 /** Splits a byte stream into lines, decoding UTF-8 across chunk boundaries. */
