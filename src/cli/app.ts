@@ -9,9 +9,12 @@ import { mapCommand } from "./commands/map.ts";
 import { mcpCommand } from "./commands/mcp.ts";
 import { searchCommand } from "./commands/search.ts";
 import { statusCommand } from "./commands/status.ts";
+import { taskCommand, tasksCommand } from "./commands/task.ts";
+import { costCommand } from "./commands/cost.ts";
+import { trustCommand } from "./commands/trust.ts";
 
 export const app = defineCommand({
-  meta: { name: "skep", version: VERSION, description: "A local agent for every git repo: a warm code index for coding agents" },
+  meta: { name: "skep", version: VERSION, description: "A local agent for every git repo: a warm code index for coding agents, and a task queue that plans and executes work in worktrees" },
   subCommands: {
     init: initCommand,
     index: indexCommand,
@@ -22,5 +25,9 @@ export const app = defineCommand({
     status: statusCommand,
     mcp: mcpCommand,
     daemon: daemonCommand,
+    task: taskCommand,
+    tasks: tasksCommand,
+    cost: costCommand,
+    trust: trustCommand,
   },
 });

@@ -17,6 +17,7 @@ import { IndexRunner } from "./index-runner.ts";
 import { readPid, tryLock, type Lock } from "./lock.ts";
 import { serverSocketPath, type DaemonPaths } from "./paths.ts";
 import { SocketServer } from "./socket-server.ts";
+import { TaskHost } from "./task-host.ts";
 import type { VerbHost } from "./verbs.ts";
 import { RepoWatcher } from "./watcher.ts";
 
@@ -58,6 +59,7 @@ export async function runDaemon(paths: DaemonPaths, opts: DaemonOptions = {}): P
   let http: HttpServer | null = null;
   let watcher: RepoWatcher | null = null;
   let runner: IndexRunner | null = null;
+  let tasks: TaskHost | null = null;
   let stopping = false;
   let resolveExit!: (code: number) => void;
   const exited = new Promise<number>((r) => (resolveExit = r));
@@ -127,7 +129,9 @@ export async function runDaemon(paths: DaemonPaths, opts: DaemonOptions = {}): P
     runner.notify({ paths: [], rescan: true });
     log(`watching ${watcher.directories} directories; ${pending.added.length + pending.modified.length + pending.deleted.length} files changed since the last index`);
 
+    tasks = new TaskHost(paths, bus, log);
     const host: VerbHost = {
+      tasks,
       answers: () => answers,
       info: (): DaemonInfo => ({
         pid: process.pid,
@@ -158,6 +162,8 @@ export async function runDaemon(paths: DaemonPaths, opts: DaemonOptions = {}): P
     http = new HttpServer(paths.http, host, bus);
     const info = http.start();
     log(`listening on ${sockPath} and ${info.url}`);
+    // Tasks last: a task resumed at start-up may ask this daemon's MCP tools about the index.
+    tasks.start();
 
     const stop = async (reason: string) => {
       if (stopping) return;
@@ -167,6 +173,8 @@ export async function runDaemon(paths: DaemonPaths, opts: DaemonOptions = {}): P
       socket?.stopAccepting();
       http?.stopAccepting();
       watcher?.close();
+      // A running task is interrupted (it keeps its worktree and branch) before the index closes.
+      await tasks?.stop();
       // Requests waiting for a re-index get their answer now (finished: false), then drain.
       runner?.cancelWaiters();
       await Promise.all([socket?.drain(DRAIN_MS), http?.drain(DRAIN_MS)]);
@@ -188,6 +196,7 @@ export async function runDaemon(paths: DaemonPaths, opts: DaemonOptions = {}): P
   } finally {
     watcher?.close();
     if (!stopping) {
+      await tasks?.stop().catch(() => undefined);
       socket?.stopAccepting();
       http?.stopAccepting();
       await runner?.close(2_000);

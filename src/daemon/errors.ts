@@ -20,6 +20,8 @@ export function httpStatusOf(code: ErrorCode): number {
     case "not_found":
     case "unknown_verb":
       return 404;
+    case "conflict":
+      return 409;
     case "too_large":
       return 413;
     case "unavailable":

@@ -5,6 +5,10 @@ import { SQLiteError } from "bun:sqlite";
 import type { z } from "zod";
 import { IndexUnavailable } from "../index/store.ts";
 import { isVerb, VERBS, type DaemonInfo, type RefreshAnswer, type Verb } from "../protocol/socket.ts";
+import { IllegalTransition } from "../tasks/states.ts";
+import { TaskNotFound } from "../tasks/store.ts";
+import { TaskError } from "../tasks/service.ts";
+import type { TaskHost } from "./task-host.ts";
 import { answerFileContext, answerGraph, answerMap, answerSearch, answerStatus, answerSymbolSource, type AnswerContext } from "./answers.ts";
 import { VerbError } from "./errors.ts";
 import type { RunReport } from "./worker-messages.ts";
@@ -15,6 +19,7 @@ export interface VerbHost {
   refresh(wait: boolean, timeoutMs: number): Promise<RunReport | null>;
   stop(reason: string): void;
   stopping: boolean;
+  tasks: TaskHost;
   /** Called for every request (the daemon schedules a garbage collection after bursts). */
   activity?(): void;
 }
@@ -75,6 +80,32 @@ export async function runVerb(host: VerbHost, verb: Verb, params: unknown): Prom
         };
         return answer;
       }
+      case "task.create":
+        return await host.tasks.create(params as never);
+      case "task.list":
+        return { tasks: host.tasks.service.list(params as never) };
+      case "task.show":
+        return { task: host.tasks.service.get(id(params)) };
+      case "task.approve":
+        return { task: host.tasks.approve(id(params)) };
+      case "task.reject":
+        return { task: host.tasks.service.reject(id(params), (params as { reason?: string }).reason) };
+      case "task.clarify":
+        return { task: await host.tasks.clarify(id(params), (params as { answers?: { question: string; answer: string }[] }).answers) };
+      case "task.run":
+        return { task: host.tasks.run(id(params)) };
+      case "task.interrupt":
+        return { task: await host.tasks.interrupt(id(params)) };
+      case "task.done":
+        return { task: host.tasks.service.done(id(params)) };
+      case "task.delete":
+        return host.tasks.delete(id(params), (params as { deleteBranch: boolean }).deleteBranch);
+      case "task.wait": {
+        const p = params as { id: number; until: "classified" | "terminal"; timeoutMs: number };
+        return await host.tasks.wait(p.id, p.until, p.timeoutMs);
+      }
+      case "cost":
+        return host.tasks.cost();
       case "stop":
         // Reply first; the drain starts on the next turn of the event loop.
         setTimeout(() => host.stop("stop requested"), 0);
@@ -84,8 +115,15 @@ export async function runVerb(host: VerbHost, verb: Verb, params: unknown): Prom
     }
   } catch (err) {
     if (err instanceof VerbError) throw err;
+    if (err instanceof TaskNotFound) throw new VerbError("not_found", err.message);
+    if (err instanceof IllegalTransition) throw new VerbError("conflict", err.message);
+    if (err instanceof TaskError) throw new VerbError(err.code === "bad_params" ? "bad_params" : err.code === "not_found" ? "not_found" : "conflict", err.message);
     if (err instanceof IndexUnavailable) throw new VerbError("unavailable", err.message);
     if (err instanceof SQLiteError) throw new VerbError("unavailable", `the index could not be read: ${err.message}`);
     throw new VerbError("internal", (err as Error)?.message ?? String(err));
   }
+}
+
+function id(params: unknown): number {
+  return (params as { id: number }).id;
 }

@@ -6,6 +6,22 @@
 // byte-for-byte what `skep <command> --json` prints.
 import { z } from "zod";
 import { CallGraphAnswer, Freshness, IndexAnswer, RepoMapAnswer, SearchAnswer, StatusAnswer, SymbolRef } from "./index-answers.ts";
+import {
+  CostAnswer,
+  TASK_EVENTS,
+  TaskAnswer,
+  TaskClarifyParams,
+  TaskCreateAnswer,
+  TaskCreateParams,
+  TaskDeleteAnswer,
+  TaskDeleteParams,
+  TaskIdParams,
+  TaskListAnswer,
+  TaskListParams,
+  TaskRejectParams,
+  TaskWaitAnswer,
+  TaskWaitParams,
+} from "./tasks.ts";
 
 /** Longest accepted request line (socket) or body (HTTP), in bytes. */
 export const MAX_REQUEST_BYTES = 1024 * 1024;
@@ -26,7 +42,8 @@ export const ERROR_CODES = [
   "too_large", // the line or body exceeds MAX_REQUEST_BYTES
   "unknown_verb",
   "bad_params", // params do not match the verb's schema
-  "not_found", // e.g. no such symbol or file in the index
+  "not_found", // e.g. no such symbol or file in the index, no such task
+  "conflict", // the task is not in a state that allows this (an illegal transition)
   "unavailable", // the index cannot be read (yet), or the daemon is shutting down
   "timeout",
   "internal",
@@ -171,6 +188,18 @@ export const VERBS = {
   refresh: { params: RefreshParams, result: RefreshAnswer, read: false, doc: "Re-index now (and wait for it)" },
   subscribe: { params: SubscribeParams, result: SubscribeAnswer, read: false, doc: "Turn this connection into an event stream" },
   stop: { params: EmptyParams, result: StopAnswer, read: false, doc: "Drain in-flight requests and exit" },
+  "task.create": { params: TaskCreateParams, result: TaskCreateAnswer, read: false, doc: "Dedup, then store a task and start classifying it (or, dryRun, classify and plan without storing)" },
+  "task.list": { params: TaskListParams, result: TaskListAnswer, read: true, doc: "This repo's tasks, oldest first" },
+  "task.show": { params: TaskIdParams, result: TaskAnswer, read: true, doc: "One task with its plan, steps and tokens" },
+  "task.approve": { params: TaskIdParams, result: TaskAnswer, read: false, doc: "Approve a classified or pending task; the executor queues it" },
+  "task.reject": { params: TaskRejectParams, result: TaskAnswer, read: false, doc: "Reject a task (final)" },
+  "task.clarify": { params: TaskClarifyParams, result: TaskAnswer, read: false, doc: "Answer a task's questions and classify it again (answers when the pipeline is done)" },
+  "task.run": { params: TaskIdParams, result: TaskAnswer, read: false, doc: "Queue an approved, failed or interrupted task for execution" },
+  "task.interrupt": { params: TaskIdParams, result: TaskAnswer, read: false, doc: "Stop a running or queued task; it keeps its worktree and branch" },
+  "task.done": { params: TaskIdParams, result: TaskAnswer, read: false, doc: "Mark a task done by hand" },
+  "task.delete": { params: TaskDeleteParams, result: TaskDeleteAnswer, read: false, doc: "Delete a task, its files, worktree and (by default) branch" },
+  "task.wait": { params: TaskWaitParams, result: TaskWaitAnswer, read: true, doc: "Answer when the task is classified, or final" },
+  cost: { params: EmptyParams, result: CostAnswer, read: true, doc: "Token ledger totals per task, per purpose and for the repo" },
 } as const;
 export type Verb = keyof typeof VERBS;
 export type ParamsOf<V extends Verb> = z.input<(typeof VERBS)[V]["params"]>;
@@ -207,6 +236,7 @@ export const EVENTS = {
   "index.failed": IndexFailedData,
   "head.moved": HeadMovedData,
   "daemon.stopping": DaemonStoppingData,
+  ...TASK_EVENTS,
 } as const;
 export type EventName = keyof typeof EVENTS;
 export type EventData<E extends EventName> = z.infer<(typeof EVENTS)[E]>;

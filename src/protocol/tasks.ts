@@ -185,3 +185,59 @@ export const TASK_EVENTS = {
   "task.progress": TaskProgressEvent,
   "task.deleted": TaskDeletedEvent,
 } as const;
+
+// ------------------------------------------------------------------------------------ verbs
+
+const TaskId = z.number().int().min(1);
+
+export const TaskIdParams = z.strictObject({ id: TaskId });
+export const TaskCreateParams = z.strictObject({
+  description: z.string().min(1).max(20_000),
+  /** Classify and plan without storing the task. */
+  dryRun: z.boolean().default(false),
+  /** Set when a peer repo's daemon delegates the task. */
+  sourceRepo: z.string().min(1).max(200).optional(),
+  sourceTaskId: TaskId.optional(),
+});
+export const TaskCreateAnswer = z.object({
+  task: Task.nullable(),
+  duplicate: DedupResult.nullable(),
+  dryRun: z.boolean(),
+});
+export type TaskCreateAnswer = z.infer<typeof TaskCreateAnswer>;
+
+export const TaskListParams = z.strictObject({ statuses: z.array(TaskStatus).optional() });
+export const TaskListAnswer = z.object({ tasks: z.array(Task) });
+export type TaskListAnswer = z.infer<typeof TaskListAnswer>;
+
+export const TaskRejectParams = z.strictObject({ id: TaskId, reason: z.string().max(2000).optional() });
+export const TaskClarifyParams = z.strictObject({
+  id: TaskId,
+  /** Answers given inline; without them the task's clarify.md is read. */
+  answers: z.array(z.object({ question: z.string(), answer: z.string() })).optional(),
+});
+export const TaskDeleteParams = z.strictObject({ id: TaskId, deleteBranch: z.boolean().default(true) });
+export const TaskDeleteAnswer = z.object({ id: TaskId, deleted: z.literal(true), branchDeleted: z.boolean() });
+export type TaskDeleteAnswer = z.infer<typeof TaskDeleteAnswer>;
+
+export const TaskWaitParams = z.strictObject({
+  id: TaskId,
+  /** `classified`: the pipeline has gated it (no longer created). `terminal`: done, failed, interrupted or rejected. */
+  until: z.enum(["classified", "terminal"]),
+  timeoutMs: z.number().int().min(1).max(3_600_000).default(600_000),
+});
+export const TaskWaitAnswer = z.object({ task: Task, timedOut: z.boolean() });
+export type TaskWaitAnswer = z.infer<typeof TaskWaitAnswer>;
+
+export const TaskAnswer = z.object({ task: Task });
+export type TaskAnswer = z.infer<typeof TaskAnswer>;
+
+export const CostAnswer = z.object({
+  root: z.string(),
+  total: TokenTotals,
+  /** Calls of tasks since deleted, and of dry runs and duplicates: spent, but no task to show them under. */
+  unattributed: TokenTotals,
+  byPurpose: z.array(z.object({ purpose: LlmPurpose, tokens: TokenTotals })),
+  tasks: z.array(z.object({ id: TaskId, name: z.string(), status: TaskStatus, tokens: TokenTotals })),
+});
+export type CostAnswer = z.infer<typeof CostAnswer>;

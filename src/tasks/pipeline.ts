@@ -37,7 +37,13 @@ export async function callForJson<T extends z.ZodType>(
   schema: T,
   opts: { mcpRepo?: string; maxTurns?: number; signal?: AbortSignal; timeoutMs: number },
 ): Promise<JsonCall<z.infer<T>>> {
-  const { backend, model } = deps.backends(purpose);
+  let chosen: ReturnType<TaskDeps["backends"]>;
+  try {
+    chosen = deps.backends(purpose);
+  } catch (err) {
+    return { ok: false, error: (err as Error).message, aborted: false };
+  }
+  const { backend, model } = chosen;
   let error = "";
   for (let attempt = 1; attempt <= 2; attempt++) {
     const text =

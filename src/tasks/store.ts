@@ -354,13 +354,27 @@ export class TaskStore {
 
   /** Token totals of one task, or of every call in the repo when taskId is undefined. */
   totals(taskId?: number): TokenTotals {
-    const where = taskId === undefined ? "" : "WHERE task_id = ?";
+    return taskId === undefined ? this.sumCalls("", []) : this.sumCalls("WHERE task_id = ?", [taskId]);
+  }
+
+  /** Totals per purpose (classify, plan, step, dedup) over the whole repo. */
+  totalsByPurpose(): { purpose: LlmPurpose; tokens: TokenTotals }[] {
+    const purposes = this.db.query("SELECT DISTINCT purpose FROM llm_calls ORDER BY purpose").all() as { purpose: LlmPurpose }[];
+    return purposes.map(({ purpose }) => ({ purpose, tokens: this.sumCalls("WHERE purpose = ?", [purpose]) }));
+  }
+
+  /** Calls with no task to show them under: dry runs, duplicates, deleted tasks. */
+  unattributedTotals(): TokenTotals {
+    return this.sumCalls("WHERE task_id IS NULL OR task_id NOT IN (SELECT id FROM tasks)", []);
+  }
+
+  private sumCalls(where: string, params: (string | number)[]): TokenTotals {
     const r = this.db
       .query(
         `SELECT count(*) AS calls, coalesce(sum(input),0) AS input, coalesce(sum(output),0) AS output, coalesce(sum(cache_creation),0) AS cc,
                 coalesce(sum(cache_read),0) AS cr, coalesce(sum(cost_usd),0) AS cost FROM llm_calls ${where}`,
       )
-      .get(...(taskId === undefined ? [] : [taskId])) as { calls: number; input: number; output: number; cc: number; cr: number; cost: number };
+      .get(...params) as { calls: number; input: number; output: number; cc: number; cr: number; cost: number };
     return { calls: r.calls, input: r.input, output: r.output, cacheCreation: r.cc, cacheRead: r.cr, effectiveInput: effectiveInput(r.input, r.cr), costUsd: r.cost };
   }
 

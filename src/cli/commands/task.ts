@@ -1,0 +1,324 @@
+// `skep task <verb>` and `skep tasks`: create, inspect, decide on and run tasks. Through the
+// repo's daemon when it runs, in this process otherwise (src/daemon/task-client.ts).
+import { defineCommand } from "citty";
+import { closeSync, existsSync, openSync, readSync, statSync } from "node:fs";
+import { createInterface } from "node:readline/promises";
+import { z } from "zod";
+import { daemonPaths, type DaemonPaths } from "../../daemon/paths.ts";
+import { openTasks, type TaskApi } from "../../daemon/task-client.ts";
+import { DaemonError } from "../../daemon/client.ts";
+import { Task, TaskCreateAnswer, TaskDeleteAnswer, TERMINAL_STATUSES } from "../../protocol/tasks.ts";
+import { IllegalTransition } from "../../tasks/states.ts";
+import { TaskNotFound, TaskStore } from "../../tasks/store.ts";
+import { TaskError } from "../../tasks/service.ts";
+import { taskFiles } from "../../tasks/paths.ts";
+import { findWorkspace, readRegistry } from "../../workspace/registry.ts";
+import { join } from "node:path";
+import { CommandFailed, UsageError } from "../errors.ts";
+import { printJson } from "../print.ts";
+import { jsonArg, repoArgs, repoContext } from "../repo.ts";
+import { createSummary, listRow, showTask } from "../task-print.ts";
+
+const idArg = { id: { type: "positional", description: "Task id (as in `skep tasks`)", required: true } } as const;
+
+function parseId(raw: unknown): number {
+  const id = Number(String(raw).replace(/^#/, ""));
+  if (!Number.isInteger(id) || id < 1) throw new UsageError(`'${raw}' is not a task id (a positive number, as in \`skep tasks\`)`);
+  return id;
+}
+
+function pathsOf(repo: string | undefined): DaemonPaths {
+  const ctx = repoContext(repo);
+  return daemonPaths(ctx.root, ctx.skepDir);
+}
+
+/** Open the task API, run `fn`, close it; task errors become one clear line and exit 1. */
+async function withTasks<T>(repo: string | undefined, fn: (api: TaskApi, paths: DaemonPaths) => Promise<T>): Promise<T> {
+  const paths = pathsOf(repo);
+  const api = await openTasks(paths);
+  try {
+    return await fn(api, paths);
+  } catch (err) {
+    if (err instanceof TaskNotFound || err instanceof IllegalTransition || err instanceof TaskError || err instanceof DaemonError) {
+      if (err instanceof TaskError && err.code === "bad_params") throw new UsageError(err.message);
+      if (err instanceof DaemonError && err.code === "bad_params") throw new UsageError(err.message);
+      throw new CommandFailed(err.message);
+    }
+    throw err;
+  } finally {
+    api.close();
+  }
+}
+
+const progressPrinter = (json: boolean) => (json ? undefined : (_id: number, message: string) => console.error(`◠  ${message}`));
+
+async function readStdin(): Promise<string> {
+  if (process.stdin.isTTY) throw new UsageError("`task create -` reads the description from stdin, but stdin is a terminal");
+  return (await Bun.stdin.text()).trim();
+}
+
+const create = defineCommand({
+  meta: { name: "create", description: "Describe a task in one sentence ('-' reads it from stdin): dedup, classify, plan, gate" },
+  args: {
+    description: { type: "positional", description: "What to do, or - for stdin", required: true, variadic: true },
+    "dry-run": { type: "boolean", description: "Classify and plan, but store nothing" },
+    ...repoArgs,
+    ...jsonArg,
+  } as const,
+  async run({ args }) {
+    const description = String(args.description) === "-" ? await readStdin() : String(args.description).trim();
+    if (!description) throw new UsageError("the task description is empty");
+    await withTasks(args.repo, async (api) => {
+      const progress = progressPrinter(!!args.json);
+      const r = await api.create(description, {
+        dryRun: !!args["dry-run"],
+        onProgress: progress,
+      });
+      if (args.json) return printJson(TaskCreateAnswer, r);
+      if (r.duplicate) {
+        console.log(`Duplicate (${r.duplicate.layer}): ${r.duplicate.reason}`);
+        console.log("nothing was created");
+        return;
+      }
+      if (!r.task) return;
+      if (r.dryRun) console.log("(dry-run) nothing was stored; the LLM calls were recorded in the ledger");
+      console.log(createSummary(r.task));
+      if (api.via === "local" && r.task.status === "approved" && !r.dryRun) console.log(`no daemon runs: start one (skep daemon start) or run it here: skep task run ${r.task.id}`);
+    });
+  },
+});
+
+const show = defineCommand({
+  meta: { name: "show", description: "A task: status, class, reason, plan, steps, branch, tokens, result" },
+  args: { ...idArg, ...repoArgs, ...jsonArg } as const,
+  async run({ args }) {
+    const id = parseId(args.id);
+    await withTasks(args.repo, async (api, paths) => {
+      const t = await api.show(id);
+      if (args.json) return printJson(Task, t);
+      console.log(showTask(t, paths.skepDir, paths.root));
+    });
+  },
+});
+
+const TaskList = z.array(Task.extend({ repo: z.string().optional() }));
+
+async function printList(repo: string | undefined, all: boolean, json: boolean): Promise<void> {
+  if (all) return printWorkspaceList(repo, json);
+  await withTasks(repo, async (api) => {
+    const tasks = await api.list();
+    if (json) return printJson(TaskList, tasks);
+    if (!tasks.length) console.log("no tasks (create one: skep task create \"...\")");
+    for (const t of tasks) console.log(listRow(t));
+  });
+}
+
+/** `--all`: every repo of the workspace, read from each repo's task store. */
+async function printWorkspaceList(repo: string | undefined, json: boolean): Promise<void> {
+  const ctx = repoContext(repo);
+  const ws = findWorkspace(ctx.root);
+  const repos = ws ? Object.entries(readRegistry(ws).agents).map(([name, a]) => ({ name, path: a.path })) : [{ name: "this repo", path: ctx.root }];
+  const rows: z.infer<typeof TaskList> = [];
+  for (const r of repos) {
+    const dir = join(r.path, ".skep");
+    if (!existsSync(join(dir, "tasks.db"))) continue;
+    const store = TaskStore.open(dir);
+    try {
+      rows.push(...store.list().map((t) => ({ ...t, repo: r.name })));
+    } finally {
+      store.close();
+    }
+  }
+  if (json) return printJson(TaskList, rows);
+  if (!rows.length) console.log(ws ? `no tasks in the workspace at ${ws}` : "no tasks (and no workspace above this repo)");
+  for (const t of rows) console.log(listRow(t, t.repo));
+}
+
+const listArgs = { all: { type: "boolean", description: "Every repo in the workspace" }, ...repoArgs, ...jsonArg } as const;
+
+const list = defineCommand({
+  meta: { name: "list", alias: "ls", description: "This repo's tasks (--all: the whole workspace)" },
+  args: listArgs,
+  run: ({ args }) => printList(args.repo, !!args.all, !!args.json),
+});
+
+export const tasksCommand = defineCommand({
+  meta: { name: "tasks", description: "List tasks (same as `skep task list`)" },
+  args: listArgs,
+  run: ({ args }) => printList(args.repo, !!args.all, !!args.json),
+});
+
+function simpleVerb(name: string, description: string, act: (api: TaskApi, id: number) => Promise<Task>, say: (t: Task, api: TaskApi) => string) {
+  return defineCommand({
+    meta: { name, description },
+    args: { ...idArg, ...repoArgs, ...jsonArg } as const,
+    async run({ args }) {
+      const id = parseId(args.id);
+      await withTasks(args.repo, async (api) => {
+        const t = await act(api, id);
+        if (args.json) return printJson(Task, t);
+        console.log(say(t, api));
+      });
+    },
+  });
+}
+
+const approve = simpleVerb(
+  "approve",
+  "Approve a task's plan for execution",
+  (api, id) => api.approve(id),
+  (t, api) => `Task #${t.id} approved; ${api.via === "daemon" ? "the daemon will execute it" : `run: skep task run ${t.id} (or start the daemon)`}`,
+);
+
+const reject = defineCommand({
+  meta: { name: "reject", description: "Reject a task (final)" },
+  args: { ...idArg, reason: { type: "string", description: "Why (recorded with the task)" }, ...repoArgs, ...jsonArg } as const,
+  async run({ args }) {
+    const id = parseId(args.id);
+    await withTasks(args.repo, async (api) => {
+      const t = await api.reject(id, args.reason);
+      if (args.json) return printJson(Task, t);
+      console.log(`Task #${t.id} rejected`);
+    });
+  },
+});
+
+const clarify = defineCommand({
+  meta: { name: "clarify", description: "Send a task's answered questions (.skep/tasks/<id>/clarify.md) back through classify and plan" },
+  args: { ...idArg, ...repoArgs, ...jsonArg } as const,
+  async run({ args }) {
+    const id = parseId(args.id);
+    await withTasks(args.repo, async (api) => {
+      const t = await api.clarify(id, progressPrinter(!!args.json));
+      if (args.json) return printJson(Task, t);
+      console.log(createSummary(t));
+    });
+  },
+});
+
+function runCommand(name: "run" | "resume", description: string) {
+  return defineCommand({
+    meta: { name, description },
+    args: {
+      ...idArg,
+      detach: { type: "boolean", description: "With a daemon: queue it and return at once (default: follow until it ends)" },
+      ...repoArgs,
+      ...jsonArg,
+    } as const,
+    async run({ args }) {
+      const id = parseId(args.id);
+      await withTasks(args.repo, async (api) => {
+        if (api.via === "local" && !args.json) console.error(`◠  no daemon runs: executing task #${id} here (Ctrl-C interrupts it; resume later)`);
+        const t = await api.run(id, { follow: !args.detach, onProgress: progressPrinter(!!args.json) });
+        if (args.json) return printJson(Task, t);
+        if (!TERMINAL_STATUSES.includes(t.status)) return console.log(`Task #${t.id} ${t.status}; follow it: skep task logs -f ${t.id}`);
+        console.log(`Task #${t.id} ${t.status}: ${(t.result ?? t.reason ?? "").split("\n")[0]}`);
+        if (t.status === "done" && t.branch) console.log(`review: git diff ${t.baseBranch ?? t.baseCommit?.slice(0, 10)}...${t.branch}   merge: git merge ${t.branch}`);
+        if (t.status !== "done") process.exitCode = 1;
+      });
+    },
+  });
+}
+
+const interrupt = simpleVerb(
+  "interrupt",
+  "Stop a running or queued task; it keeps its worktree and branch for `task resume`",
+  (api, id) => api.interrupt(id),
+  (t) => `Task #${t.id} ${t.status}${t.status === "interrupted" ? `; resume with: skep task resume ${t.id}` : ""}`,
+);
+
+const done = simpleVerb("done", "Mark a task done by hand", (api, id) => api.done(id), (t) => `Task #${t.id} marked done`);
+
+const del = defineCommand({
+  meta: { name: "delete", description: "Delete a task, its files, worktree and branch (asks first)" },
+  args: {
+    ...idArg,
+    yes: { type: "boolean", alias: "y", description: "Do not ask" },
+    "keep-branch": { type: "boolean", description: "Keep the task's git branch" },
+    ...repoArgs,
+    ...jsonArg,
+  } as const,
+  async run({ args }) {
+    const id = parseId(args.id);
+    await withTasks(args.repo, async (api) => {
+      const t = await api.show(id);
+      if (!args.yes) {
+        if (!process.stdin.isTTY) throw new UsageError("refusing to delete without confirmation: stdin is not a terminal (pass --yes)");
+        const rl = createInterface({ input: process.stdin, output: process.stdout });
+        const answer = await rl.question(`Delete task #${t.id} ${t.name} (${t.status})${t.branch && !args["keep-branch"] ? ` and its branch ${t.branch}` : ""}? [y/N] `);
+        rl.close();
+        if (!/^y(es)?$/i.test(answer.trim())) return console.log("not deleted");
+      }
+      const r = await api.delete(id, !args["keep-branch"]);
+      if (args.json) return printJson(TaskDeleteAnswer, r);
+      console.log(`Task #${id} deleted${r.branchDeleted ? ` (branch ${t.branch} deleted)` : ""}`);
+    });
+  },
+});
+
+const logs = defineCommand({
+  meta: { name: "logs", description: "A task's log: progress and the LLM's output (-f follows it live)" },
+  args: { ...idArg, follow: { type: "boolean", alias: "f", description: "Keep printing until the task ends" }, ...repoArgs } as const,
+  async run({ args }) {
+    const id = parseId(args.id);
+    const ctx = repoContext(args.repo);
+    const store = TaskStore.open(ctx.skepDir);
+    try {
+      store.get(id); // a clear "no task #N" before anything else
+      const file = taskFiles(ctx.skepDir, id).log;
+      let offset = 0;
+      const drain = () => {
+        if (!existsSync(file)) return;
+        const size = statSync(file).size;
+        if (size <= offset) return;
+        const fd = openSync(file, "r");
+        try {
+          const buf = Buffer.alloc(size - offset);
+          readSync(fd, buf, 0, buf.length, offset);
+          process.stdout.write(buf);
+          offset = size;
+        } finally {
+          closeSync(fd);
+        }
+      };
+      drain();
+      if (!args.follow) {
+        if (offset === 0) console.log(`(task #${id} has no log yet)`);
+        return;
+      }
+      // Follow like `tail -f`: until the task is final (and its last lines are out), or Ctrl-C.
+      for (;;) {
+        await Bun.sleep(200);
+        drain();
+        if (TERMINAL_STATUSES.includes(store.status(id)) || store.status(id) === "pending" || store.status(id) === "pending_clarification") {
+          await Bun.sleep(100);
+          drain();
+          return;
+        }
+      }
+    } catch (err) {
+      if (err instanceof TaskNotFound) throw new CommandFailed(err.message);
+      throw err;
+    } finally {
+      store.close();
+    }
+  },
+});
+
+export const taskCommand = defineCommand({
+  meta: { name: "task", description: "Tasks: create, show, list, approve, reject, clarify, run, interrupt, resume, logs, delete, done" },
+  subCommands: {
+    create,
+    show,
+    list,
+    approve,
+    reject,
+    clarify,
+    run: runCommand("run", "Execute an approved task (through the daemon, or here when none runs)"),
+    interrupt,
+    resume: runCommand("resume", "Continue a failed or interrupted task from its first unfinished step"),
+    logs,
+    delete: del,
+    done,
+  },
+});

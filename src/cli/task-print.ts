@@ -1,0 +1,94 @@
+// How tasks look on a terminal: `task show`, list rows, the create summary, the cost table.
+import { existsSync, readFileSync } from "node:fs";
+import { relative } from "node:path";
+import type { CostAnswer, Task, TokenTotals } from "../protocol/tasks.ts";
+import { formatPlan, formatSteps, formatTokens } from "../tasks/format.ts";
+import { taskFiles } from "../tasks/paths.ts";
+
+const n = (x: number) => x.toLocaleString("en-US");
+
+export function statusLine(t: Task): string {
+  return `${t.status}${t.reason ? ` (${t.reason.split("\n")[0]})` : ""}`;
+}
+
+export function listRow(t: Task, repo?: string): string {
+  const cls = t.classification ? ` [${t.classification}]` : "";
+  const branch = t.branch ? ` → ${t.branch}` : "";
+  const tokens = t.tokens.calls ? `  ${n(t.tokens.effectiveInput)} tok` : "";
+  const head = `${repo ? `${repo} ` : ""}#${t.id} ${t.name}  ${t.status}${cls}${branch}${tokens}`;
+  const terminal = ["done", "failed", "interrupted", "rejected"].includes(t.status);
+  const tail = terminal && (t.result ?? t.reason) ? `\n    └ ${(t.result ?? t.reason ?? "").split("\n")[0]}` : "";
+  return head + tail;
+}
+
+export function showTask(t: Task, skepDir: string, root: string): string {
+  const files = taskFiles(skepDir, t.id);
+  const rel = (p: string) => relative(process.cwd(), p) || p;
+  const lines = [
+    `#${t.id} ${t.name}`,
+    `Status:      ${statusLine(t)}`,
+    `Class:       ${t.classification ? `${t.classification}${t.confidence !== null ? ` (confidence ${t.confidence.toFixed(2)})` : ""}` : "not classified yet"}`,
+  ];
+  if (t.sourceRepo) lines.push(`Source:      ${t.sourceRepo}${t.sourceTaskId ? ` (task #${t.sourceTaskId})` : ""}`);
+  if (t.branch) lines.push(`Branch:      ${t.branch} (from ${t.baseBranch ?? "detached HEAD"} at ${t.baseCommit?.slice(0, 10) ?? "?"})`);
+  if (t.worktree) lines.push(`Worktree:    ${rel(t.worktree)}`);
+  lines.push(`Tokens:      ${formatTokens(t.tokens)}`);
+  lines.push(`Created:     ${t.createdAt}   Updated: ${t.updatedAt}`);
+  lines.push("", "Description:", indent(t.description));
+  if (t.questions.length) {
+    lines.push("", `Questions (answer in ${rel(files.clarify)}, then \`skep task clarify ${t.id}\`):`);
+    t.questions.forEach((q, i) => lines.push(`  Q${i + 1}: ${q}`));
+  }
+  if (t.plan) {
+    const started = t.steps.some((s) => s.status !== "pending");
+    lines.push("", started ? "Steps:" : "Plan:", started ? formatSteps(t.steps) : indent(formatPlan(t.plan)));
+  }
+  if (t.result) lines.push("", "Result:", indent(t.result));
+  if (existsSync(files.result)) lines.push("", `--- result file (${rel(files.result)}) ---`, readFileSync(files.result, "utf8").trimEnd());
+  void root;
+  return lines.join("\n");
+}
+
+function indent(text: string): string {
+  return text
+    .split("\n")
+    .map((l) => `  ${l}`)
+    .join("\n");
+}
+
+/** What `task create` prints once the pipeline is done. */
+export function createSummary(t: Task): string {
+  const lines = [`#${t.id} ${t.name} [${t.classification ?? "unclassified"}] ${statusLine(t)}`];
+  if (t.plan) lines.push(indent(formatPlan(t.plan)));
+  switch (t.status) {
+    case "pending":
+      if (t.plan) lines.push(`approve with: skep task approve ${t.id}   (or reject: skep task reject ${t.id})`);
+      break;
+    case "pending_clarification":
+      lines.push(`Task #${t.id} needs clarification:`);
+      t.questions.forEach((q, i) => lines.push(`  Q${i + 1}: ${q}`));
+      lines.push(`Answer in .skep/tasks/${t.id}/clarify.md, then: skep task clarify ${t.id}`);
+      break;
+    case "approved":
+      lines.push(`approved automatically; the daemon runs it (or: skep task run ${t.id})`);
+      break;
+  }
+  return lines.join("\n");
+}
+
+export function costTable(c: CostAnswer): string {
+  const header = ["task", "status", "calls", "input", "output", "cache w", "cache r", "effective", "cost $"];
+  const row = (label: string, status: string, t: TokenTotals) => [label, status, n(t.calls), n(t.input), n(t.output), n(t.cacheCreation), n(t.cacheRead), n(t.effectiveInput), t.costUsd.toFixed(4)];
+  const rows = c.tasks.map((t) => row(`#${t.id} ${t.name}`.slice(0, 40), t.status, t.tokens));
+  if (c.unattributed.calls) rows.push(row("(no task: dry runs, dedup, deleted)", "", c.unattributed));
+  rows.push(row("total", "", c.total));
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const fmt = (r: string[]) => r.map((cell, i) => (i < 2 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join("  ");
+  const lines = [fmt(header), ...rows.slice(0, -1).map(fmt), widths.map((w) => "-".repeat(w)).join("  "), fmt(rows[rows.length - 1]!)];
+  if (c.byPurpose.length) {
+    lines.push("", "by purpose:");
+    for (const p of c.byPurpose) lines.push(`  ${p.purpose.padEnd(9)} ${formatTokens(p.tokens)}`);
+  }
+  lines.push("", "effective = input + cache reads / 10 (cache reads bill at a tenth of fresh input); cost as the LLM CLI reported it");
+  return lines.join("\n");
+}

@@ -1,0 +1,56 @@
+// The dedup gate before any task is stored: the cheap layers against tasks in flight, the index
+// layer (does the code already have what the description names?), then, when configured, one LLM
+// call for near misses. Every LLM call is recorded in the ledger; the caller attaches those rows
+// to the task if one is created.
+import { openReadonly } from "../index/store.ts";
+import type { DedupResult } from "../protocol/tasks.ts";
+import { checkCheap } from "./dedup/chain.ts";
+import { checkIndex } from "./dedup/index-layer.ts";
+import { indexLookup } from "./dedup/index-lookup.ts";
+import { checkLlm } from "./dedup/llm-layer.ts";
+import type { TaskDeps } from "./pipeline.ts";
+
+export async function runDedup(deps: TaskDeps, description: string, opts: { signal?: AbortSignal }): Promise<{ result: DedupResult; callIds: number[] }> {
+  const candidates = deps.store.list({ statuses: ["created", "classified", "pending", "pending_clarification", "approved", "queued", "executing"] }).map((t) => ({
+    id: t.id,
+    description: t.description,
+    status: t.status,
+  }));
+  const cheap = checkCheap(description, candidates);
+  if (cheap.duplicate) return { result: strip(cheap), callIds: [] };
+
+  let db;
+  try {
+    db = openReadonly(deps.dbPath);
+  } catch {
+    db = null; // no index yet: the index layer has nothing to say
+  }
+  if (db) {
+    try {
+      const hit = checkIndex(description, indexLookup(db));
+      if (hit?.duplicate) return { result: hit, callIds: [] };
+    } finally {
+      db.close();
+    }
+  }
+
+  if (!deps.config.dedup_llm || candidates.length === 0) return { result: strip(cheap), callIds: [] };
+  let chosen;
+  try {
+    chosen = deps.backends("dedup");
+  } catch (err) {
+    return { result: { ...strip(cheap), reason: `LLM dedup skipped: ${(err as Error).message}` }, callIds: [] };
+  }
+  const { result, call } = await checkLlm(description, candidates, chosen.backend, {
+    model: chosen.model,
+    cwd: deps.root,
+    timeoutMs: Math.min(60_000, deps.config.classify_timeout_sec * 1000),
+    signal: opts.signal,
+  });
+  const id = deps.store.recordCall({ taskId: null, purpose: "dedup", result: call });
+  return { result, callIds: [id] };
+}
+
+function strip(r: DedupResult & { layers?: unknown }): DedupResult {
+  return { duplicate: r.duplicate, layer: r.layer, taskId: r.taskId, score: r.score, reason: r.reason };
+}

@@ -1,0 +1,240 @@
+// Execute an approved task: its own branch in its own worktree (the user's checkout is never
+// touched), one LLM call per step, a commit per step that changed files, one retry with the error,
+// the first failure stops the task. Then the test command (only when the user trusts it), a
+// symbol-level diff of the branch against its base, result.md, and the final state.
+import { appendFileSync, existsSync, writeFileSync } from "node:fs";
+import { render } from "../llm/prompts.ts";
+import type { Task, TaskStep } from "../protocol/tasks.ts";
+import { addWorktree, commitAll, currentBranch, removeWorktree, resolveCommit, slugify } from "../git/worktree.ts";
+import { formatPlan, formatSteps, formatTokens } from "./format.ts";
+import type { TaskDeps } from "./pipeline.ts";
+import { branchName, ensureTaskDir, worktreePath, type TaskFiles } from "./paths.ts";
+import { formatSymbolDiff, symbolDiff } from "./symbol-diff.ts";
+import { runTestCommand } from "./test-run.ts";
+import { trustState } from "./trust.ts";
+
+export interface ExecuteOptions {
+  /** Aborting interrupts the task: the running call is killed, the task becomes interrupted. */
+  signal: AbortSignal;
+  /** Raw output lines of the LLM CLI and the test command, for the live log. */
+  onOutput?: (taskId: number, line: string) => void;
+}
+
+type Outcome = { status: "done"; reason: string } | { status: "failed"; reason: string } | { status: "interrupted"; reason: string };
+
+/** Run task `id` (status queued) to a final state. Never throws for a task failure; returns the task. */
+export async function executeTask(deps: TaskDeps, id: number, opts: ExecuteOptions): Promise<Task> {
+  const { store } = deps;
+  store.transition(id, "executing", { from: ["queued"], patch: { runner_pid: process.pid } });
+  const files = ensureTaskDir(deps.skepDir, id);
+  let outcome: Outcome;
+  let worktree: string | null = null;
+  try {
+    const prepared = prepareWorktree(deps, id);
+    worktree = prepared.worktree;
+    outcome = await runSteps(deps, id, worktree, files, opts);
+    if (outcome.status === "done") outcome = await runTests(deps, id, worktree, opts);
+  } catch (err) {
+    outcome = opts.signal.aborted ? { status: "interrupted", reason: "interrupted" } : { status: "failed", reason: (err as Error).message };
+  }
+  const task = store.get(id);
+  const diff = await describeDiff(deps, task);
+  writeResult(files, task, outcome, diff);
+  store.transition(id, outcome.status, { reason: outcome.reason, patch: { result: summary(task, outcome), runner_pid: null } });
+  // A finished task's worktree has nothing left to resume; its branch stays for review and merge.
+  if (outcome.status === "done" && worktree) {
+    try {
+      removeWorktree(deps.root, worktree, { force: true });
+      store.patch(id, { worktree: null });
+    } catch (err) {
+      deps.progress?.(id, `the worktree ${worktree} could not be removed: ${(err as Error).message}`);
+    }
+  }
+  deps.progress?.(id, `${outcome.status}: ${outcome.reason}`);
+  return store.get(id);
+}
+
+/** Create (or, resuming, reuse) the task's branch and worktree from its base. */
+function prepareWorktree(deps: TaskDeps, id: number): { worktree: string } {
+  const { store, root, config } = deps;
+  const task = store.get(id);
+  if (!task.plan || task.steps.length === 0) throw new Error("the task has no plan to execute");
+  const slug = slugify(task.name);
+  const baseBranch = task.baseBranch ?? config.base_branch ?? currentBranch(root);
+  let baseCommit = task.baseCommit;
+  if (!baseCommit) {
+    const ref = baseBranch ?? "HEAD";
+    try {
+      baseCommit = resolveCommit(root, ref);
+    } catch {
+      throw new Error(`cannot start from ${ref}: the repository has no commit there (commit something first)`);
+    }
+  }
+  const branch = task.branch ?? branchName(id, slug);
+  const wt = addWorktree(root, { path: task.worktree ?? worktreePath(deps.skepDir, id, slug), branch, base: baseCommit });
+  store.patch(id, { branch, base_branch: baseBranch, base_commit: baseCommit, worktree: wt.path });
+  deps.progress?.(id, `${wt.created ? "created" : "reusing"} worktree ${wt.path} on branch ${branch}`);
+  return { worktree: wt.path };
+}
+
+async function runSteps(deps: TaskDeps, id: number, worktree: string, files: TaskFiles, opts: ExecuteOptions): Promise<Outcome> {
+  const { store, config } = deps;
+  const task = store.get(id);
+  const plan = task.plan!;
+  const { backend } = deps.backends("step");
+  for (const step of task.steps) {
+    if (step.status === "done" || step.status === "skipped") continue;
+    if (opts.signal.aborted) return interrupted(store, id, step);
+    const label = `step ${step.seq}/${task.steps.length}: ${step.verb}${step.targetFile ? ` ${step.targetFile}` : ""}`;
+    if (step.verb === "delegate") {
+      const reason = `${label}: delegation to a peer repo is not available in this version of skep`;
+      store.updateStep(id, step.seq, { status: "failed", error: reason });
+      return { status: "failed", reason };
+    }
+    deps.progress?.(id, label, step.seq);
+    store.updateStep(id, step.seq, { status: "running", error: null });
+    const started = performance.now();
+    const model = config.step_model_by_verb[step.verb] ?? deps.backends("step").model;
+    let lastError: string | null = null;
+    let done = false;
+    for (let attempt = 1; attempt <= 2 && !done; attempt++) {
+      const prompt = stepPrompt(deps, task, plan, step, attempt === 2 ? lastError : null);
+      writeFileSync(`${files.prompts}/step-${step.seq}${attempt === 2 ? "-retry" : ""}.md`, prompt);
+      const res = await backend.run({
+        purpose: "step",
+        prompt,
+        appendSystemPrompt: render("system", {}),
+        model,
+        cwd: worktree,
+        mcpRepo: worktree,
+        allowEdits: true,
+        maxTurns: config.step_max_turns,
+        timeoutMs: config.step_timeout_sec * 1000,
+        signal: opts.signal,
+        onLine: (line) => opts.onOutput?.(id, line),
+      });
+      store.recordCall({ taskId: id, stepSeq: step.seq, purpose: "step", attempt, result: res });
+      if (res.aborted || opts.signal.aborted) return interrupted(store, id, step);
+      const blocked = /^\s*BLOCKED:/m.exec(res.text) ? res.text.trim() : null;
+      if (!res.ok || blocked) {
+        lastError = (res.ok ? blocked : res.error) ?? "the call failed";
+        store.updateStep(id, step.seq, { retries: attempt - 1, error: lastError });
+        if (attempt === 1) deps.progress?.(id, `${label} failed (${oneLine(lastError)}); retrying once`, step.seq);
+        continue;
+      }
+      const sha = commitAll(worktree, `skep(task ${id}) step ${step.seq}: ${step.verb} ${oneLine(step.description, 60)}`);
+      store.updateStep(id, step.seq, { status: "done", commit_sha: sha, retries: attempt - 1, error: null, duration_ms: Math.round(performance.now() - started) });
+      deps.progress?.(id, `${label} done${sha ? ` (commit ${sha.slice(0, 10)})` : " (no file changed)"}`, step.seq);
+      done = true;
+    }
+    if (!done) {
+      store.updateStep(id, step.seq, { status: "failed", retries: 1, duration_ms: Math.round(performance.now() - started) });
+      return { status: "failed", reason: `${label} failed twice: ${oneLine(lastError ?? "unknown error", 300)}` };
+    }
+  }
+  return { status: "done", reason: `${task.steps.length} step${task.steps.length === 1 ? "" : "s"} done` };
+}
+
+function interrupted(store: TaskDeps["store"], id: number, step: TaskStep): Outcome {
+  store.updateStep(id, step.seq, { status: "pending" });
+  return { status: "interrupted", reason: `interrupted at step ${step.seq}; \`skep task resume ${id}\` continues from there` };
+}
+
+function stepPrompt(deps: TaskDeps, task: Task, plan: NonNullable<Task["plan"]>, step: TaskStep, previousError: string | null): string {
+  const planStep = plan.plan[step.seq - 1];
+  return render("step", {
+    task_id: String(task.id),
+    repo: deps.root,
+    task: task.description,
+    plan: formatPlan(plan),
+    step_number: String(step.seq),
+    step_count: String(plan.plan.length),
+    verb: step.verb,
+    target_file: step.targetFile || "(none)",
+    symbols: planStep?.symbols.join(", ") || "(none named)",
+    description: step.description,
+    acceptance: step.acceptance,
+    previous_error: previousError ? `\n<previous_attempt>\nThe first attempt at this step failed: ${previousError}\nFix that and finish the step.\n</previous_attempt>\n` : "",
+  });
+}
+
+/** The test command runs only when this user has trusted it for this repo (never from a committed config alone). */
+async function runTests(deps: TaskDeps, id: number, worktree: string, opts: ExecuteOptions): Promise<Outcome> {
+  const cmd = deps.config.test_cmd;
+  const steps = `${deps.store.get(id).steps.length} steps done`;
+  if (!cmd) return { status: "done", reason: `${steps}; no test command configured` };
+  const trust = trustState(deps.root, cmd);
+  if (trust !== "trusted") {
+    const why = trust === "changed" ? "it changed since you trusted it" : "it is not trusted yet";
+    return { status: "done", reason: `${steps}; tests not run: \`${cmd}\` ${why} (run \`skep trust\` to allow it)` };
+  }
+  deps.progress?.(id, `running tests: ${cmd}`);
+  const r = await runTestCommand(cmd, worktree, {
+    timeoutMs: deps.config.test_timeout_sec * 1000,
+    signal: opts.signal,
+    onLine: (line) => opts.onOutput?.(id, line),
+  });
+  if (opts.signal.aborted) return { status: "interrupted", reason: `interrupted while testing; \`skep task resume ${id}\` runs the tests again` };
+  if (r.ok) return { status: "done", reason: `${steps}; tests passed (\`${cmd}\`)` };
+  const how = r.timedOut ? `timed out after ${deps.config.test_timeout_sec}s` : `exit ${r.exitCode ?? r.signal}`;
+  return { status: "failed", reason: `tests failed (\`${cmd}\`, ${how}):\n${r.outputTail.split("\n").slice(-15).join("\n")}` };
+}
+
+async function describeDiff(deps: TaskDeps, task: Task): Promise<string> {
+  if (!task.branch || !task.baseCommit) return "No branch was created.";
+  try {
+    return formatSymbolDiff(await symbolDiff(deps.root, task.baseCommit, task.branch));
+  } catch (err) {
+    return `The symbol diff could not be computed: ${(err as Error).message}`;
+  }
+}
+
+function writeResult(files: TaskFiles, task: Task, outcome: Outcome, diff: string): void {
+  const merge = task.branch && outcome.status === "done" ? `\nReview and merge: \`git diff ${task.baseBranch ?? task.baseCommit?.slice(0, 10)}...${task.branch}\`, then \`git merge ${task.branch}\`\n` : "";
+  const text = [
+    `# Task #${task.id}: ${task.name}`,
+    "",
+    `Status: ${outcome.status}`,
+    `Outcome: ${outcome.reason}`,
+    `Branch: ${task.branch ?? "(none)"} (from ${task.baseBranch ?? "detached HEAD"} at ${task.baseCommit?.slice(0, 10) ?? "?"})`,
+    `Tokens: ${formatTokens(task.tokens)}`,
+    merge,
+    "## Description",
+    "",
+    task.description,
+    "",
+    "## Steps",
+    "",
+    formatSteps(task.steps),
+    "",
+    "## Symbol changes",
+    "",
+    diff,
+    "",
+  ].join("\n");
+  writeFileSync(files.result, text);
+}
+
+function summary(task: Task, outcome: Outcome): string {
+  const commits = task.steps.filter((s) => s.commit).length;
+  return `${outcome.reason}${commits ? ` · ${commits} commit${commits === 1 ? "" : "s"} on ${task.branch}` : ""}`;
+}
+
+function oneLine(text: string, max = 160): string {
+  const line = text.replace(/\s+/g, " ").trim();
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+}
+
+/** Append to a task's live log (read by `skep task logs [-f]`). */
+export function appendTaskLog(skepDir: string, id: number, line: string): void {
+  const files = ensureTaskDir(skepDir, id);
+  try {
+    appendFileSync(files.log, line.endsWith("\n") ? line : `${line}\n`);
+  } catch {
+    // the log is best effort
+  }
+}
+
+export function hasResult(skepDir: string, id: number): boolean {
+  return existsSync(ensureTaskDir(skepDir, id).result);
+}

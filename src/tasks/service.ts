@@ -1,0 +1,278 @@
+// Every task operation, for both hosts: the daemon (which also owns the serial execution queue)
+// and the CLI when no daemon runs. Status changes go through TaskStore.transition() only.
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { deleteBranch, removeWorktree } from "../git/worktree.ts";
+import type { LlmBackend } from "../llm/backend.ts";
+import { backendFor } from "../llm/select.ts";
+import type { RepoConfig } from "../protocol/config.ts";
+import { ACTIVE_STATUSES, TERMINAL_STATUSES, type DedupResult, type LlmPurpose, type Task, type TaskStatus } from "../protocol/tasks.ts";
+import { runDedup } from "./dedup-check.ts";
+import { appendTaskLog, executeTask } from "./executor.ts";
+import { taskName } from "./format.ts";
+import { parseClarify, classifyAndPlan, type TaskDeps } from "./pipeline.ts";
+import { taskFiles } from "./paths.ts";
+import { TaskStore } from "./store.ts";
+
+export interface ServiceOptions {
+  root: string;
+  skepDir: string;
+  dbPath: string;
+  config: RepoConfig;
+  /** Inject backends (tests); default: from the config (src/llm/select.ts). */
+  backends?: (purpose: LlmPurpose) => { backend: LlmBackend; model?: string };
+  /** Progress lines for people, beside the task's log file. */
+  onProgress?: (taskId: number, message: string, stepSeq: number | null) => void;
+  /** Raw LLM CLI / test output lines (also appended to the task's log). */
+  onOutput?: (taskId: number, line: string) => void;
+}
+
+export class TaskError extends Error {
+  constructor(
+    message: string,
+    readonly code: "not_found" | "bad_params" | "conflict" = "conflict",
+  ) {
+    super(message);
+  }
+}
+
+export interface CreateResult {
+  task: Task | null;
+  duplicate: DedupResult | null;
+  /** --dry-run: the task as it would have been, nothing stored. */
+  dryRun: boolean;
+}
+
+export class TaskService {
+  readonly store: TaskStore;
+  readonly deps: TaskDeps;
+
+  constructor(readonly opts: ServiceOptions) {
+    this.store = TaskStore.open(opts.skepDir);
+    this.deps = this.depsFor(this.store, opts.skepDir);
+  }
+
+  private depsFor(store: TaskStore, skepDir: string): TaskDeps {
+    const o = this.opts;
+    return {
+      store,
+      root: o.root,
+      skepDir,
+      dbPath: o.dbPath,
+      config: o.config,
+      backends: o.backends ?? ((purpose) => backendFor(purpose, o.config, o.root)),
+      progress: (id, message, seq) => {
+        if (skepDir === o.skepDir) appendTaskLog(skepDir, id, `[${new Date().toISOString()}] ${message}`);
+        o.onProgress?.(id, message, seq ?? null);
+      },
+    };
+  }
+
+  close(): void {
+    this.store.close();
+  }
+
+  // ------------------------------------------------------------------------------ create
+
+  /**
+   * Dedup, then (unless a duplicate) store the task as created. The pipeline is started by the
+   * caller (`classify`), so a daemon can answer before the LLM calls finish.
+   */
+  async create(description: string, opts: { sourceRepo?: string | null; sourceTaskId?: number | null; signal?: AbortSignal } = {}): Promise<CreateResult> {
+    const text = description.trim();
+    if (!text) throw new TaskError("the task description is empty", "bad_params");
+    if (text.length > 20_000) throw new TaskError("the task description is longer than 20000 characters", "bad_params");
+    const dedup = await runDedup(this.deps, text, { signal: opts.signal });
+    if (dedup.result.duplicate) return { task: null, duplicate: dedup.result, dryRun: false };
+    const id = this.store.insert({ name: taskName(text), description: text, sourceRepo: opts.sourceRepo, sourceTaskId: opts.sourceTaskId });
+    this.store.adoptCalls(dedup.callIds, id);
+    return { task: this.store.get(id), duplicate: null, dryRun: false };
+  }
+
+  /** Classify and plan a created task and gate it. */
+  classify(id: number, signal?: AbortSignal): Promise<Task> {
+    return classifyAndPlan(this.deps, id, { signal });
+  }
+
+  /** Everything create + classify would do, in a scratch store: nothing of the task is kept; the LLM calls are (they were paid for). */
+  async dryRun(description: string): Promise<CreateResult> {
+    const text = description.trim();
+    if (!text) throw new TaskError("the task description is empty", "bad_params");
+    const dedup = await runDedup(this.deps, text, {});
+    if (dedup.result.duplicate) return { task: null, duplicate: dedup.result, dryRun: true };
+    const scratchDir = mkdtempSync(join(tmpdir(), "skep-dry-run-"));
+    const scratch = TaskStore.open(scratchDir);
+    try {
+      const id = scratch.insert({ name: taskName(text), description: text });
+      const task = await classifyAndPlan(this.depsFor(scratch, scratchDir), id);
+      for (const call of scratch.calls()) this.store.recordCall({ taskId: null, purpose: call.purpose, attempt: call.attempt, result: ledgerResult(call) });
+      return { task, duplicate: null, dryRun: true };
+    } finally {
+      scratch.close();
+      rmSync(scratchDir, { recursive: true, force: true });
+    }
+  }
+
+  // ------------------------------------------------------------------------------ decisions
+
+  approve(id: number): Task {
+    const status = this.store.status(id);
+    if (status === "created") throw new TaskError(`task #${id} is not classified yet; wait for its plan (skep task show ${id})`);
+    if (status === "pending_clarification") throw new TaskError(`task #${id} needs clarification first: answer ${taskFiles(this.opts.skepDir, id).clarify}, then \`skep task clarify ${id}\``);
+    const task = this.store.get(id);
+    if (!task.plan) throw new TaskError(`task #${id} has no valid plan to approve; clarify it, or reject it`);
+    this.store.transition(id, "approved", { from: ["classified", "pending"], reason: "approved" });
+    return this.store.get(id);
+  }
+
+  reject(id: number, reason?: string): Task {
+    this.store.transition(id, "rejected", { reason: reason?.trim() || "rejected" });
+    return this.store.get(id);
+  }
+
+  /** Mark a task done by hand (any state but executing). */
+  done(id: number): Task {
+    this.store.transition(id, "done", { reason: "marked done by hand" });
+    return this.store.get(id);
+  }
+
+  /**
+   * Record the answers (given, or read from the task's clarify.md) and send the task through the
+   * pipeline again. The stored description stays as written; answers travel beside it.
+   */
+  async clarify(id: number, answers?: { question: string; answer: string }[], signal?: AbortSignal): Promise<Task> {
+    const status = this.store.status(id);
+    if (status !== "pending_clarification") throw new TaskError(`task #${id} is ${status}, not waiting for clarification`);
+    const file = taskFiles(this.opts.skepDir, id).clarify;
+    let pairs = answers;
+    if (!pairs) {
+      if (!existsSync(file)) throw new TaskError(`no questions file at ${file}`);
+      pairs = parseClarify(readFileSync(file, "utf8"));
+    }
+    const answered = pairs.filter((p) => p.answer.trim());
+    if (!answered.length) throw new TaskError(`no answers yet: write them after the A lines in ${file}`, "bad_params");
+    const prior = this.store.internals(id).clarifications;
+    this.store.transition(id, "created", { from: ["pending_clarification"], reason: `clarified (${answered.length} answer${answered.length === 1 ? "" : "s"})`, patch: { clarifications: [...prior, ...answered], questions: [] } });
+    if (existsSync(file)) {
+      const archive = taskFiles(this.opts.skepDir, id).clarifyArchive;
+      mkdirSync(archive, { recursive: true });
+      renameSync(file, join(archive, `clarify-${Date.now()}.md`));
+    }
+    return this.classify(id, signal);
+  }
+
+  /** Delete a task and its files; refuses while it runs. Its branch goes too unless it has unmerged work and `keepBranch`. */
+  delete(id: number, opts: { deleteBranch?: boolean } = {}): { deleted: true; branchDeleted: boolean } {
+    const task = this.store.get(id);
+    if (task.status === "executing" || task.status === "queued") throw new TaskError(`task #${id} is ${task.status}; interrupt it first (skep task interrupt ${id})`);
+    let branchDeleted = false;
+    if (task.worktree) {
+      try {
+        removeWorktree(this.opts.root, task.worktree, { force: true });
+      } catch {
+        // already gone
+      }
+    }
+    if (task.branch && opts.deleteBranch !== false) {
+      try {
+        deleteBranch(this.opts.root, task.branch, { force: true });
+        branchDeleted = true;
+      } catch {
+        // never created, or already deleted
+      }
+    }
+    this.store.delete(id);
+    rmSync(taskFiles(this.opts.skepDir, id).dir, { recursive: true, force: true });
+    return { deleted: true, branchDeleted };
+  }
+
+  // ------------------------------------------------------------------------------ execution
+
+  /** Put a task in line for execution: approved, failed or interrupted → queued. */
+  enqueue(id: number): Task {
+    const status = this.store.status(id);
+    if (status === "pending" || status === "classified") throw new TaskError(`task #${id} is waiting for approval: \`skep task approve ${id}\``);
+    if (status === "created") throw new TaskError(`task #${id} is not classified yet`);
+    if (status === "pending_clarification") throw new TaskError(`task #${id} needs clarification first (\`skep task clarify ${id}\`)`);
+    if (status === "queued" || status === "executing") return this.store.get(id);
+    this.store.transition(id, "queued", { from: ["approved", "failed", "interrupted"], reason: status === "approved" ? null : `resumed from ${status}` });
+    return this.store.get(id);
+  }
+
+  /** Execute a queued task to its final state (the caller owns the signal: interrupt aborts it). */
+  execute(id: number, signal: AbortSignal): Promise<Task> {
+    return executeTask(this.deps, id, {
+      signal,
+      onOutput: (taskId, line) => {
+        appendTaskLog(this.opts.skepDir, taskId, line);
+        this.opts.onOutput?.(taskId, line);
+      },
+    });
+  }
+
+  /**
+   * Tasks left `executing` by a process that is gone (a daemon or `task run` killed outright)
+   * become interrupted, with their worktree and branch; returns their ids.
+   */
+  reconcile(): number[] {
+    const orphans: number[] = [];
+    for (const t of this.store.list({ statuses: ["executing"] })) {
+      const pid = this.store.internals(t.id).runnerPid;
+      if (pid !== null && pid !== process.pid && alive(pid)) continue;
+      for (const s of t.steps) if (s.status === "running") this.store.updateStep(t.id, s.seq, { status: "pending" });
+      try {
+        this.store.transition(t.id, "interrupted", {
+          from: ["executing"],
+          reason: `the process running it${pid ? ` (pid ${pid})` : ""} is gone; \`skep task resume ${t.id}\` continues from the first unfinished step`,
+          patch: { runner_pid: null },
+        });
+        orphans.push(t.id);
+      } catch {
+        // another process reconciled it first
+      }
+    }
+    return orphans;
+  }
+
+  list(filter: { statuses?: readonly TaskStatus[] } = {}): Task[] {
+    return this.store.list(filter);
+  }
+
+  get(id: number): Task {
+    return this.store.get(id);
+  }
+
+  active(): Task[] {
+    return this.store.list({ statuses: ACTIVE_STATUSES });
+  }
+
+  isTerminal(id: number): boolean {
+    return TERMINAL_STATUSES.includes(this.store.status(id));
+  }
+}
+
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+function ledgerResult(call: ReturnType<TaskStore["calls"]>[number]) {
+  return {
+    ok: call.ok,
+    text: "",
+    error: call.error,
+    usage: { input: call.input, output: call.output, cacheCreation: call.cacheCreation, cacheRead: call.cacheRead },
+    costUsd: call.costUsd,
+    durationMs: call.durationMs,
+    exitCode: call.exitCode,
+    model: call.model,
+    sessionId: null,
+    backend: call.backend,
+    aborted: false,
+  };
+}
