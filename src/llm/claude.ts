@@ -156,6 +156,15 @@ function judge(run: GroupRunResult, stream: ClaudeStream, req: LlmRequest): { ok
   return { ok: true, error: null, text };
 }
 
+/**
+ * This process's environment minus the marks Claude Code puts on the processes it starts: when
+ * skep itself runs under Claude Code, the call is its own session, not a child of that one.
+ */
+function inheritedEnv(): Record<string, string | undefined> {
+  const { CLAUDECODE: _mark, CLAUDE_CODE_SESSION_ID: _session, CLAUDE_CODE_CHILD_SESSION: _child, ...rest } = process.env;
+  return rest;
+}
+
 export class ClaudeBackend implements LlmBackend {
   readonly name = "claude";
   readonly bin: string;
@@ -193,7 +202,7 @@ export class ClaudeBackend implements LlmBackend {
       run = await runInProcessGroup({
         cmd: [this.bin, ...claudeArgs(req, mcp?.path)],
         cwd: req.cwd,
-        env: this.opts.inheritEnv === false ? { ...this.opts.env } : { ...process.env, ...this.opts.env },
+        env: this.opts.inheritEnv === false ? { ...this.opts.env } : { ...inheritedEnv(), ...this.opts.env },
         timeoutMs: req.timeoutMs,
         signal: req.signal,
         killGraceMs: this.opts.killGraceMs,

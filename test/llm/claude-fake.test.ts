@@ -63,13 +63,20 @@ describe("claude backend: the command line", () => {
     expect(claudeArgs(request("/x", { allowEdits: false }), "/cfg.json")).toContain("Read,Glob,Grep,mcp__skep");
   });
 
-  test("the env option reaches the child; inheritEnv false gives it only that", async () => {
+  test("the env option reaches the child; inheritEnv false gives it only that; Claude Code's session marks are dropped", async () => {
     const dir = tempDir("skep-llm-fake-");
-    const bin = fakeClaude(dir, { then: `echo "{\\"type\\":\\"result\\",\\"subtype\\":\\"success\\",\\"is_error\\":false,\\"result\\":\\"$SKEP_PROBE|$HOME\\"}"` });
-    const inherit = await new ClaudeBackend({ bin, env: { SKEP_PROBE: "probe" } }).run(request(dir));
-    expect(inherit.text).toBe(`probe|${process.env.HOME ?? ""}`);
+    const bin = fakeClaude(dir, { then: `echo "{\\"type\\":\\"result\\",\\"subtype\\":\\"success\\",\\"is_error\\":false,\\"result\\":\\"$SKEP_PROBE|$HOME|$CLAUDECODE\\"}"` });
+    const saved = process.env.CLAUDECODE;
+    process.env.CLAUDECODE = "1"; // as when skep runs from inside a Claude Code session
+    try {
+      const inherit = await new ClaudeBackend({ bin, env: { SKEP_PROBE: "probe" } }).run(request(dir));
+      expect(inherit.text).toBe(`probe|${process.env.HOME ?? ""}|`);
+    } finally {
+      if (saved === undefined) delete process.env.CLAUDECODE;
+      else process.env.CLAUDECODE = saved;
+    }
     const only = await new ClaudeBackend({ bin, inheritEnv: false, env: { PATH: process.env.PATH!, SKEP_PROBE: "alone" } }).run(request(dir));
-    expect(only.text).toBe("alone|");
+    expect(only.text).toBe("alone||");
   });
 });
 
