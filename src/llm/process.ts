@@ -90,37 +90,45 @@ export function groupAlive(pgid: number): boolean {
   return false;
 }
 
+interface LineReader {
+  /** Settles when the stream ended (or was stopped); the last unterminated line is emitted too. */
+  done: Promise<void>;
+  /** Stop reading now (a pending read ends as if the stream had). */
+  stop(): void;
+}
+
 /** Splits a byte stream into lines, decoding UTF-8 across chunk boundaries. */
-async function readLines(stream: ReadableStream<Uint8Array>, onText: (text: string) => void, onLine: (line: string) => void, stop: Promise<void>): Promise<void> {
+function readLines(stream: ReadableStream<Uint8Array>, onText: (text: string) => void, onLine: (line: string) => void): LineReader {
   const reader = stream.getReader();
   const decoder = new TextDecoder();
   let pending = "";
   const emit = (text: string) => {
     onText(text);
+    // Only the new text can hold new line ends: no rescans of a long pending line.
+    let searchFrom = pending.length;
     pending += text;
-    let nl = pending.indexOf("\n");
-    while (nl >= 0) {
-      onLine(pending.slice(0, nl).replace(/\r$/, ""));
-      pending = pending.slice(nl + 1);
-      nl = pending.indexOf("\n");
+    let lineStart = 0;
+    for (let nl = pending.indexOf("\n", searchFrom); nl >= 0; nl = pending.indexOf("\n", searchFrom)) {
+      onLine(pending.slice(lineStart, nl).replace(/\r$/, ""));
+      lineStart = nl + 1;
+      searchFrom = lineStart;
     }
+    if (lineStart > 0) pending = pending.slice(lineStart);
   };
-  const stopped = stop.then(() => "stop" as const);
-  try {
-    for (;;) {
-      const next = await Promise.race([reader.read(), stopped]);
-      if (next === "stop") {
-        await reader.cancel().catch(() => {});
-        break;
+  const done = (async () => {
+    try {
+      for (;;) {
+        const next = await reader.read();
+        if (next.done) break;
+        emit(decoder.decode(next.value, { stream: true }));
       }
-      if (next.done) break;
-      emit(decoder.decode(next.value, { stream: true }));
+    } catch {
+      // the pipe broke: keep what we have
     }
-  } catch {
-    // the pipe broke: keep what we have
-  }
-  emit(decoder.decode());
-  if (pending !== "") onLine(pending.replace(/\r$/, ""));
+    emit(decoder.decode());
+    if (pending !== "") onLine(pending.replace(/\r$/, ""));
+  })();
+  return { done, stop: () => void reader.cancel().catch(() => {}) };
 }
 
 /** Run `cmd` as the leader of a new process group; never throws for the child's failures. */
@@ -169,10 +177,27 @@ export async function runInProcessGroup(opts: GroupRunOptions): Promise<GroupRun
   const pgid = child.pid;
   result.pid = pgid;
 
+  const stdout = readLines(
+    child.stdout,
+    (text) => {
+      if (result.stdoutHead.length < headCap) result.stdoutHead = (result.stdoutHead + text).slice(0, headCap);
+    },
+    (line) => opts.onLine?.(line),
+  );
+  const stderr = readLines(
+    child.stderr,
+    (text) => {
+      result.stderrTail = (result.stderrTail + text).slice(-tailCap);
+    },
+    (line) => opts.onStderrLine?.(line),
+  );
+  const releaseReaders = () => {
+    stdout.stop();
+    stderr.stop();
+  };
+
   // Killing: SIGTERM to the group, SIGKILL to whatever is left after the grace period.
   let killTimer: ReturnType<typeof setTimeout> | undefined;
-  let releaseReaders!: () => void;
-  const readersReleased = new Promise<void>((r) => (releaseReaders = r));
   let drainTimer: ReturnType<typeof setTimeout> | undefined;
   let terminating = false;
   const terminateGroup = () => {
@@ -199,23 +224,6 @@ export async function runInProcessGroup(opts: GroupRunOptions): Promise<GroupRun
   };
   opts.signal?.addEventListener("abort", onAbort, { once: true });
 
-  const stdoutDone = readLines(
-    child.stdout,
-    (text) => {
-      if (result.stdoutHead.length < headCap) result.stdoutHead = (result.stdoutHead + text).slice(0, headCap);
-    },
-    (line) => opts.onLine?.(line),
-    readersReleased,
-  );
-  const stderrDone = readLines(
-    child.stderr,
-    (text) => {
-      result.stderrTail = (result.stderrTail + text).slice(-tailCap);
-    },
-    (line) => opts.onStderrLine?.(line),
-    readersReleased,
-  );
-
   await child.exited; // Bun reaps the child here
   result.exitCode = child.exitCode;
   result.signal = typeof child.signalCode === "string" ? child.signalCode : null;
@@ -226,7 +234,7 @@ export async function runInProcessGroup(opts: GroupRunOptions): Promise<GroupRun
   // call and must not outlive it, nor keep the pipes (and so this function) open.
   if (groupAlive(pgid)) terminateGroup();
   else drainTimer = setTimeout(releaseReaders, EXITED_DRAIN_MS); // only a process that left the group can still hold the pipes
-  await Promise.all([stdoutDone, stderrDone]);
+  await Promise.all([stdout.done, stderr.done]);
   // Wait for the stragglers to go before answering, so callers (and tests) see a clean slate.
   const giveUpAt = performance.now() + grace + 2000;
   while (terminating && groupAlive(pgid) && performance.now() < giveUpAt) {

@@ -30,6 +30,13 @@ describe("runInProcessGroup", () => {
     expect(r.pid).toBeGreaterThan(0);
   });
 
+  test("long lines and multi-byte characters survive being split across reads", async () => {
+    const seen: string[] = [];
+    // 200,001 bytes of 'a' then 'é' makes the two bytes of 'é' straddle a 64 KiB read boundary or not; either way they must decode.
+    await runInProcessGroup({ cmd: sh("head -c 200001 /dev/zero | tr '\\0' a; printf 'é€\\n'; printf 'x%.0s' $(seq 1 70000); echo"), cwd: tempDir("skep-llm-proc-"), onLine: (l) => seen.push(l) });
+    expect(seen).toEqual([`${"a".repeat(200_001)}é€`, "x".repeat(70_000)]);
+  });
+
   test("exit codes, the signal that killed the child, and a capped stderr tail", async () => {
     const cwd = tempDir("skep-llm-proc-");
     expect((await runInProcessGroup({ cmd: sh("exit 3"), cwd })).exitCode).toBe(3);
