@@ -98,7 +98,7 @@ async function runSteps(deps: TaskDeps, id: number, worktree: string, files: Tas
     let lastError: string | null = null;
     let done = false;
     for (let attempt = 1; attempt <= 2 && !done; attempt++) {
-      const prompt = stepPrompt(deps, task, plan, step, attempt === 2 ? lastError : null);
+      const prompt = stepPrompt(deps, task, plan, step, worktree, attempt === 2 ? lastError : null);
       writeFileSync(`${files.prompts}/step-${step.seq}${attempt === 2 ? "-retry" : ""}.md`, prompt);
       const res = await backend.run({
         purpose: "step",
@@ -140,11 +140,12 @@ function interrupted(store: TaskDeps["store"], id: number, step: TaskStep): Outc
   return { status: "interrupted", reason: `interrupted at step ${step.seq}; \`skep task resume ${id}\` continues from there` };
 }
 
-function stepPrompt(deps: TaskDeps, task: Task, plan: NonNullable<Task["plan"]>, step: TaskStep, previousError: string | null): string {
+function stepPrompt(deps: TaskDeps, task: Task, plan: NonNullable<Task["plan"]>, step: TaskStep, worktree: string, previousError: string | null): string {
   const planStep = plan.plan[step.seq - 1];
   return render("step", {
     task_id: String(task.id),
     repo: deps.root,
+    worktree,
     task: task.description,
     plan: formatPlan(plan),
     step_number: String(step.seq),

@@ -41,7 +41,11 @@ export interface ToolCall {
 
 export type Turn =
   | { text: string | ((ctx: TurnContext) => string); usage?: Usage }
-  | { tools: ToolCall[]; text?: string; usage?: Usage };
+  | { tools: ToolCall[]; text?: string; usage?: Usage }
+  /** Answer with this raw HTTP response instead (a 500, garbage, a broken stream). */
+  | { raw: { status: number; body: string; contentType?: string } }
+  /** Never answer (until the fake stops): for client timeouts. */
+  | { hang: true };
 
 export interface Scenario {
   name: string;
@@ -185,10 +189,12 @@ export class FakeAnthropic {
     }
 
     const reply = this.replyFor(body, record);
+    if ("raw" in reply) return new Response(reply.raw.body, { status: reply.raw.status, headers: { "content-type": reply.raw.contentType ?? "application/json" } });
+    if ("hang" in reply) return new Promise<Response>(() => {});
     return body.stream ? this.sse(body, reply) : Response.json(this.message(body, reply));
   }
 
-  private replyFor(body: MessagesRequest, record: RecordedRequest): Reply {
+  private replyFor(body: MessagesRequest, record: RecordedRequest): Reply | Extract<Turn, { raw: unknown }> | Extract<Turn, { hang: true }> {
     const name = scenarioOf(body);
     if (!name) return { content: [{ type: "text", text: "ok" }], stopReason: "end_turn", usage: DEFAULT_USAGE };
     const turn = (body.messages ?? []).filter((m) => m.role === "assistant").length;
@@ -203,6 +209,7 @@ export class FakeAnthropic {
       return { content: [{ type: "text", text: `fake-anthropic: ${problem}` }], stopReason: "end_turn", usage: DEFAULT_USAGE };
     }
     const t = typeof step === "function" ? step(ctx) : step;
+    if ("raw" in t || "hang" in t) return t;
     const usage = t.usage ?? DEFAULT_USAGE;
     const last = ctx.results[ctx.results.length - 1]?.text ?? "";
     const fill = (s: string) => s.replaceAll("{{last_tool_result}}", last);
