@@ -89,7 +89,7 @@ function judge(call: LlmResult, shown: readonly DedupCandidate[]): DedupResult {
   const task = shown.find((c) => c.id === answer.duplicate_of);
   if (!task) {
     const named = answer.duplicate_of === null ? "no task" : `task #${answer.duplicate_of}`;
-    return notDuplicate(`LLM called it a duplicate of ${named}, not one of the tasks shown (${shown.map((c) => `#${c.id}`).join(", ")}); treated as not a duplicate`);
+    return notDuplicate(`LLM called it a duplicate of ${named}, not one of the tasks shown (${shown.map((c) => c.id).sort((a, b) => a - b).map((id) => `#${id}`).join(", ")}); treated as not a duplicate`);
   }
   return { duplicate: true, layer: "llm", taskId: task.id, score: null, reason: why ? `${duplicateReason(task)}: ${why}` : duplicateReason(task) };
 }
