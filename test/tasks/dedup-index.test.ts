@@ -21,6 +21,11 @@ describe("parseCreateAsk", () => {
     expect(parseCreateAsk("Add a Cache class")).toEqual({ names: ["Cache"], kind: "class", container: null });
     expect(parseCreateAsk("Add a method `close` to Server")).toEqual({ names: ["close"], kind: "method", container: "Server" });
     expect(parseCreateAsk("add `parseConfig` and `writeConfig` functions")).toEqual({ names: ["parseConfig", "writeConfig"], kind: "function", container: null });
+    expect(parseCreateAsk("add a `parseConfig()` helper")).toBeNull(); // "helper" is not a kind word: the name is a modifier
+    expect(parseCreateAsk("add `parseConfig(text)` to the loader")).toEqual({ names: ["parseConfig"], kind: null, container: null }); // prose, not a container
+    expect(parseCreateAsk("Implement Server.close")).toEqual({ names: ["close"], kind: null, container: "Server" });
+    expect(parseCreateAsk("Add `Server::close` method")).toEqual({ names: ["close"], kind: "method", container: "Server" });
+    expect(parseCreateAsk("add auth.ts")).toBeNull();
   });
 
   test("ignores anything that changes existing code", () => {

@@ -66,7 +66,10 @@ function tokenize(text: string): Tok[] {
 /** Looks like a code name: backticked, camelCase/PascalCase with two humps, or snake_case. Not a product name (GitHub, iOS). */
 function codeName(t: Tok): string | null {
   if (t.punct) return null;
-  const name = t.text;
+  // `parseConfig()` and `parseConfig(text)` name parseConfig.
+  const name = t.code ? t.text.replace(/\(.*\)$/, "") : t.text;
+  // A file name (auth.ts, config.json) is not a symbol.
+  if (/\.[a-z]{1,4}$/.test(name)) return null;
   if (!/^[\p{L}_$][\p{L}\p{N}_$]*(?:(?:\.|::)[\p{L}_$][\p{L}\p{N}_$]*)*$/u.test(name)) return null;
   if (t.code) return name;
   if (BRANDS.has(name.toLowerCase())) return null;
@@ -135,7 +138,13 @@ export function parseCreateAsk(description: string): Ask | null {
     const t = toks[k];
     if (t && (codeName(t) || capitalised(t))) container = t.text;
   }
-  return { names, kind, container };
+  // Server.close and Server::close: the method close in Server.
+  const plain = names.map((n) => {
+    const parts = n.split(/\.|::/);
+    if (parts.length > 1) container ??= parts.at(-2)!;
+    return parts.at(-1)!;
+  });
+  return { names: plain, kind, container };
 }
 
 /**

@@ -12,7 +12,7 @@ export const STOP_WORDS: ReadonlySet<string> = new Set([
   "and", "or", "but", "so", "if", "when", "while", "after", "before", "because", "unless", "during", "whenever", "once", "until",
   "which", "who", "whom", "whose", "what", "where", "there", "here", "then", "also", "just", "too", "very", "some", "any", "each", "every", "all",
   "should", "must", "can", "could", "would", "will", "shall", "may", "might", "please", "need", "needs", "new", "make", "sure",
-  "s", "t", "don", "doesn", "isn", "won", "didn", "aren", "e.g", "etc",
+  "s", "t", "don", "doesn", "isn", "won", "didn", "aren", "etc",
 ]);
 
 /** Spellings of one thing, mapped to one canonical word (the key is replaced by the value). */
