@@ -4,14 +4,14 @@
 // to the task if one is created.
 import { openReadonly } from "../index/store.ts";
 import type { DedupResult } from "../protocol/tasks.ts";
-import { checkCheap } from "./dedup/chain.ts";
+import { checkCheap, DEDUP_STATUSES } from "./dedup/cheap.ts";
 import { checkIndex } from "./dedup/index-layer.ts";
 import { indexLookup } from "./dedup/index-lookup.ts";
 import { checkLlm } from "./dedup/llm-layer.ts";
 import type { TaskDeps } from "./pipeline.ts";
 
 export async function runDedup(deps: TaskDeps, description: string, opts: { signal?: AbortSignal }): Promise<{ result: DedupResult; callIds: number[] }> {
-  const candidates = deps.store.list({ statuses: ["created", "classified", "pending", "pending_clarification", "approved", "queued", "executing"] }).map((t) => ({
+  const candidates = deps.store.list({ statuses: DEDUP_STATUSES }).map((t) => ({
     id: t.id,
     description: t.description,
     status: t.status,

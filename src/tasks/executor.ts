@@ -177,7 +177,7 @@ async function runTests(deps: TaskDeps, id: number, worktree: string, opts: Exec
   });
   if (opts.signal.aborted) return { status: "interrupted", reason: `interrupted while testing; \`skep task resume ${id}\` runs the tests again` };
   if (r.ok) return { status: "done", reason: `${steps}; tests passed (\`${cmd}\`)` };
-  const how = r.timedOut ? `timed out after ${deps.config.test_timeout_sec}s` : `exit ${r.exitCode ?? r.signal}`;
+  const how = r.error ?? (r.timedOut ? `timed out after ${deps.config.test_timeout_sec}s` : `exit ${r.exitCode ?? r.signal}`);
   return { status: "failed", reason: `tests failed (\`${cmd}\`, ${how}):\n${r.outputTail.split("\n").slice(-15).join("\n")}` };
 }
 

@@ -152,12 +152,13 @@ function gate(deps: TaskDeps, id: number, answer: ClassifyAnswer, plan: Plan | n
     store.transition(id, "approved", { reason: task.sourceRepo ? `small task delegated by ${task.sourceRepo}: approved automatically` : "small task: approved automatically (auto_execute_small)" });
     return;
   }
+  const said = answer.reason ? ` (${answer.reason})` : "";
   const why =
     answer.classification === "ambiguous"
-      ? `ambiguous: ${answer.reason}`
+      ? `ambiguous${said}: waiting for a person`
       : answer.classification === "small"
-        ? "small: waiting for approval (auto_execute_small is off)"
-        : `${answer.classification}: waiting for approval`;
+        ? `small${said}: waiting for approval (auto_execute_small is off)`
+        : `${answer.classification}${said}: waiting for approval`;
   store.transition(id, "pending", { reason: why });
 }
 

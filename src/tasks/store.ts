@@ -151,7 +151,8 @@ export class TaskStore {
       const row = this.db.query("SELECT status FROM tasks WHERE id = ?").get(id) as { status: TaskStatus } | null;
       if (!row) throw new TaskNotFound(id);
       if ((opts.from && !opts.from.includes(row.status)) || !canTransition(row.status, to)) throw new IllegalTransition(id, row.status, to);
-      this.applyPatch(id, { ...opts.patch }, { status: to, updated_at: now });
+      // The latest reason is the task's reason: why it waits, failed, or was rejected.
+      this.applyPatch(id, { ...(reason !== null ? { reason } : {}), ...opts.patch }, { status: to, updated_at: now });
       this.db.query("INSERT INTO events(task_id, from_status, to_status, reason, at) VALUES (?, ?, ?, ?, ?)").run(id, row.status, to, reason, now);
       return row.status;
     }).immediate();

@@ -57,13 +57,14 @@ function dirtyCheckout(root: string): { head: string; status: string; app: strin
 
 describe("task execution", () => {
   test("three steps, three commits on the task branch; the dirty checkout is untouched", async () => {
-    const bed = await makeBed({ script: script(), config: { test_cmd: "bun src/sub.test.ts" } });
+    const testCmd = `${process.execPath} src/sub.test.ts`;
+    const bed = await makeBed({ script: script(), config: { test_cmd: testCmd } });
     const before = dirtyCheckout(bed.root);
     const id = await approvedTask(bed);
-    trust(bed.root, "bun src/sub.test.ts");
+    trust(bed.root, testCmd);
     const t = await bed.service.execute(id, new AbortController().signal);
-    expect(t.status).toBe("done");
     expect(t.reason ?? "").toContain("tests passed");
+    expect(t.status).toBe("done");
     expect(t.steps.map((s) => [s.status, s.commit !== null, s.retries])).toEqual([
       ["done", true, 0],
       ["done", true, 0],
