@@ -261,6 +261,7 @@ describe("tasks with the real claude CLI", () => {
     const created = await json<{ task: TaskJson }>(await bed.skep("task", "create", "Add a sub function [[scenario:e2e-turns]]", "--json"));
     await bed.skep("task", "approve", String(created.task.id));
     const r = await bed.skep("task", "run", String(created.task.id), "--json");
+    expect(r.stdout.slice(0, 3000)).toContain('"status": "failed"');
     expect(r.code).toBe(1);
     const t = JSON.parse(r.stdout) as TaskJson;
     expect(t.status).toBe("failed");

@@ -210,11 +210,12 @@ function runCommand(name: "run" | "resume", description: string) {
       await withTasks(args.repo, async (api) => {
         if (api.via === "local" && !args.json) console.error(`◠  no daemon runs: executing task #${id} here (Ctrl-C interrupts it; resume later)`);
         const t = await api.run(id, { follow: !args.detach, onProgress: progressPrinter(!!args.json) });
+        // A run that ends anywhere but done is a failure for scripts, whatever the output format.
+        if (TERMINAL_STATUSES.includes(t.status) && t.status !== "done") process.exitCode = 1;
         if (args.json) return printJson(Task, t);
         if (!TERMINAL_STATUSES.includes(t.status)) return console.log(`Task #${t.id} ${t.status}; follow it: skep task logs -f ${t.id}`);
         console.log(`Task #${t.id} ${t.status}: ${(t.result ?? t.reason ?? "").split("\n")[0]}`);
         if (t.status === "done" && t.branch) console.log(`review: git diff ${t.baseBranch ?? t.baseCommit?.slice(0, 10)}...${t.branch}   merge: git merge ${t.branch}`);
-        if (t.status !== "done") process.exitCode = 1;
       });
     },
   });
