@@ -129,7 +129,7 @@ describe("runInProcessGroup", () => {
   test("a process that left the group (setsid) and holds the pipe does not keep the call open", async () => {
     const dir = tempDir("skep-llm-proc-");
     const lines: string[] = [];
-    const r = await runInProcessGroup({ cmd: sh("setsid sh -c 'sleep 0.3; echo late; sleep 60' & echo $!; exit 0"), cwd: dir, onLine: (l) => lines.push(l) });
+    const r = await runInProcessGroup({ cmd: sh("setsid sh -c 'touch escaped; sleep 0.3; echo late; sleep 60' & while [ ! -f escaped ]; do sleep 0.01; done; echo $!; exit 0"), cwd: dir, onLine: (l) => lines.push(l) });
     expect(r.exitCode).toBe(0);
     // Its output is read for a while after the leader exits, then the call returns anyway.
     expect(lines).toEqual([lines[0]!, "late"]);
