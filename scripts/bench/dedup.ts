@@ -4,7 +4,7 @@
 // Prints tp/fp/tn/fn, precision, recall, F1 and the mean time per check; per-category figures for
 // the chain; the index-layer cases. The full record goes to bench-results/dedup-<time>.json.
 //
-//   bun scripts/bench-dedup.ts [--pairs file.json] [--reps 200] [--no-background] [--show-errors]
+//   bun scripts/bench/dedup.ts [--pairs file.json] [--reps 200] [--no-background] [--show-errors]
 //
 // tfidf needs document frequencies: by default the IDF corpus is the pair plus every other
 // description in the file (about what a task table of that size gives); --no-background uses the
@@ -12,12 +12,12 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { checkCheap, type CheapOptions, type DedupCandidate } from "../src/tasks/dedup/cheap.ts";
-import { backgroundCorpus, clearPreparedCache, type Corpus } from "../src/tasks/dedup/layers.ts";
-import { checkIndex, type IndexSymbol } from "../src/tasks/dedup/index-layer.ts";
-import { CHEAP_LAYERS, DEFAULT_THRESHOLDS } from "../src/tasks/dedup/thresholds.ts";
+import { checkCheap, type CheapOptions, type DedupCandidate } from "../../src/tasks/dedup/cheap.ts";
+import { backgroundCorpus, clearPreparedCache, type Corpus } from "../../src/tasks/dedup/layers.ts";
+import { checkIndex, type IndexSymbol } from "../../src/tasks/dedup/index-layer.ts";
+import { CHEAP_LAYERS, DEFAULT_THRESHOLDS } from "../../src/tasks/dedup/thresholds.ts";
 
-const PROJECT = resolve(import.meta.dir, "..");
+const PROJECT = resolve(import.meta.dir, "../..");
 const { values: args } = parseArgs({
   options: {
     pairs: { type: "string", default: join(PROJECT, "test/fixtures/dedup/pairs.json") },
