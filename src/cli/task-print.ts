@@ -4,6 +4,7 @@ import { relative } from "node:path";
 import type { CostAnswer, Task, TokenTotals } from "../protocol/tasks.ts";
 import { formatPlan, formatSteps, formatTokens } from "../tasks/format.ts";
 import { taskFiles } from "../tasks/paths.ts";
+import { TaskStore, tasksDbPath } from "../tasks/store.ts";
 
 const n = (x: number) => x.toLocaleString("en-US");
 
@@ -91,4 +92,28 @@ export function costTable(c: CostAnswer): string {
   }
   lines.push("", "effective = input + cache reads / 10 (cache reads bill at a tenth of fresh input); cost as the LLM CLI reported it");
   return lines.join("\n");
+}
+
+/** "3 total · 1 pending · 1 executing" for `skep status`, or null when the repo has no task store. */
+export function taskCounts(skepDir: string): string | null {
+  if (!existsSync(tasksDbPath(skepDir))) return null;
+  const store = TaskStore.open(skepDir);
+  try {
+    const tasks = store.list();
+    const count = (...statuses: string[]) => tasks.filter((t) => statuses.includes(t.status)).length;
+    const parts = [`${tasks.length} total`];
+    for (const [label, statuses] of [
+      ["pending", ["pending", "classified"]],
+      ["needs clarification", ["pending_clarification"]],
+      ["queued", ["approved", "queued"]],
+      ["executing", ["executing"]],
+      ["failed or interrupted", ["failed", "interrupted"]],
+    ] as const) {
+      const k = count(...statuses);
+      if (k) parts.push(`${k} ${label}`);
+    }
+    return parts.join(" · ");
+  } finally {
+    store.close();
+  }
 }

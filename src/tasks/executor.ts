@@ -162,7 +162,8 @@ function stepPrompt(deps: TaskDeps, task: Task, plan: NonNullable<Task["plan"]>,
 /** The test command runs only when this user has trusted it for this repo (never from a committed config alone). */
 async function runTests(deps: TaskDeps, id: number, worktree: string, opts: ExecuteOptions): Promise<Outcome> {
   const cmd = deps.config.test_cmd;
-  const steps = `${deps.store.get(id).steps.length} steps done`;
+  const count = deps.store.get(id).steps.length;
+  const steps = `${count} step${count === 1 ? "" : "s"} done`;
   if (!cmd) return { status: "done", reason: `${steps}; no test command configured` };
   const trust = trustState(deps.root, cmd);
   if (trust !== "trusted") {

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { deleteBranch, removeWorktree } from "../git/worktree.ts";
 import type { LlmBackend } from "../llm/backend.ts";
 import { backendFor } from "../llm/select.ts";
+import { readableLines } from "../llm/stream-text.ts";
 import type { RepoConfig } from "../protocol/config.ts";
 import { ACTIVE_STATUSES, TERMINAL_STATUSES, type DedupResult, type LlmPurpose, type Task, type TaskStatus } from "../protocol/tasks.ts";
 import { runDedup } from "./dedup-check.ts";
@@ -205,7 +206,7 @@ export class TaskService {
     return executeTask(this.deps, id, {
       signal,
       onOutput: (taskId, line) => {
-        appendTaskLog(this.opts.skepDir, taskId, line);
+        for (const readable of readableLines(line)) appendTaskLog(this.opts.skepDir, taskId, readable);
         this.opts.onOutput?.(taskId, line);
       },
     });

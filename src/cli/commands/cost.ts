@@ -6,12 +6,42 @@ import { CostAnswer } from "../../protocol/tasks.ts";
 import { printJson } from "../print.ts";
 import { jsonArg, repoArgs, repoContext } from "../repo.ts";
 import { costTable } from "../task-print.ts";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { z } from "zod";
+import { TokenTotals } from "../../protocol/tasks.ts";
+import { TaskStore, tasksDbPath } from "../../tasks/store.ts";
+import { findWorkspace, readRegistry } from "../../workspace/registry.ts";
+import { formatTokens } from "../../tasks/format.ts";
+import { CommandFailed } from "../errors.ts";
+
+const WorkspaceCost = z.object({ workspace: z.string(), repos: z.array(z.object({ name: z.string(), path: z.string(), tasks: z.number().int(), total: TokenTotals })) });
+
+/** Per repo totals across the workspace, read from each repo's task store. */
+function printWorkspaceCost(root: string, json: boolean): void {
+  const ws = findWorkspace(root);
+  if (!ws) throw new CommandFailed("no workspace above this repo (skep init --workspace DIR creates one)");
+  const repos = Object.entries(readRegistry(ws).agents).flatMap(([name, a]) => {
+    const skepDir = join(a.path, ".skep");
+    if (!existsSync(tasksDbPath(skepDir))) return [];
+    const store = TaskStore.open(skepDir);
+    try {
+      return [{ name, path: a.path, tasks: store.list().length, total: store.totals() }];
+    } finally {
+      store.close();
+    }
+  });
+  if (json) return printJson(WorkspaceCost, { workspace: ws, repos });
+  if (!repos.length) return console.log(`no LLM calls recorded in the workspace at ${ws}`);
+  for (const r of repos) console.log(`${r.name.padEnd(20)} ${String(r.tasks).padStart(4)} tasks  ${formatTokens(r.total)}`);
+}
 
 export const costCommand = defineCommand({
   meta: { name: "cost", description: "Tokens and cost of every LLM call, per task and for the repo" },
-  args: { ...repoArgs, ...jsonArg } as const,
+  args: { all: { type: "boolean", description: "Every repo in the workspace, one total per repo" }, ...repoArgs, ...jsonArg } as const,
   async run({ args }) {
     const ctx = repoContext(args.repo);
+    if (args.all) return printWorkspaceCost(ctx.root, !!args.json);
     const api = await openTasks(daemonPaths(ctx.root, ctx.skepDir));
     try {
       const c = await api.cost();

@@ -4,6 +4,7 @@ import { askIndex } from "../../daemon/ask.ts";
 import { daemonPaths } from "../../daemon/paths.ts";
 import { StatusAnswer } from "../../protocol/index-answers.ts";
 import { printJson } from "../print.ts";
+import { taskCounts } from "../task-print.ts";
 import { jsonArg, repoArgs, repoContext } from "../repo.ts";
 
 const LIST_MAX = 20;
@@ -32,6 +33,8 @@ export const statusCommand = defineCommand({
     }
     if (s.syntaxErrors.length) console.log(`Partial:    ${n(s.syntaxErrors.length, "file")} parsed with syntax errors (indexed as far as they parse)`);
     console.log(`Other:      ${n(s.otherFiles, "file")} in languages skep does not parse`);
+    const tasks = taskCounts(ctx.skepDir);
+    if (tasks) console.log(`Tasks:      ${tasks}`);
     if (s.skipped.length) {
       console.log(`Skipped:    ${n(s.skipped.length, "file")}`);
       for (const k of s.skipped) console.log(`            ${k.path}: ${k.reason}`);
