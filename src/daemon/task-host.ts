@@ -46,7 +46,11 @@ export class TaskHost {
     this.refreshConfig();
     if (p.dryRun) return this.service.dryRun(p.description);
     const created = await this.service.create(p.description, { sourceRepo: p.sourceRepo, sourceTaskId: p.sourceTaskId });
-    if (created.task) this.classifyInBackground(created.task.id);
+    // After the reply is on its way: the creator learns the id before the pipeline's first event.
+    if (created.task) {
+      const id = created.task.id;
+      setImmediate(() => this.classifyInBackground(id));
+    }
     return created;
   }
 

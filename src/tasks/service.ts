@@ -88,6 +88,7 @@ export class TaskService {
     if (dedup.result.duplicate) return { task: null, duplicate: dedup.result, dryRun: false };
     const id = this.store.insert({ name: taskName(text), description: text, sourceRepo: opts.sourceRepo, sourceTaskId: opts.sourceTaskId });
     this.store.adoptCalls(dedup.callIds, id);
+    this.deps.progress?.(id, `task #${id} created`);
     return { task: this.store.get(id), duplicate: null, dryRun: false };
   }
 

@@ -114,3 +114,24 @@ describe("tasks through the daemon", () => {
     expect(shown.reason).toContain("is gone");
   });
 });
+
+describe("task interrupt through the daemon", () => {
+  test("`skep task interrupt` stops the running step; the task keeps its branch; resume finishes it", async () => {
+    const { root, env } = repoWithScript(60_000);
+    const d = await startDaemon(root, { env });
+    const c = await d.client();
+    const created = cli(root, env, "task", "create", "Add a and b");
+    expect(created.stderr).toMatch(/◠  task #1 created\n◠  classifying and planning\.\.\.\n/);
+    await c.subscribe(() => undefined, ["task.progress"]);
+    await c.request("task.approve", { id: 1 });
+    await c.nextEvent((e) => (e.data as { message: string }).message.startsWith("step 2/2"), 30_000);
+    const interrupted = cli(root, env, "task", "interrupt", "1");
+    expect(interrupted.stdout).toContain("Task #1 interrupted; resume with: skep task resume 1");
+    const shown = (await c.request("task.show", { id: 1 })).task;
+    expect(shown.steps.map((s) => s.status)).toEqual(["done", "pending"]);
+    expect(git(root, "branch", "--list", shown.branch!)).toContain(shown.branch!);
+    const resumed = cli(root, env, "task", "resume", "1");
+    expect(resumed.stdout).toContain("Task #1 done");
+    expect(cli(root, env, "task", "interrupt", "1").stderr).toContain("task #1 is done: nothing to interrupt");
+  });
+});
