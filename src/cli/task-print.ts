@@ -58,7 +58,7 @@ function indent(text: string): string {
 }
 
 /** What `task create` prints once the pipeline is done. */
-export function createSummary(t: Task): string {
+export function createSummary(t: Task, via: "daemon" | "local"): string {
   const lines = [`#${t.id} ${t.name} [${t.classification ?? "unclassified"}] ${statusLine(t)}`];
   if (t.plan) lines.push(indent(formatPlan(t.plan)));
   switch (t.status) {
@@ -71,7 +71,7 @@ export function createSummary(t: Task): string {
       lines.push(`Answer in .skep/tasks/${t.id}/clarify.md, then: skep task clarify ${t.id}`);
       break;
     case "approved":
-      lines.push(`approved automatically; the daemon runs it (or: skep task run ${t.id})`);
+      lines.push(via === "daemon" ? "the daemon will execute it" : `no daemon runs: start one (skep daemon start) or run it here: skep task run ${t.id}`);
       break;
   }
   return lines.join("\n");

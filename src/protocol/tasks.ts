@@ -97,6 +97,8 @@ export const TokenTotals = z.object({
   effectiveInput: z.number(),
   /** As the LLM CLI reported it (client-side price tables; not authoritative). */
   costUsd: z.number(),
+  /** The backends that answered these calls ("claude", "script"), so replayed answers are never mistaken for a model's. */
+  backends: z.array(z.string()),
 });
 export type TokenTotals = z.infer<typeof TokenTotals>;
 

@@ -30,7 +30,8 @@ export function formatSteps(steps: TaskStep[]): string {
 export function formatTokens(t: TokenTotals): string {
   if (t.calls === 0) return "no LLM calls";
   const n = (x: number) => x.toLocaleString("en-US");
-  return `${n(t.effectiveInput)} effective input (input ${n(t.input)}, output ${n(t.output)}, cache write ${n(t.cacheCreation)}, cache read ${n(t.cacheRead)}; ${t.calls} call${t.calls === 1 ? "" : "s"}, $${t.costUsd.toFixed(4)})`;
+  const via = t.backends.length ? ` via ${t.backends.map((b) => (b === "script" ? "script (replayed answers, not a model)" : b)).join(", ")}` : "";
+  return `${n(t.effectiveInput)} effective input (input ${n(t.input)}, output ${n(t.output)}, cache write ${n(t.cacheCreation)}, cache read ${n(t.cacheRead)}; ${t.calls} call${t.calls === 1 ? "" : "s"}${via}, $${t.costUsd.toFixed(4)})`;
 }
 
 /** A task name from its description: the first few words, as a slug-friendly phrase. */

@@ -90,7 +90,7 @@ export async function classifyAndPlan(deps: TaskDeps, id: number, opts: { signal
   writeFileSync(`${files.prompts}/classify.md`, classifyPrompt);
   writeFileSync(`${files.prompts}/plan.md`, planPrompt);
 
-  deps.progress?.(id, "classifying and planning...");
+  deps.progress?.(id, `classifying and planning... (${describeBackends(deps)})`);
   const timeoutMs = config.classify_timeout_sec * 1000;
   const planAbort = new AbortController();
   const onOuterAbort = () => planAbort.abort();
@@ -194,4 +194,18 @@ export function parseClarify(text: string): { question: string; answer: string }
   }
   if (current) out.push({ question: current.question, answer: current.answer.join("\n").trim() });
   return out;
+}
+
+/** "classify: claude haiku, plan: claude sonnet": which backend and model answer, named in the output. */
+function describeBackends(deps: TaskDeps): string {
+  return (["classify", "plan"] as const)
+    .map((purpose) => {
+      try {
+        const { backend, model } = deps.backends(purpose);
+        return `${purpose}: ${backend.name}${backend.name === "script" ? " (replayed answers)" : ""}${model ? ` ${model}` : ""}`;
+      } catch (err) {
+        return `${purpose}: ${(err as Error).message}`;
+      }
+    })
+    .join(", ");
 }

@@ -373,10 +373,19 @@ export class TaskStore {
     const r = this.db
       .query(
         `SELECT count(*) AS calls, coalesce(sum(input),0) AS input, coalesce(sum(output),0) AS output, coalesce(sum(cache_creation),0) AS cc,
-                coalesce(sum(cache_read),0) AS cr, coalesce(sum(cost_usd),0) AS cost FROM llm_calls ${where}`,
+                coalesce(sum(cache_read),0) AS cr, coalesce(sum(cost_usd),0) AS cost, group_concat(DISTINCT backend) AS backends FROM llm_calls ${where}`,
       )
-      .get(...params) as { calls: number; input: number; output: number; cc: number; cr: number; cost: number };
-    return { calls: r.calls, input: r.input, output: r.output, cacheCreation: r.cc, cacheRead: r.cr, effectiveInput: effectiveInput(r.input, r.cr), costUsd: r.cost };
+      .get(...params) as { calls: number; input: number; output: number; cc: number; cr: number; cost: number; backends: string | null };
+    return {
+      calls: r.calls,
+      input: r.input,
+      output: r.output,
+      cacheCreation: r.cc,
+      cacheRead: r.cr,
+      effectiveInput: effectiveInput(r.input, r.cr),
+      costUsd: r.cost,
+      backends: r.backends ? r.backends.split(",").sort() : [],
+    };
   }
 
   events(taskId: number): { from: TaskStatus | null; to: TaskStatus; reason: string | null; at: string }[] {

@@ -121,7 +121,7 @@ describe("task interrupt through the daemon", () => {
     const d = await startDaemon(root, { env });
     const c = await d.client();
     const created = cli(root, env, "task", "create", "Add a and b");
-    expect(created.stderr).toMatch(/◠  task #1 created\n◠  classifying and planning\.\.\.\n/);
+    expect(created.stderr).toMatch(/◠  task #1 created\n◠  classifying and planning\.\.\. \(classify: script \(replayed answers\) haiku, plan: script \(replayed answers\) sonnet\)\n/);
     await c.subscribe(() => undefined, ["task.progress"]);
     await c.request("task.approve", { id: 1 });
     await c.nextEvent((e) => (e.data as { message: string }).message.startsWith("step 2/2"), 30_000);

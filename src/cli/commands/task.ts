@@ -82,8 +82,7 @@ const create = defineCommand({
       }
       if (!r.task) return;
       if (r.dryRun) console.log("(dry-run) nothing was stored; the LLM calls were recorded in the ledger");
-      console.log(createSummary(r.task));
-      if (api.via === "local" && r.task.status === "approved" && !r.dryRun) console.log(`no daemon runs: start one (skep daemon start) or run it here: skep task run ${r.task.id}`);
+      console.log(createSummary(r.task, r.dryRun ? "local" : api.via));
     });
   },
 });
@@ -191,7 +190,7 @@ const clarify = defineCommand({
     await withTasks(args.repo, async (api) => {
       const t = await api.clarify(id, progressPrinter(!!args.json));
       if (args.json) return printJson(Task, t);
-      console.log(createSummary(t));
+      console.log(createSummary(t, api.via));
     });
   },
 });
