@@ -2,6 +2,7 @@
 // life. The kernel drops the lock when the process dies, however it dies (kill -9 included), so a
 // lock can never go stale; `daemon.pid` is only informative. Where libc cannot be loaded, an
 // O_EXCL lock file holding the pid is used instead, taken over only when that pid is dead.
+import { alive } from "../util/pid.ts";
 import { closeSync, constants, openSync, readFileSync, unlinkSync, writeSync, ftruncateSync } from "node:fs";
 
 export interface Lock {
@@ -125,11 +126,4 @@ export function readPid(path: string): number | null {
   }
 }
 
-export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
+export { alive };

@@ -3,7 +3,8 @@
 // the foreground). Both paths call the same TaskService, so the results are the same.
 import type { Event } from "../protocol/socket.ts";
 import type { CostAnswer, Task, TaskCreateAnswer, TaskDeleteAnswer } from "../protocol/tasks.ts";
-import { TaskService, alive } from "../tasks/service.ts";
+import { TaskService } from "../tasks/service.ts";
+import { alive } from "../util/pid.ts";
 import { DaemonClient, DaemonError } from "./client.ts";
 import { clientSocketPath, type DaemonPaths } from "./paths.ts";
 import { costAnswer, loadConfig } from "./task-host.ts";

@@ -3,6 +3,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { alive } from "../util/pid.ts";
 import { deleteBranch, removeWorktree } from "../git/worktree.ts";
 import type { LlmBackend } from "../llm/backend.ts";
 import { backendFor } from "../llm/select.ts";
@@ -254,14 +255,6 @@ export class TaskService {
   }
 }
 
-export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 function ledgerResult(call: ReturnType<TaskStore["calls"]>[number]) {
   return {

@@ -6,27 +6,19 @@
 // Failure paths: garbage, a 500, an API that never answers, a step that fails twice.
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { readFileSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
+import { findClaude, offlineClaudeEnv } from "../support/claude.ts";
 import { FakeAnthropic, type Turn, type TurnContext, type Usage } from "../support/fake-anthropic.ts";
 import { childEnv, git, makeRepo } from "../mcp/support.ts";
-import { BUN, cleanupAll, MAIN, PROJECT, tempDir } from "../support/temp.ts";
+import { BUN, cleanupAll, MAIN, tempDir } from "../support/temp.ts";
 
 setDefaultTimeout(120_000);
 
 let fake: FakeAnthropic;
 let claude: string;
 
-function findClaude(): string {
-  const pkg = dirname(require.resolve("@anthropic-ai/claude-code/package.json", { paths: [PROJECT] }));
-  for (const bin of [join(pkg, "bin/claude.exe"), join(dirname(pkg), `claude-code-${process.platform}-${process.arch}`, "claude")]) {
-    const p = Bun.spawnSync([bin, "--version"], { stdout: "pipe", stderr: "pipe", stdin: "ignore", env: childEnv() });
-    if (p.exitCode === 0) return bin;
-  }
-  throw new Error("no working claude binary: run npm ci");
-}
-
 beforeAll(async () => {
-  claude = findClaude();
+  claude = findClaude(childEnv());
   fake = await FakeAnthropic.start();
 });
 afterAll(async () => {
@@ -111,20 +103,9 @@ interface Run {
 function setup(config: Record<string, unknown> = {}) {
   const repo = makeRepo(FILES);
   const home = tempDir("skep-e2e-home-");
-  const tmp = tempDir("skep-e2e-tmp-");
   const env = childEnv({
-    HOME: home,
+    ...offlineClaudeEnv(fake.url, { home, apiTimeoutMs: 60_000 }),
     SKEP_HOME: join(home, ".skep"),
-    TMPDIR: tmp,
-    CLAUDE_CODE_TMPDIR: tmp,
-    ANTHROPIC_BASE_URL: fake.url,
-    ANTHROPIC_API_KEY: "dummy",
-    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
-    DISABLE_TELEMETRY: "1",
-    DISABLE_AUTOUPDATER: "1",
-    DISABLE_ERROR_REPORTING: "1",
-    CLAUDE_CODE_MAX_RETRIES: "0",
-    API_TIMEOUT_MS: "60000",
     SKEP_CLAUDE_BIN: claude,
     SKEP_NO_DAEMON: "1",
   });

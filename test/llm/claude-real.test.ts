@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { LlmRequest } from "../../src/llm/backend.ts";
 import { ClaudeBackend } from "../../src/llm/claude.ts";
+import { offlineClaudeEnv } from "../support/claude.ts";
 import { FakeAnthropic } from "../support/fake-anthropic.ts";
 import { childEnv, indexAt, makeRepo, SAMPLE } from "../mcp/support.ts";
 import { cleanupAll, onCleanup, PROJECT, tempDir } from "../support/temp.ts";
@@ -27,24 +28,7 @@ afterAll(async () => {
 
 /** A backend for the real CLI talking to `apiUrl`, isolated in its own HOME and TMPDIR. */
 function backend(apiUrl: string): ClaudeBackend {
-  const tmp = tempDir("skep-llm-claude-tmp-");
-  return new ClaudeBackend({
-    bin: CLAUDE,
-    inheritEnv: false,
-    env: childEnv({
-      HOME: tempDir("skep-llm-claude-home-"),
-      TMPDIR: tmp,
-      CLAUDE_CODE_TMPDIR: tmp,
-      ANTHROPIC_BASE_URL: apiUrl,
-      ANTHROPIC_API_KEY: "dummy",
-      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
-      DISABLE_TELEMETRY: "1",
-      DISABLE_AUTOUPDATER: "1",
-      DISABLE_ERROR_REPORTING: "1",
-      CLAUDE_CODE_MAX_RETRIES: "0",
-      API_TIMEOUT_MS: "20000",
-    }),
-  });
+  return new ClaudeBackend({ bin: CLAUDE, inheritEnv: false, env: childEnv(offlineClaudeEnv(apiUrl)) });
 }
 
 function request(cwd: string, extra: Partial<LlmRequest>): LlmRequest {

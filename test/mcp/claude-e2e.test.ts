@@ -5,37 +5,20 @@
 // machine: a fresh HOME per run, non-essential traffic off, the API base URL on localhost.
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { readFileSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
+import { findClaude, offlineClaudeEnv } from "../support/claude.ts";
 import { FakeAnthropic, type TurnContext } from "../support/fake-anthropic.ts";
-import { BUN, childEnv, cleanupAll, git, indexAt, MAIN, makeRepo, PROJECT, SAMPLE, tempDir } from "./support.ts";
+import { BUN, childEnv, cleanupAll, git, indexAt, MAIN, makeRepo, SAMPLE, tempDir } from "./support.ts";
 
 // Real child processes (servers, git, daemons) on a shared, busy machine: be generous.
 setDefaultTimeout(60_000);
-
-function findClaude(): string {
-  const pkg = dirname(require.resolve("@anthropic-ai/claude-code/package.json", { paths: [PROJECT] }));
-  const candidates = [
-    join(pkg, "bin/claude.exe"),
-    // When npm did not run the package's install script, bin/claude.exe is a stub: use the platform binary.
-    join(dirname(pkg), `claude-code-${process.platform}-${process.arch}`, "claude"),
-  ];
-  for (const bin of candidates) {
-    try {
-      const p = Bun.spawnSync([bin, "--version"], { stdout: "pipe", stderr: "pipe", stdin: "ignore", env: childEnv() });
-      if (p.exitCode === 0 && p.stdout.toString().includes("Claude Code")) return bin;
-    } catch {
-      // not there: try the next
-    }
-  }
-  throw new Error(`no working claude binary in ${candidates.join(" or ")}: run npm install`);
-}
 
 let claude: string;
 let fake: FakeAnthropic;
 let repo: string;
 
 beforeAll(async () => {
-  claude = findClaude();
+  claude = findClaude(childEnv());
   fake = await FakeAnthropic.start();
   repo = makeRepo(SAMPLE);
   await indexAt(repo);
@@ -56,21 +39,7 @@ interface ClaudeResult {
 
 /** Run `claude -p` headless, with a fresh HOME, against the fake API; kill it after `timeoutMs`. */
 async function runClaude(prompt: string, opts: { cwd: string; args?: string[]; home?: string }): Promise<{ code: number; out: ClaudeResult; stderr: string }> {
-  const home = opts.home ?? tempDir("skep-claude-home-");
-  const tmp = tempDir("skep-claude-tmp-");
-  const env = childEnv({
-    HOME: home,
-    TMPDIR: tmp,
-    CLAUDE_CODE_TMPDIR: tmp,
-    ANTHROPIC_BASE_URL: fake.url,
-    ANTHROPIC_API_KEY: "dummy",
-    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
-    DISABLE_TELEMETRY: "1",
-    DISABLE_AUTOUPDATER: "1",
-    DISABLE_ERROR_REPORTING: "1",
-    CLAUDE_CODE_MAX_RETRIES: "0",
-    API_TIMEOUT_MS: "20000",
-  });
+  const env = childEnv(offlineClaudeEnv(fake.url, { home: opts.home }));
   const proc = Bun.spawn([claude, "-p", prompt, "--output-format", "json", "--max-turns", "6", ...(opts.args ?? [])], {
     cwd: opts.cwd,
     env,

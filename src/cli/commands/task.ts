@@ -2,7 +2,6 @@
 // repo's daemon when it runs, in this process otherwise (src/daemon/task-client.ts).
 import { defineCommand } from "citty";
 import { closeSync, existsSync, openSync, readSync, statSync } from "node:fs";
-import { createInterface } from "node:readline/promises";
 import { z } from "zod";
 import { daemonPaths, type DaemonPaths } from "../../daemon/paths.ts";
 import { openTasks, type TaskApi } from "../../daemon/task-client.ts";
@@ -14,6 +13,7 @@ import { TaskError } from "../../tasks/service.ts";
 import { taskFiles } from "../../tasks/paths.ts";
 import { findWorkspace, readRegistry } from "../../workspace/registry.ts";
 import { join } from "node:path";
+import { confirm } from "../confirm.ts";
 import { CommandFailed, UsageError } from "../errors.ts";
 import { printJson } from "../print.ts";
 import { jsonArg, repoArgs, repoContext } from "../repo.ts";
@@ -242,13 +242,8 @@ const del = defineCommand({
     const id = parseId(args.id);
     await withTasks(args.repo, async (api) => {
       const t = await api.show(id);
-      if (!args.yes) {
-        if (!process.stdin.isTTY) throw new UsageError("refusing to delete without confirmation: stdin is not a terminal (pass --yes)");
-        const rl = createInterface({ input: process.stdin, output: process.stdout });
-        const answer = await rl.question(`Delete task #${t.id} ${t.name} (${t.status})${t.branch && !args["keep-branch"] ? ` and its branch ${t.branch}` : ""}? [y/N] `);
-        rl.close();
-        if (!/^y(es)?$/i.test(answer.trim())) return console.log("not deleted");
-      }
+      const question = `Delete task #${t.id} ${t.name} (${t.status})${t.branch && !args["keep-branch"] ? ` and its branch ${t.branch}` : ""}?`;
+      if (!args.yes && !(await confirm(question, "delete"))) return console.log("not deleted");
       const r = await api.delete(id, !args["keep-branch"]);
       if (args.json) return printJson(TaskDeleteAnswer, r);
       console.log(`Task #${id} deleted${r.branchDeleted ? ` (branch ${t.branch} deleted)` : ""}`);

@@ -2,10 +2,10 @@
 // outside the repo (src/tasks/trust.ts), so a command that arrives in a committed or copied
 // config never runs until its user has looked at it here.
 import { defineCommand } from "citty";
-import { createInterface } from "node:readline/promises";
 import { readConfig } from "../../config/config.ts";
 import { trust, trustState, untrust } from "../../tasks/trust.ts";
-import { CommandFailed, UsageError } from "../errors.ts";
+import { confirm } from "../confirm.ts";
+import { CommandFailed } from "../errors.ts";
 import { repoArgs, repoContext } from "../repo.ts";
 
 export const trustCommand = defineCommand({
@@ -25,14 +25,8 @@ export const trustCommand = defineCommand({
     if (!cmd) throw new CommandFailed("no test command configured (set test_cmd in .skep/config.json)");
     const state = trustState(ctx.root, cmd);
     if (state === "trusted") return console.log(`Trust:      \`${cmd}\` is already trusted`);
-    if (!args.yes) {
-      if (!process.stdin.isTTY) throw new UsageError("refusing to trust without confirmation: stdin is not a terminal (pass --yes)");
-      const rl = createInterface({ input: process.stdin, output: process.stdout });
-      const note = state === "changed" ? " (it changed since you last trusted it)" : "";
-      const answer = await rl.question(`Let tasks run \`${cmd}\` in their worktrees${note}? [y/N] `);
-      rl.close();
-      if (!/^y(es)?$/i.test(answer.trim())) return console.log("Trust:      not changed");
-    }
+    const note = state === "changed" ? " (it changed since you last trusted it)" : "";
+    if (!args.yes && !(await confirm(`Let tasks run \`${cmd}\` in their worktrees${note}?`, "trust"))) return console.log("Trust:      not changed");
     const r = trust(ctx.root, cmd);
     if (r && typeof r === "object" && "warning" in r && r.warning) console.error(`warning: ${r.warning}`);
     console.log(`Trust:      tasks will run \`${cmd}\` after their steps`);
