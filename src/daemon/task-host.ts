@@ -75,9 +75,11 @@ export class TaskHost {
 
   /** run and resume: queue the task; the serial executor takes it when free. */
   run(id: number): Task {
-    const task = this.service.enqueue(id);
+    // Already running here: the caller just follows it.
+    if (this.running?.id === id) return this.service.get(id);
+    this.service.enqueue(id);
     this.schedule();
-    return this.service.get(id) ?? task;
+    return this.service.get(id);
   }
 
   async interrupt(id: number): Promise<Task> {

@@ -7,7 +7,7 @@ import { render } from "../llm/prompts.ts";
 import type { Task, TaskStep } from "../protocol/tasks.ts";
 import { addWorktree, commitAll, currentBranch, removeWorktree, resolveCommit, slugify } from "../git/worktree.ts";
 import { formatPlan, formatSteps, formatTokens } from "./format.ts";
-import type { TaskDeps } from "./pipeline.ts";
+import { runSafely, type TaskDeps } from "./pipeline.ts";
 import { branchName, ensureTaskDir, worktreePath, type TaskFiles } from "./paths.ts";
 import { formatSymbolDiff, symbolDiff } from "./symbol-diff.ts";
 import { runTestCommand } from "./test-run.ts";
@@ -100,7 +100,7 @@ async function runSteps(deps: TaskDeps, id: number, worktree: string, files: Tas
     for (let attempt = 1; attempt <= 2 && !done; attempt++) {
       const prompt = stepPrompt(deps, task, plan, step, worktree, attempt === 2 ? lastError : null);
       writeFileSync(`${files.prompts}/step-${step.seq}${attempt === 2 ? "-retry" : ""}.md`, prompt);
-      const res = await backend.run({
+      const res = await runSafely(backend, {
         purpose: "step",
         prompt,
         appendSystemPrompt: render("system", {}),

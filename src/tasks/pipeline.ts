@@ -4,7 +4,7 @@
 // validation error; after that the task waits for a person, with the reason.
 import { writeFileSync } from "node:fs";
 import type { z } from "zod";
-import type { LlmBackend, LlmResult } from "../llm/backend.ts";
+import { ZERO_USAGE, type LlmBackend, type LlmRequest, type LlmResult } from "../llm/backend.ts";
 import { render } from "../llm/prompts.ts";
 import type { RepoConfig } from "../protocol/config.ts";
 import { ClassifyAnswer, Plan, type LlmPurpose, type Task } from "../protocol/tasks.ts";
@@ -50,7 +50,7 @@ export async function callForJson<T extends z.ZodType>(
       attempt === 1
         ? prompt
         : `${prompt}\n\nYour previous answer could not be used: ${error}\nAnswer again with only the JSON object described above.`;
-    const res: LlmResult = await backend.run({
+    const res = await runSafely(backend, {
       purpose,
       prompt: text,
       model,
@@ -72,6 +72,28 @@ export async function callForJson<T extends z.ZodType>(
     error = `invalid ${purpose} answer: ${parsed.error}`;
   }
   return { ok: false, error, aborted: false };
+}
+
+/** A backend must not throw; one that does still yields a failed, recorded call instead of a lost task. */
+export async function runSafely(backend: LlmBackend, req: LlmRequest): Promise<LlmResult> {
+  const started = performance.now();
+  try {
+    return await backend.run(req);
+  } catch (err) {
+    return {
+      ok: false,
+      text: "",
+      error: `the ${backend.name} backend failed: ${(err as Error)?.message ?? String(err)}`,
+      usage: { ...ZERO_USAGE },
+      costUsd: 0,
+      durationMs: performance.now() - started,
+      exitCode: null,
+      model: req.model ?? null,
+      sessionId: null,
+      backend: backend.name,
+      aborted: req.signal?.aborted ?? false,
+    };
+  }
 }
 
 /** Classify and plan task `id` (status created), then move it to its gate. Returns the task. */

@@ -93,9 +93,19 @@ export class TaskService {
     return { task: this.store.get(id), duplicate: null, dryRun: false };
   }
 
-  /** Classify and plan a created task and gate it. */
-  classify(id: number, signal?: AbortSignal): Promise<Task> {
-    return classifyAndPlan(this.deps, id, { signal });
+  /**
+   * Classify and plan a created task and gate it. An unexpected failure (not a failed LLM call:
+   * those are handled inside) parks the task as pending with the reason, so it never sits in
+   * `created` with nobody to move it; a cancelled run leaves it created, to be classified again.
+   */
+  async classify(id: number, signal?: AbortSignal): Promise<Task> {
+    try {
+      return await classifyAndPlan(this.deps, id, { signal });
+    } catch (err) {
+      if (signal?.aborted || this.store.status(id) !== "created") throw err;
+      this.store.transition(id, "pending", { from: ["created"], reason: `classification failed: ${(err as Error).message}` });
+      return this.store.get(id);
+    }
   }
 
   /** Everything create + classify would do, in a scratch store: nothing of the task is kept; the LLM calls are (they were paid for). */
@@ -198,7 +208,11 @@ export class TaskService {
     if (status === "pending" || status === "classified") throw new TaskError(`task #${id} is waiting for approval: \`skep task approve ${id}\``);
     if (status === "created") throw new TaskError(`task #${id} is not classified yet`);
     if (status === "pending_clarification") throw new TaskError(`task #${id} needs clarification first (\`skep task clarify ${id}\`)`);
-    if (status === "queued" || status === "executing") return this.store.get(id);
+    if (status === "executing") {
+      const pid = this.store.internals(id).runnerPid;
+      throw new TaskError(`task #${id} is already executing${pid ? ` (pid ${pid})` : ""}; \`skep task logs -f ${id}\` follows it`);
+    }
+    if (status === "queued") return this.store.get(id);
     this.store.transition(id, "queued", { from: ["approved", "failed", "interrupted"], reason: status === "approved" ? null : `resumed from ${status}` });
     return this.store.get(id);
   }

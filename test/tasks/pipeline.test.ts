@@ -153,3 +153,18 @@ describe("classify and plan", () => {
     expect(bed.service.store.unattributedTotals()).toMatchObject({ calls: 2, input: 200 });
   });
 });
+
+describe("classification that breaks", () => {
+  test("a backend that throws gives failed, recorded calls; the task waits as pending with the reason", async () => {
+    const bed = await makeBed({
+      backend: new FnBackend(() => {
+        throw new Error("backend exploded");
+      }),
+    });
+    const r = await bed.service.create("Add a sub function");
+    const t = await bed.service.classify(r.task!.id);
+    expect(t.status).toBe("pending");
+    expect(t.reason).toContain("backend exploded");
+    expect(() => bed.service.approve(t.id)).toThrow(/no valid plan/);
+  });
+});
