@@ -1,17 +1,32 @@
-// `skep mcp`: the stdio MCP server. Five read-only tools over the repo's index (see tools.ts),
-// lean descriptions (the tool list is re-sent to the model every turn; docs/mcp.md records its
+// `skep mcp`: the stdio MCP server. Five read-only tools over the repo's index (see tools.ts) and
+// eight over its task queue (task-tools.ts), lean descriptions (the tool list is re-sent to the model every turn; docs/mcp.md records its
 // size), answers bounded and stamped. stdout carries only protocol messages; diagnostics go to
 // stderr.
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import { GetCallGraphInput, GetFileContextInput, GetOverviewInput, GetSymbolInput, SearchSymbolsInput } from "../protocol/mcp.ts";
+import {
+  ClarifyTaskInput,
+  CreateTaskInput,
+  DedupTaskInput,
+  GetCallGraphInput,
+  GetFileContextInput,
+  GetOverviewInput,
+  GetSymbolInput,
+  ListTasksInput,
+  RejectTaskInput,
+  SearchSymbolsInput,
+  TaskIdInput,
+} from "../protocol/mcp.ts";
 import { VERSION } from "../version.ts";
 import { IndexBackend, ToolError } from "./backend.ts";
+import { type ProgressSource, reporter } from "./progress.ts";
+import { TaskBackend } from "./task-backend.ts";
+import { TaskTools } from "./task-tools.ts";
 import { Tools } from "./tools.ts";
 
 export const INSTRUCTIONS =
-  "Code index of this repository (symbols, signatures, call graph, ranked map). Prefer it to grep/read for finding definitions, callers and file outlines. Every answer's `index` says how fresh it is; `pending` files changed since indexing.";
+  "Code index of this repository (symbols, signatures, call graph, ranked map). Prefer it to grep/read for finding definitions, callers and file outlines. Every answer's `index` says how fresh it is; `pending` files changed since indexing. Also the repo's task queue: tasks are planned, then run on their own branch once approved.";
 
 /** Tool descriptions: one line each, what it answers and when to use it. */
 export const DESCRIPTIONS = {
@@ -20,6 +35,14 @@ export const DESCRIPTIONS = {
   get_call_graph: "Callers and callees of a symbol, up to depth hops.",
   get_symbol: "Source code of one symbol (function, class...), read from disk.",
   get_overview: "Repo overview: languages, size, and the most important files and symbols (PageRank) within a token budget.",
+  list_tasks: "This repo's tasks, newest first: id, name, status, classification, branch, tokens.",
+  create_task: "Queue a task: dedup, then classify and plan it. Nothing runs before approve_task.",
+  show_task: "One task in full: plan, steps, tokens, result, open questions, and what can happen next.",
+  approve_task: "Approve a planned task so it runs on its own branch. Only with the user's go-ahead.",
+  reject_task: "Reject a task (final).",
+  clarify_task: "Answer a task's questions; it is classified and planned again (waits for that).",
+  delete_task: "Delete a task (not while queued or executing). Its branch is kept.",
+  dedup_task: "Does this task description duplicate a task or existing code? Creates nothing.",
 } as const;
 
 function ok(text: string): CallToolResult {
@@ -32,10 +55,14 @@ function fail(err: unknown): CallToolResult {
   return { content: [{ type: "text", text: `Error: ${message}` }], isError: true };
 }
 
-export function createServer(backend: IndexBackend): McpServer {
+export function createServer(backend: IndexBackend, taskBackend: TaskBackend): McpServer {
   const server = new McpServer({ name: "skep", version: VERSION }, { instructions: INSTRUCTIONS });
   const tools = new Tools(backend);
+  const tasks = new TaskTools(taskBackend);
   const readOnly = { readOnlyHint: true };
+  // A tool that is not read-only is taken as destructive unless it says otherwise (MCP's default).
+  const changes = { destructiveHint: false };
+  const destroys = { destructiveHint: true };
   const run = (fn: () => Promise<string>) => async (): Promise<CallToolResult> => {
     try {
       return ok(await fn());
@@ -68,6 +95,51 @@ export function createServer(backend: IndexBackend): McpServer {
     { description: DESCRIPTIONS.get_overview, inputSchema: GetOverviewInput, annotations: readOnly },
     (args) => run(() => tools.getOverview(args))(),
   );
+  // The pipeline can take minutes: these two report progress when the client asked for it.
+  const withProgress = (extra: ProgressSource, fn: (report: ((m: string) => void) | undefined) => Promise<string>) => {
+    const r = reporter(extra);
+    return run(() => fn(r.report).finally(() => r.stop()))();
+  };
+  server.registerTool(
+    "list_tasks",
+    { description: DESCRIPTIONS.list_tasks, inputSchema: ListTasksInput, annotations: readOnly },
+    (args) => run(() => tasks.listTasks(args))(),
+  );
+  server.registerTool(
+    "create_task",
+    { description: DESCRIPTIONS.create_task, inputSchema: CreateTaskInput, annotations: changes },
+    (args, extra) => withProgress(extra, (report) => tasks.createTask(args, report, extra.signal)),
+  );
+  server.registerTool(
+    "show_task",
+    { description: DESCRIPTIONS.show_task, inputSchema: TaskIdInput, annotations: readOnly },
+    (args) => run(() => tasks.showTask(args))(),
+  );
+  server.registerTool(
+    "approve_task",
+    { description: DESCRIPTIONS.approve_task, inputSchema: TaskIdInput, annotations: changes },
+    (args) => run(() => tasks.approveTask(args))(),
+  );
+  server.registerTool(
+    "reject_task",
+    { description: DESCRIPTIONS.reject_task, inputSchema: RejectTaskInput, annotations: destroys },
+    (args) => run(() => tasks.rejectTask(args))(),
+  );
+  server.registerTool(
+    "clarify_task",
+    { description: DESCRIPTIONS.clarify_task, inputSchema: ClarifyTaskInput, annotations: changes },
+    (args, extra) => withProgress(extra, (report) => tasks.clarifyTask(args, report, extra.signal)),
+  );
+  server.registerTool(
+    "delete_task",
+    { description: DESCRIPTIONS.delete_task, inputSchema: TaskIdInput, annotations: destroys },
+    (args) => run(() => tasks.deleteTask(args))(),
+  );
+  server.registerTool(
+    "dedup_task",
+    { description: DESCRIPTIONS.dedup_task, inputSchema: DedupTaskInput, annotations: readOnly },
+    (args) => run(() => tasks.dedupTask(args))(),
+  );
   return server;
 }
 
@@ -76,7 +148,8 @@ export async function serveStdio(repo: string | undefined, opts: { daemon?: bool
   // A bad --repo fails here, at start. A missing index is not fatal: the tools say how to build
   // one, and pick it up once it exists.
   const backend = new IndexBackend(repo, opts);
-  const server = createServer(backend);
+  const taskBackend = new TaskBackend(repo);
+  const server = createServer(backend, taskBackend);
   const transport = new StdioServerTransport();
   const closed = new Promise<void>((resolve) => {
     transport.onclose = () => resolve();
@@ -87,4 +160,5 @@ export async function serveStdio(repo: string | undefined, opts: { daemon?: bool
   await closed;
   await server.close().catch(() => {});
   backend.close();
+  taskBackend.close();
 }

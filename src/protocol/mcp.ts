@@ -3,6 +3,7 @@
 // they live with the other wire shapes. Descriptions are deliberately short: the whole tool list
 // is sent to the model on every turn (docs/mcp.md records what it costs).
 import { z } from "zod";
+import { TaskStatus } from "./tasks.ts";
 
 /** No tool answer's text exceeds this many characters; longer results end with a cursor. */
 export const MAX_ANSWER_CHARS = 20_000;
@@ -45,12 +46,48 @@ export const GetOverviewInput = {
   tokens: z.number().int().min(100).max(4000).default(1024).describe("repo map budget"),
 };
 
+// The task tools (task-tools.ts). Ids are coerced: some clients send numbers as strings. Not
+// `.int()`: that adds the largest safe integer to the schema; the tools check it instead.
+const taskId = z.coerce.number().min(1);
+const description = z.string().min(1).describe("what to do, in a sentence or a few");
+
+export const ListTasksInput = {
+  // One status is accepted as well, without spelling out the enum twice in the schema.
+  status: z
+    .preprocess((v) => (typeof v === "string" ? [v] : v), z.array(TaskStatus))
+    .optional()
+    .describe("only these statuses"),
+  cursor,
+};
+
+export const CreateTaskInput = { description };
+
+export const TaskIdInput = { task_id: taskId };
+
+export const RejectTaskInput = {
+  task_id: taskId,
+  reason: z.string().optional(),
+};
+
+export const ClarifyTaskInput = {
+  task_id: taskId,
+  answers: z.array(z.object({ question: z.string(), answer: z.string() })).min(1).describe("one per question show_task lists"),
+};
+
+export const DedupTaskInput = { description };
+
 /** Parsed inputs (defaults applied). */
 export type SearchSymbolsArgs = z.output<z.ZodObject<typeof SearchSymbolsInput>>;
 export type GetFileContextArgs = z.output<z.ZodObject<typeof GetFileContextInput>>;
 export type GetCallGraphArgs = z.output<z.ZodObject<typeof GetCallGraphInput>>;
 export type GetSymbolArgs = z.output<z.ZodObject<typeof GetSymbolInput>>;
 export type GetOverviewArgs = z.output<z.ZodObject<typeof GetOverviewInput>>;
+export type ListTasksArgs = z.output<z.ZodObject<typeof ListTasksInput>>;
+export type CreateTaskArgs = z.output<z.ZodObject<typeof CreateTaskInput>>;
+export type TaskIdArgs = z.output<z.ZodObject<typeof TaskIdInput>>;
+export type RejectTaskArgs = z.output<z.ZodObject<typeof RejectTaskInput>>;
+export type ClarifyTaskArgs = z.output<z.ZodObject<typeof ClarifyTaskInput>>;
+export type DedupTaskArgs = z.output<z.ZodObject<typeof DedupTaskInput>>;
 
 /**
  * Where an MCP answer stands. The index's own freshness (see index-answers.ts Freshness), plus
