@@ -6,6 +6,7 @@ import { appendFileSync, existsSync, writeFileSync } from "node:fs";
 import { render } from "../llm/prompts.ts";
 import type { Task, TaskStep } from "../protocol/tasks.ts";
 import { addWorktree, commitAll, currentBranch, removeWorktree, resolveCommit, slugify } from "../git/worktree.ts";
+import { excludeSkepDir } from "../git/exclude.ts";
 import { formatPlan, formatSteps, formatTokens } from "./format.ts";
 import { runSafely, type TaskDeps } from "./pipeline.ts";
 import { branchName, ensureTaskDir, worktreePath, type TaskFiles } from "./paths.ts";
@@ -71,6 +72,8 @@ function prepareWorktree(deps: TaskDeps, id: number): { worktree: string } {
     }
   }
   const branch = task.branch ?? branchName(id, slug);
+  // The worktree lives under .skep/: make sure the user's `git status` never shows it.
+  excludeSkepDir(root);
   const wt = addWorktree(root, { path: task.worktree ?? worktreePath(deps.skepDir, id, slug), branch, base: baseCommit });
   store.patch(id, { branch, base_branch: baseBranch, base_commit: baseCommit, worktree: wt.path });
   deps.progress?.(id, `${wt.created ? "created" : "reusing"} worktree ${wt.path} on branch ${branch}`);

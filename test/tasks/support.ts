@@ -2,6 +2,7 @@
 // TaskService whose backends are an inline script (or anything a test injects).
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { excludeSkepDir } from "../../src/git/exclude.ts";
 import { indexRepo } from "../../src/index/indexer.ts";
 import { openWritable } from "../../src/index/store.ts";
 import type { LlmBackend, LlmRequest, LlmResult } from "../../src/llm/backend.ts";
@@ -29,6 +30,8 @@ export async function makeBed(opts: { script?: ScriptFileInput; backend?: LlmBac
   const root = initRepo(join(tempDir("skep-tasks-"), "repo"), opts.files ?? REPO_FILES);
   const skepDir = join(root, ".skep");
   mkdirSync(skepDir, { recursive: true });
+  excludeSkepDir(root); // as `skep init` does
+
   const dbPath = join(skepDir, "index.db");
   const db = openWritable(dbPath);
   await indexRepo(db, root);

@@ -1,12 +1,12 @@
 // `skep init`: set a repo up: `.skep/`, config, git exclude, the index, the workspace registry.
 import { defineCommand } from "citty";
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { isAbsolute, join, relative, resolve } from "node:path";
 import { configPath, readConfig, writeConfig } from "../../config/config.ts";
 import { detectTestCommand } from "../../config/test-command.ts";
 import { startDaemon } from "../../daemon/control.ts";
 import { daemonPaths } from "../../daemon/paths.ts";
-import { gitCommonDir } from "../../git/repo.ts";
+import { excludeSkepDir } from "../../git/exclude.ts";
 import { RepoConfig } from "../../protocol/config.ts";
 import { findWorkspace, registerRepo, registryPath } from "../../workspace/registry.ts";
 import { buildIndex, printIndexAnswer } from "./index-cmd.ts";
@@ -34,18 +34,7 @@ export const initCommand = defineCommand({
       console.log(`Config:     wrote ${configShown} (test command: ${config.test_cmd ?? "none detected"})`);
     }
 
-    if (ctx.isGit) {
-      const common = gitCommonDir(ctx.root);
-      if (common) {
-        const exclude = join(common, "info", "exclude");
-        mkdirSync(join(common, "info"), { recursive: true });
-        const current = existsSync(exclude) ? readFileSync(exclude, "utf8") : "";
-        if (!current.split("\n").some((l) => l.trim() === ".skep/" || l.trim() === "/.skep/")) {
-          appendFileSync(exclude, `${current && !current.endsWith("\n") ? "\n" : ""}.skep/\n`);
-          console.log("Git:        added .skep/ to .git/info/exclude");
-        }
-      }
-    }
+    if (ctx.isGit && excludeSkepDir(ctx.root)) console.log("Git:        added .skep/ to .git/info/exclude");
 
     const answer = await buildIndex(ctx.root, false);
     printIndexAnswer(answer);
