@@ -18,6 +18,7 @@ import {
   SearchSymbolsInput,
   TaskIdInput,
 } from "../protocol/mcp.ts";
+import { ACTIVE_STATUSES } from "../protocol/tasks.ts";
 import { VERSION } from "../version.ts";
 import { IndexBackend, ToolError } from "./backend.ts";
 import { type ProgressSource, reporter } from "./progress.ts";
@@ -57,7 +58,9 @@ function fail(err: unknown): CallToolResult {
 
 export function createServer(backend: IndexBackend, taskBackend: TaskBackend): McpServer {
   const server = new McpServer({ name: "skep", version: VERSION }, { instructions: INSTRUCTIONS });
-  const tools = new Tools(backend);
+  const tools = new Tools(backend, async () =>
+    (await taskBackend.list(ACTIVE_STATUSES)).value.map((t) => ({ id: t.id, name: t.name, status: t.status })),
+  );
   const tasks = new TaskTools(taskBackend);
   const readOnly = { readOnlyHint: true };
   // A tool that is not read-only is taken as destructive unless it says otherwise (MCP's default).

@@ -1,4 +1,4 @@
-// The five MCP tools. Each one asks the backend (daemon, index file, or worktree overlay) for the
+// The five index tools. Each one asks the backend (daemon, index file, or worktree overlay) for the
 // same answers the CLI's `--json` gives, reshapes them for a model (short keys, nulls dropped,
 // long strings clipped), bounds them with a cursor, and stamps them with the index's freshness.
 // Failures an agent can fix come back as tool errors that say what to do next.
@@ -59,8 +59,21 @@ function verbError(err: unknown): never {
   throw err;
 }
 
+/** A task in flight, as get_overview lists it. */
+export interface ActiveTask {
+  id: number;
+  name: string;
+  status: string;
+}
+
+const OVERVIEW_TASKS = 20;
+
 export class Tools {
-  constructor(private readonly backend: IndexBackend) {}
+  constructor(
+    private readonly backend: IndexBackend,
+    /** The repo's tasks in flight (task-backend.ts); none when absent or failing. */
+    private readonly activeTasks: () => Promise<ActiveTask[]> = async () => [],
+  ) {}
 
   // ------------------------------------------------------------------------------- search_symbols
 
@@ -210,6 +223,8 @@ export class Tools {
     const status = await this.backend.ask("status", {}, session).catch(verbError);
     let tokens = args.tokens;
     const peers = this.peers();
+    // The overview is about the code; a task store that cannot be read must not fail it.
+    const tasks = (await this.activeTasks().catch(() => [])).slice(0, OVERVIEW_TASKS);
     for (;;) {
       const { result: map, stamp } = await this.backend.ask("map", { tokens }, session).catch(verbError);
       const out = compact({
@@ -219,6 +234,7 @@ export class Tools {
         languages: status.result.languages.map((l) => ({ lang: l.lang, files: l.files, symbols: l.symbols })),
         map: map.text,
         peers: peers.length ? peers : undefined,
+        tasks: tasks.length ? tasks : undefined,
         index: stamp,
       });
       const text = JSON.stringify(out);

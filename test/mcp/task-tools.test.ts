@@ -131,6 +131,8 @@ describe("without a daemon", () => {
     expect((await mcp.json("list_tasks", { status: "approved" })).tasks).toHaveLength(1);
     expect((await mcp.json("list_tasks", { status: ["done", "failed"] })).tasks).toEqual([]);
     await expectError(mcp, "list_tasks", { status: "finished" }, /Input validation error/);
+    // The overview lists the tasks in flight.
+    expect((await mcp.json("get_overview", { tokens: 200 })).tasks).toEqual([{ id: 1, name: list.tasks[0].name, status: "approved" }]);
   });
 
   test("dedup_task finds the duplicate and creates nothing; create_task says duplicate too", async () => {
