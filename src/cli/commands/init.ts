@@ -7,6 +7,7 @@ import { detectTestCommand } from "../../config/test-command.ts";
 import { startDaemon } from "../../daemon/control.ts";
 import { daemonPaths } from "../../daemon/paths.ts";
 import { excludeSkepDir } from "../../git/exclude.ts";
+import { trustState } from "../../tasks/trust.ts";
 import { RepoConfig } from "../../protocol/config.ts";
 import { findWorkspace, registerRepo, registryPath } from "../../workspace/registry.ts";
 import { buildIndex, printIndexAnswer } from "./index-cmd.ts";
@@ -27,12 +28,18 @@ export const initCommand = defineCommand({
     // Relative to the repo when .skep/ is inside it (the usual case), else absolute (SKEP_DIR elsewhere).
     const shown = relative(ctx.root, configPath(ctx.skepDir));
     const configShown = shown.startsWith("..") || isAbsolute(shown) ? configPath(ctx.skepDir) : shown;
-    if (existing) console.log(`Config:     ${configShown} (kept; test command: ${existing.test_cmd ?? "none"})`);
-    else {
+    let testCmd: string | null;
+    if (existing) {
+      testCmd = existing.test_cmd;
+      console.log(`Config:     ${configShown} (kept; test command: ${existing.test_cmd ?? "none"})`);
+    } else {
       const config = RepoConfig.parse({ test_cmd: detectTestCommand(ctx.root) });
       writeConfig(ctx.skepDir, config);
+      testCmd = config.test_cmd;
       console.log(`Config:     wrote ${configShown} (test command: ${config.test_cmd ?? "none detected"})`);
     }
+    // A test command never runs on its own: the user trusts it on this machine first.
+    if (testCmd && trustState(ctx.root, testCmd) !== "trusted") console.log(`Tests:      tasks will not run \`${testCmd}\` until you trust it: skep trust`);
 
     if (ctx.isGit && excludeSkepDir(ctx.root)) console.log("Git:        added .skep/ to .git/info/exclude");
 
