@@ -117,7 +117,8 @@ export async function classifyAndPlan(deps: TaskDeps, id: number, opts: { signal
   const planAbort = new AbortController();
   const onOuterAbort = () => planAbort.abort();
   opts.signal?.addEventListener("abort", onOuterAbort, { once: true });
-  const classifyP = callForJson(deps, id, "classify", classifyPrompt, ClassifyAnswer, { timeoutMs, signal: opts.signal });
+  // The classifier answers from the prompt alone; a few turns at most, should the CLI's model look around.
+  const classifyP = callForJson(deps, id, "classify", classifyPrompt, ClassifyAnswer, { timeoutMs, maxTurns: 3, signal: opts.signal });
   const planP = callForJson(deps, id, "plan", planPrompt, Plan, {
     timeoutMs,
     mcpRepo: deps.root,
