@@ -163,5 +163,5 @@ export async function serveStdio(repo: string | undefined, opts: { daemon?: bool
   await closed;
   await server.close().catch(() => {});
   backend.close();
-  taskBackend.close();
+  await taskBackend.close();
 }

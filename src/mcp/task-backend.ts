@@ -55,6 +55,9 @@ export class TaskBackend {
   private retryAt = 0;
   /** Progress listeners per task id, for the pipeline runs a call is waiting on. */
   private readonly listeners = new Map<number, Set<OnProgress>>();
+  /** Aborted at close: an inline pipeline stops its LLM calls instead of outliving the server. */
+  private readonly lifetime = new AbortController();
+  private readonly inflight = new Set<Promise<unknown>>();
 
   /** Throws UsageError when `repoFlag` is not a directory. */
   constructor(repoFlag: string | undefined) {
@@ -92,11 +95,12 @@ export class TaskBackend {
       daemon: (c) => c.request("task.create", { description, dryRun: false }, WAIT_MS),
       local: async () => {
         const svc = this.local(true);
-        const created = await svc.create(description, { signal: opts.signal });
+        const signal = this.signal(opts.signal);
+        const created = await svc.create(description, { signal });
         if (!created.task) return created;
         const id = created.task.id;
         try {
-          const task = await this.following(id, opts.onProgress, () => svc.classify(id, opts.signal));
+          const task = await this.following(id, opts.onProgress, () => svc.classify(id, signal));
           return { ...created, task };
         } catch (err) {
           return { ...created, task: svc.get(id), classifyError: (err as Error).message };
@@ -124,7 +128,7 @@ export class TaskBackend {
         }),
       local: () => {
         const svc = this.local(true);
-        return this.following(id, opts.onProgress, () => svc.clarify(id, answers, opts.signal));
+        return this.following(id, opts.onProgress, () => svc.clarify(id, answers, this.signal(opts.signal)));
       },
       idempotent: false,
     });
@@ -139,7 +143,10 @@ export class TaskBackend {
     });
   }
 
-  close(): void {
+  /** Stop inline pipelines (a task whose classification stops stays `created`), then close. */
+  async close(): Promise<void> {
+    this.lifetime.abort();
+    await Promise.race([Promise.allSettled([...this.inflight]), Bun.sleep(10_000)]);
     this.client?.close();
     this.client = null;
     this.service?.close();
@@ -147,6 +154,10 @@ export class TaskBackend {
   }
 
   // ---------------------------------------------------------------------------------------------
+
+  private signal(call: AbortSignal | undefined): AbortSignal {
+    return call ? AbortSignal.any([call, this.lifetime.signal]) : this.lifetime.signal;
+  }
 
   private hasStore(): boolean {
     return existsSync(tasksDbPath(this.place.skepDir));
@@ -227,7 +238,13 @@ export class TaskBackend {
           if (!op.idempotent) throw new ToolError(`the daemon went away during the call (${err.message}): show_task tells whether it took effect`);
         }
       }
-      return { value: await op.local(), via: "local" };
+      const local = Promise.resolve().then(op.local);
+      this.inflight.add(local);
+      try {
+        return { value: await local, via: "local" };
+      } finally {
+        this.inflight.delete(local);
+      }
     } catch (err) {
       throw asToolError(err);
     }
