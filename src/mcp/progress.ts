@@ -14,22 +14,31 @@ export interface ProgressSource {
 export interface Reporter {
   /** Undefined when the client asked for no progress: callers then skip the plumbing. */
   report: ((message: string) => void) | undefined;
-  stop(): void;
+  /**
+   * No more notifications; resolves once the ones sent are written. Await it before answering, so
+   * that none is written after the answer (a client drops progress for a finished call). Even so a
+   * client may drop the last ones: the SDK's Client handles a notification a microtask later than
+   * a response read in the same chunk.
+   */
+  stop(): Promise<void>;
 }
 
 export const HEARTBEAT_MS = 15_000;
 
 export function reporter(extra: ProgressSource | undefined, heartbeatMs = HEARTBEAT_MS): Reporter {
   const token = extra?._meta?.progressToken;
-  if (token === undefined || !extra) return { report: undefined, stop: () => {} };
+  if (token === undefined || !extra) return { report: undefined, stop: async () => {} };
   const started = Date.now();
   let progress = 0;
   let last = "";
   let stopped = false;
+  const pending = new Set<Promise<void>>();
   const send = (message: string) => {
     if (stopped) return;
     // progress must increase with every notification; there is no known total.
-    extra.sendNotification({ method: "notifications/progress", params: { progressToken: token, progress: ++progress, message } }).catch(() => {});
+    const p = extra.sendNotification({ method: "notifications/progress", params: { progressToken: token, progress: ++progress, message } }).catch(() => {});
+    pending.add(p);
+    void p.finally(() => pending.delete(p));
   };
   const timer = setInterval(() => send(`${last || "working"} (${Math.round((Date.now() - started) / 1000)} s)`), heartbeatMs);
   return {
@@ -37,9 +46,10 @@ export function reporter(extra: ProgressSource | undefined, heartbeatMs = HEARTB
       last = message;
       send(message);
     },
-    stop() {
+    async stop() {
       stopped = true;
       clearInterval(timer);
+      await Promise.allSettled([...pending]);
     },
   };
 }

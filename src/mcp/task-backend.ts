@@ -146,7 +146,12 @@ export class TaskBackend {
   /** Stop inline pipelines (a task whose classification stops stays `created`), then close. */
   async close(): Promise<void> {
     this.lifetime.abort();
-    await Promise.race([Promise.allSettled([...this.inflight]), Bun.sleep(10_000)]);
+    if (this.inflight.size) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      // A cleared timer: a pending one would keep the process alive after the server is done.
+      await Promise.race([Promise.allSettled([...this.inflight]), new Promise((r) => (timer = setTimeout(r, 10_000)))]);
+      clearTimeout(timer);
+    }
     this.client?.close();
     this.client = null;
     this.service?.close();
