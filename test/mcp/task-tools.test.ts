@@ -292,13 +292,13 @@ describe("through a daemon", () => {
     const created = await mcp.json("create_task", { description: "Add a farewell function next to greet in src/greet.ts" });
     expect(created).toMatchObject({ task_id: 1, via: "daemon" });
     expect(["created", "pending"]).toContain(created.status); // the daemon may be quick
-    const waitFor = async (status: string) => {
+    const waitFor = async (status: string, id = 1) => {
       for (let i = 0; i < 600; i++) {
-        const s = await mcp.json("show_task", { task_id: 1 });
+        const s = await mcp.json("show_task", { task_id: id });
         if (s.task.status === status) return s;
         await Bun.sleep(50);
       }
-      throw new Error(`task 1 never became ${status}`);
+      throw new Error(`task ${id} never became ${status}`);
     };
     const pending = await waitFor("pending");
     expect(pending.via).toBe("daemon");
@@ -313,6 +313,13 @@ describe("through a daemon", () => {
     const list = await mcp.json("list_tasks");
     expect(list).toMatchObject({ total: 1, via: "daemon", tasks: [{ id: 1, status: "executing" }] });
     expect((await mcp.json("dedup_task", { description: "Add a farewell function next to greet in src/greet.ts" })).taskId).toBe(1);
+
+    // clarify waits for the daemon's pipeline, with the daemon's progress lines.
+    const asking = await mcp.json("create_task", { description: "Make a quicker startup for the app" });
+    expect((await waitFor("pending_clarification", asking.task_id)).task.questions).toEqual(["Which command starts slowly?"]);
+    const { answer, messages } = await callWithProgress(mcp, "clarify_task", { task_id: asking.task_id, answers: [{ question: "Which command starts slowly?", answer: "skep search" }] });
+    expect(answer).toMatchObject({ via: "daemon", task: { id: asking.task_id, status: "pending", classification: "large" } });
+    expect(messages.some((m) => m.startsWith("classifying and planning"))).toBe(true);
   });
 });
 
