@@ -8,6 +8,10 @@ import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ServerNotification } from "@modelcontextprotocol/sdk/types.js";
 import { reporter } from "../../src/mcp/progress.ts";
+import type { TaskBackend } from "../../src/mcp/task-backend.ts";
+import { TaskTools, taskAnswer } from "../../src/mcp/task-tools.ts";
+import { MAX_ANSWER_CHARS } from "../../src/protocol/mcp.ts";
+import type { Task } from "../../src/protocol/tasks.ts";
 import { TaskStore } from "../../src/tasks/store.ts";
 import { cleanupAll as stopDaemons, startDaemon } from "../daemon/support.ts";
 import { cleanupAll, connect, git, indexAt, makeRepo, type Mcp, SAMPLE, tempDir } from "./support.ts";
@@ -339,5 +343,81 @@ describe("progress", () => {
     expect(sent.length).toBeGreaterThan(1);
     expect(sent[1]!.message).toMatch(/^classifying and planning\.\.\. \(\d+ s\)$/);
     expect(sent.map((s) => s.progress)).toEqual(sent.map((_, i) => i + 1)); // strictly increasing
+  });
+});
+
+describe("bounded answers", () => {
+  const long = (n: number, c = "x") => c.repeat(n);
+  const tokens = { calls: 0, input: 0, output: 0, cacheCreation: 0, cacheRead: 0, effectiveInput: 0, costUsd: 0, backends: [] };
+  function task(id: number, steps: number, text: number): Task {
+    const plan = Array.from({ length: steps }, (_, i) => ({
+      verb: "modify" as const,
+      target_file: `src/file${i}.ts`,
+      symbols: Array.from({ length: 40 }, (_, j) => `symbol${j}`),
+      description: long(text, "d"),
+      acceptance: long(text, "a"),
+      depends_on: [],
+    }));
+    return {
+      id,
+      name: `task-${id}`,
+      description: long(20_000),
+      status: "pending",
+      classification: "large",
+      confidence: 0.5,
+      reason: long(5_000, "r"),
+      questions: [],
+      plan: { plan, files_affected: plan.map((p) => p.target_file), symbols_affected: [] },
+      steps: plan.map((p, i) => ({ seq: i + 1, verb: p.verb, targetFile: p.target_file, description: p.description, acceptance: p.acceptance, status: "pending" as const, commit: null, retries: 0, durationMs: null, error: null })),
+      branch: null,
+      baseBranch: null,
+      baseCommit: null,
+      worktree: null,
+      sourceRepo: null,
+      sourceTaskId: null,
+      result: long(50_000, "R"),
+      tokens,
+      createdAt: "2026-01-01T00:00:00.000Z",
+      updatedAt: "2026-01-01T00:00:00.000Z",
+    } as Task;
+  }
+
+  test("show_task fits the largest task in one answer, clipping and slimming as needed", () => {
+    for (const [steps, text] of [[1, 100], [10, 3_000], [50, 5_000]] as const) {
+      const text_ = taskAnswer(task(1, steps, text), "local");
+      expect(text_.length).toBeLessThanOrEqual(MAX_ANSWER_CHARS);
+      const a = JSON.parse(text_);
+      expect(a.task.id).toBe(1);
+      expect(a.task.description).toContain("more chars]");
+      expect(a.hint).toContain("approve_task");
+      if (steps === 50) expect(a.task.steps_omitted).toBe("30 more steps: `skep task show 1`");
+    }
+    // A small task is shown whole.
+    const small = { ...task(2, 2, 50), description: "short", reason: "why", result: null };
+    const a = JSON.parse(taskAnswer(small, "daemon"));
+    expect(a.task.steps[0]).toMatchObject({ seq: 1, verb: "modify", targetFile: "src/file0.ts", description: long(50, "d") });
+    expect(a.task.plan.plan[0].symbols).toHaveLength(40);
+    expect(a.task.result).toBeUndefined();
+    expect(a.via).toBe("daemon");
+  });
+
+  test("list_tasks pages through a long queue, newest first, each task once", async () => {
+    const all = Array.from({ length: 400 }, (_, i) => ({ ...task(i + 1, 0, 0), plan: null, steps: [], name: `a-rather-long-task-name-${i + 1}-${long(60, "n")}` }));
+    const backend = { list: async () => ({ value: all, via: "local" as const }) } as unknown as TaskBackend;
+    const tools = new TaskTools(backend);
+    const seen: number[] = [];
+    let cursor: string | undefined;
+    let pages = 0;
+    do {
+      const text = await tools.listTasks({ status: undefined, cursor });
+      expect(text.length).toBeLessThanOrEqual(MAX_ANSWER_CHARS);
+      const page = JSON.parse(text);
+      expect(page.total).toBe(400);
+      seen.push(...page.tasks.map((t: { id: number }) => t.id));
+      cursor = page.next_cursor;
+      pages++;
+    } while (cursor);
+    expect(pages).toBeGreaterThan(1);
+    expect(seen).toEqual(all.map((t) => t.id).reverse());
   });
 });
