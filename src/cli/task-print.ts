@@ -24,7 +24,11 @@ export function listRow(t: Task, repo?: string): string {
 
 export function showTask(t: Task, skepDir: string, root: string): string {
   const files = taskFiles(skepDir, t.id);
-  const rel = (p: string) => relative(process.cwd(), p) || p;
+  // Short when the file is below the current directory, else absolute (never ../../tmp/...).
+  const rel = (p: string) => {
+    const r = relative(process.cwd(), p);
+    return r && !r.startsWith("..") ? r : p;
+  };
   const lines = [
     `#${t.id} ${t.name}`,
     `Status:      ${statusLine(t)}`,
@@ -53,12 +57,19 @@ export function showTask(t: Task, skepDir: string, root: string): string {
 function indent(text: string): string {
   return text
     .split("\n")
-    .map((l) => `  ${l}`)
+    .map((l) => (l ? `  ${l}` : l))
     .join("\n");
 }
 
 /** What `task create` prints once the pipeline is done. */
-export function createSummary(t: Task, via: "daemon" | "local"): string {
+export function createSummary(t: Task, via: "daemon" | "local", dryRun = false): string {
+  if (dryRun) {
+    // The scratch task's id means nothing: name no id and suggest nothing to do with it.
+    const lines = [`${t.name} [${t.classification ?? "unclassified"}] would be ${statusLine(t)}`];
+    if (t.plan) lines.push(indent(formatPlan(t.plan)));
+    t.questions.forEach((q, i) => lines.push(`  Q${i + 1}: ${q}`));
+    return lines.join("\n");
+  }
   const lines = [`#${t.id} ${t.name} [${t.classification ?? "unclassified"}] ${statusLine(t)}`];
   if (t.plan) lines.push(indent(formatPlan(t.plan)));
   switch (t.status) {

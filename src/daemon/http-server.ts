@@ -129,7 +129,7 @@ export class HttpServer {
     this.inFlight++;
     try {
       const checked = checkRequest(name, params);
-      const timeoutMs = name === "refresh" ? ((checked.params as { timeoutMs: number }).timeoutMs + 5_000) : REQUEST_TIMEOUT_MS;
+      const timeoutMs = longVerbTimeout(checked.verb, checked.params) ?? REQUEST_TIMEOUT_MS;
       let timer: ReturnType<typeof setTimeout> | undefined;
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new VerbError("timeout", `no answer within ${timeoutMs} ms`)), timeoutMs);
@@ -244,4 +244,20 @@ function baseType(t: z.ZodType | undefined): string | null {
   let cur = t as unknown as { _zod?: { def: { type: string; innerType?: unknown } } } | undefined;
   while (cur?._zod && (cur._zod.def.type === "optional" || cur._zod.def.type === "default")) cur = cur._zod.def.innerType as typeof cur;
   return cur?._zod?.def.type ?? null;
+}
+
+/** Verbs that wait by design (a re-index, a task's transition, an LLM pipeline) get their own time. */
+function longVerbTimeout(verb: string, params: unknown): number | null {
+  switch (verb) {
+    case "refresh":
+    case "task.wait":
+      return (params as { timeoutMs: number }).timeoutMs + 5_000;
+    case "task.create":
+    case "task.clarify":
+      return 3_600_000;
+    case "task.interrupt":
+      return 60_000;
+    default:
+      return null;
+  }
 }

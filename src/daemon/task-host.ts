@@ -93,9 +93,8 @@ export class TaskHost {
       this.service.store.transition(id, "interrupted", { from: ["queued"], reason: "taken out of the queue by `task interrupt`" });
       return this.service.get(id);
     }
-    if (status === "created" && this.classifying.has(id)) {
-      this.classifying.get(id)!.abort();
-      return this.service.get(id);
+    if (status === "created") {
+      throw new VerbError("conflict", `task #${id} is being classified, not executed: nothing to interrupt (wait for its plan, then reject or delete it)`);
     }
     throw new VerbError("conflict", `task #${id} is ${status}: nothing to interrupt`);
   }

@@ -30,7 +30,9 @@ export interface McpConfigFile {
 /** The config JSON: `skep mcp --repo <repo>` as the stdio server named `skep`. */
 export function mcpConfigFor(repo: string, command: string[] = skepCommand()): string {
   const [bin, ...args] = command;
-  return JSON.stringify({ mcpServers: { skep: { type: "stdio", command: bin, args: [...args, "mcp", "--repo", repo] } } });
+  // SKEP_MCP_TASKS=read: skep's own LLM calls (classify, plan, steps) may read the task queue but
+  // never create, approve, reject, clarify or delete tasks.
+  return JSON.stringify({ mcpServers: { skep: { type: "stdio", command: bin, args: [...args, "mcp", "--repo", repo], env: { SKEP_MCP_TASKS: "read" } } } });
 }
 
 export function writeMcpConfig(repo: string, command?: string[]): McpConfigFile {

@@ -241,6 +241,9 @@ export class TaskTools {
    * deciding on tasks (or queueing more from inside one) is left to whoever runs the queue.
    */
   private async refuseInTaskWorktree(tool: string): Promise<void> {
+    if (process.env.SKEP_MCP_TASKS === "read") {
+      throw new ToolError(`this server was started by skep for one of its own LLM calls: ${tool} is refused there; list_tasks, show_task and dedup_task work`);
+    }
     const place = this.backend.place;
     let id = place.taskWorktree;
     if (id === null && place.worktree !== place.root) {

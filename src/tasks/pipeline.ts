@@ -168,7 +168,8 @@ function gate(deps: TaskDeps, id: number, answer: ClassifyAnswer, plan: Plan | n
     return;
   }
   if (!plan) {
-    store.transition(id, "pending", { reason: `ambiguous: no valid plan (${planError ?? "none"})`, patch: { classification: "ambiguous" } });
+    const classifyFailed = answer.reason.startsWith("classify failed") ? `; ${answer.reason}` : "";
+    store.transition(id, "pending", { reason: `ambiguous: no valid plan (${planError ?? "none"})${classifyFailed}`, patch: { classification: "ambiguous" } });
     return;
   }
   if (answer.classification === "small" && (config.auto_execute_small || task.sourceRepo)) {

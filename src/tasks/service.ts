@@ -57,18 +57,20 @@ export class TaskService {
 
   private depsFor(store: TaskStore, skepDir: string): TaskDeps {
     const o = this.opts;
-    return {
+    const deps: TaskDeps = {
       store,
       root: o.root,
       skepDir,
       dbPath: o.dbPath,
       config: o.config,
-      backends: o.backends ?? ((purpose) => backendFor(purpose, o.config, o.root)),
+      // The config as it is now (the daemon reloads it before each operation), not at start.
+      backends: o.backends ?? ((purpose) => backendFor(purpose, deps.config, o.root)),
       progress: (id, message, seq) => {
         if (skepDir === o.skepDir) appendTaskLog(skepDir, id, `[${new Date().toISOString()}] ${message}`);
         o.onProgress?.(id, message, seq ?? null);
       },
     };
+    return deps;
   }
 
   close(): void {
@@ -118,7 +120,9 @@ export class TaskService {
     const scratch = TaskStore.open(scratchDir);
     try {
       const id = scratch.insert({ name: taskName(text), description: text });
-      const task = await classifyAndPlan(this.depsFor(scratch, scratchDir), id);
+      const scratchDeps = this.depsFor(scratch, scratchDir);
+      scratchDeps.config = this.deps.config;
+      const task = await classifyAndPlan(scratchDeps, id);
       for (const call of scratch.calls()) this.store.recordCall({ taskId: null, purpose: call.purpose, attempt: call.attempt, result: ledgerResult(call) });
       return { task, duplicate: null, dryRun: true };
     } finally {

@@ -10,9 +10,8 @@ const NEXT: Record<TaskStatus, readonly TaskStatus[]> = {
   // Answered questions send the task through the pipeline again.
   pending_clarification: ["created", "rejected", "done"],
   approved: ["queued", "rejected", "done"],
-  // A queued task the daemon drops at shutdown goes back to approved, to be picked up again;
-  // `task interrupt` on a queued task takes it out of the line.
-  queued: ["executing", "approved", "interrupted", "rejected", "done"],
+  // `task interrupt` on a queued task takes it out of the line (a daemon's queue survives restarts).
+  queued: ["executing", "interrupted", "rejected", "done"],
   executing: ["done", "failed", "interrupted"],
   // run/resume queue a failed or interrupted task again; it continues from its first unfinished step.
   failed: ["queued", "done", "rejected"],

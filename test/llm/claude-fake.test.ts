@@ -53,7 +53,7 @@ describe("claude backend: the command line", () => {
     expect(readFileSync(join(dir, "mcp-config.mode"), "utf8").trim()).toBe("600");
     expect(readFileSync(join(dir, "mcp-config.dirmode"), "utf8").trim()).toBe("700");
     expect(JSON.parse(readFileSync(join(dir, "mcp-config.json"), "utf8"))).toEqual({
-      mcpServers: { skep: { type: "stdio", command: process.execPath, args: [MAIN, "mcp", "--repo", repo] } },
+      mcpServers: { skep: { type: "stdio", command: process.execPath, args: [MAIN, "mcp", "--repo", repo], env: { SKEP_MCP_TASKS: "read" } } },
     });
     expect(existsSync(configPath)).toBe(false);
   });

@@ -67,7 +67,7 @@ describe("backendFor", () => {
 
 describe("MCP config", () => {
   test("one stdio server named skep running `<skep> mcp --repo <repo>`", () => {
-    expect(JSON.parse(mcpConfigFor("/r", ["/usr/bin/skep"]))).toEqual({ mcpServers: { skep: { type: "stdio", command: "/usr/bin/skep", args: ["mcp", "--repo", "/r"] } } });
+    expect(JSON.parse(mcpConfigFor("/r", ["/usr/bin/skep"]))).toEqual({ mcpServers: { skep: { type: "stdio", command: "/usr/bin/skep", args: ["mcp", "--repo", "/r"], env: { SKEP_MCP_TASKS: "read" } } } });
   });
 
   test("written 0600 in a private 0700 dir; dispose removes both", () => {

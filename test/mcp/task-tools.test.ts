@@ -255,6 +255,13 @@ describe("in worktrees", () => {
     expect(existsSync(join(wt, ".skep"))).toBe(false);
   });
 
+  test("a server skep starts for its own LLM calls (SKEP_MCP_TASKS=read) reads tasks but decides nothing", async () => {
+    const own = await connect(repo, { env: { ...LOCAL, SKEP_MCP_TASKS: "read" } });
+    expect((await own.json("show_task", { task_id: 1 })).task.id).toBe(1);
+    await expectError(own, "reject_task", { task_id: 1 }, /started by skep for one of its own LLM calls: reject_task is refused/);
+    await expectError(own, "create_task", { description: "Add a subtract function" }, /create_task is refused/);
+  });
+
   test("a server closed during the inline pipeline stops it; the task stays created", async () => {
     const m = await connect(repo, { env: LOCAL });
     let classifying!: () => void;

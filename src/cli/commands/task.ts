@@ -82,7 +82,7 @@ const create = defineCommand({
       }
       if (!r.task) return;
       if (r.dryRun) console.log("(dry-run) nothing was stored; the LLM calls were recorded in the ledger");
-      console.log(createSummary(r.task, r.dryRun ? "local" : api.via));
+      console.log(createSummary(r.task, api.via, r.dryRun));
     });
   },
 });
@@ -207,7 +207,8 @@ function runCommand(name: "run" | "resume", description: string) {
     async run({ args }) {
       const id = parseId(args.id);
       await withTasks(args.repo, async (api) => {
-        if (api.via === "local" && !args.json) console.error(`◠  no daemon runs: executing task #${id} here (Ctrl-C interrupts it; resume later)`);
+        const runnable = ["approved", "failed", "interrupted", "queued"].includes((await api.show(id)).status);
+        if (api.via === "local" && runnable && !args.json) console.error(`◠  no daemon runs: executing task #${id} here (Ctrl-C interrupts it; resume later)`);
         const t = await api.run(id, { follow: !args.detach, onProgress: progressPrinter(!!args.json) });
         // A run that ends anywhere but done is a failure for scripts, whatever the output format.
         if (TERMINAL_STATUSES.includes(t.status) && t.status !== "done") process.exitCode = 1;

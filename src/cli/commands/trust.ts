@@ -18,8 +18,9 @@ export const trustCommand = defineCommand({
   async run({ args }) {
     const ctx = repoContext(args.repo);
     if (args.revoke) {
-      untrust(ctx.root);
-      return console.log("Trust:      revoked; tasks will not run the test command");
+      const r = untrust(ctx.root);
+      if (r.warning) console.error(`warning: ${r.warning}`);
+      return console.log(r.removed ? "Trust:      revoked; tasks will not run the test command" : "Trust:      nothing was trusted for this repo");
     }
     const cmd = readConfig(ctx.skepDir)?.test_cmd;
     if (!cmd) throw new CommandFailed("no test command configured (set test_cmd in .skep/config.json)");
