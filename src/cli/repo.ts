@@ -1,7 +1,7 @@
 // Which repo a command acts on, and where its `.skep/` lives.
 import { existsSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { gitTopLevel } from "../git/repo.ts";
+import { gitTopLevel, mainCheckoutOf } from "../git/repo.ts";
 import { UsageError } from "./errors.ts";
 
 export interface RepoContext {
@@ -20,6 +20,19 @@ export function repoContext(repoFlag?: string): RepoContext {
   const root = top ?? start;
   const skepDir = process.env.SKEP_DIR ? resolve(process.env.SKEP_DIR) : join(root, ".skep");
   return { root, skepDir, dbPath: join(skepDir, "index.db"), isGit: top !== null };
+}
+
+/**
+ * Where a repo's tasks live: tasks belong to the repo, not to a checkout, so in a linked worktree
+ * (a task's own, or one the user made) this is the main checkout's `.skep/`, as for the MCP tools.
+ */
+export function taskRepoContext(repoFlag?: string): RepoContext {
+  const ctx = repoContext(repoFlag);
+  if (process.env.SKEP_DIR || !ctx.isGit) return ctx;
+  const main = mainCheckoutOf(ctx.root);
+  if (!main) return ctx;
+  const skepDir = join(main, ".skep");
+  return { root: main, skepDir, dbPath: join(skepDir, "index.db"), isGit: true };
 }
 
 /** Flags every repo command takes. */

@@ -1,4 +1,5 @@
 // Facts about the git repository around a directory, read by shelling out to real git.
+import { basename, dirname, resolve } from "node:path";
 
 function git(cwd: string, args: string[]): string | null {
   let p;
@@ -27,4 +28,22 @@ export function gitBranch(root: string): string | null {
 /** The .git directory shared by all worktrees (for .git/info/exclude), or null outside git. */
 export function gitCommonDir(root: string): string | null {
   return git(root, ["rev-parse", "--path-format=absolute", "--git-common-dir"]);
+}
+
+/**
+ * When `dir` is inside a linked worktree (`git worktree add`), the main checkout's root; else null.
+ * The main worktree is the parent of the common git directory for a normal (non-bare) repo.
+ */
+export function mainCheckoutOf(dir: string): string | null {
+  let p;
+  try {
+    p = Bun.spawnSync(["git", "rev-parse", "--path-format=absolute", "--git-dir", "--git-common-dir"], { cwd: dir, stdout: "pipe", stderr: "ignore" });
+  } catch {
+    return null;
+  }
+  if (p.exitCode !== 0) return null;
+  const [gitDir, commonDir] = p.stdout.toString().trim().split("\n");
+  if (!gitDir || !commonDir || resolve(gitDir) === resolve(commonDir)) return null;
+  if (basename(commonDir) !== ".git") return null; // a bare repo: no main checkout to borrow an index from
+  return dirname(commonDir);
 }

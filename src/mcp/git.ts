@@ -1,6 +1,5 @@
 // The git facts the MCP server needs, asked of real git. Asynchronous so several can run at once
 // (a worktree answer needs four of them per call).
-import { basename, dirname, resolve } from "node:path";
 
 async function git(cwd: string, args: string[]): Promise<string | null> {
   try {
@@ -28,20 +27,4 @@ export async function head(cwd: string): Promise<string | null> {
   return (await git(cwd, ["rev-parse", "--verify", "--quiet", "HEAD"]))?.trim() || null;
 }
 
-/**
- * When `dir` is inside a linked worktree (`git worktree add`), the main checkout's root; else null.
- * The main worktree is the parent of the common git directory for a normal (non-bare) repo.
- */
-export function mainCheckoutOf(dir: string): string | null {
-  let p;
-  try {
-    p = Bun.spawnSync(["git", "rev-parse", "--path-format=absolute", "--git-dir", "--git-common-dir"], { cwd: dir, stdout: "pipe", stderr: "ignore" });
-  } catch {
-    return null;
-  }
-  if (p.exitCode !== 0) return null;
-  const [gitDir, commonDir] = p.stdout.toString().trim().split("\n");
-  if (!gitDir || !commonDir || resolve(gitDir) === resolve(commonDir)) return null;
-  if (basename(commonDir) !== ".git") return null; // a bare repo: no main checkout to borrow an index from
-  return dirname(commonDir);
-}
+export { mainCheckoutOf } from "../git/repo.ts";

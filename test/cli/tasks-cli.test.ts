@@ -2,7 +2,7 @@
 // process): stdin descriptions, typo guards, clear errors with exit codes, confirmations that
 // refuse piped stdin, readable logs, status and cost lines.
 import { afterAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Task, TaskCreateAnswer } from "../../src/protocol/tasks.ts";
 import { initRepo } from "../helpers/git-repo.ts";
@@ -101,5 +101,17 @@ describe("skep task (no daemon)", () => {
     expect(dup.code).toBe(0);
     expect(dup.stdout).toMatch(/Duplicate \(\w+\): already queued as task #1 \(status: pending\)/);
     expect(dup.stdout).toContain("nothing was created");
+  });
+});
+
+describe("skep task in a linked worktree", () => {
+  test("acts on the main checkout's tasks, and makes no .skep of its own", () => {
+    const { root, skep } = repo();
+    expect(skep(["task", "create", "Add a constant a"]).code).toBe(0);
+    const wt = join(tempDir("skep-task-cli-wt-"), "wt");
+    Bun.spawnSync(["git", "worktree", "add", "-q", "-b", "side", wt], { cwd: root });
+    const p = Bun.spawnSync([BUN, MAIN, "tasks", "--repo", wt], { env: { ...process.env, SKEP_NO_DAEMON: "1", SKEP_DIR: "" }, stdout: "pipe", stderr: "pipe" });
+    expect(p.stdout.toString()).toContain("#1 add-a-constant-a  pending [large]");
+    expect(existsSync(join(wt, ".skep"))).toBe(false);
   });
 });

@@ -4,7 +4,7 @@ import { daemonPaths } from "../../daemon/paths.ts";
 import { openTasks } from "../../daemon/task-client.ts";
 import { CostAnswer } from "../../protocol/tasks.ts";
 import { printJson } from "../print.ts";
-import { jsonArg, repoArgs, repoContext } from "../repo.ts";
+import { jsonArg, repoArgs, taskRepoContext } from "../repo.ts";
 import { costTable } from "../task-print.ts";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
@@ -40,7 +40,7 @@ export const costCommand = defineCommand({
   meta: { name: "cost", description: "Tokens and cost of every LLM call, per task and for the repo" },
   args: { all: { type: "boolean", description: "Every repo in the workspace, one total per repo" }, ...repoArgs, ...jsonArg } as const,
   async run({ args }) {
-    const ctx = repoContext(args.repo);
+    const ctx = taskRepoContext(args.repo);
     if (args.all) return printWorkspaceCost(ctx.root, !!args.json);
     const api = await openTasks(daemonPaths(ctx.root, ctx.skepDir));
     try {

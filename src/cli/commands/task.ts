@@ -16,7 +16,7 @@ import { join } from "node:path";
 import { confirm } from "../confirm.ts";
 import { CommandFailed, UsageError } from "../errors.ts";
 import { printJson } from "../print.ts";
-import { jsonArg, repoArgs, repoContext } from "../repo.ts";
+import { jsonArg, repoArgs, taskRepoContext } from "../repo.ts";
 import { createSummary, listRow, showTask } from "../task-print.ts";
 
 const idArg = { id: { type: "positional", description: "Task id (as in `skep tasks`)", required: true } } as const;
@@ -28,7 +28,7 @@ function parseId(raw: unknown): number {
 }
 
 function pathsOf(repo: string | undefined): DaemonPaths {
-  const ctx = repoContext(repo);
+  const ctx = taskRepoContext(repo);
   return daemonPaths(ctx.root, ctx.skepDir);
 }
 
@@ -114,7 +114,7 @@ async function printList(repo: string | undefined, all: boolean, json: boolean):
 
 /** `--all`: every repo of the workspace, read from each repo's task store. */
 async function printWorkspaceList(repo: string | undefined, json: boolean): Promise<void> {
-  const ctx = repoContext(repo);
+  const ctx = taskRepoContext(repo);
   const ws = findWorkspace(ctx.root);
   const repos = ws ? Object.entries(readRegistry(ws).agents).map(([name, a]) => ({ name, path: a.path })) : [{ name: "this repo", path: ctx.root }];
   const rows: z.infer<typeof TaskList> = [];
@@ -257,7 +257,7 @@ const logs = defineCommand({
   args: { ...idArg, follow: { type: "boolean", alias: "f", description: "Keep printing until the task ends" }, ...repoArgs } as const,
   async run({ args }) {
     const id = parseId(args.id);
-    const ctx = repoContext(args.repo);
+    const ctx = taskRepoContext(args.repo);
     const store = TaskStore.open(ctx.skepDir);
     try {
       store.get(id); // a clear "no task #N" before anything else
