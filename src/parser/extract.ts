@@ -5,10 +5,11 @@
 //   @scope + @scope.name            a node that owns definitions without being one (a Rust impl block)
 //   @reference.call|type + @name    a reference to a name
 //   @import                         an import spec (string quotes are stripped)
-import type { Node, Parser, Tree } from "web-tree-sitter";
+import type { Node, Parser, Query, Tree } from "web-tree-sitter";
 import { docFor } from "./docs.ts";
 import { outerNode } from "./nodes.ts";
 import type { LanguageSpec } from "./languages.ts";
+import { C_COL, C_INDEX, C_ROW, C_START, CAPTURE_INTS, nodeAt, nodeEnd, passesPredicates, rawMatches } from "./raw-query.ts";
 import type { LoadedLanguage } from "./runtime.ts";
 import { signatureFor } from "./signature.ts";
 import {
@@ -39,9 +40,47 @@ interface Owner {
 
 interface PendingDef {
   node: Node;
-  nameNode: Node;
+  nameStart: number;
+  nameEnd: number;
   kind: SymbolKind;
-  containerNode: Node | null;
+  /** Offset of the @container capture in the match buffer, or -1. */
+  container: number;
+}
+
+/** What extract() does with each capture of a query, by capture index. */
+const ROLE_OTHER = 0;
+const ROLE_NAME = 1;
+const ROLE_CONTAINER = 2;
+const ROLE_SCOPE = 3;
+const ROLE_SCOPE_NAME = 4;
+const ROLE_IMPORT = 5;
+const ROLE_DEFINITION = 6;
+const ROLE_CALL = 7;
+const ROLE_TYPE = 8;
+
+const rolesByQuery = new WeakMap<Query, { roles: Uint8Array; kinds: string[] }>();
+
+function rolesOf(query: Query): { roles: Uint8Array; kinds: string[] } {
+  let r = rolesByQuery.get(query);
+  if (r) return r;
+  const names = query.captureNames;
+  const roles = new Uint8Array(names.length);
+  const kinds: string[] = new Array(names.length).fill("");
+  names.forEach((n, i) => {
+    if (n === "name") roles[i] = ROLE_NAME;
+    else if (n === "container") roles[i] = ROLE_CONTAINER;
+    else if (n === "scope") roles[i] = ROLE_SCOPE;
+    else if (n === "scope.name") roles[i] = ROLE_SCOPE_NAME;
+    else if (n === "import") roles[i] = ROLE_IMPORT;
+    else if (n.startsWith("definition.")) {
+      roles[i] = ROLE_DEFINITION;
+      kinds[i] = n.slice("definition.".length);
+    } else if (n === "reference.call") roles[i] = ROLE_CALL;
+    else if (n === "reference.type") roles[i] = ROLE_TYPE;
+  });
+  r = { roles, kinds };
+  rolesByQuery.set(query, r);
+  return r;
 }
 
 export function parseSource(parser: Parser, lang: LoadedLanguage, source: string, budgetMs = PARSE_BUDGET_MS): Tree {
@@ -59,43 +98,83 @@ export function parseSource(parser: Parser, lang: LoadedLanguage, source: string
 
 export function extract(spec: LanguageSpec, lang: LoadedLanguage, tree: Tree, source: string): Extraction {
   const root = tree.rootNode;
+  const query = lang.query;
+  const { roles, kinds } = rolesOf(query);
+  const buf = rawMatches(query, tree);
+  const hasPredicates = (query as unknown as { textPredicates: unknown[][] }).textPredicates.some((p) => p.length > 0);
   const defs: PendingDef[] = [];
   const scopes: Owner[] = [];
-  const refNodes: { nameNode: Node; kind: RefKind }[] = [];
+  // References as parallel arrays: name range, position, kind (0 call, 1 type).
+  const refStart: number[] = [];
+  const refEnd: number[] = [];
+  const refRow: number[] = [];
+  const refCol: number[] = [];
+  const refKind: number[] = [];
   const imports: string[] = [];
   const seenDefs = new Set<string>();
 
-  for (const match of lang.query.matches(root)) {
-    let defNode: Node | null = null;
-    let defKind: string | null = null;
-    let nameNode: Node | null = null;
-    let containerNode: Node | null = null;
-    let scopeNode: Node | null = null;
-    let scopeName: Node | null = null;
-    let refKind: RefKind | null = null;
-    for (const cap of match.captures) {
-      const n = cap.name;
-      if (n === "name") nameNode = cap.node;
-      else if (n === "container") containerNode = cap.node;
-      else if (n === "scope") scopeNode = cap.node;
-      else if (n === "scope.name") scopeName = cap.node;
-      else if (n === "import") imports.push(stripQuotes(cap.node.text));
-      else if (n.startsWith("definition.")) {
-        defNode = cap.node;
-        defKind = n.slice("definition.".length);
-      } else if (n === "reference.call") refKind = "call";
-      else if (n === "reference.type") refKind = "type";
+  for (let at = 0; at < buf.length; ) {
+    const count = buf[at + 1]!;
+    const first = at + 2;
+    const next = first + count * CAPTURE_INTS;
+    if (hasPredicates && !passesPredicates(query, buf, at, tree)) {
+      at = next;
+      continue;
     }
-    if (defNode && defKind && nameNode) {
+    at = next;
+    let def = -1;
+    let defKind = "";
+    let name = -1;
+    let container = -1;
+    let scope = -1;
+    let scopeName = -1;
+    let ref = -1;
+    for (let off = first; off < next; off += CAPTURE_INTS) {
+      const index = buf[off + C_INDEX]!;
+      switch (roles[index]) {
+        case ROLE_NAME:
+          name = off;
+          break;
+        case ROLE_CONTAINER:
+          container = off;
+          break;
+        case ROLE_SCOPE:
+          scope = off;
+          break;
+        case ROLE_SCOPE_NAME:
+          scopeName = off;
+          break;
+        case ROLE_IMPORT:
+          imports.push(stripQuotes(source.slice(buf[off + C_START]!, nodeEnd(buf, off, tree))));
+          break;
+        case ROLE_DEFINITION:
+          def = off;
+          defKind = kinds[index]!;
+          break;
+        case ROLE_CALL:
+          ref = 0;
+          break;
+        case ROLE_TYPE:
+          ref = 1;
+          break;
+      }
+    }
+    if (def >= 0 && defKind && name >= 0) {
       if (!KIND_SET.has(defKind)) throw new Error(`${spec.name} query uses unknown kind @definition.${defKind}`);
-      const key = `${defNode.startIndex}:${defNode.endIndex}:${nameNode.startIndex}`;
+      const nameStart = buf[name + C_START]!;
+      const key = `${buf[def + C_START]}:${nodeEnd(buf, def, tree)}:${nameStart}`;
       if (seenDefs.has(key)) continue;
       seenDefs.add(key);
-      defs.push({ node: defNode, nameNode, kind: defKind as SymbolKind, containerNode });
-    } else if (scopeNode && scopeName) {
-      scopes.push({ start: scopeNode.startIndex, end: scopeNode.endIndex, name: scopeName.text, kind: "impl", symbol: -1 });
-    } else if (refKind && nameNode) {
-      refNodes.push({ nameNode, kind: refKind });
+      defs.push({ node: nodeAt(buf, def, tree), nameStart, nameEnd: nodeEnd(buf, name, tree), kind: defKind as SymbolKind, container });
+    } else if (scope >= 0 && scopeName >= 0) {
+      const nameText = source.slice(buf[scopeName + C_START]!, nodeEnd(buf, scopeName, tree));
+      scopes.push({ start: buf[scope + C_START]!, end: nodeEnd(buf, scope, tree), name: nameText, kind: "impl", symbol: -1 });
+    } else if (ref >= 0 && name >= 0) {
+      refStart.push(buf[name + C_START]!);
+      refEnd.push(nodeEnd(buf, name, tree));
+      refRow.push(buf[name + C_ROW]!);
+      refCol.push(buf[name + C_COL]!);
+      refKind.push(ref);
     }
   }
 
@@ -103,7 +182,7 @@ export function extract(spec: LanguageSpec, lang: LoadedLanguage, tree: Tree, so
   // gives each its parent in O(n), without a quadratic containment search.
   const owners: Owner[] = [
     ...scopes,
-    ...defs.map((d, i) => ({ start: d.node.startIndex, end: d.node.endIndex, name: d.nameNode.text, kind: d.kind as string, symbol: i })),
+    ...defs.map((d, i) => ({ start: d.node.startIndex, end: d.node.endIndex, name: source.slice(d.nameStart, d.nameEnd), kind: d.kind as string, symbol: i })),
   ].sort((a, b) => a.start - b.start || b.end - a.end);
   const symbols: ExtractedSymbol[] = new Array(defs.length);
   const stack: Owner[] = [];
@@ -113,35 +192,36 @@ export function extract(spec: LanguageSpec, lang: LoadedLanguage, tree: Tree, so
     stack.push(o);
     if (o.symbol < 0) continue;
     const d = defs[o.symbol]!;
-    const explicit = d.containerNode ? typeName(d.containerNode) : null;
+    const explicit = d.container >= 0 ? typeName(source.slice(buf[d.container + C_START]!, nodeEnd(buf, d.container, tree))) : null;
     let kind = d.kind;
     if (kind === "function" && (explicit || (parent && CONTAINER_KINDS.has(parent.kind)))) kind = "method";
     o.kind = kind;
     const start = d.node.startPosition;
-    const end = lastLineEnd(d.node, source);
+    const end = lastLineEnd(d.node, o.end, source);
     const top = outerNode(d.node, spec);
+    const nameRange = { startIndex: d.nameStart, endIndex: d.nameEnd };
     symbols[o.symbol] = {
-      name: d.nameNode.text,
+      name: o.name,
       kind,
       container: explicit ?? parent?.name ?? null,
       line: start.row + 1,
       col: start.column,
       endLine: end.row + 1,
       endCol: end.column,
-      signature: signatureFor(d.node, d.nameNode, source, spec, top),
+      signature: signatureFor(d.node, nameRange, source, spec, top),
       doc: docFor(d.node, spec, source, top),
     };
   }
 
   const refs: ExtractedRef[] = [];
   // A definition's own name node is not a use of it (type_identifier names in Go, for example).
-  const defNames = new Set(defs.map((d) => d.nameNode.startIndex));
+  const defNames = new Set(defs.map((d) => d.nameStart));
   const symbolOwners = owners.filter((o) => o.symbol >= 0);
-  refNodes.sort((a, b) => a.nameNode.startIndex - b.nameNode.startIndex);
+  const order = refStart.map((_, i) => i).sort((a, b) => refStart[a]! - refStart[b]! || a - b);
   stack.length = 0;
   let next = 0;
-  for (const r of refNodes) {
-    const at = r.nameNode.startIndex;
+  for (const i of order) {
+    const at = refStart[i]!;
     if (defNames.has(at)) continue;
     while (next < symbolOwners.length && symbolOwners[next]!.start <= at) {
       const o = symbolOwners[next++]!;
@@ -151,10 +231,10 @@ export function extract(spec: LanguageSpec, lang: LoadedLanguage, tree: Tree, so
     while (stack.length && stack[stack.length - 1]!.end < at) stack.pop();
     const owner = stack[stack.length - 1] ?? null;
     refs.push({
-      name: r.nameNode.text,
-      kind: r.kind,
-      line: r.nameNode.startPosition.row + 1,
-      col: r.nameNode.startPosition.column,
+      name: source.slice(at, refEnd[i]!),
+      kind: refKind[i] === 0 ? "call" : "type",
+      line: refRow[i]! + 1,
+      col: refCol[i]!,
       enclosing: owner ? owner.symbol : null,
     });
   }
@@ -169,17 +249,17 @@ function contains(outer: Owner, inner: Owner): boolean {
 }
 
 /** A node that takes its line break with it (a C `#define`) ends on that line, not at column 0 of the next. */
-function lastLineEnd(node: Node, source: string): { row: number; column: number } {
+function lastLineEnd(node: Node, endIndex: number, source: string): { row: number; column: number } {
   const end = node.endPosition;
-  if (end.column !== 0 || end.row === node.startPosition.row || node.endIndex === 0) return end;
-  const lineStart = source.lastIndexOf("\n", node.endIndex - 2) + 1;
-  const lineEnd = source[node.endIndex - 2] === "\r" ? node.endIndex - 2 : node.endIndex - 1; // CRLF
+  if (end.column !== 0 || end.row === node.startPosition.row || endIndex === 0) return end;
+  const lineStart = source.lastIndexOf("\n", endIndex - 2) + 1;
+  const lineEnd = source[endIndex - 2] === "\r" ? endIndex - 2 : endIndex - 1; // CRLF
   return { row: end.row - 1, column: Math.max(0, lineEnd - lineStart) };
 }
 
 /** A receiver or owner type written as `*Server`, `Server[T]` or `pkg.Server` names `Server`. */
-function typeName(node: Node): string {
-  const text = node.text.replace(/\s+/g, "");
+function typeName(written: string): string {
+  const text = written.replace(/\s+/g, "");
   const m = /([A-Za-z_$][\w$]*)(?:\[[^\]]*\]|<[^>]*>)?$/.exec(text.replace(/^[*&]+/, ""));
   return m?.[1] ?? text;
 }

@@ -2,6 +2,7 @@
 import { Language, Parser, Query } from "web-tree-sitter";
 import runtimeWasm from "web-tree-sitter/tree-sitter.wasm" with { type: "file" };
 import { LANGUAGES, type LanguageId } from "./languages.ts";
+import { bindModule } from "./raw-query.ts";
 
 export interface LoadedLanguage {
   language: Language;
@@ -12,7 +13,11 @@ let initialised: Promise<void> | null = null;
 const loaded = new Map<LanguageId, Promise<LoadedLanguage>>();
 
 function init(): Promise<void> {
-  initialised ??= Parser.init({ locateFile: () => runtimeWasm });
+  // Emscripten makes the options object the module itself: raw-query.ts reads matches through it.
+  if (!initialised) {
+    const module = { locateFile: () => runtimeWasm };
+    initialised = Parser.init(module).then(() => bindModule(module));
+  }
   return initialised;
 }
 

@@ -6,7 +6,7 @@ import { BODY_TYPES, outerNode } from "./nodes.ts";
 import { SIGNATURE_MAX } from "./types.ts";
 
 /** `top` is outerNode(def, spec), when the caller has it already (finding a node's parent is not cheap). */
-export function signatureFor(def: Node, name: Node, source: string, spec: LanguageSpec, top: Node = outerNode(def, spec)): string {
+export function signatureFor(def: Node, name: { startIndex: number; endIndex: number }, source: string, spec: LanguageSpec, top: Node = outerNode(def, spec)): string {
   const nameLineStart = source.lastIndexOf("\n", name.startIndex - 1) + 1;
   const start = Math.max(top.startIndex, nameLineStart);
   const body = bodyOf(def);
@@ -17,10 +17,13 @@ export function signatureFor(def: Node, name: Node, source: string, spec: Langua
     if (nl !== -1 && nl < end) end = nl;
   }
   // A comment between the head and the body (Python puts `# …` above the first statement there).
-  for (const child of def.children) {
-    if (child && child.type.includes("comment") && child.startIndex > name.endIndex && child.startIndex < end) {
-      end = child.startIndex;
-      break;
+  // Asking the tree for the children is not cheap: only when the text shows a comment mark.
+  if (COMMENT_START.test(source.slice(name.endIndex, end))) {
+    for (const child of def.children) {
+      if (child && child.type.includes("comment") && child.startIndex > name.endIndex && child.startIndex < end) {
+        end = child.startIndex;
+        break;
+      }
     }
   }
   let text = source.slice(start, end);
@@ -32,18 +35,20 @@ export function signatureFor(def: Node, name: Node, source: string, spec: Langua
       text = `${source.slice(top.startIndex, open)}{ … ${source.slice(nameLineStart + lead.indexOf("}"), name.endIndex)}`;
     }
   }
-  let sig = text
+  if (text.includes("\n")) {
     // A parameter list broken over lines reads as one: `f(\n  a,\n  b,\n)` is `f(a, b)`.
-    .replace(/([([])[ \t]*\r?\n\s*/g, "$1")
-    .replace(/,?[ \t]*\r?\n\s*([)\]])/g, "$1")
-    .replace(/\s+/g, " ")
-    .trim();
+    text = text.replace(/([([])[ \t]*\r?\n\s*/g, "$1").replace(/,?[ \t]*\r?\n\s*([)\]])/g, "$1");
+  }
+  let sig = text.replace(/\s+/g, " ").trim();
   for (let prev = ""; prev !== sig; ) {
     prev = sig;
     sig = sig.replace(/\s*(\{|:|;|=>|=|\bwhere\b|\bdo\b)$/, "").trim();
   }
   return sig.length > SIGNATURE_MAX ? `${sig.slice(0, SIGNATURE_MAX - 1)}…` : sig;
 }
+
+/** How every comment in the supported languages begins. */
+const COMMENT_START = /\/\/|\/\*|#|=begin/;
 
 function bodyOf(def: Node): Node | null {
   const field = def.childForFieldName("body");
