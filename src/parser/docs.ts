@@ -2,6 +2,7 @@
 // Python docstring. Comment markers are stripped so the text reads the same in every language.
 import type { Node } from "web-tree-sitter";
 import type { LanguageSpec } from "./languages.ts";
+import { withoutFTL } from "./jit.ts";
 import { outerNode } from "./nodes.ts";
 import { DOC_MAX } from "./types.ts";
 
@@ -123,3 +124,5 @@ function docstringOf(def: Node): string | null {
 function cap(text: string): string {
   return text.length > DOC_MAX ? `${text.slice(0, DOC_MAX - 1)}…` : text;
 }
+
+withoutFTL(docFor, trailingComment, startsLine);

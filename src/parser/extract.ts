@@ -7,6 +7,7 @@
 //   @import                         an import spec (string quotes are stripped)
 import type { Node, Parser, Query, Tree } from "web-tree-sitter";
 import { docFor } from "./docs.ts";
+import { withoutFTL } from "./jit.ts";
 import { outerNode } from "./nodes.ts";
 import type { LanguageSpec } from "./languages.ts";
 import { C_COL, C_INDEX, C_ROW, C_START, CAPTURE_INTS, nodeAt, nodeEnd, passesPredicates, rawMatches } from "./raw-query.ts";
@@ -288,3 +289,5 @@ function countErrors(root: Node): number {
   cursor.delete();
   return count;
 }
+
+withoutFTL(lastLineEnd);

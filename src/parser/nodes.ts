@@ -1,5 +1,6 @@
 // Small tree helpers shared by doc and signature extraction.
 import type { Node } from "web-tree-sitter";
+import { withoutFTL } from "./jit.ts";
 import type { LanguageSpec } from "./languages.ts";
 
 export const BODY_TYPES =
@@ -27,3 +28,5 @@ export function outerNode(def: Node, spec: LanguageSpec): Node {
   }
   return top;
 }
+
+withoutFTL(outerNode);

@@ -2,6 +2,7 @@
 // annotations above are left out) to where its body begins, whitespace collapsed.
 import type { Node } from "web-tree-sitter";
 import type { LanguageSpec } from "./languages.ts";
+import { withoutFTL } from "./jit.ts";
 import { BODY_TYPES, outerNode } from "./nodes.ts";
 import { SIGNATURE_MAX } from "./types.ts";
 
@@ -62,3 +63,5 @@ function bodyOf(def: Node): Node | null {
   }
   return null;
 }
+
+withoutFTL(signatureFor, bodyOf);
