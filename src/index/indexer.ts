@@ -11,8 +11,8 @@ import { join } from "node:path";
 import { gitHead } from "../git/repo.ts";
 import { computeEdges, updateEdges, writeEdges } from "../graph/edges.ts";
 import { computeRanks, storeRanks, updateRanks } from "../graph/rank.ts";
-import type { ParseJob, ParseResult } from "./parse-job.ts";
-import { defaultWorkers, finishSearchInWorker, parseAll } from "./pool.ts";
+import type { ParseJob } from "./parse-job.ts";
+import { defaultWorkers, finishSearchInWorker, parseAllForWriting, type WritableResult } from "./pool.ts";
 import { scan } from "./scan.ts";
 import { beginBulkBuild, finishBulkGraph, finishBulkSearch, getMeta, IndexWriter, isPartialBuild, loadFileStates, resetIndex, setMeta } from "./store.ts";
 
@@ -115,9 +115,9 @@ export async function indexRepo(db: Database, root: string, opts: IndexOptions =
     const jobs: ParseJob[] = s.changed.map((f) => ({ abs: join(root, f.path), path: f.path, lang: f.lang, knownHash: known.get(f.path)?.hash ?? null }));
     let done = 0;
     opts.onProgress?.({ done, total: jobs.length });
-    await parseAll(
+    await parseAllForWriting(
       jobs,
-      (job: ParseJob, r: ParseResult) => {
+      (job: ParseJob, r: WritableResult) => {
         begin();
         const f = byPath.get(job.path)!;
         if (r.kind === "parsed") {

@@ -3,11 +3,11 @@
 // main thread computes the call graph).
 import { Database } from "bun:sqlite";
 import { runParseJob, type ParseJob } from "./parse-job.ts";
-import { finishBulkSearch, prepareForWriting } from "./store.ts";
+import { finishBulkSearch, packExtraction } from "./store.ts";
 
 declare const self: Worker;
 
-type Message = { kind?: "parse"; batch: number; jobs: ParseJob[] } | { kind: "finish-search"; dbPath: string };
+type Message = { kind?: "parse"; batch: number; jobs: ParseJob[]; pack?: boolean } | { kind: "finish-search"; dbPath: string };
 
 self.onmessage = async (event: MessageEvent<Message>) => {
   const msg = event.data;
@@ -28,14 +28,14 @@ self.onmessage = async (event: MessageEvent<Message>) => {
     }
     return;
   }
-  const { batch, jobs } = msg;
+  const { batch, jobs, pack } = msg;
   const results = [];
   for (const job of jobs) {
     try {
       const r = await runParseJob(job);
-      // The writer's per-file preparation, done here: the writing thread is the one that cannot be parallel.
-      if (r.kind === "parsed") prepareForWriting(r.extraction);
-      results.push(r);
+      // The writer's per-file preparation, done here: the writing thread is the one that cannot be
+      // parallel. Packed, the result also crosses to that thread far more cheaply.
+      results.push(pack && r.kind === "parsed" ? { ...r, extraction: packExtraction(r.extraction) } : r);
     } catch (err) {
       // runParseJob reports expected failures itself; anything else must not kill the worker.
       results.push({ kind: "skipped", hash: null, reason: `internal error: ${(err as Error).message}` });

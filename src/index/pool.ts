@@ -2,6 +2,7 @@
 // grammars costs more than parsing a handful of files.
 import { availableParallelism } from "node:os";
 import { runParseJob, type ParseJob, type ParseResult } from "./parse-job.ts";
+import type { PackedExtraction } from "./store.ts";
 
 const IN_PROCESS_BELOW = 24;
 const BATCH = 16;
@@ -16,7 +17,19 @@ const WORKER_URL = new URL(COMPILED ? "./index/parse-worker.ts" : "./parse-worke
 
 export type OnResult = (job: ParseJob, result: ParseResult) => void;
 
-export async function parseAll(jobs: ParseJob[], onResult: OnResult, workers = defaultWorkers()): Promise<void> {
+/** A result for IndexWriter.writeParsed: from a worker, its extraction comes packed. */
+export type WritableResult = ParseResult | { kind: "parsed"; hash: string; size: number; extraction: PackedExtraction };
+
+export function parseAll(jobs: ParseJob[], onResult: OnResult, workers = defaultWorkers()): Promise<void> {
+  return run(jobs, onResult as (job: ParseJob, result: WritableResult) => void, workers, false);
+}
+
+/** parseAll for the index writer: results cross from the workers packed (see PackedExtraction). */
+export function parseAllForWriting(jobs: ParseJob[], onResult: (job: ParseJob, result: WritableResult) => void, workers = defaultWorkers()): Promise<void> {
+  return run(jobs, onResult, workers, true);
+}
+
+async function run(jobs: ParseJob[], onResult: (job: ParseJob, result: WritableResult) => void, workers: number, pack: boolean): Promise<void> {
   if (jobs.length < IN_PROCESS_BELOW || workers <= 1) {
     for (const job of jobs) onResult(job, await runParseJob(job));
     return;
@@ -33,9 +46,9 @@ export async function parseAll(jobs: ParseJob[], onResult: OnResult, workers = d
             const send = () => {
               if (next >= batches.length) return resolve();
               const batch = next++;
-              worker.postMessage({ batch, jobs: batches[batch] });
+              worker.postMessage({ batch, jobs: batches[batch], pack });
             };
-            worker.onmessage = (event: MessageEvent<{ batch: number; results: ParseResult[] }>) => {
+            worker.onmessage = (event: MessageEvent<{ batch: number; results: WritableResult[] }>) => {
               try {
                 const sent = batches[event.data.batch]!;
                 event.data.results.forEach((r, i) => onResult(sent[i]!, r));

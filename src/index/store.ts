@@ -165,38 +165,148 @@ function formsOf(name: string): { words: string; humps: string } {
   return { words: words.join(" "), humps: words.map((w) => w[0]).join("") };
 }
 
-/** An extraction's references aggregated per (enclosing symbol, name, kind), as parallel columns. */
-export interface PackedRefs {
-  enclosing: Int32Array;
-  /** kind (0 call, 1 type use) + 2 * count. */
-  kindCount: Int32Array;
-  names: string[];
+/**
+ * An extraction as the writer takes it, with what it needs beyond the extraction computed where the
+ * file was parsed (a worker) rather than on the writing thread: search forms of each name, and the
+ * references aggregated per (enclosing symbol, name, kind). Columns and two strings rather than
+ * objects: a worker's results reach the writing thread by structured clone, which for 256k symbol
+ * objects and 2 million strings (the Go standard library) cost about a second of CPU, both sides.
+ */
+export interface PackedExtraction {
+  packed: true;
+  /** Symbols, in extraction order. */
+  count: number;
+  /** Per symbol: line, col, endLine, endCol. */
+  positions: Int32Array;
+  /** Symbol names, then reference names, back to back; their lengths in nameLengths. */
+  names: string;
+  nameLengths: Int32Array;
+  /** Per symbol: kind, container, signature, doc, words, humps (length -1: null). */
+  text: string;
+  textLengths: Int32Array;
+  /** Per aggregated reference, ordered by referring symbol: that symbol's index, and kind (0 call, 1 type use) + 2 * count. */
+  refEnclosing: Int32Array;
+  refKindCount: Int32Array;
+  imports: string[];
+  syntaxErrors: number;
 }
 
-/** What the writer needs beyond the extraction, computed where the file was parsed (a worker) rather than on the writing thread. */
-export interface Prepared {
-  refs: PackedRefs;
-  /** Per symbol, in extraction order. */
-  words: string[];
-  humps: string[];
+const TEXT_FIELDS = 6;
+
+export function packExtraction(x: Extraction): PackedExtraction {
+  const n = x.symbols.length;
+  const positions = new Int32Array(n * 4);
+  const names: string[] = [];
+  const text: string[] = [];
+  const textLengths = new Int32Array(n * TEXT_FIELDS);
+  const put = (i: number, v: string | null) => {
+    textLengths[i] = v === null ? -1 : v.length;
+    if (v) text.push(v);
+  };
+  x.symbols.forEach((s, i) => {
+    positions[i * 4] = s.line;
+    positions[i * 4 + 1] = s.col;
+    positions[i * 4 + 2] = s.endLine;
+    positions[i * 4 + 3] = s.endCol;
+    names.push(s.name);
+    const f = formsOf(s.name);
+    const t = i * TEXT_FIELDS;
+    put(t, s.kind);
+    put(t + 1, s.container);
+    put(t + 2, s.signature);
+    put(t + 3, s.doc);
+    put(t + 4, f.words);
+    put(t + 5, f.humps);
+  });
+  const refs = packRefs(x);
+  for (const name of refs.names) names.push(name);
+  return {
+    packed: true,
+    count: n,
+    positions,
+    names: names.join(""),
+    nameLengths: Int32Array.from(names, (s) => s.length),
+    text: text.join(""),
+    textLengths,
+    refEnclosing: refs.enclosing,
+    refKindCount: refs.kindCount,
+    imports: x.imports,
+    syntaxErrors: x.syntaxErrors,
+  };
 }
 
-export type WritableExtraction = Extraction & { prepared?: Prepared };
+/** Reads a PackedExtraction's symbols in order, into itself (no object per symbol). */
+class SymbolReader {
+  name = "";
+  kind = "";
+  container: string | null = null;
+  signature = "";
+  doc: string | null = null;
+  words = "";
+  humps = "";
+  line = 0;
+  col = 0;
+  endLine = 0;
+  endCol = 0;
+  private i = -1;
+  private namePos = 0;
+  private textPos = 0;
+
+  constructor(private readonly p: PackedExtraction) {}
+
+  next(): boolean {
+    const p = this.p;
+    const i = ++this.i;
+    if (i >= p.count) return false;
+    const len = p.nameLengths[i]!;
+    this.name = p.names.slice(this.namePos, (this.namePos += len));
+    const t = i * TEXT_FIELDS;
+    this.kind = this.field(t)!;
+    this.container = this.field(t + 1);
+    this.signature = this.field(t + 2)!;
+    this.doc = this.field(t + 3);
+    this.words = this.field(t + 4)!;
+    this.humps = this.field(t + 5)!;
+    this.line = p.positions[i * 4]!;
+    this.col = p.positions[i * 4 + 1]!;
+    this.endLine = p.positions[i * 4 + 2]!;
+    this.endCol = p.positions[i * 4 + 3]!;
+    return true;
+  }
+
+  /** After the symbols: the reference names, in refEnclosing's order. */
+  refNames(): string[] {
+    const p = this.p;
+    const out: string[] = new Array(p.nameLengths.length - p.count);
+    let pos = this.namePos;
+    for (let i = p.count; i < p.nameLengths.length; i++) out[i - p.count] = p.names.slice(pos, (pos += p.nameLengths[i]!));
+    return out;
+  }
+
+  private field(at: number): string | null {
+    const len = this.p.textLengths[at]!;
+    if (len < 0) return null;
+    return this.p.text.slice(this.textPos, (this.textPos += len));
+  }
+}
 
 /** A file's references aggregated per (enclosing symbol, name, kind); references outside any symbol are dropped. */
-export function packRefs(x: Extraction): PackedRefs {
-  const byKey = new Map<string, number>();
+function packRefs(x: Extraction): { enclosing: Int32Array; kindCount: Int32Array; names: string[] } {
+  // One map of names per (enclosing symbol, kind), so no key string is built per reference.
+  const byOwner = new Map<number, Map<string, number>>();
   const enclosing: number[] = [];
   const kindCount: number[] = [];
   const names: string[] = [];
   for (const r of x.refs) {
     if (r.enclosing === null) continue;
     const kind = r.kind === "call" ? 0 : 1;
-    const key = `${r.enclosing}\0${kind}\0${r.name}`;
-    const at = byKey.get(key);
+    const owner = r.enclosing * 2 + kind;
+    let byName = byOwner.get(owner);
+    if (!byName) byOwner.set(owner, (byName = new Map()));
+    const at = byName.get(r.name);
     if (at !== undefined) kindCount[at]! += 2;
     else {
-      byKey.set(key, enclosing.length);
+      byName.set(r.name, enclosing.length);
       enclosing.push(r.enclosing);
       kindCount.push(kind + 2);
       names.push(r.name);
@@ -209,21 +319,6 @@ export function packRefs(x: Extraction): PackedRefs {
     kindCount: Int32Array.from(order, (i) => kindCount[i]!),
     names: order.map((i) => names[i]!),
   };
-}
-
-/** Do the writer's per-file preparation now, and drop the raw references (they are packed). */
-export function prepareForWriting(x: Extraction): WritableExtraction {
-  const w = x as WritableExtraction;
-  const words: string[] = [];
-  const humps: string[] = [];
-  for (const s of x.symbols) {
-    const f = formsOf(s.name);
-    words.push(f.words);
-    humps.push(f.humps);
-  }
-  w.prepared = { refs: packRefs(x), words, humps };
-  w.refs = [];
-  return w;
 }
 
 /**
@@ -357,9 +452,8 @@ export class IndexWriter {
   }
 
   /** Replace everything known about one file with a fresh extraction. Returns the symbol ids, in extraction order. */
-  writeParsed(stat: FileStat, hash: string, extraction: Extraction, now: number): number[] {
-    const x = extraction as WritableExtraction;
-    const prepared = x.prepared ?? prepareForWriting({ ...x }).prepared!;
+  writeParsed(stat: FileStat, hash: string, extraction: Extraction | PackedExtraction, now: number): number[] {
+    const x = "packed" in extraction ? extraction : packExtraction(extraction);
     const prev = this.graph ? null : (this.fileId.get(stat.path) as { id: number } | null);
     let old: OldSymbol[] = [];
     let oldNameIds: number[] = [];
@@ -369,18 +463,19 @@ export class IndexWriter {
       this.deleteImports.run(prev.id);
     } else this.changes.pathsAddedOrRemoved.add(stat.path);
     const { id: fileId } = this.upsertFile.get(
-      stat.path, stat.lang, stat.size, stat.mtimeUs, hash, null, x.syntaxErrors, x.symbols.length, now,
+      stat.path, stat.lang, stat.size, stat.mtimeUs, hash, null, x.syntaxErrors, x.count, now,
     ) as { id: number };
     this.changes.files.add(fileId);
 
-    const ids = this.graph ? this.insertAll(fileId, x, prepared) : this.patchSymbols(fileId, old, x, prepared);
-    const refs = prepared.refs;
+    const symbols = new SymbolReader(x);
+    const ids = this.graph ? this.insertAll(fileId, symbols) : this.patchSymbols(fileId, old, symbols);
+    const refNames = symbols.refNames();
     const nameIds = new Set<number>();
-    for (let i = 0; i < refs.names.length; i++) {
-      const nameId = this.intern(refs.names[i]!);
+    for (let i = 0; i < refNames.length; i++) {
+      const nameId = this.intern(refNames[i]!);
       nameIds.add(nameId);
-      const from = ids[refs.enclosing[i]!]!;
-      const kc = refs.kindCount[i]!;
+      const from = ids[x.refEnclosing[i]!]!;
+      const kc = x.refKindCount[i]!;
       this.insertRef.run(fileId, from, nameId, kc & 1, kc >> 1);
       this.graph?.addRef(from, fileId, nameId, kc);
     }
@@ -419,21 +514,21 @@ export class IndexWriter {
     return ids;
   }
 
-  private insertAll(fileId: number, x: Extraction, prepared: Prepared): number[] {
-    const ids: number[] = new Array(x.symbols.length);
-    x.symbols.forEach((s, i) => {
+  private insertAll(fileId: number, s: SymbolReader): number[] {
+    const ids: number[] = [];
+    while (s.next()) {
       const id = this.nextSymbolId++;
       this.insertSymbolBulk.run(
-        id, fileId, s.name, prepared.humps[i]!, prepared.words[i]!, s.kind, s.container, s.line, s.col, s.endLine, s.endCol, s.signature, s.doc, RANK_PLACEHOLDER,
+        id, fileId, s.name, s.humps, s.words, s.kind, s.container, s.line, s.col, s.endLine, s.endCol, s.signature, s.doc, RANK_PLACEHOLDER,
       );
       this.graph!.addSymbol(id, fileId, s.name, s.kind);
-      ids[i] = id;
-    });
+      ids.push(id);
+    }
     return ids;
   }
 
   /** Bring a file's stored symbols in line with `x`, keeping the ids of those that still exist. */
-  private patchSymbols(fileId: number, old: OldSymbol[], x: Extraction, prepared: Prepared): number[] {
+  private patchSymbols(fileId: number, old: OldSymbol[], s: SymbolReader): number[] {
     const byKey = new Map<string, OldSymbol[]>();
     for (const o of old) {
       const k = symbolKey(o.name, o.kind, o.container);
@@ -441,24 +536,24 @@ export class IndexWriter {
       if (list) list.push(o);
       else byKey.set(k, [o]);
     }
-    const ids: number[] = new Array(x.symbols.length);
-    x.symbols.forEach((s, i) => {
+    const ids: number[] = [];
+    while (s.next()) {
       const o = byKey.get(symbolKey(s.name, s.kind, s.container))?.shift();
       if (o) {
-        ids[i] = o.id;
+        ids.push(o.id);
         if (o.signature !== s.signature || o.doc !== s.doc) {
           this.updateText.run(s.line, s.col, s.endLine, s.endCol, s.signature, s.doc, o.id);
         } else if (o.line !== s.line || o.col !== s.col || o.end_line !== s.endLine || o.end_col !== s.endCol) {
           this.updatePosition.run(s.line, s.col, s.endLine, s.endCol, o.id);
         }
-        return;
+        continue;
       }
-      const row = this.insertSymbol.get(null, fileId, s.name, prepared.humps[i]!, prepared.words[i]!, s.kind, s.container, s.line, s.col, s.endLine, s.endCol, s.signature, s.doc) as {
+      const row = this.insertSymbol.get(null, fileId, s.name, s.humps, s.words, s.kind, s.container, s.line, s.col, s.endLine, s.endCol, s.signature, s.doc) as {
         id: number;
       };
-      ids[i] = row.id;
+      ids.push(row.id);
       this.changes.names.add(s.name);
-    });
+    }
     for (const rest of byKey.values()) {
       for (const o of rest) {
         this.deleteEdgesFromSymbol.run(o.id);
