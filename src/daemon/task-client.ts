@@ -5,7 +5,7 @@ import type { Event } from "../protocol/socket.ts";
 import type { CostAnswer, Task, TaskCreateAnswer, TaskDeleteAnswer } from "../protocol/tasks.ts";
 import { TaskService } from "../tasks/service.ts";
 import { alive } from "../util/pid.ts";
-import { DaemonClient, DaemonError } from "./client.ts";
+import { DaemonClient } from "./client.ts";
 import { clientSocketPath, type DaemonPaths } from "./paths.ts";
 import { costAnswer, loadConfig } from "./task-host.ts";
 
@@ -168,13 +168,9 @@ class LocalTasks implements TaskApi {
   }
   /** A task run by another `skep task run` process: signal that process and wait for it to settle. */
   async interrupt(id: number) {
-    const status = this.service.store.status(id);
+    const idle = this.service.interruptIdle(id);
+    if (idle) return idle;
     const pid = this.service.store.internals(id).runnerPid;
-    if (status === "queued") {
-      this.service.store.transition(id, "interrupted", { from: ["queued"], reason: "taken out of the queue by `task interrupt`" });
-      return this.service.get(id);
-    }
-    if (status !== "executing") throw new DaemonError("conflict", `task #${id} is ${status}: nothing to interrupt`);
     if (pid !== null && alive(pid)) {
       process.kill(pid, "SIGTERM");
       for (let i = 0; i < 300 && this.service.store.status(id) === "executing" && alive(pid); i++) await Bun.sleep(100);

@@ -83,20 +83,15 @@ export class TaskHost {
   }
 
   async interrupt(id: number): Promise<Task> {
-    const status = this.service.store.status(id);
     if (this.running?.id === id) {
       this.running.controller.abort();
       await this.running?.done;
       return this.service.get(id);
     }
-    if (status === "queued") {
-      this.service.store.transition(id, "interrupted", { from: ["queued"], reason: "taken out of the queue by `task interrupt`" });
-      return this.service.get(id);
-    }
-    if (status === "created") {
-      throw new VerbError("conflict", `task #${id} is being classified, not executed: nothing to interrupt (wait for its plan, then reject or delete it)`);
-    }
-    throw new VerbError("conflict", `task #${id} is ${status}: nothing to interrupt`);
+    const idle = this.service.interruptIdle(id);
+    if (idle) return idle;
+    // Executing, but not here: another process (`task run` without this daemon) runs it.
+    throw new VerbError("conflict", `task #${id} is executing in another process (pid ${this.service.store.internals(id).runnerPid ?? "?"}); stop that process`);
   }
 
   /** Resolve when the task reaches the awaited point (or the timeout passes). */

@@ -2,7 +2,7 @@
 // touched), one LLM call per step, a commit per step that changed files, one retry with the error,
 // the first failure stops the task. Then the test command (only when the user trusts it), a
 // symbol-level diff of the branch against its base, result.md, and the final state.
-import { appendFileSync, existsSync, writeFileSync } from "node:fs";
+import { appendFileSync, writeFileSync } from "node:fs";
 import { render } from "../llm/prompts.ts";
 import type { Task, TaskStep } from "../protocol/tasks.ts";
 import { addWorktree, commitAll, currentBranch, removeWorktree, resolveCommit, slugify } from "../git/worktree.ts";
@@ -238,8 +238,4 @@ export function appendTaskLog(skepDir: string, id: number, line: string): void {
   } catch {
     // the log is best effort
   }
-}
-
-export function hasResult(skepDir: string, id: number): boolean {
-  return existsSync(ensureTaskDir(skepDir, id).result);
 }

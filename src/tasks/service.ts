@@ -221,6 +221,22 @@ export class TaskService {
     return this.store.get(id);
   }
 
+  /**
+   * `task interrupt` of a task no runner is working on: a queued task leaves the line
+   * (interrupted); anything but executing is refused. Null for an executing task: its runner
+   * (the daemon, or a `task run` process) is the one to stop it.
+   */
+  interruptIdle(id: number): Task | null {
+    const status = this.store.status(id);
+    if (status === "executing") return null;
+    if (status === "queued") {
+      this.store.transition(id, "interrupted", { from: ["queued"], reason: "taken out of the queue by `task interrupt`" });
+      return this.store.get(id);
+    }
+    if (status === "created") throw new TaskError(`task #${id} is being classified, not executed: nothing to interrupt (wait for its plan, then reject or delete it)`);
+    throw new TaskError(`task #${id} is ${status}: nothing to interrupt`);
+  }
+
   /** Execute a queued task to its final state (the caller owns the signal: interrupt aborts it). */
   execute(id: number, signal: AbortSignal): Promise<Task> {
     return executeTask(this.deps, id, {
