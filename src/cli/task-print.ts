@@ -4,7 +4,7 @@ import { relative } from "node:path";
 import type { CostAnswer, Task, TokenTotals } from "../protocol/tasks.ts";
 import { formatPlan, formatSteps, formatTokens } from "../tasks/format.ts";
 import { taskFiles } from "../tasks/paths.ts";
-import { TaskStore, tasksDbPath } from "../tasks/store.ts";
+import { withTaskStore } from "../tasks/store.ts";
 
 const n = (x: number) => x.toLocaleString("en-US");
 
@@ -107,9 +107,7 @@ export function costTable(c: CostAnswer): string {
 
 /** "3 total · 1 pending · 1 executing" for `skep status`, or null when the repo has no task store. */
 export function taskCounts(skepDir: string): string | null {
-  if (!existsSync(tasksDbPath(skepDir))) return null;
-  const store = TaskStore.open(skepDir);
-  try {
+  return withTaskStore(skepDir, (store) => {
     const tasks = store.list();
     const count = (...statuses: string[]) => tasks.filter((t) => statuses.includes(t.status)).length;
     const parts = [`${tasks.length} total`];
@@ -124,7 +122,5 @@ export function taskCounts(skepDir: string): string | null {
       if (k) parts.push(`${k} ${label}`);
     }
     return parts.join(" · ");
-  } finally {
-    store.close();
-  }
+  });
 }

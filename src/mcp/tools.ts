@@ -18,7 +18,7 @@ import {
   type SearchSymbolsArgs,
   type Stamp,
 } from "../protocol/mcp.ts";
-import { findWorkspace, readRegistry } from "../workspace/registry.ts";
+import { peersOf } from "../workspace/registry.ts";
 import { type IndexBackend, type Session, ToolError } from "./backend.ts";
 import { clip, makeCursor, pageJson, readCursor } from "./bound.ts";
 import { PathRefused, safeRelativePath } from "./paths.ts";
@@ -319,16 +319,6 @@ export class Tools {
   }
 
   private peers(): { name: string; path: string }[] {
-    try {
-      const root = this.backend.indexRoot;
-      const ws = findWorkspace(root);
-      if (!ws) return [];
-      return Object.entries(readRegistry(ws).agents)
-        .filter(([, a]) => a.path !== root)
-        .slice(0, 20)
-        .map(([name, a]) => ({ name, path: a.path }));
-    } catch {
-      return [];
-    }
+    return peersOf(this.backend.indexRoot).slice(0, 20);
   }
 }

@@ -4,7 +4,7 @@ import { basename } from "node:path";
 import { answerRead } from "../daemon/ask.ts";
 import { rescanFreshness } from "../daemon/answers.ts";
 import { openReadonly } from "../index/store.ts";
-import { findWorkspace, readRegistry } from "../workspace/registry.ts";
+import { peersOf } from "../workspace/registry.ts";
 
 export interface PromptContext {
   repo: string;
@@ -35,15 +35,7 @@ function repoMapText(root: string, dbPath: string, tokens: number): string {
 
 /** Names of the other repos in this repo's workspace (none outside a workspace). */
 export function peerRepos(root: string): string[] {
-  const ws = findWorkspace(root);
-  if (!ws) return [];
-  try {
-    return Object.entries(readRegistry(ws).agents)
-      .filter(([, a]) => a.path !== root)
-      .map(([name]) => name);
-  } catch {
-    return []; // a broken registry is reported by the commands that manage it
-  }
+  return peersOf(root).map((p) => p.name);
 }
 
 export function peerBlock(peers: string[]): string {

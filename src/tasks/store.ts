@@ -408,6 +408,20 @@ export class TaskStore {
   }
 }
 
+/**
+ * Read a repo's task store if it has one (null otherwise: a read never creates a store), closing
+ * it afterwards. For commands that look at other repos, or at a repo without going through it.
+ */
+export function withTaskStore<T>(skepDir: string, read: (store: TaskStore) => T): T | null {
+  if (!existsSync(tasksDbPath(skepDir))) return null;
+  const store = TaskStore.open(skepDir);
+  try {
+    return read(store);
+  } finally {
+    store.close();
+  }
+}
+
 /** "Effective billed input" as the reference defines it: cache reads cost a tenth of fresh input. */
 export function effectiveInput(input: number, cacheRead: number): number {
   return input + Math.round(cacheRead / 10);

@@ -50,3 +50,19 @@ export function registerRepo(workspace: string, repoRoot: string, llm = "claude"
   writeFileAtomic(registryPath(workspace), `${JSON.stringify(reg, null, 2)}\n`);
   return name;
 }
+
+/** The repos registered in a workspace, by name. */
+export function workspaceRepos(workspace: string): { name: string; path: string }[] {
+  return Object.entries(readRegistry(workspace).agents).map(([name, a]) => ({ name, path: a.path }));
+}
+
+/** The other repos of `root`'s workspace (none outside one, or when the registry cannot be read). */
+export function peersOf(root: string): { name: string; path: string }[] {
+  const ws = findWorkspace(root);
+  if (!ws) return [];
+  try {
+    return workspaceRepos(ws).filter((r) => r.path !== root);
+  } catch {
+    return []; // a broken registry is reported by the commands that manage it
+  }
+}

@@ -6,12 +6,11 @@ import { CostAnswer } from "../../protocol/tasks.ts";
 import { printJson } from "../print.ts";
 import { jsonArg, repoArgs, taskRepoContext } from "../repo.ts";
 import { costTable } from "../task-print.ts";
-import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import { TokenTotals } from "../../protocol/tasks.ts";
-import { TaskStore, tasksDbPath } from "../../tasks/store.ts";
-import { findWorkspace, readRegistry } from "../../workspace/registry.ts";
+import { withTaskStore } from "../../tasks/store.ts";
+import { findWorkspace, workspaceRepos } from "../../workspace/registry.ts";
 import { formatTokens } from "../../tasks/format.ts";
 import { CommandFailed } from "../errors.ts";
 
@@ -21,16 +20,7 @@ const WorkspaceCost = z.object({ workspace: z.string(), repos: z.array(z.object(
 function printWorkspaceCost(root: string, json: boolean): void {
   const ws = findWorkspace(root);
   if (!ws) throw new CommandFailed("no workspace above this repo (skep init --workspace DIR creates one)");
-  const repos = Object.entries(readRegistry(ws).agents).flatMap(([name, a]) => {
-    const skepDir = join(a.path, ".skep");
-    if (!existsSync(tasksDbPath(skepDir))) return [];
-    const store = TaskStore.open(skepDir);
-    try {
-      return [{ name, path: a.path, tasks: store.list().length, total: store.totals() }];
-    } finally {
-      store.close();
-    }
-  });
+  const repos = workspaceRepos(ws).flatMap((r) => withTaskStore(join(r.path, ".skep"), (store) => [{ ...r, tasks: store.list().length, total: store.totals() }]) ?? []);
   if (json) return printJson(WorkspaceCost, { workspace: ws, repos });
   if (!repos.length) return console.log(`no LLM calls recorded in the workspace at ${ws}`);
   for (const r of repos) console.log(`${r.name.padEnd(20)} ${String(r.tasks).padStart(4)} tasks  ${formatTokens(r.total)}`);

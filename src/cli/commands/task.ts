@@ -8,10 +8,10 @@ import { openTasks, type TaskApi } from "../../daemon/task-client.ts";
 import { DaemonError } from "../../daemon/client.ts";
 import { Task, TaskCreateAnswer, TaskDeleteAnswer, TERMINAL_STATUSES } from "../../protocol/tasks.ts";
 import { IllegalTransition } from "../../tasks/states.ts";
-import { TaskNotFound, TaskStore } from "../../tasks/store.ts";
+import { TaskNotFound, TaskStore, withTaskStore } from "../../tasks/store.ts";
 import { TaskError } from "../../tasks/service.ts";
 import { taskFiles } from "../../tasks/paths.ts";
-import { findWorkspace, readRegistry } from "../../workspace/registry.ts";
+import { findWorkspace, workspaceRepos } from "../../workspace/registry.ts";
 import { join } from "node:path";
 import { confirm } from "../confirm.ts";
 import { CommandFailed, UsageError } from "../errors.ts";
@@ -116,18 +116,8 @@ async function printList(repo: string | undefined, all: boolean, json: boolean):
 async function printWorkspaceList(repo: string | undefined, json: boolean): Promise<void> {
   const ctx = taskRepoContext(repo);
   const ws = findWorkspace(ctx.root);
-  const repos = ws ? Object.entries(readRegistry(ws).agents).map(([name, a]) => ({ name, path: a.path })) : [{ name: "this repo", path: ctx.root }];
-  const rows: z.infer<typeof TaskList> = [];
-  for (const r of repos) {
-    const dir = join(r.path, ".skep");
-    if (!existsSync(join(dir, "tasks.db"))) continue;
-    const store = TaskStore.open(dir);
-    try {
-      rows.push(...store.list().map((t) => ({ ...t, repo: r.name })));
-    } finally {
-      store.close();
-    }
-  }
+  const repos = ws ? workspaceRepos(ws) : [{ name: "this repo", path: ctx.root }];
+  const rows: z.infer<typeof TaskList> = repos.flatMap((r) => withTaskStore(join(r.path, ".skep"), (store) => store.list().map((t) => ({ ...t, repo: r.name }))) ?? []);
   if (json) return printJson(TaskList, rows);
   if (!rows.length) console.log(ws ? `no tasks in the workspace at ${ws}` : "no tasks (and no workspace above this repo)");
   for (const t of rows) console.log(listRow(t, t.repo));
