@@ -3,7 +3,7 @@
 // until SIGTERM/SIGINT or a `stop` request, then drains in-flight requests and exits cleanly.
 import type { Database } from "bun:sqlite";
 import { appendFileSync, chmodSync, existsSync, lstatSync, mkdirSync, renameSync, statSync, unlinkSync } from "node:fs";
-import { gitHead } from "../git/repo.ts";
+import { gitDirs, gitHead } from "../git/repo.ts";
 import { freshnessOf, pendingChanges, type PendingChanges } from "../index/freshness.ts";
 import { openReadonly } from "../index/store.ts";
 import type { DaemonInfo } from "../protocol/socket.ts";
@@ -211,14 +211,6 @@ export async function runDaemon(paths: DaemonPaths, opts: DaemonOptions = {}): P
     }
     lock.release();
   }
-}
-
-/** The repo's git directories, or null outside git. */
-function gitDirs(root: string): { gitDir: string; commonDir: string } | null {
-  const p = Bun.spawnSync(["git", "rev-parse", "--path-format=absolute", "--git-dir", "--git-common-dir"], { cwd: root, stdout: "pipe", stderr: "pipe" });
-  if (p.exitCode !== 0) return null;
-  const [gitDir, commonDir] = p.stdout.toString().trim().split("\n");
-  return gitDir && commonDir ? { gitDir, commonDir } : null;
 }
 
 function makeLogger(path: string, stderr: boolean): (msg: string) => void {

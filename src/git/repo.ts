@@ -30,11 +30,8 @@ export function gitCommonDir(root: string): string | null {
   return git(root, ["rev-parse", "--path-format=absolute", "--git-common-dir"]);
 }
 
-/**
- * When `dir` is inside a linked worktree (`git worktree add`), the main checkout's root; else null.
- * The main worktree is the parent of the common git directory for a normal (non-bare) repo.
- */
-export function mainCheckoutOf(dir: string): string | null {
+/** The git directory of `dir`'s checkout and the one its worktrees share (absolute), or null outside git. */
+export function gitDirs(dir: string): { gitDir: string; commonDir: string } | null {
   let p;
   try {
     p = Bun.spawnSync(["git", "rev-parse", "--path-format=absolute", "--git-dir", "--git-common-dir"], { cwd: dir, stdout: "pipe", stderr: "ignore" });
@@ -43,7 +40,16 @@ export function mainCheckoutOf(dir: string): string | null {
   }
   if (p.exitCode !== 0) return null;
   const [gitDir, commonDir] = p.stdout.toString().trim().split("\n");
-  if (!gitDir || !commonDir || resolve(gitDir) === resolve(commonDir)) return null;
-  if (basename(commonDir) !== ".git") return null; // a bare repo: no main checkout to borrow an index from
-  return dirname(commonDir);
+  return gitDir && commonDir ? { gitDir, commonDir } : null;
+}
+
+/**
+ * When `dir` is inside a linked worktree (`git worktree add`), the main checkout's root; else null.
+ * The main worktree is the parent of the common git directory for a normal (non-bare) repo.
+ */
+export function mainCheckoutOf(dir: string): string | null {
+  const dirs = gitDirs(dir);
+  if (!dirs || resolve(dirs.gitDir) === resolve(dirs.commonDir)) return null;
+  if (basename(dirs.commonDir) !== ".git") return null; // a bare repo: no main checkout to borrow an index from
+  return dirname(dirs.commonDir);
 }

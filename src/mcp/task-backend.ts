@@ -7,7 +7,7 @@
 // pipeline then runs here, inline.
 import { existsSync, realpathSync } from "node:fs";
 import { basename, join, relative, resolve, sep, isAbsolute } from "node:path";
-import { repoContext } from "../cli/repo.ts";
+import { repoContext, taskRepoContext } from "../cli/repo.ts";
 import { DaemonClient, DaemonError } from "../daemon/client.ts";
 import { clientSocketPath, daemonPaths } from "../daemon/paths.ts";
 import { loadConfig } from "../daemon/task-host.ts";
@@ -17,7 +17,6 @@ import { TaskError, TaskService } from "../tasks/service.ts";
 import { IllegalTransition } from "../tasks/states.ts";
 import { TaskNotFound, tasksDbPath } from "../tasks/store.ts";
 import { ToolError } from "./backend.ts";
-import { mainCheckoutOf } from "./git.ts";
 
 export type Via = "daemon" | "local";
 export type OnProgress = (message: string) => void;
@@ -291,16 +290,15 @@ function real(path: string): string {
  * checkout of the repo).
  */
 export function taskPlace(repoFlag: string | undefined): TaskPlace {
-  const ctx = repoContext(repoFlag);
-  const main = ctx.isGit ? mainCheckoutOf(ctx.root) : null;
-  const root = main ?? ctx.root;
-  const skepDir = process.env.SKEP_DIR ? ctx.skepDir : join(root, ".skep");
+  const checkout = repoContext(repoFlag);
+  const { root, skepDir, dbPath } = taskRepoContext(repoFlag);
   let taskWorktree: number | null = null;
   // The executor puts every task's worktree at <skepDir>/worktrees/task-<id>-<slug> (tasks/paths.ts).
   const worktrees = real(join(skepDir, "worktrees"));
-  if (main && inside(worktrees, real(ctx.root))) {
-    const top = relative(worktrees, real(ctx.root)).split(sep)[0]!;
+  // Only a linked worktree can sit there: a main checkout holds its .skep/, not the other way round.
+  if (inside(worktrees, real(checkout.root))) {
+    const top = relative(worktrees, real(checkout.root)).split(sep)[0]!;
     taskWorktree = Number(/^task-(\d+)(?:-|$)/.exec(basename(top))?.[1] ?? 0);
   }
-  return { worktree: ctx.root, root, skepDir, dbPath: join(skepDir, "index.db"), taskWorktree };
+  return { worktree: checkout.root, root, skepDir, dbPath, taskWorktree };
 }
