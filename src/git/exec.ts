@@ -1,6 +1,7 @@
-// Running git for the task machinery: argv only (never a shell string), output as bytes, and a
-// GitError carrying the command and git's stderr whenever git says no. Read-only facts for the
-// index live in repo.ts, which answers null instead of throwing; these callers need to know why.
+// The one way skep runs git: argv only (never a shell string), no prompts, output as bytes, and a
+// GitError carrying the command and git's stderr whenever git says no. repo.ts builds its
+// null-when-no-answer facts (top level, HEAD, git dirs) on gitRaw; the task machinery uses
+// gitBytes/gitText because it needs to know why git refused.
 
 export class GitError extends Error {
   override name = "GitError";

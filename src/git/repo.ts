@@ -1,14 +1,17 @@
-// Facts about the git repository around a directory, read by shelling out to real git.
+// Facts about the git repository around a directory, read by shelling out to real git. Each is
+// null when git has no answer (outside a repo, no commits yet, git missing): callers treat that as
+// "not in git", so these never throw. Commands run through exec.ts like every other git call.
 import { basename, dirname, resolve } from "node:path";
+import { GitError, gitRaw } from "./exec.ts";
 
 function git(cwd: string, args: string[]): string | null {
-  let p;
   try {
-    p = Bun.spawnSync(["git", ...args], { cwd, stdout: "pipe", stderr: "pipe", env: { ...process.env, GIT_OPTIONAL_LOCKS: "0" } });
-  } catch {
-    return null; // git not installed, or cwd gone: no answer, as outside a repo
+    const r = gitRaw(cwd, args);
+    return r.exitCode === 0 ? new TextDecoder().decode(r.stdout).trim() : null;
+  } catch (err) {
+    if (err instanceof GitError) return null; // git not installed, or cwd gone: as outside a repo
+    throw err;
   }
-  return p.exitCode === 0 ? p.stdout.toString().trim() : null;
 }
 
 /** The top of the work tree containing `dir`, or null outside git. */
@@ -32,14 +35,9 @@ export function gitCommonDir(root: string): string | null {
 
 /** The git directory of `dir`'s checkout and the one its worktrees share (absolute), or null outside git. */
 export function gitDirs(dir: string): { gitDir: string; commonDir: string } | null {
-  let p;
-  try {
-    p = Bun.spawnSync(["git", "rev-parse", "--path-format=absolute", "--git-dir", "--git-common-dir"], { cwd: dir, stdout: "pipe", stderr: "ignore" });
-  } catch {
-    return null;
-  }
-  if (p.exitCode !== 0) return null;
-  const [gitDir, commonDir] = p.stdout.toString().trim().split("\n");
+  const out = git(dir, ["rev-parse", "--path-format=absolute", "--git-dir", "--git-common-dir"]);
+  if (out === null) return null;
+  const [gitDir, commonDir] = out.split("\n");
   return gitDir && commonDir ? { gitDir, commonDir } : null;
 }
 
