@@ -8,26 +8,40 @@ import { checkCheap, DEDUP_STATUSES } from "./dedup/cheap.ts";
 import { checkIndex } from "./dedup/index-layer.ts";
 import { indexLookup } from "./dedup/index-lookup.ts";
 import { checkLlm } from "./dedup/llm-layer.ts";
+import { DedupLog } from "./dedup-log.ts";
 import type { TaskDeps } from "./pipeline.ts";
 
+/** The dedup gate; every layer it consults leaves a line in `.skep/logs/dedup.log` (dedup-log.ts). */
 export async function runDedup(deps: TaskDeps, description: string, opts: { signal?: AbortSignal }): Promise<{ result: DedupResult; callIds: number[] }> {
+  const log = new DedupLog(description);
+  try {
+    return await checkLayers(deps, description, opts, log);
+  } finally {
+    log.write(deps.skepDir);
+  }
+}
+
+async function checkLayers(deps: TaskDeps, description: string, opts: { signal?: AbortSignal }, log: DedupLog): Promise<{ result: DedupResult; callIds: number[] }> {
   const candidates = deps.store.list({ statuses: DEDUP_STATUSES }).map((t) => ({
     id: t.id,
     description: t.description,
     status: t.status,
   }));
   const cheap = checkCheap(description, candidates);
+  log.cheap(cheap.layers);
   if (cheap.duplicate) return { result: strip(cheap), callIds: [] };
 
   let db;
   try {
     db = openReadonly(deps.dbPath);
-  } catch {
+  } catch (err) {
     db = null; // no index yet: the index layer has nothing to say
+    log.index({ skipped: (err as Error).message });
   }
   if (db) {
     try {
       const hit = checkIndex(description, indexLookup(db));
+      log.index(hit);
       if (hit?.duplicate) return { result: hit, callIds: [] };
     } finally {
       db.close();
@@ -39,6 +53,7 @@ export async function runDedup(deps: TaskDeps, description: string, opts: { sign
   try {
     chosen = deps.backends("dedup");
   } catch (err) {
+    log.llm({ skipped: (err as Error).message });
     return { result: { ...strip(cheap), reason: `LLM dedup skipped: ${(err as Error).message}` }, callIds: [] };
   }
   const { result, call } = await checkLlm(description, candidates, chosen.backend, {
@@ -48,6 +63,7 @@ export async function runDedup(deps: TaskDeps, description: string, opts: { sign
     signal: opts.signal,
   });
   const id = deps.store.recordCall({ taskId: null, purpose: "dedup", result: call });
+  log.llm(result);
   return { result, callIds: [id] };
 }
 
