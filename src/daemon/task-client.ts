@@ -1,193 +1,348 @@
-// Task operations for the CLI: through the repo's daemon when one runs (it owns the execution
-// queue and publishes progress), else in this process (the pipeline and `task run` then run in
-// the foreground). Both paths call the same TaskService, so the results are the same.
+// The task verbs for every front end (the CLI's `task` commands, the MCP server's task tools):
+// through the repo's daemon when one answers (it owns the execution queue, so an approval there
+// starts the task, and it publishes progress), else a TaskService in this process (the pipeline
+// and `task run` then run here, inline). The daemon-or-local choice lives only here, one pair per
+// verb, so a verb is added once; both sides end in the same TaskService, so the results match.
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import type { Event } from "../protocol/socket.ts";
-import type { CostAnswer, Task, TaskCreateAnswer, TaskDeleteAnswer } from "../protocol/tasks.ts";
+import type { CostAnswer, Task, TaskCreateAnswer, TaskDeleteAnswer, TaskStatus } from "../protocol/tasks.ts";
 import { TaskService } from "../tasks/service.ts";
+import { TaskNotFound, tasksDbPath } from "../tasks/store.ts";
 import { alive } from "../util/pid.ts";
-import { DaemonClient } from "./client.ts";
-import { clientSocketPath, type DaemonPaths } from "./paths.ts";
+import { DaemonClient, DaemonError } from "./client.ts";
+import { clientSocketPath, daemonPaths } from "./paths.ts";
 import { costAnswer, loadConfig } from "./task-host.ts";
 
-export type Progress = (taskId: number, message: string) => void;
+export type Via = "daemon" | "local";
+export type Progress = (message: string) => void;
+export type Answers = { question: string; answer: string }[];
+/** An answer, and who gave it (the daemon, or this process). */
+export type Done<T> = { value: T; via: Via };
+/** `classifyError`: why an inline pipeline stopped, the task left as stored. */
+export type CreateAnswer = TaskCreateAnswer & { classifyError?: Error };
 
-export interface TaskApi {
-  readonly via: "daemon" | "local";
-  create(description: string, opts: { dryRun: boolean; onProgress?: Progress }): Promise<TaskCreateAnswer>;
-  list(): Promise<Task[]>;
-  show(id: number): Promise<Task>;
-  approve(id: number): Promise<Task>;
-  reject(id: number, reason?: string): Promise<Task>;
-  clarify(id: number, onProgress?: Progress): Promise<Task>;
-  /** Queue (daemon) or execute here (local); `follow` waits for the final state, printing progress. */
-  run(id: number, opts: { follow: boolean; onProgress?: Progress }): Promise<Task>;
-  interrupt(id: number): Promise<Task>;
-  done(id: number): Promise<Task>;
-  delete(id: number, deleteBranch: boolean): Promise<TaskDeleteAnswer>;
-  cost(): Promise<CostAnswer>;
-  close(): void;
+/** Where the repo's tasks live: the main checkout's, also from a linked worktree (taskRepoContext). */
+export interface TaskRoot {
+  root: string;
+  skepDir: string;
+  /** The index beside the store (dedup's index layer). */
+  dbPath: string;
 }
 
-/** The daemon's API when it answers (SKEP_NO_DAEMON=1 forces local), else a local one. */
-export async function openTasks(paths: DaemonPaths): Promise<TaskApi> {
-  if (process.env.SKEP_NO_DAEMON !== "1") {
+/** `.skep/config.json` cannot be read, so no task service can start; the message is the reader's. */
+export class ConfigInvalid extends Error {
+  constructor(
+    readonly path: string,
+    cause: Error,
+  ) {
+    super(cause.message);
+  }
+}
+
+/** A verb's two ways: a request to the daemon, or the same TaskService call here. */
+export interface Op<T> {
+  daemon: (c: DaemonClient) => Promise<T>;
+  local: () => Promise<T> | T;
+  /** A read: safe to ask again here when the daemon goes away mid-call. */
+  read?: boolean;
+}
+
+/** Long waits for the pipeline and execution: the person, or the MCP client's timeout, bounds them. */
+const WAIT_MS = 3_600_000;
+const GONE = ["disconnected", "unavailable", "client_timeout"];
+
+/** A daemon error meaning the daemon went away, not that it refused. */
+export function daemonGone(err: unknown): err is DaemonError {
+  return err instanceof DaemonError && GONE.includes(err.code);
+}
+
+export class TaskClient {
+  private service: TaskService | null = null;
+  private client: DaemonClient | null = null;
+  /** Decided once (`open`): no looking for the daemon again, no falling back. */
+  private pinned = false;
+  private subscribed = false;
+  private retryAt = 0;
+  /** Progress listeners per task id; null: the task a waiting create is about to make. */
+  private readonly listeners = new Map<number | null, Set<Progress>>();
+  /** Aborted at close: an inline pipeline stops its LLM calls instead of outliving its caller. */
+  private readonly lifetime = new AbortController();
+  private readonly inflight = new Set<Promise<unknown>>();
+
+  /** Unpinned (a long-lived server): the daemon is looked for at each call, as it may start or stop. */
+  constructor(readonly place: TaskRoot) {}
+
+  /**
+   * For one CLI command: the daemon if it answers now, else this process for the command's whole
+   * life, with its store opened (and tasks whose runner died reconciled) at once.
+   */
+  static async open(place: TaskRoot): Promise<TaskClient> {
+    const tasks = new TaskClient(place);
+    if (!(await tasks.daemon())) tasks.local();
+    tasks.pinned = true;
+    return tasks;
+  }
+
+  /** The statuses' tasks (all without a filter), oldest first. */
+  list(statuses?: readonly TaskStatus[]): Promise<Done<Task[]>> {
+    return this.call({
+      daemon: async (c) => (await c.request("task.list", statuses ? { statuses: [...statuses] } : {})).tasks,
+      // No store yet: no tasks, and nothing is created for a read.
+      local: () => (this.hasStore() ? this.local().list({ statuses }) : []),
+      read: true,
+    });
+  }
+
+  show(id: number): Promise<Done<Task>> {
+    return this.call({
+      daemon: async (c) => (await c.request("task.show", { id })).task,
+      local: () => {
+        if (!this.hasStore()) throw new TaskNotFound(id);
+        return this.local().get(id);
+      },
+      read: true,
+    });
+  }
+
+  /**
+   * Dedup and store, then classify, plan and gate. Here the pipeline runs inline, so the answer
+   * carries the gated task. Through the daemon the answer comes at once (it classifies in the
+   * background) unless `wait`: then when the task is gated. A waiting caller (one command, one
+   * task) also gets the lines from before the new id is known; a server with concurrent calls
+   * follows by id only, or it would get another call's lines.
+   */
+  create(description: string, opts: { dryRun?: boolean; wait?: boolean; onProgress?: Progress; signal?: AbortSignal }): Promise<Done<CreateAnswer>> {
+    const early = opts.wait ? opts.onProgress : undefined;
+    return this.call({
+      daemon: async (c) => {
+        const created = await this.daemonFollowing(c, null, early, () => c.request("task.create", { description, dryRun: !!opts.dryRun }, WAIT_MS));
+        if (!created.task || opts.dryRun || !opts.wait) return created;
+        const id = created.task.id;
+        const waited = await this.following(id, early, () => c.request("task.wait", { id, until: "classified", timeoutMs: WAIT_MS }, WAIT_MS + 5_000));
+        return { ...created, task: waited.task };
+      },
+      local: () =>
+        this.following(null, early, async (): Promise<CreateAnswer> => {
+          const svc = this.local(true);
+          if (opts.dryRun) return svc.dryRun(description);
+          const signal = this.signal(opts.signal);
+          const created = await svc.create(description, { signal });
+          if (!created.task) return created;
+          const id = created.task.id;
+          try {
+            return { ...created, task: await this.following(id, opts.onProgress, () => svc.classify(id, signal)) };
+          } catch (err) {
+            return { ...created, task: svc.get(id), classifyError: err as Error };
+          }
+        }),
+    });
+  }
+
+  approve(id: number): Promise<Done<Task>> {
+    return this.call({ daemon: async (c) => (await c.request("task.approve", { id })).task, local: () => this.local().approve(id) });
+  }
+
+  reject(id: number, reason?: string): Promise<Done<Task>> {
+    return this.call({ daemon: async (c) => (await c.request("task.reject", { id, reason })).task, local: () => this.local().reject(id, reason) });
+  }
+
+  /** The answers given, or read from the task's clarify.md; the pipeline runs again and this resolves when the task is gated. */
+  clarify(id: number, opts: { answers?: Answers; onProgress?: Progress; signal?: AbortSignal }): Promise<Done<Task>> {
+    return this.call({
+      daemon: (c) => this.daemonFollowing(c, id, opts.onProgress, async () => (await c.request("task.clarify", { id, answers: opts.answers }, WAIT_MS)).task),
+      local: () => {
+        const svc = this.local(true);
+        return this.following(id, opts.onProgress, () => svc.clarify(id, opts.answers, this.signal(opts.signal)));
+      },
+    });
+  }
+
+  /**
+   * run and resume. Through the daemon: queue it (the daemon's queue executes it) and, with
+   * `follow`, wait for its final state. Here: execute it in this process, in the foreground, whatever
+   * `follow` says; Ctrl-C or SIGTERM interrupt it cleanly.
+   */
+  run(id: number, opts: { follow: boolean; onProgress?: Progress }): Promise<Done<Task>> {
+    return this.call({
+      daemon: (c) =>
+        this.daemonFollowing(c, id, opts.follow ? opts.onProgress : undefined, async () => {
+          const queued = (await c.request("task.run", { id })).task;
+          if (!opts.follow) return queued;
+          return (await c.request("task.wait", { id, until: "terminal", timeoutMs: WAIT_MS }, WAIT_MS + 5_000)).task;
+        }),
+      local: () => {
+        const svc = this.local();
+        svc.enqueue(id);
+        return this.following(id, opts.onProgress, () => foreground((signal) => svc.execute(id, this.signal(signal))));
+      },
+    });
+  }
+
+  /** Here, a task run by another `skep task run` process: signal that process and wait for it to settle. */
+  interrupt(id: number): Promise<Done<Task>> {
+    return this.call({
+      daemon: async (c) => (await c.request("task.interrupt", { id }, 60_000)).task,
+      local: async () => {
+        const svc = this.local();
+        const idle = svc.interruptIdle(id);
+        if (idle) return idle;
+        const pid = svc.store.internals(id).runnerPid;
+        if (pid !== null && alive(pid)) {
+          process.kill(pid, "SIGTERM");
+          for (let i = 0; i < 300 && svc.store.status(id) === "executing" && alive(pid); i++) await Bun.sleep(100);
+        }
+        svc.reconcile();
+        return svc.get(id);
+      },
+    });
+  }
+
+  done(id: number): Promise<Done<Task>> {
+    return this.call({ daemon: async (c) => (await c.request("task.done", { id })).task, local: () => this.local().done(id) });
+  }
+
+  /** Delete the task and its files (and its branch when `deleteBranch`). */
+  delete(id: number, deleteBranch: boolean): Promise<Done<TaskDeleteAnswer>> {
+    return this.call({
+      daemon: (c) => c.request("task.delete", { id, deleteBranch }),
+      local: () => ({ id, ...this.local().delete(id, { deleteBranch }) }),
+    });
+  }
+
+  cost(): Promise<Done<CostAnswer>> {
+    return this.call({ daemon: (c) => c.request("cost", {}), local: () => costAnswer(this.local(), this.place.root), read: true });
+  }
+
+  /** Stop inline pipelines (a task whose classification stops stays `created`), then close. */
+  async close(): Promise<void> {
+    this.lifetime.abort();
+    if (this.inflight.size) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      // A cleared timer: a pending one would keep the process alive after the caller is done.
+      await Promise.race([Promise.allSettled([...this.inflight]), new Promise((r) => (timer = setTimeout(r, 10_000)))]);
+      clearTimeout(timer);
+    }
+    this.client?.close();
+    this.client = null;
+    this.service?.close();
+    this.service = null;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  /** Every verb goes through here: a front end that words errors its own way overrides it. */
+  protected async call<T>(op: Op<T>): Promise<Done<T>> {
+    const c = await this.daemon();
+    if (c) {
+      try {
+        return { value: await op.daemon(c), via: "daemon" };
+      } catch (err) {
+        if (!daemonGone(err)) throw err;
+        c.close();
+        // A read is simply asked again here; a change may or may not have been made.
+        if (this.pinned || !op.read) throw err;
+      }
+    }
+    const local = Promise.resolve().then(op.local);
+    this.inflight.add(local);
     try {
-      const client = await DaemonClient.connect(clientSocketPath(paths), 1_000);
-      return new DaemonTasks(client);
-    } catch {
-      // no daemon: work here
+      return { value: await local, via: "local" };
+    } finally {
+      this.inflight.delete(local);
     }
   }
-  return new LocalTasks(paths);
-}
 
-const WAIT_MS = 3_600_000;
+  /** The daemon's connection when one serves the repo. */
+  private async daemon(): Promise<DaemonClient | null> {
+    if (this.pinned) return this.client;
+    if (process.env.SKEP_NO_DAEMON === "1") return null;
+    if (this.client && !this.client.isClosed) return this.client;
+    this.client = null;
+    this.subscribed = false;
+    if (Date.now() < this.retryAt) return null;
+    const socket = clientSocketPath(daemonPaths(this.place.root, this.place.skepDir));
+    if (!existsSync(socket)) return null;
+    try {
+      this.client = await DaemonClient.connect(socket, 1_000);
+    } catch {
+      this.retryAt = Date.now() + 1_000; // a stale socket file: look again in a second
+      return null;
+    }
+    return this.client;
+  }
 
-class DaemonTasks implements TaskApi {
-  readonly via = "daemon" as const;
-  private progress: { id: number | null; fn: Progress } | null = null;
-  private subscribed = false;
+  private hasStore(): boolean {
+    return existsSync(tasksDbPath(this.place.skepDir));
+  }
 
-  constructor(private readonly client: DaemonClient) {}
+  /** The in-process service (opened once); `fresh` re-reads the config (before the LLM is asked). */
+  private local(fresh = false): TaskService {
+    const { root, skepDir, dbPath } = this.place;
+    let config;
+    try {
+      config = fresh || !this.service ? loadConfig(skepDir) : null;
+    } catch (err) {
+      throw new ConfigInvalid(join(skepDir, "config.json"), err as Error);
+    }
+    if (!this.service) {
+      this.service = new TaskService({ root, skepDir, dbPath, config: config!, onProgress: (id, message) => this.emit(id, message) });
+    } else if (config) this.service.deps.config = config;
+    // Tasks whose runner died (a killed daemon or `task run`) are interrupted, not left executing.
+    this.service.reconcile();
+    return this.service;
+  }
 
-  private async follow(onProgress: Progress | undefined, id: number | null): Promise<void> {
-    if (!onProgress) return;
-    this.progress = { id, fn: onProgress };
+  private signal(call: AbortSignal | undefined): AbortSignal {
+    return call ? AbortSignal.any([call, this.lifetime.signal]) : this.lifetime.signal;
+  }
+
+  /** `fn` gets task `id`'s progress lines (null: any task's) while `body` runs. */
+  private async following<T>(id: number | null, fn: Progress | undefined, body: () => Promise<T>): Promise<T> {
+    if (!fn) return body();
+    let set = this.listeners.get(id);
+    if (!set) this.listeners.set(id, (set = new Set()));
+    set.add(fn);
+    try {
+      return await body();
+    } finally {
+      set.delete(fn);
+      if (!set.size) this.listeners.delete(id);
+    }
+  }
+
+  /** `following`, with the daemon's progress events subscribed to first. */
+  private async daemonFollowing<T>(c: DaemonClient, id: number | null, fn: Progress | undefined, body: () => Promise<T>): Promise<T> {
+    if (fn) await this.subscribe(c);
+    return this.following(id, fn, body);
+  }
+
+  private emit(id: number, message: string): void {
+    // A set: a listener following both the new task and "any task" gets each line once.
+    for (const fn of new Set([...(this.listeners.get(id) ?? []), ...(this.listeners.get(null) ?? [])])) fn(message);
+  }
+
+  /** Get the daemon's task.progress events on this connection (once per connection). */
+  private async subscribe(c: DaemonClient): Promise<void> {
     if (this.subscribed) return;
     this.subscribed = true;
-    await this.client.subscribe((e: Event) => {
-      const d = e.data as { taskId?: number; message?: string; to?: string; reason?: string | null };
-      if (!this.progress || (this.progress.id !== null && d.taskId !== this.progress.id)) return;
-      if (e.event === "task.progress" && d.message) this.progress.fn(d.taskId!, d.message);
+    await c.subscribe((e: Event) => {
+      const d = e.data as { taskId?: number; message?: string };
+      if (e.event === "task.progress" && typeof d.taskId === "number" && d.message) this.emit(d.taskId, d.message);
     }, ["task.progress"]);
-  }
-
-  async create(description: string, opts: { dryRun: boolean; onProgress?: Progress }): Promise<TaskCreateAnswer> {
-    // Progress of a new task: its id is not known until the reply, so take the next one's lines.
-    await this.follow(opts.onProgress, null);
-    const created = await this.client.request("task.create", { description, dryRun: opts.dryRun }, WAIT_MS);
-    if (!created.task || opts.dryRun) return created;
-    if (this.progress) this.progress.id = created.task.id;
-    const waited = await this.client.request("task.wait", { id: created.task.id, until: "classified", timeoutMs: WAIT_MS }, WAIT_MS + 5_000);
-    return { ...created, task: waited.task };
-  }
-
-  async list() {
-    return (await this.client.request("task.list", {})).tasks;
-  }
-  async show(id: number) {
-    return (await this.client.request("task.show", { id })).task;
-  }
-  async approve(id: number) {
-    return (await this.client.request("task.approve", { id })).task;
-  }
-  async reject(id: number, reason?: string) {
-    return (await this.client.request("task.reject", { id, reason })).task;
-  }
-  async clarify(id: number, onProgress?: Progress) {
-    await this.follow(onProgress, id);
-    return (await this.client.request("task.clarify", { id }, WAIT_MS)).task;
-  }
-  async run(id: number, opts: { follow: boolean; onProgress?: Progress }) {
-    if (opts.follow) await this.follow(opts.onProgress, id);
-    const queued = (await this.client.request("task.run", { id })).task;
-    if (!opts.follow) return queued;
-    return (await this.client.request("task.wait", { id, until: "terminal", timeoutMs: WAIT_MS }, WAIT_MS + 5_000)).task;
-  }
-  async interrupt(id: number) {
-    return (await this.client.request("task.interrupt", { id }, 60_000)).task;
-  }
-  async done(id: number) {
-    return (await this.client.request("task.done", { id })).task;
-  }
-  delete(id: number, deleteBranch: boolean) {
-    return this.client.request("task.delete", { id, deleteBranch });
-  }
-  cost() {
-    return this.client.request("cost", {});
-  }
-  close() {
-    this.client.close();
   }
 }
 
-class LocalTasks implements TaskApi {
-  readonly via = "local" as const;
-  private readonly service: TaskService;
-  private progress: Progress | null = null;
-
-  constructor(private readonly paths: DaemonPaths) {
-    this.service = new TaskService({
-      root: paths.root,
-      skepDir: paths.skepDir,
-      dbPath: paths.dbPath,
-      config: loadConfig(paths.skepDir),
-      onProgress: (id, message) => this.progress?.(id, message),
-    });
-    // Tasks whose runner died (a killed daemon or `task run`) are interrupted, not left "executing".
-    this.service.reconcile();
-  }
-
-  async create(description: string, opts: { dryRun: boolean; onProgress?: Progress }): Promise<TaskCreateAnswer> {
-    this.progress = opts.onProgress ?? null;
-    if (opts.dryRun) return this.service.dryRun(description);
-    const created = await this.service.create(description);
-    if (!created.task) return created;
-    return { ...created, task: await this.service.classify(created.task.id) };
-  }
-  async list() {
-    return this.service.list();
-  }
-  async show(id: number) {
-    return this.service.get(id);
-  }
-  async approve(id: number) {
-    return this.service.approve(id);
-  }
-  async reject(id: number, reason?: string) {
-    return this.service.reject(id, reason);
-  }
-  async clarify(id: number, onProgress?: Progress) {
-    this.progress = onProgress ?? null;
-    return this.service.clarify(id);
-  }
-  /** Without a daemon the task runs here, in the foreground; Ctrl-C or SIGTERM interrupts it cleanly. */
-  async run(id: number, opts: { follow: boolean; onProgress?: Progress }) {
-    this.progress = opts.onProgress ?? null;
-    this.service.enqueue(id);
-    const controller = new AbortController();
-    const onSignal = () => controller.abort();
-    process.on("SIGINT", onSignal);
-    process.on("SIGTERM", onSignal);
-    try {
-      return await this.service.execute(id, controller.signal);
-    } finally {
-      process.off("SIGINT", onSignal);
-      process.off("SIGTERM", onSignal);
-    }
-  }
-  /** A task run by another `skep task run` process: signal that process and wait for it to settle. */
-  async interrupt(id: number) {
-    const idle = this.service.interruptIdle(id);
-    if (idle) return idle;
-    const pid = this.service.store.internals(id).runnerPid;
-    if (pid !== null && alive(pid)) {
-      process.kill(pid, "SIGTERM");
-      for (let i = 0; i < 300 && this.service.store.status(id) === "executing" && alive(pid); i++) await Bun.sleep(100);
-    }
-    this.service.reconcile();
-    return this.service.get(id);
-  }
-  async done(id: number) {
-    return this.service.done(id);
-  }
-  async delete(id: number, deleteBranch: boolean) {
-    return { id, ...this.service.delete(id, { deleteBranch }) };
-  }
-  async cost() {
-    return costAnswer(this.service, this.paths.root);
-  }
-  close() {
-    this.service.close();
+/** Run `fn` with a signal that Ctrl-C or SIGTERM aborts: a task executing in the foreground stops cleanly. */
+async function foreground<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const onSignal = () => controller.abort();
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  try {
+    return await fn(controller.signal);
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
   }
 }

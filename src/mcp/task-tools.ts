@@ -3,8 +3,6 @@
 // with `via` (daemon or local: who did it) and, for one task, `hint`: what can happen next.
 // Started in one of the repo's task worktrees (a running task's step), the server only reads:
 // deciding on tasks, or queueing more from inside a task, is for the person or agent outside.
-import { realpathSync } from "node:fs";
-import { resolve } from "node:path";
 import { openReadonly } from "../index/store.ts";
 import { type ClarifyTaskArgs, type CreateTaskArgs, type DedupTaskArgs, type ListTasksArgs, MAX_ANSWER_CHARS, type RejectTaskArgs, type TaskIdArgs } from "../protocol/mcp.ts";
 import type { DedupResult, Task } from "../protocol/tasks.ts";
@@ -13,7 +11,8 @@ import { checkIndex } from "../tasks/dedup/index-layer.ts";
 import { indexLookup } from "../tasks/dedup/index-lookup.ts";
 import { ToolError } from "./backend.ts";
 import { clip, makeCursor, pageJson, readCursor } from "./bound.ts";
-import type { OnProgress, TaskBackend, Via } from "./task-backend.ts";
+import type { Progress, Via } from "../daemon/task-client.ts";
+import { real, type TaskBackend } from "./task-backend.ts";
 
 const MAX_DESCRIPTION = 20_000;
 
@@ -133,7 +132,7 @@ export class TaskTools {
 
   // ---------------------------------------------------------------------------------- create_task
 
-  async createTask(args: CreateTaskArgs, progress?: OnProgress, signal?: AbortSignal): Promise<string> {
+  async createTask(args: CreateTaskArgs, progress?: Progress, signal?: AbortSignal): Promise<string> {
     await this.refuseInTaskWorktree("create_task");
     const description = checkDescription(args.description);
     progress?.("checking for duplicates...");
@@ -153,7 +152,7 @@ export class TaskTools {
         reason: t.reason === null ? undefined : clip(t.reason, 1_000),
         questions: t.questions.length ? t.questions.map((q) => clip(q, 1_000)) : undefined,
         plan_steps: t.plan ? t.plan.plan.length : undefined,
-        note: value.classifyError ? `classification stopped: ${clip(value.classifyError, 500)}` : undefined,
+        note: value.classifyError ? `classification stopped: ${clip(value.classifyError.message, 500)}` : undefined,
         hint: t.plan && (t.status === "pending" || t.status === "classified") ? `show_task ${t.id} for the plan; ${hint(t, via)}` : hint(t, via),
         via,
       }),
@@ -184,13 +183,13 @@ export class TaskTools {
 
   // --------------------------------------------------------------------------------- clarify_task
 
-  async clarifyTask(args: ClarifyTaskArgs, progress?: OnProgress, signal?: AbortSignal): Promise<string> {
+  async clarifyTask(args: ClarifyTaskArgs, progress?: Progress, signal?: AbortSignal): Promise<string> {
     await this.refuseInTaskWorktree("clarify_task");
     const answers = args.answers.filter((a) => a.answer.trim());
     if (!answers.length) throw new ToolError(`every answer is empty: answer at least one of the questions show_task ${args.task_id} lists`);
     if (JSON.stringify(answers).length > MAX_DESCRIPTION) throw new ToolError(`the answers are longer than ${MAX_DESCRIPTION} characters: answer briefly`);
     progress?.("classifying and planning again with the answers...");
-    const { value, via } = await this.backend.clarify(taskId(args), answers, { onProgress: progress, signal });
+    const { value, via } = await this.backend.clarify(taskId(args), { answers, onProgress: progress, signal });
     return taskAnswer(value, via);
   }
 
@@ -199,7 +198,8 @@ export class TaskTools {
   async deleteTask(args: TaskIdArgs): Promise<string> {
     await this.refuseInTaskWorktree("delete_task");
     const before = (await this.backend.show(taskId(args))).value;
-    const { value, via } = await this.backend.delete(taskId(args));
+    // Its branch is always kept: deleting work is for a person, with git.
+    const { value, via } = await this.backend.delete(taskId(args), false);
     const kept = before.branch ? `its branch ${before.branch} is kept (delete it with git if its work is not wanted)` : undefined;
     return JSON.stringify(dropNulls({ ...value, hint: kept, via }));
   }
@@ -249,7 +249,7 @@ export class TaskTools {
     if (id === null && place.worktree !== place.root) {
       // A linked worktree elsewhere: the store knows whether some task runs in it.
       const { value } = await this.backend.list();
-      id = value.find((t) => t.worktree !== null && samePath(t.worktree, place.worktree))?.id ?? null;
+      id = value.find((t) => t.worktree !== null && real(t.worktree) === real(place.worktree))?.id ?? null;
     }
     if (id === null) return;
     throw new ToolError(
@@ -272,15 +272,4 @@ function checkDescription(raw: string): string {
   if (!text) throw new ToolError("description is empty: say what to do in a sentence or a few");
   if (text.length > MAX_DESCRIPTION) throw new ToolError(`description is longer than ${MAX_DESCRIPTION} characters: describe the task in a few sentences`);
   return text;
-}
-
-function samePath(a: string, b: string): boolean {
-  const norm = (p: string) => {
-    try {
-      return realpathSync(p);
-    } catch {
-      return resolve(p);
-    }
-  };
-  return norm(a) === norm(b);
 }

@@ -1,7 +1,6 @@
 // `skep cost`: the token ledger rolled up per task, per purpose and for the repo.
 import { defineCommand } from "citty";
-import { daemonPaths } from "../../daemon/paths.ts";
-import { openTasks } from "../../daemon/task-client.ts";
+import { TaskClient } from "../../daemon/task-client.ts";
 import { CostAnswer } from "../../protocol/tasks.ts";
 import { printJson } from "../print.ts";
 import { jsonArg, repoArgs, taskRepoContext } from "../repo.ts";
@@ -32,14 +31,14 @@ export const costCommand = defineCommand({
   async run({ args }) {
     const ctx = taskRepoContext(args.repo);
     if (args.all) return printWorkspaceCost(ctx.root, !!args.json);
-    const api = await openTasks(daemonPaths(ctx.root, ctx.skepDir));
+    const api = await TaskClient.open(ctx);
     try {
-      const c = await api.cost();
+      const { value: c } = await api.cost();
       if (args.json) return printJson(CostAnswer, c);
       if (c.total.calls === 0) return console.log("no LLM calls recorded yet");
       console.log(costTable(c));
     } finally {
-      api.close();
+      await api.close();
     }
   },
 });

@@ -1,10 +1,9 @@
 // `skep task <verb>` and `skep tasks`: create, inspect, decide on and run tasks. Through the
-// repo's daemon when it runs, in this process otherwise (src/daemon/task-client.ts).
+// repo's daemon when it runs, in this process otherwise (TaskClient, src/daemon/task-client.ts).
 import { defineCommand } from "citty";
 import { closeSync, existsSync, openSync, readSync, statSync } from "node:fs";
 import { z } from "zod";
-import { daemonPaths, type DaemonPaths } from "../../daemon/paths.ts";
-import { openTasks, type TaskApi } from "../../daemon/task-client.ts";
+import { type Done, TaskClient, type Via } from "../../daemon/task-client.ts";
 import { DaemonError } from "../../daemon/client.ts";
 import { Task, TaskCreateAnswer, TaskDeleteAnswer, TERMINAL_STATUSES } from "../../protocol/tasks.ts";
 import { IllegalTransition } from "../../tasks/states.ts";
@@ -16,7 +15,7 @@ import { join } from "node:path";
 import { confirm } from "../confirm.ts";
 import { CommandFailed, UsageError } from "../errors.ts";
 import { printJson } from "../print.ts";
-import { jsonArg, repoArgs, taskRepoContext } from "../repo.ts";
+import { jsonArg, type RepoContext, repoArgs, taskRepoContext } from "../repo.ts";
 import { createSummary, listRow, showTask } from "../task-print.ts";
 
 const idArg = { id: { type: "positional", description: "Task id (as in `skep tasks`)", required: true } } as const;
@@ -27,17 +26,12 @@ function parseId(raw: unknown): number {
   return id;
 }
 
-function pathsOf(repo: string | undefined): DaemonPaths {
-  const ctx = taskRepoContext(repo);
-  return daemonPaths(ctx.root, ctx.skepDir);
-}
-
 /** Open the task API, run `fn`, close it; task errors become one clear line and exit 1. */
-async function withTasks<T>(repo: string | undefined, fn: (api: TaskApi, paths: DaemonPaths) => Promise<T>): Promise<T> {
-  const paths = pathsOf(repo);
-  const api = await openTasks(paths);
+async function withTasks<T>(repo: string | undefined, fn: (api: TaskClient, ctx: RepoContext) => Promise<T>): Promise<T> {
+  const ctx = taskRepoContext(repo);
+  const api = await TaskClient.open(ctx);
   try {
-    return await fn(api, paths);
+    return await fn(api, ctx);
   } catch (err) {
     if (err instanceof TaskNotFound || err instanceof IllegalTransition || err instanceof TaskError || err instanceof DaemonError) {
       if (err instanceof TaskError && err.code === "bad_params") throw new UsageError(err.message);
@@ -46,11 +40,11 @@ async function withTasks<T>(repo: string | undefined, fn: (api: TaskApi, paths: 
     }
     throw err;
   } finally {
-    api.close();
+    await api.close();
   }
 }
 
-const progressPrinter = (json: boolean) => (json ? undefined : (_id: number, message: string) => console.error(`◠  ${message}`));
+const progressPrinter = (json: boolean) => (json ? undefined : (message: string) => console.error(`◠  ${message}`));
 
 async function readStdin(): Promise<string> {
   if (process.stdin.isTTY) throw new UsageError("`task create -` reads the description from stdin, but stdin is a terminal");
@@ -70,10 +64,9 @@ const create = defineCommand({
     if (!description) throw new UsageError("the task description is empty");
     await withTasks(args.repo, async (api) => {
       const progress = progressPrinter(!!args.json);
-      const r = await api.create(description, {
-        dryRun: !!args["dry-run"],
-        onProgress: progress,
-      });
+      const { value: r, via } = await api.create(description, { dryRun: !!args["dry-run"], wait: true, onProgress: progress });
+      // The pipeline stopped here: the command failed, whatever the task was left as.
+      if (r.classifyError) throw r.classifyError;
       if (args.json) return printJson(TaskCreateAnswer, r);
       if (r.duplicate) {
         console.log(`Duplicate (${r.duplicate.layer}): ${r.duplicate.reason}`);
@@ -82,7 +75,7 @@ const create = defineCommand({
       }
       if (!r.task) return;
       if (r.dryRun) console.log("(dry-run) nothing was stored; the LLM calls were recorded in the ledger");
-      console.log(createSummary(r.task, api.via, r.dryRun));
+      console.log(createSummary(r.task, via, r.dryRun));
     });
   },
 });
@@ -92,10 +85,10 @@ const show = defineCommand({
   args: { ...idArg, ...repoArgs, ...jsonArg } as const,
   async run({ args }) {
     const id = parseId(args.id);
-    await withTasks(args.repo, async (api, paths) => {
-      const t = await api.show(id);
+    await withTasks(args.repo, async (api, ctx) => {
+      const { value: t } = await api.show(id);
       if (args.json) return printJson(Task, t);
-      console.log(showTask(t, paths.skepDir, paths.root));
+      console.log(showTask(t, ctx.skepDir, ctx.root));
     });
   },
 });
@@ -105,7 +98,7 @@ const TaskList = z.array(Task.extend({ repo: z.string().optional() }));
 async function printList(repo: string | undefined, all: boolean, json: boolean): Promise<void> {
   if (all) return printWorkspaceList(repo, json);
   await withTasks(repo, async (api) => {
-    const tasks = await api.list();
+    const { value: tasks } = await api.list();
     if (json) return printJson(TaskList, tasks);
     if (!tasks.length) console.log("no tasks (create one: skep task create \"...\")");
     for (const t of tasks) console.log(listRow(t));
@@ -137,16 +130,16 @@ export const tasksCommand = defineCommand({
   run: ({ args }) => printList(args.repo, !!args.all, !!args.json),
 });
 
-function simpleVerb(name: string, description: string, act: (api: TaskApi, id: number) => Promise<Task>, say: (t: Task, api: TaskApi) => string) {
+function simpleVerb(name: string, description: string, act: (api: TaskClient, id: number) => Promise<Done<Task>>, say: (t: Task, via: Via) => string) {
   return defineCommand({
     meta: { name, description },
     args: { ...idArg, ...repoArgs, ...jsonArg } as const,
     async run({ args }) {
       const id = parseId(args.id);
       await withTasks(args.repo, async (api) => {
-        const t = await act(api, id);
+        const { value: t, via } = await act(api, id);
         if (args.json) return printJson(Task, t);
-        console.log(say(t, api));
+        console.log(say(t, via));
       });
     },
   });
@@ -156,7 +149,7 @@ const approve = simpleVerb(
   "approve",
   "Approve a task's plan for execution",
   (api, id) => api.approve(id),
-  (t, api) => `Task #${t.id} approved; ${api.via === "daemon" ? "the daemon will execute it" : `run: skep task run ${t.id} (or start the daemon)`}`,
+  (t, via) => `Task #${t.id} approved; ${via === "daemon" ? "the daemon will execute it" : `run: skep task run ${t.id} (or start the daemon)`}`,
 );
 
 const reject = defineCommand({
@@ -165,7 +158,7 @@ const reject = defineCommand({
   async run({ args }) {
     const id = parseId(args.id);
     await withTasks(args.repo, async (api) => {
-      const t = await api.reject(id, args.reason);
+      const { value: t } = await api.reject(id, args.reason);
       if (args.json) return printJson(Task, t);
       console.log(`Task #${t.id} rejected`);
     });
@@ -178,9 +171,9 @@ const clarify = defineCommand({
   async run({ args }) {
     const id = parseId(args.id);
     await withTasks(args.repo, async (api) => {
-      const t = await api.clarify(id, progressPrinter(!!args.json));
+      const { value: t, via } = await api.clarify(id, { onProgress: progressPrinter(!!args.json) });
       if (args.json) return printJson(Task, t);
-      console.log(createSummary(t, api.via));
+      console.log(createSummary(t, via));
     });
   },
 });
@@ -197,9 +190,10 @@ function runCommand(name: "run" | "resume", description: string) {
     async run({ args }) {
       const id = parseId(args.id);
       await withTasks(args.repo, async (api) => {
-        const runnable = ["approved", "failed", "interrupted", "queued"].includes((await api.show(id)).status);
-        if (api.via === "local" && runnable && !args.json) console.error(`◠  no daemon runs: executing task #${id} here (Ctrl-C interrupts it; resume later)`);
-        const t = await api.run(id, { follow: !args.detach, onProgress: progressPrinter(!!args.json) });
+        const { value: shown, via } = await api.show(id);
+        const runnable = ["approved", "failed", "interrupted", "queued"].includes(shown.status);
+        if (via === "local" && runnable && !args.json) console.error(`◠  no daemon runs: executing task #${id} here (Ctrl-C interrupts it; resume later)`);
+        const { value: t } = await api.run(id, { follow: !args.detach, onProgress: progressPrinter(!!args.json) });
         // A run that ends anywhere but done is a failure for scripts, whatever the output format.
         if (TERMINAL_STATUSES.includes(t.status) && t.status !== "done") process.exitCode = 1;
         if (args.json) return printJson(Task, t);
@@ -232,10 +226,10 @@ const del = defineCommand({
   async run({ args }) {
     const id = parseId(args.id);
     await withTasks(args.repo, async (api) => {
-      const t = await api.show(id);
+      const { value: t } = await api.show(id);
       const question = `Delete task #${t.id} ${t.name} (${t.status})${t.branch && !args["keep-branch"] ? ` and its branch ${t.branch}` : ""}?`;
       if (!args.yes && !(await confirm(question, "delete"))) return console.log("not deleted");
-      const r = await api.delete(id, !args["keep-branch"]);
+      const { value: r } = await api.delete(id, !args["keep-branch"]);
       if (args.json) return printJson(TaskDeleteAnswer, r);
       console.log(`Task #${id} deleted${r.branchDeleted ? ` (branch ${t.branch} deleted)` : ""}`);
     });
