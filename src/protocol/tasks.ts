@@ -72,6 +72,18 @@ export type Plan = z.infer<typeof Plan>;
 export const StepStatus = z.enum(["pending", "running", "done", "failed", "skipped"]);
 export type StepStatus = z.infer<typeof StepStatus>;
 
+/** A delegate step's task in a peer repo (recorded once the peer has it, so a resume waits on the same task). */
+export const StepPeer = z.object({
+  /** The peer's name in the workspace registry. */
+  repo: z.string(),
+  taskId: z.number().int(),
+  /** The peer task's status as this repo last saw it (the peer's own store is the authority). */
+  status: TaskStatus.nullable(),
+  /** The peer task's branch, once it has one. */
+  branch: z.string().nullable(),
+});
+export type StepPeer = z.infer<typeof StepPeer>;
+
 export const TaskStep = z.object({
   seq: z.number().int().min(1),
   verb: StepVerb,
@@ -84,6 +96,8 @@ export const TaskStep = z.object({
   retries: z.number().int(),
   durationMs: z.number().nullable(),
   error: z.string().nullable(),
+  /** Delegate steps: the peer task doing the work (null otherwise; absent from older daemons). */
+  peer: StepPeer.nullable().optional(),
 });
 export type TaskStep = z.infer<typeof TaskStep>;
 

@@ -2,7 +2,10 @@
 // index: the index is derived data that a schema change or corruption rebuilds from the sources,
 // while tasks, steps, the token ledger and the event log are records that must survive that; and
 // the index worker's long write transactions must never hold up a status change.
-export const TASKS_SCHEMA_VERSION = 1;
+//
+// Version 2 added the peer columns of `steps` (a delegate step's task in a peer repo). A version 1
+// store is migrated in place by TASKS_MIGRATIONS when it is opened.
+export const TASKS_SCHEMA_VERSION = 2;
 
 export const TASKS_SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -41,6 +44,10 @@ CREATE TABLE IF NOT EXISTS steps (
   retries INTEGER NOT NULL DEFAULT 0,
   duration_ms REAL,
   error TEXT,
+  peer_repo TEXT,
+  peer_task_id INTEGER,
+  peer_status TEXT,
+  peer_branch TEXT,
   PRIMARY KEY (task_id, seq)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS llm_calls (
@@ -73,3 +80,15 @@ CREATE TABLE IF NOT EXISTS events (
 );
 CREATE INDEX IF NOT EXISTS events_task ON events(task_id);
 `;
+
+/**
+ * Columns added since version 1, per table: opening an older store adds what it lacks (ALTER TABLE
+ * ADD COLUMN keeps every row; the new columns start NULL). Checked by column, not only by version,
+ * so a migration interrupted half way, or run by two processes at once, completes safely.
+ */
+export const TASKS_MIGRATIONS: { version: number; table: string; column: string; type: string }[] = [
+  { version: 2, table: "steps", column: "peer_repo", type: "TEXT" },
+  { version: 2, table: "steps", column: "peer_task_id", type: "INTEGER" },
+  { version: 2, table: "steps", column: "peer_status", type: "TEXT" },
+  { version: 2, table: "steps", column: "peer_branch", type: "TEXT" },
+];

@@ -16,7 +16,7 @@ import {
   type TaskStep,
   type TokenTotals,
 } from "../protocol/tasks.ts";
-import { TASKS_SCHEMA, TASKS_SCHEMA_VERSION } from "./schema.ts";
+import { TASKS_MIGRATIONS, TASKS_SCHEMA, TASKS_SCHEMA_VERSION } from "./schema.ts";
 import { IllegalTransition, canTransition } from "./states.ts";
 
 export class TaskNotFound extends Error {
@@ -51,6 +51,11 @@ export interface StepPatch {
   retries?: number;
   duration_ms?: number | null;
   error?: string | null;
+  /** A delegate step's task in a peer repo: the peer's registry name, its task id, last seen status and branch. */
+  peer_repo?: string | null;
+  peer_task_id?: number | null;
+  peer_status?: TaskStatus | null;
+  peer_branch?: string | null;
 }
 
 interface TaskRow {
@@ -111,7 +116,7 @@ export class TaskStore {
     else if (Number(version) > TASKS_SCHEMA_VERSION) {
       db.close();
       throw new Error(`${path} was written by a newer skep (task schema ${version}); upgrade skep to read it`);
-    }
+    } else if (Number(version) < TASKS_SCHEMA_VERSION) migrate(db);
     return new TaskStore(db, path);
   }
 
@@ -268,6 +273,10 @@ export class TaskStore {
       retries: number;
       duration_ms: number | null;
       error: string | null;
+      peer_repo: string | null;
+      peer_task_id: number | null;
+      peer_status: TaskStatus | null;
+      peer_branch: string | null;
     }[];
     return rows.map((s) => ({
       seq: s.seq,
@@ -280,6 +289,7 @@ export class TaskStore {
       retries: s.retries,
       durationMs: s.duration_ms,
       error: s.error,
+      peer: s.peer_repo !== null && s.peer_task_id !== null ? { repo: s.peer_repo, taskId: s.peer_task_id, status: s.peer_status, branch: s.peer_branch } : null,
     }));
   }
 
@@ -425,6 +435,24 @@ export function withTaskStore<T>(skepDir: string, read: (store: TaskStore) => T)
 /** "Effective billed input" as the reference defines it: cache reads cost a tenth of fresh input. */
 export function effectiveInput(input: number, cacheRead: number): number {
   return input + Math.round(cacheRead / 10);
+}
+
+/**
+ * Bring an older store up to TASKS_SCHEMA_VERSION in one immediate transaction: the columns it
+ * lacks are added (rows kept), then the version is recorded. Re-reading the version inside the
+ * transaction lets two processes opening the same old store at once both succeed.
+ */
+function migrate(db: Database): void {
+  db.transaction(() => {
+    const now = Number((db.query("SELECT value FROM meta WHERE key = 'tasks_schema'").get() as { value: string } | null)?.value ?? 0);
+    if (now >= TASKS_SCHEMA_VERSION) return;
+    for (const m of TASKS_MIGRATIONS) {
+      if (m.version <= now) continue;
+      const columns = (db.query(`PRAGMA table_info(${m.table})`).all() as { name: string }[]).map((c) => c.name);
+      if (!columns.includes(m.column)) db.exec(`ALTER TABLE ${m.table} ADD COLUMN ${m.column} ${m.type}`);
+    }
+    db.query("UPDATE meta SET value = ? WHERE key = 'tasks_schema'").run(String(TASKS_SCHEMA_VERSION));
+  }).immediate();
 }
 
 function configure(db: Database): Database {
