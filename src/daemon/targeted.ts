@@ -57,7 +57,7 @@ export async function indexPaths(db: Database, root: string, paths: string[]): P
     if (st.isSymbolicLink()) work.push({ kind: "skip", stat, reason: "symlink (not followed)" });
     else if (stat.size > MAX_FILE_BYTES) work.push({ kind: "skip", stat, reason: tooLargeReason(stat.size) });
     else {
-      const result = await runParseJob({ abs: join(root, path), path, lang: stat.lang, knownHash: known?.hash ?? null });
+      const result = await runParseJob({ abs: join(root, path), path, knownHash: known?.hash ?? null });
       work.push({ kind: "parse", stat, known, result });
     }
   }
@@ -76,7 +76,7 @@ export async function indexPaths(db: Database, root: string, paths: string[]): P
       } else {
         const r = w.result;
         if (r.kind === "parsed") {
-          writer.writeParsed({ ...w.stat, size: r.size }, r.hash, r.extraction, now);
+          writer.writeParsed({ ...w.stat, lang: r.lang, size: r.size }, r.hash, r.extraction, now);
           report.parsed++;
         } else if (r.kind === "same") {
           if (w.known?.skipReason) writer.writeSkipped(w.stat, r.hash, w.known.skipReason, now);

@@ -112,7 +112,7 @@ export async function indexRepo(db: Database, root: string, opts: IndexOptions =
       begin();
     }
     const byPath = new Map(s.changed.map((f) => [f.path, f]));
-    const jobs: ParseJob[] = s.changed.map((f) => ({ abs: join(root, f.path), path: f.path, lang: f.lang, knownHash: known.get(f.path)?.hash ?? null }));
+    const jobs: ParseJob[] = s.changed.map((f) => ({ abs: join(root, f.path), path: f.path, knownHash: known.get(f.path)?.hash ?? null }));
     let done = 0;
     opts.onProgress?.({ done, total: jobs.length });
     await parseAllForWriting(
@@ -121,7 +121,7 @@ export async function indexRepo(db: Database, root: string, opts: IndexOptions =
         begin();
         const f = byPath.get(job.path)!;
         if (r.kind === "parsed") {
-          writer.writeParsed({ ...f, size: r.size }, r.hash, r.extraction, now);
+          writer.writeParsed({ ...f, lang: r.lang, size: r.size }, r.hash, r.extraction, now);
           report.parsed++;
         } else if (r.kind === "same") {
           if (known.get(f.path)?.skipReason) writer.writeSkipped(f, r.hash, known.get(f.path)!.skipReason!, now);

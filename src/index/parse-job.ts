@@ -3,21 +3,23 @@
 // file becomes that file's skip reason, so bad input cannot stop indexing.
 import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from "node:fs";
 import { ParseTimeout } from "../parser/extract.ts";
-import type { LanguageId } from "../parser/languages.ts";
+import { languageForFile, type LanguageId } from "../parser/languages.ts";
 import { parseText } from "../parser/parse-file.ts";
 import type { Extraction } from "../parser/types.ts";
 import { contentHash, decodeText, looksBinary, MAX_FILE_BYTES, minifiedReason, tooLargeReason } from "./inspect.ts";
 
 export interface ParseJob {
   abs: string;
+  /** Repo-relative; with the text read, it decides the language (languageForFile). */
   path: string;
-  lang: LanguageId;
   /** The hash stored for this path, so an unchanged file is not parsed again. */
   knownHash: string | null;
 }
 
 export type ParseResult =
-  | { kind: "parsed"; hash: string; size: number; extraction: Extraction }
+  // The language comes from the text read here, not the scan's guess by extension: a `.h` is C or
+  // C++ by its content, and the language stored must be the one the symbols were parsed in.
+  | { kind: "parsed"; lang: LanguageId; hash: string; size: number; extraction: Extraction }
   | { kind: "same"; hash: string; size: number }
   | { kind: "skipped"; hash: string | null; reason: string }
   | { kind: "gone" };
@@ -40,9 +42,11 @@ async function parseJob(job: ParseJob): Promise<ParseResult> {
   const text = decodeText(bytes);
   const minified = minifiedReason(text);
   if (minified) return { kind: "skipped", hash, reason: minified };
+  const lang = languageForFile(job.path, text);
+  if (!lang) return { kind: "skipped", hash, reason: "no grammar for this file" };
   try {
-    const extraction = await parseText(job.lang, text);
-    return { kind: "parsed", hash, size: bytes.length, extraction };
+    const extraction = await parseText(lang, text);
+    return { kind: "parsed", lang, hash, size: bytes.length, extraction };
   } catch (err) {
     if (err instanceof ParseTimeout) return { kind: "skipped", hash, reason: `parse timeout (${err.message})` };
     return { kind: "skipped", hash, reason: `parser error: ${(err as Error).message}` };

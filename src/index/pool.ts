@@ -2,6 +2,7 @@
 // grammars costs more than parsing a handful of files.
 import { availableParallelism } from "node:os";
 import { runParseJob, type ParseJob, type ParseResult } from "./parse-job.ts";
+import type { LanguageId } from "../parser/languages.ts";
 import type { PackedExtraction } from "./store.ts";
 
 const IN_PROCESS_BELOW = 24;
@@ -18,7 +19,7 @@ const WORKER_URL = new URL(COMPILED ? "./index/parse-worker.ts" : "./parse-worke
 export type OnResult = (job: ParseJob, result: ParseResult) => void;
 
 /** A result for IndexWriter.writeParsed: from a worker, its extraction comes packed. */
-export type WritableResult = ParseResult | { kind: "parsed"; hash: string; size: number; extraction: PackedExtraction };
+export type WritableResult = ParseResult | { kind: "parsed"; lang: LanguageId; hash: string; size: number; extraction: PackedExtraction };
 
 export function parseAll(jobs: ParseJob[], onResult: OnResult, workers = defaultWorkers()): Promise<void> {
   return run(jobs, onResult as (job: ParseJob, result: WritableResult) => void, workers, false);

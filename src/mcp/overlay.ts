@@ -159,7 +159,7 @@ export class WorktreeOverlay {
       if (kind === "l") return { path, sig, stat, action: "skip" as const, reason: "symlink (not followed)" };
       if (stat.size > MAX_FILE_BYTES) return { path, sig, stat, action: "skip" as const, reason: `too large (> ${MAX_FILE_BYTES} bytes)` };
       const known = (hashOf.get(path) as { hash: string | null } | null)?.hash ?? null;
-      jobs.push({ abs: join(this.worktree, path), path, lang, knownHash: known });
+      jobs.push({ abs: join(this.worktree, path), path, knownHash: known });
       return { path, sig, stat, action: "parse" as const };
     });
     const results = new Map<string, ParseResult>();
@@ -186,7 +186,7 @@ export class WorktreeOverlay {
             for (const o of oldRanks.all(p.path) as { name: string; kind: string; container: string | null; rank: number }[]) {
               ranks.set(`${o.name}\0${o.kind}\0${o.container ?? ""}`, o.rank);
             }
-            const ids = writer.writeParsed({ ...p.stat, size: r.size }, r.hash, r.extraction, now);
+            const ids = writer.writeParsed({ ...p.stat, lang: r.lang, size: r.size }, r.hash, r.extraction, now);
             r.extraction.symbols.forEach((s, i) => setRank.run(ranks.get(`${s.name}\0${s.kind}\0${s.container ?? ""}`) ?? 1, ids[i]!));
           }
         }

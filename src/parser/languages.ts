@@ -29,6 +29,7 @@ import cppQuery from "../../grammars/cpp.scm" with { type: "text" };
 import csharpQuery from "../../grammars/csharp.scm" with { type: "text" };
 import rubyQuery from "../../grammars/ruby.scm" with { type: "text" };
 import phpQuery from "../../grammars/php.scm" with { type: "text" };
+import { looksLikeCpp } from "./cpp-header.ts";
 
 export const LANGUAGE_IDS = [
   "go",
@@ -134,12 +135,40 @@ export const LANGUAGES: Record<LanguageId, LanguageSpec> = {
 const BY_EXTENSION = new Map<string, LanguageId>();
 for (const spec of Object.values(LANGUAGES)) for (const ext of spec.extensions) BY_EXTENSION.set(ext, spec.id);
 
-/** The language of a path by its extension, or null when skep has no grammar for it. */
+/**
+ * Extensions two languages share, settled by the file's own text. C and C++ both use `.h`: it is
+ * C++ when its code shows C++ (src/parser/cpp-header.ts), else C, the extension table's answer.
+ */
+const BY_CONTENT = new Map<string, (text: string) => LanguageId>([
+  [".h", (text) => (looksLikeCpp(text, (included) => languageForPath(included) === "cpp") ? "cpp" : "c")],
+]);
+
+/**
+ * The language of a path by its extension, or null when skep has no grammar for it. Whether skep
+ * indexes a file at all is decided here; for a `.h` this is only the language it has while its text
+ * is unread (a file skipped as a symlink or too large): parsing asks languageForFile.
+ */
 export function languageForPath(path: string): LanguageId | null {
+  const ext = extensionOf(path);
+  return ext === null ? null : (BY_EXTENSION.get(ext) ?? null);
+}
+
+/**
+ * The language to parse a file in, from its path and its text: the one place a file's language is
+ * chosen. Deterministic per content, so a stored language is right for as long as the stored hash
+ * is, and follows the text when it changes. null when skep has no grammar for the path.
+ */
+export function languageForFile(path: string, text: string): LanguageId | null {
+  const ext = extensionOf(path);
+  if (ext === null) return null;
+  return BY_CONTENT.get(ext)?.(text) ?? BY_EXTENSION.get(ext) ?? null;
+}
+
+function extensionOf(path: string): string | null {
   const slash = path.lastIndexOf("/");
   const dot = path.lastIndexOf(".");
   if (dot <= slash + 1) return null; // no extension, or a dotfile like ".bashrc"
-  return BY_EXTENSION.get(path.slice(dot).toLowerCase()) ?? null;
+  return path.slice(dot).toLowerCase();
 }
 
 export function isLanguageId(value: string): value is LanguageId {

@@ -3,7 +3,7 @@
 // tree) and parsed with the index's own parser, so the answer is the same wherever it runs.
 import { changedFiles, type ChangeStatus, fileAt, mergeBase } from "../git/history.ts";
 import { decodeText, looksBinary, MAX_FILE_BYTES, minifiedReason } from "../index/inspect.ts";
-import { type LanguageId, languageForPath } from "../parser/languages.ts";
+import { languageForFile, languageForPath } from "../parser/languages.ts";
 import { parseText } from "../parser/parse-file.ts";
 import type { ExtractedSymbol } from "../parser/types.ts";
 
@@ -35,11 +35,11 @@ export async function symbolDiff(root: string, base: string, branch: string): Pr
   const diff: SymbolDiff = { added: [], removed: [], changed: [], files, skipped: [] };
   for (const f of files) {
     const oldPath = f.oldPath ?? f.path;
-    const beforeLang = languageForPath(oldPath);
-    const afterLang = languageForPath(f.path);
-    if (!beforeLang && !afterLang) continue;
-    const before = f.status === "A" || !beforeLang ? [] : await symbolsAt(root, from, oldPath, beforeLang);
-    const after = f.status === "D" || !afterLang ? [] : await symbolsAt(root, branch, f.path, afterLang);
+    const parsedBefore = languageForPath(oldPath) !== null;
+    const parsedAfter = languageForPath(f.path) !== null;
+    if (!parsedBefore && !parsedAfter) continue;
+    const before = f.status === "A" || !parsedBefore ? [] : await symbolsAt(root, from, oldPath);
+    const after = f.status === "D" || !parsedAfter ? [] : await symbolsAt(root, branch, f.path);
     const failed = [before, after].find((s): s is { reason: string } => !Array.isArray(s));
     if (failed) {
       diff.skipped.push({ path: f.path, reason: failed.reason });
@@ -55,7 +55,7 @@ export async function symbolDiff(root: string, base: string, branch: string): Pr
 }
 
 /** The symbols of `path` at `ref` (none if the file is absent), or why they cannot be had. */
-async function symbolsAt(root: string, ref: string, path: string, lang: LanguageId): Promise<Sym[] | { reason: string }> {
+async function symbolsAt(root: string, ref: string, path: string): Promise<Sym[] | { reason: string }> {
   const bytes = fileAt(root, ref, path);
   if (!bytes) return [];
   // The same gates as indexing: such files have no meaningful symbols and parse slowly.
@@ -64,6 +64,8 @@ async function symbolsAt(root: string, ref: string, path: string, lang: Language
   const text = decodeText(bytes);
   const minified = minifiedReason(text);
   if (minified) return { reason: minified };
+  // Each version in the language its own text calls for, as the index does: a `.h` can go from C to C++.
+  const lang = languageForFile(path, text)!;
   try {
     const { symbols } = await parseText(lang, text);
     return symbols.map((s) => toSym(s, path));

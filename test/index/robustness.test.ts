@@ -27,7 +27,6 @@ import { runParseJob, type ParseJob } from "../../src/index/parse-job.ts";
 import { INDEX_SCHEMA_VERSION } from "../../src/index/schema.ts";
 import { getMeta, openWritable } from "../../src/index/store.ts";
 import { ParseTimeout } from "../../src/parser/extract.ts";
-import type { LanguageId } from "../../src/parser/languages.ts";
 import { parseText } from "../../src/parser/parse-file.ts";
 
 // ---------------------------------------------------------------------------------------------
@@ -152,8 +151,8 @@ function symbol(db: Database, path: string, name: string) {
   return row as { name: string; kind: string; line: number; col: number; endLine: number; endCol: number; signature: string; doc: string | null };
 }
 
-function job(abs: string, lang: LanguageId = "go"): ParseJob {
-  return { abs, path: abs, lang, knownHash: null };
+function job(abs: string): ParseJob {
+  return { abs, path: abs, knownHash: null };
 }
 
 const SYMLINK = "symlink (not followed)";
@@ -225,7 +224,7 @@ describe("file contents", () => {
     expect(symbolNames(db, "app.js")).toEqual(["main"]);
 
     // A file that grew past the limit after the scan is still refused at read time, unread.
-    expect(await runParseJob(job(join(root, "bundle.min.js"), "javascript"))).toEqual({
+    expect(await runParseJob(job(join(root, "bundle.min.js")))).toEqual({
       kind: "skipped",
       hash: null,
       reason: "too large (50.0 MB > 2.0 MB)",
