@@ -75,6 +75,11 @@ export interface StartOptions {
   tmux?: boolean;
   /** How long to wait for the daemon to answer (ms). */
   timeoutMs?: number;
+  /**
+   * Changes to this process's environment for the daemon; `undefined` removes a variable. A daemon
+   * that starts a peer's daemon drops SKEP_DIR, which names its own store, not the peer's.
+   */
+  env?: Record<string, string | undefined>;
 }
 
 export async function startDaemon(paths: DaemonPaths, opts: StartOptions = {}): Promise<StartResult> {
@@ -93,11 +98,13 @@ export async function startDaemon(paths: DaemonPaths, opts: StartOptions = {}): 
   mkdirSync(paths.logDir, { recursive: true, mode: 0o700 });
   const cmd = [...selfCommand(), "daemon", "run", "--repo", paths.root];
   const useTmux = (opts.tmux ?? process.env.SKEP_NO_TMUX !== "1") && hasTmux();
+  const baseEnv: Record<string, string> = {};
+  for (const [k, v] of Object.entries({ ...process.env, ...DAEMON_ENV, ...opts.env })) if (v !== undefined) baseEnv[k] = v;
   let exited: Promise<number | null>;
   let session: string | undefined;
   if (useTmux) {
     session = tmuxSessionName(paths.root);
-    const env = Object.entries({ ...process.env, ...DAEMON_ENV })
+    const env = Object.entries(baseEnv)
       .filter(([k]) => k.startsWith("SKEP_") || k.startsWith("BUN_") || k === "PATH" || k === "HOME")
       .flatMap(([k, v]) => ["-e", `${k}=${v}`]);
     const p = Bun.spawnSync(["tmux", "new-session", "-d", "-s", session, "-c", paths.root, ...env, "-e", `SKEP_ROOT=${paths.root}`, shellJoin(cmd)], { stdout: "pipe", stderr: "pipe" });
@@ -105,7 +112,7 @@ export async function startDaemon(paths: DaemonPaths, opts: StartOptions = {}): 
     exited = new Promise(() => undefined); // the pane's exit is not observable from here
   } else {
     const fd = openSync(paths.log, "a", 0o600);
-    const child = spawn(cmd[0]!, cmd.slice(1), { cwd: paths.root, detached: true, stdio: ["ignore", fd, fd], env: { ...process.env, ...DAEMON_ENV } });
+    const child = spawn(cmd[0]!, cmd.slice(1), { cwd: paths.root, detached: true, stdio: ["ignore", fd, fd], env: baseEnv });
     closeSync(fd);
     exited = new Promise((resolve) => child.once("exit", (code) => resolve(code)));
     child.unref();

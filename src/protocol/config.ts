@@ -36,6 +36,8 @@ export const RepoConfig = z
     test_cmd: z.string().nullable().default(null),
     test_timeout_sec: z.number().int().min(1).max(7200).default(900),
     auto_execute_small: z.boolean().default(false),
+    /** How long a delegate step waits for its peer task (gate and execution) before it fails; the peer task is left as it is. */
+    delegate_timeout_sec: z.number().int().min(1).max(7 * 24 * 3600).default(3600),
     /** The branch tasks start from (default: the branch checked out when the task starts). */
     base_branch: z.string().optional(),
     tmux_layout: z.enum(["split-h", "split-v", "window", "popup"]).default("split-h"),

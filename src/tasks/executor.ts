@@ -1,13 +1,15 @@
 // Execute an approved task: its own branch in its own worktree (the user's checkout is never
 // touched), one LLM call per step, a commit per step that changed files, one retry with the error,
 // the first failure stops the task. Then the test command (only when the user trusts it), a
-// symbol-level diff of the branch against its base, result.md, and the final state.
+// symbol-level diff of the branch against its base, result.md, and the final state. A `delegate`
+// step makes no LLM call here: delegate.ts runs it through the peer repo's daemon.
 import { appendFileSync, writeFileSync } from "node:fs";
 import { render } from "../llm/prompts.ts";
 import type { Task, TaskStep } from "../protocol/tasks.ts";
 import { addWorktree, commitAll, currentBranch, removeWorktree, resolveCommit, slugify } from "../git/worktree.ts";
 import { excludeSkepDir } from "../git/exclude.ts";
 import { formatPlan, formatSteps, formatTokens } from "./format.ts";
+import { parseDelegation, runDelegateStep } from "./delegate.ts";
 import { runSafely, type TaskDeps } from "./pipeline.ts";
 import { branchName, ensureTaskDir, worktreePath, type TaskFiles } from "./paths.ts";
 import { formatSymbolDiff, symbolDiff } from "./symbol-diff.ts";
@@ -89,12 +91,12 @@ async function runSteps(deps: TaskDeps, id: number, worktree: string, files: Tas
     if (step.status === "done" || step.status === "skipped") continue;
     if (opts.signal.aborted) return interrupted(store, id, step);
     const label = `step ${step.seq}/${task.steps.length}: ${step.verb}${step.targetFile ? ` ${step.targetFile}` : ""}`;
-    if (step.verb === "delegate") {
-      const reason = `${label}: delegation to a peer repo is not available in this version of skep`;
-      store.updateStep(id, step.seq, { status: "failed", error: reason });
-      return { status: "failed", reason };
-    }
     deps.progress?.(id, label, step.seq);
+    if (step.verb === "delegate") {
+      const r = await runDelegateStep(deps, id, step, { signal: opts.signal, label });
+      if (r.status !== "done") return r;
+      continue;
+    }
     store.updateStep(id, step.seq, { status: "running", error: null });
     const started = performance.now();
     const model = config.step_model_by_verb[step.verb] ?? deps.backends("step").model;
@@ -212,6 +214,7 @@ function writeResult(files: TaskFiles, task: Task, outcome: Outcome, diff: strin
     "",
     formatSteps(task.steps),
     "",
+    ...delegatedWork(task),
     "## Symbol changes",
     "",
     diff,
@@ -220,9 +223,22 @@ function writeResult(files: TaskFiles, task: Task, outcome: Outcome, diff: strin
   writeFileSync(files.result, text);
 }
 
+/** result.md's list of the work peer repos did (or do) for this task: it lives on their branches, not on this one. */
+function delegatedWork(task: Task): string[] {
+  const delegated = task.steps.filter((s) => s.peer);
+  if (!delegated.length) return [];
+  const lines = delegated.map((s) => {
+    const p = s.peer!;
+    const what = parseDelegation(s.description)?.what ?? s.description;
+    return `- step ${s.seq}: ${p.repo} task #${p.taskId} (${p.status ?? "status unknown"})${p.branch ? `, branch ${p.branch} in ${p.repo}` : ""}: ${what}`;
+  });
+  return ["## Delegated work", "", ...lines, "", "Review and merge each peer's branch in its own repo.", ""];
+}
+
 function summary(task: Task, outcome: Outcome): string {
   const commits = task.steps.filter((s) => s.commit).length;
-  return `${outcome.reason}${commits ? ` · ${commits} commit${commits === 1 ? "" : "s"} on ${task.branch}` : ""}`;
+  const delegated = task.steps.filter((s) => s.peer?.status === "done").map((s) => `${s.peer!.repo} #${s.peer!.taskId}`);
+  return `${outcome.reason}${commits ? ` · ${commits} commit${commits === 1 ? "" : "s"} on ${task.branch}` : ""}${delegated.length ? ` · delegated: ${delegated.join(", ")}` : ""}`;
 }
 
 function oneLine(text: string, max = 160): string {

@@ -1,6 +1,6 @@
 // Text for people: a plan as numbered steps, a task's token line. Shared by plan.md, result.md,
 // `task show` and the CLI's lists.
-import type { Plan, TaskStep, TokenTotals } from "../protocol/tasks.ts";
+import { TERMINAL_STATUSES, type Plan, type TaskStep, type TokenTotals } from "../protocol/tasks.ts";
 
 export function formatPlan(plan: Plan): string {
   const lines = plan.plan.map((s, i) => {
@@ -22,9 +22,21 @@ export function formatSteps(steps: TaskStep[]): string {
         .filter(Boolean)
         .join(", ");
       const err = s.error ? `\n     error: ${s.error.split("\n")[0]}` : "";
-      return `  ${GLYPH[s.status]} ${s.seq}. [${s.verb}]${s.targetFile ? ` ${s.targetFile}` : ""}: ${s.description}${facts ? `  (${facts})` : ""}${err}`;
+      return `  ${GLYPH[s.status]} ${s.seq}. [${s.verb}]${s.targetFile ? ` ${s.targetFile}` : ""}: ${s.description}${facts ? `  (${facts})` : ""}${peerLine(s)}${err}`;
     })
     .join("\n");
+}
+
+/**
+ * "delegated to mobile task #3 (done), branch skep/task-3-...": the peer's status as this repo last
+ * saw it, said so when the step no longer follows it and it had not finished then.
+ */
+function peerLine(s: TaskStep): string {
+  if (!s.peer) return "";
+  const p = s.peer;
+  const open = p.status !== null && !TERMINAL_STATUSES.includes(p.status);
+  const status = p.status === null ? "status unknown" : open && s.status !== "running" ? `${p.status} when last seen` : p.status;
+  return `\n     delegated to ${p.repo} task #${p.taskId} (${status})${p.branch ? `, branch ${p.branch}` : ""}`;
 }
 
 export function formatTokens(t: TokenTotals): string {

@@ -1,6 +1,6 @@
 // The workspace registry: `<ws>/.skep-workspace/registry.json` lists the repos that can delegate
 // to each other. Found by walking up from a repo, the way git finds `.git`.
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, realpathSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { WorkspaceRegistry } from "../protocol/config.ts";
 import { writeFileAtomic } from "../util/fs.ts";
@@ -56,13 +56,34 @@ export function workspaceRepos(workspace: string): { name: string; path: string 
   return Object.entries(readRegistry(workspace).agents).map(([name, a]) => ({ name, path: a.path }));
 }
 
+/**
+ * `root`'s place in its workspace: the workspace directory, the name `root` is registered under
+ * (null when it is not), and the other repos. Null outside any workspace; throws when the registry
+ * cannot be read, for callers that must say why (a delegate step); peersOf() is the lenient form.
+ */
+export function workspaceOf(root: string): { workspace: string; self: string | null; peers: { name: string; path: string }[] } | null {
+  const ws = findWorkspace(root);
+  if (!ws) return null;
+  const repos = workspaceRepos(ws);
+  const self = repos.find((r) => samePath(r.path, root))?.name ?? null;
+  return { workspace: ws, self, peers: repos.filter((r) => !samePath(r.path, root)) };
+}
+
 /** The other repos of `root`'s workspace (none outside one, or when the registry cannot be read). */
 export function peersOf(root: string): { name: string; path: string }[] {
-  const ws = findWorkspace(root);
-  if (!ws) return [];
   try {
-    return workspaceRepos(ws).filter((r) => r.path !== root);
+    return workspaceOf(root)?.peers ?? [];
   } catch {
     return []; // a broken registry is reported by the commands that manage it
+  }
+}
+
+/** The same directory, also when one spelling goes through a symlink (/tmp vs /private/tmp). */
+function samePath(a: string, b: string): boolean {
+  if (resolve(a) === resolve(b)) return true;
+  try {
+    return realpathSync(a) === realpathSync(b);
+  } catch {
+    return false; // one of them does not exist: not the same repo
   }
 }

@@ -1,0 +1,189 @@
+// Delegate steps: the executor hands the work to a peer repo's daemon and waits, spending no LLM
+// tokens while the peer works. The step's description names the peer the planner's way
+// ("Delegate to mobile: add a ping endpoint"). The peer task is created with this repo and task
+// as its source (so the peer's gate auto-approves it when it is small; a large or unclear one
+// waits for a person on the peer, never for this executor), recorded on the step before anything
+// waits (so a resume waits on the same task instead of creating a second one), and followed
+// through the peer's gate to its end with `task.wait`, which the peer answers on the transition.
+import { basename } from "node:path";
+import { DaemonError } from "../daemon/client.ts";
+import type { Event } from "../protocol/socket.ts";
+import { TERMINAL_STATUSES, type Task, type TaskStatus, type TaskStep } from "../protocol/tasks.ts";
+import { PeerAborted, PeerLink, PeerLost, PeerUnavailable, type Peer } from "../workspace/peer-link.ts";
+import { workspaceOf } from "../workspace/registry.ts";
+import type { TaskDeps } from "./pipeline.ts";
+
+export type DelegateResult = { status: "done" | "failed" | "interrupted"; reason: string };
+
+/** `task.wait` takes at most an hour per request; longer bounds wait in several requests. */
+const MAX_WAIT_MS = 3_600_000;
+/** Beyond a wait's own bound, how long the reply may take before the connection counts as lost. */
+const REPLY_SLACK_MS = 30_000;
+/** task.create may run the peer's LLM dedup check (up to a minute) before it answers. */
+const CREATE_TIMEOUT_MS = 300_000;
+
+/** "Delegate to <peer>: <what>" (the planner's format, src/llm/prompts/plan.md). */
+export function parseDelegation(description: string): { peer: string; what: string } | null {
+  const m = /^\s*delegate\s+to\s+([^:\n]+?)\s*:\s*([\s\S]*\S)\s*$/i.exec(description);
+  return m ? { peer: m[1]!, what: m[2]! } : null;
+}
+
+/**
+ * The peer named `name` (case-insensitive) among `root`'s workspace peers (the repo itself is
+ * never one), and the name this repo is registered under (its directory name when unregistered).
+ */
+export function resolvePeer(root: string, name: string): { ok: true; peer: Peer; self: string } | { ok: false; reason: string } {
+  let ws;
+  try {
+    ws = workspaceOf(root);
+  } catch (err) {
+    return { ok: false, reason: `the workspace registry cannot be read: ${(err as Error).message}` };
+  }
+  if (!ws) return { ok: false, reason: `cannot delegate to '${name}': ${root} is in no skep workspace (register the repos with \`skep init --workspace DIR\`)` };
+  const peer = ws.peers.find((p) => p.name.toLowerCase() === name.toLowerCase());
+  // Unregistered (a workspace found above it, the repo not in it): its directory name, as `skep init` would register it.
+  const self = ws.self ?? basename(root);
+  if (peer) return { ok: true, peer, self };
+  const known = ws.peers.length ? `its peers are: ${ws.peers.map((p) => p.name).join(", ")}` : "it has no other repo registered";
+  const itself = ws.self && ws.self.toLowerCase() === name.toLowerCase() ? ` ('${name}' is this repo itself)` : "";
+  return { ok: false, reason: `no peer repo named '${name}' in the workspace ${ws.workspace}${itself}; ${known}` };
+}
+
+/** Run delegate step `step` of task `taskId` to done, failed or interrupted; the step's row says how it went. */
+export async function runDelegateStep(deps: TaskDeps, taskId: number, step: TaskStep, opts: { signal: AbortSignal; label: string }): Promise<DelegateResult> {
+  const { store } = deps;
+  const started = performance.now();
+  const say = (message: string) => deps.progress?.(taskId, message, step.seq);
+  const elapsed = () => Math.round(performance.now() - started);
+  const fail = (reason: string): DelegateResult => {
+    store.updateStep(taskId, step.seq, { status: "failed", error: reason, duration_ms: elapsed() });
+    return { status: "failed", reason: `${opts.label}: ${reason}` };
+  };
+
+  const parsed = parseDelegation(step.description);
+  // A recorded peer task names its peer: a resume follows it even if the registry renamed nothing else.
+  const recorded = step.peer ?? null;
+  if (!parsed && !recorded) return fail(`a delegate step's description must start "Delegate to <peer>: <what>"; this one is "${oneLine(step.description, 80)}"`);
+  const found = resolvePeer(deps.root, recorded?.repo ?? parsed!.peer);
+  if (!found.ok) return fail(found.reason);
+  const { peer, self } = found;
+  const task = store.get(taskId);
+
+  let peerId: number | null = recorded?.taskId ?? null;
+  const seen = (status: TaskStatus, branch?: string | null) =>
+    store.updateStep(taskId, step.seq, { peer_status: status, ...(branch !== undefined ? { peer_branch: branch } : {}) });
+  const onEvent = (e: Event) => {
+    const data = e.data as { taskId?: number; to?: TaskStatus; reason?: string | null; message?: string };
+    if (peerId === null || data.taskId !== peerId) return;
+    if (e.event === "task.status" && data.to) {
+      seen(data.to);
+      say(`${peer.name} task #${peerId}: ${data.to}${data.reason ? ` (${oneLine(data.reason, 200)})` : ""}`);
+    } else if (e.event === "task.progress" && data.message) say(`${peer.name} #${peerId}: ${data.message}`);
+  };
+  const link = new PeerLink(peer, { signal: opts.signal, onEvent, say });
+  const deadline = Date.now() + deps.config.delegate_timeout_sec * 1000;
+  const again = `\`skep task resume ${taskId}\` waits on it again`;
+
+  try {
+    store.updateStep(taskId, step.seq, { status: "running", error: null });
+    await link.open();
+
+    let peerTask: Task;
+    if (recorded) {
+      say(`waiting again for ${peer.name} task #${recorded.taskId}, which this step delegated before`);
+      try {
+        peerTask = (await link.request("task.show", { id: recorded.taskId }, 30_000)).task;
+      } catch (err) {
+        if (!(err instanceof DaemonError && err.code === "not_found")) throw err;
+        // Gone on the peer (deleted there): nothing to wait on, so the next run may delegate anew.
+        store.updateStep(taskId, step.seq, { peer_repo: null, peer_task_id: null, peer_status: null, peer_branch: null });
+        return fail(`${peer.name} has no task #${recorded.taskId} any more (deleted there?); \`skep task resume ${taskId}\` delegates the work again`);
+      }
+    } else {
+      // A task delegated to us by this peer, delegating back: the peer's executor is busy waiting
+      // for this task, so it would never run the new one; both would wait until the timeout.
+      if (task.sourceRepo && task.sourceRepo.toLowerCase() === peer.name.toLowerCase()) {
+        return fail(`task #${taskId} was delegated by ${peer.name} (its task #${task.sourceTaskId ?? "?"}), which is waiting for it; delegating back to ${peer.name} would wait forever`);
+      }
+      const description = `${parsed!.what}\n\nRequested by ${self} task #${taskId}: ${oneLine(task.description, 300)}`;
+      say(`delegating to ${peer.name}: ${oneLine(parsed!.what, 120)}`);
+      const created = await link.request("task.create", { description, sourceRepo: self, sourceTaskId: taskId }, CREATE_TIMEOUT_MS);
+      if (created.task) {
+        peerTask = created.task;
+        say(`${peer.name} created task #${peerTask.id}`);
+      } else if (created.duplicate?.taskId) {
+        peerTask = (await link.request("task.show", { id: created.duplicate.taskId }, 30_000)).task;
+        say(`${peer.name} already has this work as task #${peerTask.id} (${created.duplicate.reason}); waiting for that task`);
+      } else {
+        return fail(`${peer.name} created no task: its dedup says the work exists already (${created.duplicate?.reason ?? "no reason given"}); if that is so, mark this step's work done another way`);
+      }
+    }
+    peerId = peerTask.id;
+    // Recorded before anything waits: an interrupt, a crash or a timeout from here on resumes on this task.
+    store.updateStep(taskId, step.seq, { peer_repo: peer.name, peer_task_id: peerTask.id, peer_status: peerTask.status, peer_branch: peerTask.branch });
+
+    const waitFor = async (until: "classified" | "terminal"): Promise<{ task: Task; timedOut: boolean }> => {
+      for (;;) {
+        const left = deadline - Date.now();
+        if (left <= 0) return { task: peerTask, timedOut: true };
+        const chunk = Math.min(left, MAX_WAIT_MS);
+        const r = await link.request("task.wait", { id: peerTask.id, until, timeoutMs: chunk }, chunk + REPLY_SLACK_MS);
+        peerTask = r.task;
+        seen(peerTask.status, peerTask.branch);
+        if (!r.timedOut) return r;
+      }
+    };
+    const timedOut = () =>
+      fail(`gave up after ${deps.config.delegate_timeout_sec}s (delegate_timeout_sec) waiting for ${peer.name} task #${peerTask.id}; it is left as it is there (${peerTask.status}); ${again}`);
+
+    // The peer's gate. A task it leaves waiting for a person is never approved from here: a large
+    // or unclear task needs a human on the repo it runs in.
+    if (peerTask.status === "created" && (await waitFor("classified")).timedOut) return timedOut();
+    const approve = `skep task approve ${peerTask.id} --repo ${peer.path}`;
+    if (peerTask.status === "pending" || peerTask.status === "classified") {
+      say(`waiting for ${peer.name} task #${peerTask.id} (${peerTask.classification ?? "unclassified"}): approve it with \`${approve}\``);
+    } else if (peerTask.status === "pending_clarification") {
+      say(`waiting for ${peer.name} task #${peerTask.id} (needs clarification): answer its questions with \`skep task clarify ${peerTask.id} --repo ${peer.path}\`, then approve it with \`${approve}\``);
+    } else if (!TERMINAL_STATUSES.includes(peerTask.status)) {
+      say(`${peer.name} task #${peerTask.id} is ${peerTask.status}${peerTask.classification ? ` (${peerTask.classification})` : ""}: waiting for it to finish`);
+    }
+    if (!TERMINAL_STATUSES.includes(peerTask.status) && (await waitFor("terminal")).timedOut) return timedOut();
+
+    const p = peerTask;
+    const why = oneLine(p.reason ?? p.result ?? "no reason given", 400);
+    switch (p.status) {
+      case "done":
+        store.updateStep(taskId, step.seq, { status: "done", error: null, peer_status: "done", peer_branch: p.branch, duration_ms: elapsed() });
+        say(`${opts.label} done: ${peer.name} task #${p.id} done${p.branch ? ` on branch ${p.branch}` : ""}`);
+        return { status: "done", reason: `${peer.name} task #${p.id} done` };
+      case "rejected":
+        return fail(`${peer.name} rejected task #${p.id}: ${why}`);
+      case "failed":
+        return fail(`${peer.name} task #${p.id} failed: ${why}. Fix or resume it there (\`skep task resume ${p.id} --repo ${peer.path}\`); then ${again}`);
+      default: {
+        const commits = p.steps.filter((s) => s.commit).length;
+        const unmerged = commits
+          ? `; ${peer.name} has ${commits} unmerged commit${commits === 1 ? "" : "s"} on ${p.branch}, so its work is not finished`
+          : "; it made no commit yet";
+        return fail(`${peer.name} task #${p.id} was interrupted: ${why}${unmerged}. Resume it there (\`skep task resume ${p.id} --repo ${peer.path}\`); then ${again}`);
+      }
+    }
+  } catch (err) {
+    if (err instanceof PeerAborted || opts.signal.aborted) {
+      store.updateStep(taskId, step.seq, { status: "pending", duration_ms: elapsed() });
+      const keeps = peerId !== null ? `; ${peer.name} task #${peerId} keeps going there, and \`skep task resume ${taskId}\` waits on it again` : `; \`skep task resume ${taskId}\` delegates it again`;
+      return { status: "interrupted", reason: `interrupted at step ${step.seq} while waiting for ${peer.name}${keeps}` };
+    }
+    const on = peerId !== null ? ` (task #${peerId} there is left as it is; ${again})` : "";
+    if (err instanceof PeerUnavailable) return fail(`${err.message}, then \`skep task resume ${taskId}\``);
+    if (err instanceof PeerLost) return fail(`${err.message}${on}`);
+    return fail(`delegating to ${peer.name} failed: ${(err as Error).message}${on}`);
+  } finally {
+    link.close();
+  }
+}
+
+function oneLine(text: string, max: number): string {
+  const line = text.replace(/\s+/g, " ").trim();
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+}

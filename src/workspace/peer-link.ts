@@ -1,0 +1,154 @@
+// A connection to a peer repo's daemon, for a delegate step: found through the peer's `.skep/`,
+// started the way `skep daemon start` starts it when none answers (the peer is one of the user's
+// own registered repos), subscribed to the peer's task events, and reconnected once if it drops.
+// Aborting closes it, which ends any request in flight at once.
+import { join } from "node:path";
+import { DaemonClient, DaemonError } from "../daemon/client.ts";
+import { startDaemon } from "../daemon/control.ts";
+import { clientSocketPath, daemonPaths, type DaemonPaths } from "../daemon/paths.ts";
+import type { Event, ParamsOf, ResultOf, Verb } from "../protocol/socket.ts";
+
+export interface Peer {
+  /** The name in the workspace registry. */
+  name: string;
+  path: string;
+}
+
+/** The peer's daemon files: always its own `.skep/` (this process's SKEP_DIR names this repo's store, not the peer's). */
+export function peerPaths(peer: Peer): DaemonPaths {
+  return daemonPaths(peer.path, join(peer.path, ".skep"));
+}
+
+/** The peer's daemon is not running and could not be started. */
+export class PeerUnavailable extends Error {}
+/** The connection dropped, and the one reconnection failed or dropped too. */
+export class PeerLost extends Error {}
+/** The caller aborted (the delegating task was interrupted). */
+export class PeerAborted extends Error {}
+
+/** How long a reconnection gives a peer daemon that is restarting. */
+const RECONNECT_WINDOW_MS = 5_000;
+
+export class PeerLink {
+  private client: DaemonClient | null = null;
+  private reconnected = false;
+  private readonly onAbort = () => this.client?.close();
+
+  constructor(
+    readonly peer: Peer,
+    private readonly opts: {
+      signal: AbortSignal;
+      /** Task events of the peer daemon (status and progress of every task; the caller filters). */
+      onEvent: (e: Event) => void;
+      /** Lines for people: the daemon being started, a reconnection. */
+      say: (message: string) => void;
+    },
+  ) {
+    opts.signal.addEventListener("abort", this.onAbort, { once: true });
+  }
+
+  /** Connect, starting the peer's daemon if none answers. */
+  async open(): Promise<void> {
+    const paths = peerPaths(this.peer);
+    let client = await tryConnect(paths);
+    if (!client) {
+      this.opts.say(`no daemon runs for ${this.peer.name} (${this.peer.path}); starting it, as \`skep daemon start\` would`);
+      try {
+        const started = await abortable(startDaemon(paths, { env: { SKEP_DIR: undefined } }), this.opts.signal);
+        this.opts.say(`started ${this.peer.name}'s daemon (pid ${started.info.pid}${started.session ? `, tmux session '${started.session}'` : ""})`);
+      } catch (err) {
+        if (err instanceof PeerAborted) throw err;
+        throw new PeerUnavailable(`${this.peer.name}'s daemon is not running and could not be started (${(err as Error).message}); run \`skep daemon start\` in ${this.peer.path}`);
+      }
+      client = await tryConnect(paths);
+      if (!client) throw new PeerUnavailable(`${this.peer.name}'s daemon started but its socket does not answer; run \`skep daemon status\` in ${this.peer.path}`);
+    }
+    await this.attach(client);
+  }
+
+  /**
+   * A request to the peer's daemon. A dropped connection is reconnected once (a peer daemon
+   * restarting) and the request sent again: only idempotent verbs, or ones the peer's dedup makes
+   * safe to repeat (task.create: the same description again is answered as a duplicate of the
+   * task the first request made), go through here.
+   */
+  async request<V extends Verb>(verb: V, params: ParamsOf<V>, timeoutMs: number): Promise<ResultOf<V>> {
+    for (;;) {
+      if (this.opts.signal.aborted) throw new PeerAborted("aborted");
+      if (!this.client) throw new PeerLost(`no connection to ${this.peer.name}'s daemon`);
+      try {
+        return await this.client.request(verb, params, timeoutMs);
+      } catch (err) {
+        if (this.opts.signal.aborted) throw new PeerAborted("aborted");
+        const lost = err instanceof DaemonError && (err.code === "disconnected" || err.code === "client_timeout");
+        if (!lost) throw err;
+        await this.reconnect((err as Error).message);
+      }
+    }
+  }
+
+  close(): void {
+    this.opts.signal.removeEventListener("abort", this.onAbort);
+    this.client?.close();
+    this.client = null;
+  }
+
+  private async reconnect(why: string): Promise<void> {
+    this.client?.close();
+    this.client = null;
+    const where = `${this.peer.name}'s daemon (${this.peer.path})`;
+    if (this.reconnected) throw new PeerLost(`lost the connection to ${where} again (${why})`);
+    this.reconnected = true;
+    this.opts.say(`lost the connection to ${where} (${why}); reconnecting once`);
+    const paths = peerPaths(this.peer);
+    const deadline = Date.now() + RECONNECT_WINDOW_MS;
+    for (;;) {
+      const client = await tryConnect(paths);
+      if (client) return this.attach(client);
+      if (this.opts.signal.aborted) throw new PeerAborted("aborted");
+      if (Date.now() > deadline) throw new PeerLost(`lost the connection to ${where} (${why}) and it does not answer again; start it there (\`skep daemon start\`)`);
+      await Bun.sleep(250);
+    }
+  }
+
+  private async attach(client: DaemonClient): Promise<void> {
+    if (this.opts.signal.aborted) {
+      client.close();
+      throw new PeerAborted("aborted");
+    }
+    this.client = client;
+    await client.subscribe(this.opts.onEvent, ["task.status", "task.progress"]);
+  }
+}
+
+/** A connection that answers ping, or null when no daemon listens (or a dead one left its socket). */
+async function tryConnect(paths: DaemonPaths): Promise<DaemonClient | null> {
+  let client: DaemonClient | null = null;
+  try {
+    client = await DaemonClient.connect(clientSocketPath(paths), 2_000);
+    await client.request("ping", {}, 5_000);
+    return client;
+  } catch {
+    client?.close();
+    return null;
+  }
+}
+
+/** Settle with `p`, or reject with PeerAborted as soon as `signal` aborts (p keeps running). */
+function abortable<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(new PeerAborted("aborted"));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new PeerAborted("aborted"));
+    signal.addEventListener("abort", onAbort, { once: true });
+    p.then(
+      (v) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(v);
+      },
+      (e) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(e);
+      },
+    );
+  });
+}
