@@ -34,7 +34,7 @@ export function docFor(def: Node, spec: LanguageSpec, source: string, top: Node 
     }
     if (sib.endPosition.row < expectRow - 1) break; // a blank line separates it
     if (!startsLine(sib, source)) break; // a trailing comment belongs to the code before it
-    lines.unshift(cleanComment(sib.text));
+    lines.unshift(cleanComment(source.slice(sib.startIndex, sib.endIndex))); // the user's text, not the parser's (see LanguageSpec.parserText)
     expectRow = sib.startPosition.row;
     sib = sib.previousNamedSibling;
   }

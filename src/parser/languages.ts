@@ -61,11 +61,28 @@ export interface LanguageSpec {
   docSkipTypes?: string[];
   /** Python-style docstring: first string statement of the body. */
   docstring?: boolean;
+  /**
+   * The text handed to tree-sitter when the grammar misreads valid code. It must keep every byte
+   * offset and line where they are (same length, newlines untouched): extraction slices the
+   * original text with the tree's offsets, so names, signatures and docs read the user's code.
+   */
+  parserText?: (source: string) => string;
+}
+
+/**
+ * tree-sitter-kotlin 0.3.1 (the grammar in tree-sitter-wasms) predates Kotlin 1.4's functional
+ * interfaces: `fun interface Listener { … }` parses as an error and a lambda, losing the interface
+ * and giving its methods no container. Read as `interface` followed by spaces it parses as the
+ * interface it is. Spaces and tabs only between the two words, so no line moves.
+ */
+export function kotlinParserText(source: string): string {
+  if (!source.includes("interface")) return source;
+  return source.replace(/\bfun([ \t]+)interface\b/g, (all) => "interface".padEnd(all.length, " "));
 }
 
 export const LANGUAGES: Record<LanguageId, LanguageSpec> = {
   go: { id: "go", name: "Go", extensions: [".go"], wasm: goWasm, query: goQuery },
-  kotlin: { id: "kotlin", name: "Kotlin", extensions: [".kt", ".kts"], wasm: kotlinWasm, query: kotlinQuery },
+  kotlin: { id: "kotlin", name: "Kotlin", extensions: [".kt", ".kts"], wasm: kotlinWasm, query: kotlinQuery, parserText: kotlinParserText },
   java: { id: "java", name: "Java", extensions: [".java"], wasm: javaWasm, query: javaQuery },
   typescript: {
     id: "typescript",

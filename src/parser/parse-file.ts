@@ -11,9 +11,10 @@ let parser: Parser | null = null;
 export async function parseText(lang: LanguageId, source: string, budgetMs = PARSE_BUDGET_MS): Promise<Extraction> {
   const loaded = await loadLanguage(lang);
   parser ??= await newParser();
-  const tree = parseSource(parser, loaded, source, budgetMs);
+  const spec = LANGUAGES[lang];
+  const tree = parseSource(parser, loaded, spec.parserText?.(source) ?? source, budgetMs);
   try {
-    return extract(LANGUAGES[lang], loaded, tree, source);
+    return extract(spec, loaded, tree, source);
   } finally {
     tree.delete();
   }
