@@ -3,7 +3,7 @@
 // run the same functions (answers.ts), so the answers are the same. SKEP_NO_DAEMON=1 forces the
 // direct path.
 import type { z } from "zod";
-import { openReadonly } from "../index/store.ts";
+import { indexReadError, openReadonly } from "../index/store.ts";
 import { VERBS, type ParamsOf, type ResultOf } from "../protocol/socket.ts";
 import { answerFileContext, answerGraph, answerMap, answerSearch, answerStatus, answerSymbolSource, rescanFreshness, type AnswerContext } from "./answers.ts";
 import { DaemonClient, DaemonError } from "./client.ts";
@@ -47,6 +47,8 @@ export function answerDirect<V extends ReadVerb>(paths: DaemonPaths, verb: V, pa
   const db = openReadonly(paths.dbPath);
   try {
     return answerRead({ db, root: paths.root, fresh: rescanFreshness(paths.root) }, verb, params);
+  } catch (err) {
+    throw indexReadError(err, paths.dbPath, db); // damage: "run `skep index`", not a raw SQLite error
   } finally {
     db.close();
   }

@@ -5,7 +5,7 @@ import type { Database } from "bun:sqlite";
 import { appendFileSync, chmodSync, existsSync, lstatSync, mkdirSync, renameSync, statSync, unlinkSync } from "node:fs";
 import { gitDirs, gitHead } from "../git/repo.ts";
 import { freshnessOf, pendingChanges, type PendingChanges } from "../index/freshness.ts";
-import { openReadonly } from "../index/store.ts";
+import { indexFileReplaced, isCorruptionError, noteDamaged, openReadonly } from "../index/store.ts";
 import type { DaemonInfo } from "../protocol/socket.ts";
 import { writeFileAtomic } from "../util/fs.ts";
 import { VERSION } from "../version.ts";
@@ -90,7 +90,7 @@ export async function runDaemon(paths: DaemonPaths, opts: DaemonOptions = {}): P
       dbPath: paths.dbPath,
       isGit,
       bus,
-      freshness: () => fresh.freshness(db!),
+      freshness: () => fresh.freshness(current()),
       log,
     });
     await runner.start();
@@ -102,6 +102,17 @@ export async function runDaemon(paths: DaemonPaths, opts: DaemonOptions = {}): P
       // The index only changes while a run is in flight: between runs, whole-table answers are cached.
       generation: () => (runner!.state === "idle" && !runner!.queued ? runner!.runs : undefined),
     };
+    // The index worker moves a damaged file aside and rebuilds the index in a new one: follow it
+    // there (one stat per answer), or every answer would keep coming from the old file.
+    function current(): Database {
+      if (db && indexFileReplaced(db)) {
+        const next = openReadonly(paths.dbPath);
+        db.close();
+        db = answers.db = next;
+        log("the index file was replaced: answering from the new one");
+      }
+      return db!;
+    }
 
     // Watch first, then scan: a change during the scan is seen by one or the other, never neither.
     watcher = new RepoWatcher({
@@ -124,7 +135,15 @@ export async function runDaemon(paths: DaemonPaths, opts: DaemonOptions = {}): P
       },
     });
     watcher.start();
-    const { pending } = pendingChanges(db, root);
+    let pending: PendingChanges = { added: [], modified: [], deleted: [] };
+    try {
+      pending = pendingChanges(db, root).pending;
+    } catch (err) {
+      // A damaged index still gets a daemon: the first run (a full one) moves it aside and rebuilds it.
+      if (!isCorruptionError(err)) throw err;
+      noteDamaged(paths.dbPath, err, db);
+      log(`the index could not be read (${(err as Error).message}): the first run rebuilds it`);
+    }
     runner.seed([...pending.added, ...pending.modified, ...pending.deleted]);
     runner.notify({ paths: [], rescan: true });
     log(`watching ${watcher.directories} directories; ${pending.added.length + pending.modified.length + pending.deleted.length} files changed since the last index`);
@@ -132,7 +151,7 @@ export async function runDaemon(paths: DaemonPaths, opts: DaemonOptions = {}): P
     tasks = new TaskHost(paths, bus, log);
     const host: VerbHost = {
       tasks,
-      answers: () => answers,
+      answers: () => (current(), answers),
       info: (): DaemonInfo => ({
         pid: process.pid,
         version: VERSION,

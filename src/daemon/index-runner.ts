@@ -244,6 +244,9 @@ export class IndexRunner {
         this.schedule();
         break;
       }
+      case "rebuilt":
+        this.o.log(`the index was damaged: moved aside as ${m.aside}, rebuilding it from scratch`);
+        break;
       case "fatal":
         this.lastError = m.message;
         this.o.log(`index worker error: ${m.message}`);

@@ -11,7 +11,7 @@ import { gitHead } from "../git/repo.ts";
 import { updateEdges, type EdgeChanges } from "../graph/edges.ts";
 import { updateRanks } from "../graph/rank.ts";
 import { indexRepo } from "../index/indexer.ts";
-import { getMeta, openWritable, setMeta } from "../index/store.ts";
+import { damageNoted, getMeta, isCorruptionError, noteDamaged, openWritable, setMeta } from "../index/store.ts";
 import { collectAfterActivity } from "./idle-gc.ts";
 import { indexPaths } from "./targeted.ts";
 import type { RunReport, WorkerIn, WorkerOut } from "./worker-messages.ts";
@@ -64,12 +64,22 @@ async function handle(m: WorkerIn): Promise<void> {
   }
   if (!db) throw new Error("index worker used before init");
   const t0 = performance.now();
-  const d = db;
+  let d = db;
   try {
     const mark = () => d.transaction(() => setMeta(d, RUN_MARKER, String(m.id)))();
-    if (m.mode === "paths" && !rebuildGraph) {
-      mark();
-      const r = await indexPaths(d, root, m.paths);
+    // Damage a reader noted (or an earlier run met) is repaired by a full run: indexRepo moves the
+    // file aside and rebuilds it before anything else, so nothing is written to it before that.
+    let damaged = damageNoted(d.filename) !== null;
+    if (m.mode === "paths" && !rebuildGraph && !damaged) {
+      let r: Awaited<ReturnType<typeof indexPaths>> = null;
+      try {
+        mark();
+        r = await indexPaths(d, root, m.paths);
+      } catch (err) {
+        if (!isCorruptionError(err)) throw err;
+        noteDamaged(d.filename, err); // (its transaction was rolled back) the full run below repairs it
+        damaged = true;
+      }
       if (r) {
         const report: RunReport = {
           mode: "paths", files: 0, symbols: 0, skipped: [], parsed: r.parsed, deleted: r.deleted, unchanged: r.unchanged + r.sameContent, durationMs: 0, edgeMode: "none",
@@ -86,15 +96,22 @@ async function handle(m: WorkerIn): Promise<void> {
         }, GRAPH_DELAY_MS);
         return;
       }
-      // git could not classify the paths: fall through to a full run.
+      // git could not classify the paths, or the file is damaged: fall through to a full run.
     }
     flushGraph();
-    mark();
+    if (!damaged) mark(); // (a rebuild starts from an empty file; its own bulk marker covers a crash)
     let searchable = false;
     const opts = {
       onSearchable: () => {
         searchable = true;
         post({ type: "searchable", id: m.id });
+      },
+      // The damaged file was moved aside: the new one is this worker's index from now on (the
+      // daemon's readers follow it, see indexFileReplaced), built whole.
+      onRebuilt: (fresh, aside) => {
+        d = db = fresh;
+        rebuildGraph = false;
+        post({ type: "rebuilt", aside });
       },
     } as Parameters<typeof indexRepo>[2];
     const r = await indexRepo(d, root, opts);
@@ -119,6 +136,8 @@ async function handle(m: WorkerIn): Promise<void> {
   } catch (err) {
     // Whatever was committed before the failure may lack edges: rebuild the graph on the next run.
     rebuildGraph = true;
+    // Damage met outside indexRepo's own recovery: noted, so the next run rebuilds the file.
+    if (isCorruptionError(err) && db) noteDamaged(db.filename, err);
     post({ type: "failed", id: m.id, message: (err as Error)?.message ?? String(err) });
   }
 }
@@ -155,6 +174,7 @@ function flushGraph(): void {
       post({ type: "done", id: run.id, report: { ...run.report, ...counts, skipped, durationMs: run.report.durationMs + extra, edgeMode } });
     }
   } catch (err) {
+    if (isCorruptionError(err)) noteDamaged(d.filename, err); // the next run rebuilds the file
     for (const run of g.runs) post({ type: "failed", id: run.id, message: (err as Error)?.message ?? String(err) });
   }
 }

@@ -3,7 +3,7 @@
 // `subscribe` is the transports' own business (it changes what the connection is).
 import { SQLiteError } from "bun:sqlite";
 import type { z } from "zod";
-import { IndexUnavailable } from "../index/store.ts";
+import { IndexUnavailable, indexReadError, isCorruptionError } from "../index/store.ts";
 import { isVerb, VERBS, type DaemonInfo, type RefreshAnswer, type Verb } from "../protocol/socket.ts";
 import { IllegalTransition } from "../tasks/states.ts";
 import { TaskNotFound } from "../tasks/store.ts";
@@ -43,27 +43,30 @@ export function describeIssues(err: z.ZodError): string {
 export async function runVerb(host: VerbHost, verb: Verb, params: unknown): Promise<unknown> {
   host.activity?.();
   if (host.stopping && verb !== "ping") throw new VerbError("unavailable", "the daemon is shutting down");
+  // What this request reads, to name the file when SQLite finds it damaged.
+  let read: AnswerContext | undefined;
+  const answers = () => (read = host.answers());
   try {
     switch (verb) {
       case "ping":
         return host.info();
       case "status":
-        return answerStatus(host.answers());
+        return answerStatus(answers());
       case "search":
-        return answerSearch(host.answers(), params as never);
+        return answerSearch(answers(), params as never);
       case "callers":
       case "callees":
-        return answerGraph(host.answers(), verb, params as never);
+        return answerGraph(answers(), verb, params as never);
       case "map":
-        return answerMap(host.answers(), params as never);
+        return answerMap(answers(), params as never);
       case "file.context":
-        return answerFileContext(host.answers(), params as never);
+        return answerFileContext(answers(), params as never);
       case "symbol.source":
-        return answerSymbolSource(host.answers(), params as never);
+        return answerSymbolSource(answers(), params as never);
       case "refresh": {
         const p = params as { wait: boolean; timeoutMs: number };
         const report = await host.refresh(p.wait, p.timeoutMs);
-        const c = host.answers();
+        const c = answers();
         const answer: RefreshAnswer = {
           finished: report !== null,
           index: report && {
@@ -119,6 +122,7 @@ export async function runVerb(host: VerbHost, verb: Verb, params: unknown): Prom
     if (err instanceof IllegalTransition) throw new VerbError("conflict", err.message);
     if (err instanceof TaskError) throw new VerbError(err.code === "bad_params" ? "bad_params" : err.code === "not_found" ? "not_found" : "conflict", err.message);
     if (err instanceof IndexUnavailable) throw new VerbError("unavailable", err.message);
+    if (read && isCorruptionError(err)) throw new VerbError("unavailable", (indexReadError(err, read.db.filename, read.db) as Error).message);
     if (err instanceof SQLiteError) throw new VerbError("unavailable", `the index could not be read: ${err.message}`);
     throw new VerbError("internal", (err as Error)?.message ?? String(err));
   }

@@ -25,5 +25,7 @@ export type WorkerOut =
   | { type: "searchable"; id: number }
   | { type: "done"; id: number; report: RunReport }
   | { type: "failed"; id: number; message: string }
+  /** The index file was damaged: moved aside as `aside`, and the run rebuilds it in a new file. */
+  | { type: "rebuilt"; aside: string }
   | { type: "fatal"; message: string }
   | { type: "closed" };

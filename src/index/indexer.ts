@@ -14,7 +14,20 @@ import { computeRanks, storeRanks, updateRanks } from "../graph/rank.ts";
 import type { ParseJob } from "./parse-job.ts";
 import { defaultWorkers, finishSearchInWorker, parseAllForWriting, type WritableResult } from "./pool.ts";
 import { scan } from "./scan.ts";
-import { beginBulkBuild, finishBulkGraph, finishBulkSearch, getMeta, IndexWriter, isPartialBuild, loadFileStates, resetIndex, setMeta } from "./store.ts";
+import {
+  beginBulkBuild,
+  damageNoted,
+  finishBulkGraph,
+  finishBulkSearch,
+  getMeta,
+  IndexWriter,
+  isCorruptionError,
+  isPartialBuild,
+  loadFileStates,
+  replaceDamaged,
+  resetIndex,
+  setMeta,
+} from "./store.ts";
 
 export interface IndexProgress {
   done: number;
@@ -49,6 +62,13 @@ export interface IndexOptions {
   onSearchable?: () => void;
   /** Cold builds: build the search indexes on a worker's connection (default: from OFFLOAD_FINISH_FROM parsed files). */
   finishInWorker?: boolean;
+  /**
+   * The index file was found damaged (SQLite said so during the run, or a reader noted it): the
+   * connection passed in is closed, the file moved aside as `aside`, and the run goes on from
+   * scratch in `fresh`, which the caller owns from then on. Without this callback the run still
+   * rebuilds the file, and closes `fresh` when it ends.
+   */
+  onRebuilt?: (fresh: Database, aside: string) => void;
 }
 
 /** Commit after this many files so readers see progress and a crash loses little. */
@@ -58,7 +78,38 @@ const OFFLOAD_FINISH_FROM = 200;
 /** When more than this share of files changed, rebuilding all edges beats patching them. */
 const FULL_EDGES_RATIO = 0.2;
 
+/**
+ * Index `root` into `db`. A damaged file (SQLITE_CORRUPT or SQLITE_NOTADB anywhere in the run, or
+ * damage a reader noted, see noteDamaged) is moved aside and the index rebuilt from scratch, once:
+ * damage in the new file as well is thrown.
+ */
 export async function indexRepo(db: Database, root: string, opts: IndexOptions = {}): Promise<IndexReport> {
+  // A file on disk only: an in-memory database has nothing to move aside.
+  const onDisk = db.filename !== "" && db.filename !== ":memory:";
+  const noted = onDisk ? damageNoted(db.filename) : null;
+  if (noted !== null) return rebuildAndIndex(db, noted, root, opts);
+  try {
+    return await indexInto(db, root, opts);
+  } catch (err) {
+    if (!onDisk || !isCorruptionError(err)) throw err;
+    return rebuildAndIndex(db, err, root, opts);
+  }
+}
+
+async function rebuildAndIndex(db: Database, reason: unknown, root: string, opts: IndexOptions): Promise<IndexReport> {
+  const { db: fresh, aside } = replaceDamaged(db, reason);
+  if (opts.onRebuilt) {
+    opts.onRebuilt(fresh, aside);
+    return indexInto(fresh, root, opts);
+  }
+  try {
+    return await indexInto(fresh, root, opts);
+  } finally {
+    fresh.close();
+  }
+}
+
+async function indexInto(db: Database, root: string, opts: IndexOptions): Promise<IndexReport> {
   const t0 = performance.now();
   // A cold build that died half-way left tables without indexes or triggers: start over.
   if (isPartialBuild(db)) resetIndex(db);

@@ -20,11 +20,14 @@ self.onmessage = async (event: MessageEvent<Message>) => {
         db.exec("PRAGMA threads = 2");
         finishBulkSearch(db);
       } finally {
-        db.close();
+        // Released before the answer: the indexer may move a damaged file aside next, and a
+        // connection left to close later would then delete the new file's WAL by name.
+        db.close(true);
       }
       self.postMessage({ ok: true });
     } catch (err) {
-      self.postMessage({ ok: false, message: (err as Error)?.message ?? String(err) });
+      // The SQLite code travels too: damage met here is the indexer's to recover from (indexRepo).
+      self.postMessage({ ok: false, message: (err as Error)?.message ?? String(err), code: (err as { code?: unknown })?.code });
     }
     return;
   }

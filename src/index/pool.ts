@@ -82,8 +82,8 @@ export async function finishSearchInWorker(dbPath: string): Promise<void> {
   const worker = new Worker(WORKER_URL);
   try {
     await new Promise<void>((resolve, reject) => {
-      worker.onmessage = (event: MessageEvent<{ ok: boolean; message?: string }>) =>
-        event.data.ok ? resolve() : reject(new Error(`building the search indexes failed: ${event.data.message}`));
+      worker.onmessage = (event: MessageEvent<{ ok: boolean; message?: string; code?: unknown }>) =>
+        event.data.ok ? resolve() : reject(Object.assign(new Error(`building the search indexes failed: ${event.data.message}`), { code: event.data.code }));
       worker.onerror = (event) => reject(new Error(`index worker failed: ${event.message}`));
       worker.postMessage({ kind: "finish-search", dbPath });
     });

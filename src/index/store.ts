@@ -1,6 +1,6 @@
 // The index store: one SQLite file in WAL mode. Only the indexer writes; readers open it read-only.
 import { Database, type Statement } from "bun:sqlite";
-import { existsSync, mkdirSync, renameSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import type { Extraction } from "../parser/types.ts";
 import { PackedGraph } from "../graph/edges.ts";
@@ -31,32 +31,158 @@ export interface FileStat {
 
 export class IndexUnavailable extends Error {}
 
+/**
+ * SQLite found the file damaged: SQLITE_CORRUPT (and its extended codes) or SQLITE_NOTADB.
+ * bun:sqlite names the code in `err.code` ("SQLITE_CORRUPT", errno 11).
+ */
+export function isCorruptionError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === "string" && (code.startsWith("SQLITE_CORRUPT") || code === "SQLITE_NOTADB");
+}
+
 /** Open the index for writing, creating or rebuilding it when missing, corrupt or of another schema. */
 export function openWritable(dbPath: string): Database {
+  return openWritableFile(dbPath, true);
+}
+
+/** `replace`: a file damaged behind its header is replaced (once: the replacement is opened with false). */
+function openWritableFile(dbPath: string, replace: boolean): Database {
   mkdirSync(dirname(dbPath), { recursive: true });
-  let db: Database;
+  let db: Database | undefined;
   try {
     db = new Database(dbPath, { create: true });
     configure(db);
     db.query("SELECT count(*) FROM sqlite_master").get(); // forces a read of the header
   } catch (err) {
     // Not a database (or damaged beyond use): keep the file aside for inspection, start afresh.
-    const aside = `${dbPath}.corrupt-${Date.now()}`;
-    renameSync(dbPath, aside);
-    for (const ext of ["-wal", "-shm"]) if (existsSync(dbPath + ext)) renameSync(dbPath + ext, aside + ext);
+    // (A connection that could not read the header never opened the WAL: nothing to finalize.)
+    db?.close();
+    moveAside(dbPath, err);
     db = new Database(dbPath, { create: true });
     configure(db);
   }
-  ensureSchema(db);
+  try {
+    ensureSchema(db);
+  } catch (err) {
+    // The header and schema read fine but the pages behind them (meta, or a table a schema change
+    // drops) are damaged. Only damage: a busy or read-only file must not cost the index.
+    if (!replace || !isCorruptionError(err)) {
+      db.close();
+      throw err;
+    }
+    return replaceDamaged(db, err).db;
+  }
   return db;
+}
+
+/**
+ * Close a damaged writable index, move its file aside (see moveAside) and open an empty one in its
+ * place. The new connection is the caller's from then on; `db` is closed.
+ */
+export function replaceDamaged(db: Database, reason: unknown): { db: Database; aside: string } {
+  const dbPath = db.filename;
+  if (db.inTransaction) {
+    try {
+      db.exec("ROLLBACK");
+    } catch {
+      // the close below drops the transaction anyway
+    }
+  }
+  // Closed for good before the rename (close(true) finalizes every statement): a connection left
+  // open on the renamed file would, when it finally closes, delete "index.db-wal" by name, which
+  // by then is the new index's WAL.
+  db.close(true);
+  const aside = moveAside(dbPath, reason);
+  return { db: openWritableFile(dbPath, false), aside };
+}
+
+/**
+ * Move a damaged index (with its -wal and -shm, which belong to it) aside as
+ * `index.db.corrupt-<ms>`, kept for inspection, and say so on stderr. Drops any damage note.
+ */
+function moveAside(dbPath: string, reason: unknown): string {
+  const aside = `${dbPath}.corrupt-${Date.now()}`;
+  renameSync(dbPath, aside);
+  for (const ext of ["-wal", "-shm"]) if (existsSync(dbPath + ext)) renameSync(dbPath + ext, aside + ext);
+  rmSync(dbPath + DAMAGE_NOTE, { force: true });
+  // On a terminal, erase a progress line first so the message stands on a line of its own.
+  const clear = process.stderr.isTTY ? "\r\x1b[K" : "";
+  process.stderr.write(`${clear}skep: ${dbPath} is damaged (${reasonText(reason)}); moved it aside as ${aside} and rebuilding the index from scratch\n`);
+  return aside;
+}
+
+const reasonText = (reason: unknown) => (reason instanceof Error ? reason.message : String(reason));
+
+/**
+ * Beside index.db, written by whoever meets damage that the writer did not: a read, or a daemon
+ * run outside indexRepo. A run that changes nothing reads only a few pages, so without the note
+ * `skep index` could keep saying all is well while every search fails. It names the file's inode,
+ * so a note about a file that has since been replaced (a reader still on the old one) is ignored.
+ */
+const DAMAGE_NOTE = ".damaged";
+
+/** The inode of the file each connection of openReadonly opened: the file it reads, even after a rename. */
+const openedInode = new WeakMap<Database, number>();
+
+/** Remember that SQLite found the index at `dbPath` damaged, for the next indexRepo to rebuild it. */
+export function noteDamaged(dbPath: string, reason: unknown, db?: Database): void {
+  try {
+    const ino = (db && openedInode.get(db)) ?? statSync(dbPath).ino;
+    writeFileSync(dbPath + DAMAGE_NOTE, `${JSON.stringify({ ino, reason: reasonText(reason) })}\n`);
+  } catch {
+    // A read-only .skep (or the index gone): the read still fails clearly, and a run that meets
+    // the damage itself still rebuilds.
+  }
+}
+
+/** Why the index at `dbPath` was noted damaged, or null. A note about another file is removed. */
+export function damageNoted(dbPath: string): string | null {
+  const notePath = dbPath + DAMAGE_NOTE;
+  if (!existsSync(notePath)) return null;
+  try {
+    const note = JSON.parse(readFileSync(notePath, "utf8")) as { ino: number; reason: string };
+    if (note.ino === statSync(dbPath).ino) return note.reason;
+  } catch {
+    // unreadable note, or no index file: nothing to rebuild
+  }
+  rmSync(notePath, { force: true });
+  return null;
+}
+
+/**
+ * What a read path throws for an error it met reading the index at `dbPath` (through `db`, when
+ * open): damage becomes an IndexUnavailable naming the file, and is noted so that the `skep index`
+ * it asks for rebuilds the file; any other error is returned unchanged.
+ */
+export function indexReadError(err: unknown, dbPath: string, db?: Database): unknown {
+  if (!isCorruptionError(err)) return err;
+  noteDamaged(dbPath, err, db);
+  return new IndexUnavailable(`the index at ${dbPath} is damaged (${reasonText(err)}): run \`skep index\` to rebuild it`);
+}
+
+/**
+ * The file this read-only connection opened is no longer at its path: moved aside as damaged and
+ * rebuilt (or deleted). Long-lived readers (the daemon, the MCP server) reopen when this is true.
+ */
+export function indexFileReplaced(db: Database): boolean {
+  const ino = openedInode.get(db);
+  if (ino === undefined) return false;
+  try {
+    return statSync(db.filename).ino !== ino;
+  } catch {
+    return true;
+  }
 }
 
 /** Open an existing index read-only; throws IndexUnavailable with a reason when it cannot be read. */
 export function openReadonly(dbPath: string): Database {
   if (!existsSync(dbPath)) throw new IndexUnavailable(`no index at ${dbPath}: run \`skep init\` or \`skep index\``);
-  let db: Database;
+  let db: Database | undefined;
   try {
     db = new Database(dbPath, { readonly: true });
+    // Taken right after the open: the file this connection reads (a rename in between is not
+    // worth guarding; it would only make the daemon or MCP server reopen once more).
+    openedInode.set(db, statSync(dbPath).ino);
     db.exec("PRAGMA busy_timeout = 5000");
     const version = (db.query("SELECT value FROM meta WHERE key = 'index_schema'").get() as { value: string } | null)?.value;
     if (Number(version) !== INDEX_SCHEMA_VERSION) {
@@ -65,6 +191,9 @@ export function openReadonly(dbPath: string): Database {
     }
   } catch (err) {
     if (err instanceof IndexUnavailable) throw err;
+    const damaged = indexReadError(err, dbPath, db);
+    db?.close();
+    if (damaged instanceof IndexUnavailable) throw damaged;
     throw new IndexUnavailable(`the index at ${dbPath} cannot be read (${(err as Error).message}): run \`skep index\` to rebuild it`);
   }
   return db;

@@ -18,7 +18,7 @@ import { VerbError } from "../daemon/errors.ts";
 import { clientSocketPath, daemonPaths } from "../daemon/paths.ts";
 import { freshnessOf, pendingChanges, type PendingChanges } from "../index/freshness.ts";
 import { gitHead } from "../git/repo.ts";
-import { getMeta, IndexUnavailable, openReadonly } from "../index/store.ts";
+import { getMeta, indexFileReplaced, indexReadError, IndexUnavailable, openReadonly } from "../index/store.ts";
 import type { Freshness } from "../protocol/index-answers.ts";
 import type { Stamp } from "../protocol/mcp.ts";
 import type { ParamsOf, ResultOf } from "../protocol/socket.ts";
@@ -102,7 +102,7 @@ export class IndexBackend {
         view = await (session.view ??= overlay.view());
       } catch (err) {
         if (err instanceof OverlayError) throw new ToolError(err.message);
-        throw err;
+        throw this.readError(err, loc, base);
       }
       const extra = { indexRoot: loc.indexRoot, overlayFiles: view.paths.size };
       if (view.db === base) {
@@ -114,7 +114,12 @@ export class IndexBackend {
         }
       }
       const fixed: FreshnessSource = { pending: () => ({ added: [], modified: [], deleted: [] }), freshness: () => view.freshness };
-      const result = answerRead({ db: view.db, root: loc.worktree, fresh: fixed, generation: () => view.generation }, verb, params);
+      let result;
+      try {
+        result = answerRead({ db: view.db, root: loc.worktree, fresh: fixed, generation: () => view.generation }, verb, params);
+      } catch (err) {
+        throw this.readError(err, loc, base); // the copy holds the main index's pages, damage and all
+      }
       return { result, stamp: { ...view.freshness, via: "direct", ...extra }, db: view.db };
     }
     const viaDaemon = await this.tryDaemon(loc, verb, params);
@@ -125,7 +130,12 @@ export class IndexBackend {
       pending: (db) => (session.pending ??= pendingChanges(db, loc.worktree).pending),
       freshness: (db, p) => (session.freshness ??= freshnessOf(db, loc.worktree, (session.pending ??= p ?? pendingChanges(db, loc.worktree).pending), gitHead(loc.worktree))),
     };
-    const result = answerRead({ db: base, root: loc.worktree, fresh }, verb, params);
+    let result;
+    try {
+      result = answerRead({ db: base, root: loc.worktree, fresh }, verb, params);
+    } catch (err) {
+      throw this.readError(err, loc, base);
+    }
     const stamp: Stamp = { ...(result as { freshness: Freshness }).freshness, via: "direct", ...elsewhere };
     if (session.pending && stamp.pendingFiles > 0) {
       const s = session.pending;
@@ -179,6 +189,13 @@ export class IndexBackend {
   }
 
   private openBase(loc: Location): Database {
+    // `skep index` moves a damaged index aside and builds a new file: follow it there. The old
+    // connection and the overlay copied from it are dropped, not closed, as a call running
+    // alongside may still read them; they are released once collected.
+    if (this.base && indexFileReplaced(this.base)) {
+      this.base = null;
+      this.overlay = null;
+    }
     if (this.base) return this.base;
     try {
       this.base = openReadonly(loc.dbPath);
@@ -187,6 +204,12 @@ export class IndexBackend {
       throw err;
     }
     return this.base;
+  }
+
+  /** An error from reading the index: damage becomes a ToolError naming the file and saying to run `skep index`. */
+  private readError(err: unknown, loc: Location, base: Database): unknown {
+    const mapped = indexReadError(err, loc.dbPath, base);
+    return mapped instanceof IndexUnavailable ? new ToolError(mapped.message) : mapped;
   }
 
   /** The daemon's answer, or null when no daemon serves this index (or it went away). */

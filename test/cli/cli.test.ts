@@ -2,13 +2,14 @@
 // suggestions, human output, `--json` validated against the protocol schemas, init's side effects
 // (config, git exclude, workspace registry), status, and clean piped output.
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import { CallGraphAnswer, IndexAnswer, RepoMapAnswer, SearchAnswer, StatusAnswer } from "../../src/protocol/index-answers.ts";
 import { estimateTokens } from "../../src/graph/repomap.ts";
 import pkg from "../../package.json" with { type: "json" };
 import { git, initRepo, tempDir, writeFiles } from "../helpers/git-repo.ts";
+import { damagePages, queryFailure } from "../support/damage.ts";
 
 // Each test runs skep several times as a subprocess: well over bun's 5 s default on a busy
 // machine. bunfig.toml has no per-project test timeout, so set it here.
@@ -364,6 +365,26 @@ describe("index", () => {
     expect(existsSync(join(r0, ".skep"))).toBe(false);
     expect(json(SearchAnswer, skep(["search", "Elsewhere", "--json", "--repo", r0], { env })).hits[0]?.name).toBe("Elsewhere");
     expect(skep(["search", "Elsewhere", "--repo", r0]).code).toBe(1);
+  });
+
+  test("a damaged index: reads exit 1 naming the file and `skep index`, which moves it aside, says so and rebuilds", () => {
+    const r0 = initRepo(join(tmp.dir, "damaged"), { "a.go": "package a\n\nfunc A() { B() }\n", "b.go": "package a\n\nfunc B() {}\n" });
+    ok(["index", "--repo", r0]);
+    const dbPath = join(r0, ".skep", "index.db");
+    damagePages(dbPath, ["symbols"]); // pages a run with nothing to do never reads
+    expect(queryFailure(dbPath, "SELECT * FROM symbols")?.code).toBe("SQLITE_CORRUPT");
+    for (const args of [["search", "B"], ["callers", "B"], ["map"], ["search", "B", "--json"]]) {
+      const r = skep([...args, "--repo", r0]);
+      expect([r.code, r.stdout, r.stderr]).toEqual([1, "", `skep: the index at ${dbPath} is damaged (database disk image is malformed): run \`skep index\` to rebuild it\n`]);
+    }
+    const idx = skep(["index", "--repo", r0]);
+    expect(idx.code).toBe(0);
+    const aside = readdirSync(join(r0, ".skep")).filter((f) => /^index\.db\.corrupt-\d+$/.test(f));
+    expect(aside.length).toBe(1);
+    expect(idx.stderr).toBe(`skep: ${dbPath} is damaged (database disk image is malformed); moved it aside as ${join(r0, ".skep", aside[0]!)} and rebuilding the index from scratch\n`);
+    expect(idx.stdout).toMatch(/^Indexed 2 files, 2 symbols in [\d.]+s \(2 parsed, 0 unchanged, 0 removed\)$/m);
+    expect(ok(["callers", "B", "--repo", r0]).stdout).toContain("A");
+    expect(json(IndexAnswer, skep(["index", "--json", "--repo", r0]))).toMatchObject({ parsed: 0, unchanged: 2 });
   });
 
   test("SKEP_WORKERS=1 indexes the same as the default", () => {

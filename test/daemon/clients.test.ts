@@ -2,8 +2,9 @@
 // about staleness; a daemon killed in the middle of a large re-index converges after a restart.
 import { Database } from "bun:sqlite";
 import { afterEach, describe, expect, test, setDefaultTimeout } from "bun:test";
-import { writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { damagePages } from "../support/damage.ts";
 import { cleanupAll, coldIndex, dumpIndex, eventLog, git, makeRepo, rankDifferences, run, sampleFiles, settle, startDaemon } from "./support.ts";
 
 afterEach(cleanupAll);
@@ -59,6 +60,47 @@ describe("CLI through the daemon", () => {
     const r = run(["search", "helper1", "--repo", root, "--json"]);
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout).hits[0].name).toBe("helper1");
+  }, 60_000);
+});
+
+describe("a damaged index", () => {
+  test("the daemon's reads say so; `skep index` has it move the file aside and rebuild, and it answers from the new file", async () => {
+    const root = makeRepo(sampleFiles());
+    expect(run(["index", "--repo", root], { env: { SKEP_NO_DAEMON: "1" } }).code).toBe(0);
+    const dbPath = join(root, ".skep", "index.db");
+    damagePages(dbPath, ["symbols"]); // pages a run with nothing to do never reads
+    const d = await startDaemon(root);
+    const c = await d.client();
+    await c.request("refresh", { wait: true }); // its first run: nothing changed, the damage unseen
+    const damaged = `the index at ${dbPath} is damaged (database disk image is malformed): run \`skep index\` to rebuild it`;
+    await expect(c.request("search", { query: "helper1" })).rejects.toMatchObject({ code: "unavailable", message: damaged });
+    const r = run(["search", "helper1", "--repo", root]);
+    expect([r.code, r.stderr]).toEqual([1, `skep: ${damaged}\n`]);
+
+    const idx = run(["index", "--json", "--repo", root]); // through the daemon: its worker rebuilds
+    expect(idx.code, idx.stderr).toBe(0);
+    expect(JSON.parse(idx.stdout)).toMatchObject({ files: 7, parsed: 7, unchanged: 0 });
+    const aside = readdirSync(join(root, ".skep")).filter((f) => /^index\.db\.corrupt-\d+$/.test(f));
+    expect(aside.length).toBe(1);
+    expect(readFileSync(d.paths.log, "utf8")).toContain(`the index was damaged: moved aside as ${join(root, ".skep", aside[0]!)}, rebuilding it from scratch`);
+    // The daemon's own connection followed the file: it answers, and from the new index.
+    expect((await c.request("search", { query: "helper1" })).hits[0]?.name).toBe("helper1");
+    expect(run(["search", "helper1", "--repo", root]).code).toBe(0);
+  }, 60_000);
+
+  test("damage the start-up reads meet: the daemon starts anyway and its first run rebuilds the index", async () => {
+    const root = makeRepo(sampleFiles());
+    expect(run(["index", "--repo", root], { env: { SKEP_NO_DAEMON: "1" } }).code).toBe(0);
+    damagePages(join(root, ".skep", "index.db"), ["files", "symbols"]);
+    const d = await startDaemon(root);
+    const c = await d.client();
+    // (The refresh waits for a run after the first one, which did the rebuild.)
+    expect(await c.request("refresh", { wait: true })).toMatchObject({ finished: true, index: { files: 7, symbols: 14 } });
+    expect(readdirSync(join(root, ".skep")).filter((f) => /^index\.db\.corrupt-\d+$/.test(f)).length).toBe(1);
+    const log = readFileSync(d.paths.log, "utf8");
+    expect(log).toContain("the index could not be read (database disk image is malformed): the first run rebuilds it");
+    expect(log).toContain("the index was damaged: moved aside as ");
+    expect((await c.request("search", { query: "helper1" })).hits[0]?.name).toBe("helper1");
   }, 60_000);
 });
 

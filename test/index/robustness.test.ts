@@ -20,14 +20,18 @@ import {
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
+import { rescanFreshness } from "../../src/daemon/answers.ts";
+import { answerDirect, answerRead } from "../../src/daemon/ask.ts";
+import { daemonPaths } from "../../src/daemon/paths.ts";
 import { indexRepo, type IndexOptions, type IndexReport } from "../../src/index/indexer.ts";
 import { MAX_FILE_BYTES } from "../../src/index/inspect.ts";
 import { runParseJob, type ParseJob } from "../../src/index/parse-job.ts";
 import { INDEX_SCHEMA_VERSION } from "../../src/index/schema.ts";
-import { getMeta, openWritable } from "../../src/index/store.ts";
+import { getMeta, indexFileReplaced, indexReadError, IndexUnavailable, openReadonly, openWritable } from "../../src/index/store.ts";
 import { ParseTimeout } from "../../src/parser/extract.ts";
 import { parseText } from "../../src/parser/parse-file.ts";
+import { damagePages, queryFailure } from "../support/damage.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Scaffolding
@@ -666,14 +670,15 @@ describe("the index database itself", () => {
       const root = smallRepo();
       const dbPath = newDbPath();
       writeFileSync(dbPath, garbage);
-      const db = openDb(dbPath);
+      const { value: db, stderr } = await stderrOf(async () => openDb(dbPath));
       const report = await indexRepo(db, root);
       expect(report.parsed).toBe(2);
       expect(outcome(db)).toEqual({ "a.go": "indexed", "b.go": "indexed" });
       expect(getMeta(db, "index_schema")).toBe(String(INDEX_SCHEMA_VERSION));
-      const aside = readdirSync(dirname(dbPath)).filter((f) => /^index\.db\.corrupt-\d+$/.test(f));
+      const aside = asideFiles(dbPath);
       expect(aside.length).toBe(1);
       expect(new Uint8Array(readFileSync(join(dirname(dbPath), aside[0]!)))).toEqual(new Uint8Array(garbage)); // kept as it was
+      expect(stderr).toBe(`skep: ${dbPath} is damaged (file is not a database); moved it aside as ${join(dirname(dbPath), aside[0]!)} and rebuilding the index from scratch\n`);
     });
   }
 
@@ -718,7 +723,147 @@ describe("the index database itself", () => {
     expect(outcome(db)).toEqual({ "a.go": "indexed", "b.go": "indexed" });
   });
 
-  // Known gap (store.ts): a file whose header and schema pages are intact but whose data pages are
-  // damaged passes openWritable's check, then indexing fails with SQLITE_CORRUPT on every run.
-  test.todo("an index.db with intact header but damaged data pages is moved aside and rebuilt");
+  /** The index.db.corrupt-<ms> files beside `dbPath`. */
+  function asideFiles(dbPath: string): string[] {
+    return readdirSync(dirname(dbPath)).filter((f) => /^index\.db\.corrupt-\d+$/.test(f));
+  }
+
+  /** What skep writes to stderr while `fn` runs (and nothing reaches the terminal). */
+  async function stderrOf<T>(fn: () => Promise<T>): Promise<{ value: T; stderr: string }> {
+    const write = process.stderr.write;
+    let stderr = "";
+    process.stderr.write = ((chunk: string | Uint8Array) => {
+      stderr += typeof chunk === "string" ? chunk : new TextDecoder().decode(chunk);
+      return true;
+    }) as typeof process.stderr.write;
+    try {
+      return { value: await fn(), stderr };
+    } finally {
+      process.stderr.write = write;
+    }
+  }
+
+  /** Index `root` into a new index.db in its own directory, and close it. */
+  async function builtIndex(root: string): Promise<string> {
+    const dbPath = newDbPath();
+    const db = openWritable(dbPath);
+    await indexRepo(db, root);
+    db.close();
+    return dbPath;
+  }
+
+  test("an index.db with intact header but damaged data pages is moved aside and rebuilt", async () => {
+    const root = smallRepo();
+    const dbPath = await builtIndex(root);
+    damagePages(dbPath, ["files", "symbols"]);
+    // The damage is real, and behind what opening reads: openWritable accepts the file.
+    expect(queryFailure(dbPath, "SELECT * FROM files")).toEqual({ code: "SQLITE_CORRUPT", errno: 11 });
+    const db = openDb(dbPath);
+    let fresh: Database | null = null;
+    let aside = "";
+    const { value: report, stderr } = await stderrOf(() =>
+      indexRepo(db, root, {
+        onRebuilt: (d, a) => {
+          fresh = d;
+          aside = a;
+          cleanup.push(() => d.close());
+        },
+      }),
+    );
+    expect(asideFiles(dbPath)).toEqual([basename(aside)]);
+    expect(stderr).toBe(`skep: ${dbPath} is damaged (database disk image is malformed); moved it aside as ${aside} and rebuilding the index from scratch\n`);
+    expect(queryFailure(aside, "SELECT * FROM files")?.code).toBe("SQLITE_CORRUPT"); // kept as it was, for inspection
+    expect(report.writeMode).toBe("cold");
+    expect(report.parsed).toBe(2);
+    const rebuilt = fresh! as Database;
+    expect(outcome(rebuilt)).toEqual({ "a.go": "indexed", "b.go": "indexed" });
+    expect(symbolNames(rebuilt, "a.go")).toEqual(["A"]);
+    expect(() => db.query("SELECT 1").get()).toThrow(); // the damaged file's connection was closed
+    // The next run is an ordinary incremental one on the new file: nothing parsed, nothing moved.
+    const again = await indexRepo(rebuilt, root, { onRebuilt: () => expect.unreachable("rebuilt twice") });
+    expect([again.writeMode, again.parsed, again.unchanged]).toEqual(["patch", 0, 2]);
+    expect(asideFiles(dbPath)).toEqual([basename(aside)]);
+  });
+
+  test("damage only a read meets is reported by that read, and the next index run rebuilds the file", async () => {
+    const root = smallRepo();
+    const paths = daemonPaths(root, tempDir("skep"));
+    {
+      const db = openWritable(paths.dbPath);
+      await indexRepo(db, root);
+      db.close();
+    }
+    damagePages(paths.dbPath, ["symbols"]);
+    expect(queryFailure(paths.dbPath, "SELECT * FROM symbols")).toEqual({ code: "SQLITE_CORRUPT", errno: 11 });
+    let db = openDb(paths.dbPath);
+    const adopt = (d: Database) => {
+      db = d;
+      cleanup.push(() => d.close());
+    };
+    // A run with nothing to do never reads these pages: on its own it cannot see the damage.
+    expect((await indexRepo(db, root, { onRebuilt: () => expect.unreachable("nothing read was damaged") })).parsed).toBe(0);
+
+    // Every read that meets it says which file and what to do, instead of a raw SQLite error or an empty answer.
+    const damaged = `the index at ${paths.dbPath} is damaged (database disk image is malformed): run \`skep index\` to rebuild it`;
+    const reads = [
+      () => answerDirect(paths, "search", { query: "B" }),
+      () => answerDirect(paths, "callers", { symbol: "B" }),
+      () => answerDirect(paths, "map", {}),
+      () => answerDirect(paths, "symbol.source", { symbol: "A" }),
+    ];
+    for (const read of reads) {
+      let err: unknown = null;
+      try {
+        read();
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(IndexUnavailable);
+      expect((err as Error).message).toBe(damaged);
+    }
+
+    // That `skep index` rebuilds: the read left a note the run acts on.
+    const { value: report, stderr } = await stderrOf(() => indexRepo(db, root, { onRebuilt: (d) => adopt(d) }));
+    expect(stderr).toContain(`skep: ${paths.dbPath} is damaged (database disk image is malformed); moved it aside as `);
+    expect([report.writeMode, report.parsed]).toEqual(["cold", 2]);
+    expect(asideFiles(paths.dbPath).length).toBe(1);
+    expect(answerDirect(paths, "search", { query: "B" }).hits.map((h) => h.name)).toEqual(["B"]);
+    // Acted on once: the next run is an ordinary one.
+    expect((await indexRepo(db, root, { onRebuilt: () => expect.unreachable("rebuilt twice") })).parsed).toBe(0);
+  });
+
+  test("a reader still on a file since replaced leaves a note the next run drops, not acts on", async () => {
+    const root = smallRepo();
+    const paths = daemonPaths(root, tempDir("skep"));
+    {
+      const db = openWritable(paths.dbPath);
+      await indexRepo(db, root);
+      db.close();
+    }
+    damagePages(paths.dbPath, ["symbols"]);
+    // A long-lived reader (the daemon, the MCP server) has the damaged file open...
+    const reader = openReadonly(paths.dbPath);
+    cleanup.push(() => reader.close());
+    expect(() => answerDirect(paths, "search", { query: "B" })).toThrow(IndexUnavailable);
+    let db = openDb(paths.dbPath);
+    const adopt = (d: Database) => {
+      db = d;
+      cleanup.push(() => d.close());
+    };
+    expect(indexFileReplaced(reader)).toBe(false);
+    await stderrOf(() => indexRepo(db, root, { onRebuilt: (d) => adopt(d) }));
+    expect(indexFileReplaced(reader)).toBe(true); // what tells it to reopen
+    // ...and meets the damage only now: its note names the old file, not the new one.
+    let err: unknown = null;
+    try {
+      answerRead({ db: reader, root, fresh: rescanFreshness(root) }, "search", { query: "B" });
+    } catch (e) {
+      err = indexReadError(e, paths.dbPath, reader);
+    }
+    expect(err).toBeInstanceOf(IndexUnavailable);
+    expect(existsSync(`${paths.dbPath}.damaged`)).toBe(true);
+    expect((await indexRepo(db, root, { onRebuilt: () => expect.unreachable("a healthy file rebuilt") })).parsed).toBe(0);
+    expect(existsSync(`${paths.dbPath}.damaged`)).toBe(false);
+    expect(asideFiles(paths.dbPath).length).toBe(1);
+  });
 });

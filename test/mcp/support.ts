@@ -52,9 +52,9 @@ export function makeRepo(files: Record<string, string>, dir?: string): string {
 }
 
 export async function indexAt(root: string): Promise<void> {
-  const db = openWritable(join(root, ".skep", "index.db"));
+  let db = openWritable(join(root, ".skep", "index.db"));
   try {
-    await indexRepo(db, root, { workers: 1 });
+    await indexRepo(db, root, { workers: 1, onRebuilt: (fresh) => (db = fresh) });
     // Fold the WAL into the file now: otherwise the checkpoint happens whenever this connection is
     // finally released (after its statements are collected), and the file's bytes move under tests
     // that check nobody writes it.

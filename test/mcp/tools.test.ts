@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "
 import { appendFileSync, cpSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Stamp } from "../../src/protocol/mcp.ts";
+import { damagePages } from "../support/damage.ts";
 import { cleanupAll, connect, git, indexAt, makeRepo, type Mcp, SAMPLE, tempDir } from "./support.ts";
 
 // Real child processes (servers, git, daemons) on a shared, busy machine: be generous.
@@ -273,6 +274,37 @@ describe("freshness", () => {
     expect(a.text).toContain("skep init");
     // Built while the server runs: picked up without a restart.
     await indexAt(r);
+    expect((await m.json("search_symbols", { query: "greet" })).hits[0].name).toBe("greet");
+    await m.close();
+  });
+
+  test("a damaged index is a tool error naming the file; once `skep index` rebuilds it, the server reads the new file", async () => {
+    const r = makeRepo(SAMPLE);
+    await indexAt(r);
+    const dbPath = join(r, ".skep", "index.db");
+    damagePages(dbPath, ["symbols"]);
+    const m = await connect(r);
+    const damaged = `Error: the index at ${dbPath} is damaged (database disk image is malformed): run \`skep index\` to rebuild it`;
+    for (const [tool, args] of [
+      ["search_symbols", { query: "greet" }],
+      ["get_file_context", { file_path: "src/app.ts" }],
+      ["get_call_graph", { symbol_id: "greet" }],
+      ["get_symbol", { symbol_id: "greet" }],
+      ["get_overview", {}],
+    ] as const) {
+      expect(await m.call(tool, args)).toEqual({ isError: true, text: damaged });
+    }
+    // What `skep index` runs: the server's reads noted the damage, so this moves the file aside
+    // and rebuilds it (and says so on stderr, kept out of the test's output here).
+    const write = process.stderr.write;
+    let stderr = "";
+    process.stderr.write = ((chunk: string) => ((stderr += chunk), true)) as typeof process.stderr.write;
+    try {
+      await indexAt(r);
+    } finally {
+      process.stderr.write = write;
+    }
+    expect(stderr).toContain(`skep: ${dbPath} is damaged`);
     expect((await m.json("search_symbols", { query: "greet" })).hits[0].name).toBe("greet");
     await m.close();
   });

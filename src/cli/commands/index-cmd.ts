@@ -16,10 +16,11 @@ export async function buildIndex(repo: string | undefined, json: boolean): Promi
   // While a daemon runs it is the only writer: ask it to rescan and wait for the result.
   const viaDaemon = await refreshThroughDaemon(ctx.root, ctx.skepDir);
   if (viaDaemon) return viaDaemon;
-  const db = openWritable(ctx.dbPath);
+  let db = openWritable(ctx.dbPath);
   const progress = progressLine(!json && Boolean(process.stderr.isTTY));
   try {
-    const r = await indexRepo(db, ctx.root, { onProgress: progress.update });
+    // A damaged file is moved aside and rebuilt in a new file (indexRepo says so on stderr).
+    const r = await indexRepo(db, ctx.root, { onProgress: progress.update, onRebuilt: (fresh) => (db = fresh) });
     progress.done();
     const files = r.files - r.skipped.length;
     return {
