@@ -3,7 +3,7 @@
 import { basename } from "node:path";
 import { answerRead } from "../daemon/ask.ts";
 import { rescanFreshness } from "../daemon/answers.ts";
-import { openReadonly } from "../index/store.ts";
+import { indexReadError, openReadonly } from "../index/store.ts";
 import { peersOf } from "../workspace/registry.ts";
 
 export interface PromptContext {
@@ -27,7 +27,8 @@ function repoMapText(root: string, dbPath: string, tokens: number): string {
     const map = answerRead({ db, root, fresh: rescanFreshness(root) }, "map", { tokens });
     return map.text.trim() ? `Ranked repo map (most important files and symbols first):\n${map.text}` : "(the index holds no symbols)";
   } catch (err) {
-    return `(the index could not be read: ${(err as Error).message})`;
+    // indexReadError turns damage into "run `skep index`" and leaves the note that makes it rebuild.
+    return `(the index could not be read: ${(indexReadError(err, dbPath) as Error).message})`;
   } finally {
     db.close();
   }

@@ -2,7 +2,7 @@
 // layer (does the code already have what the description names?), then, when configured, one LLM
 // call for near misses. Every LLM call is recorded in the ledger; the caller attaches those rows
 // to the task if one is created.
-import { openReadonly } from "../index/store.ts";
+import { indexReadError, isCorruptionError, openReadonly } from "../index/store.ts";
 import type { DedupResult } from "../protocol/tasks.ts";
 import { checkCheap, DEDUP_STATUSES } from "./dedup/cheap.ts";
 import { checkIndex } from "./dedup/index-layer.ts";
@@ -43,6 +43,11 @@ async function checkLayers(deps: TaskDeps, description: string, opts: { signal?:
       const hit = checkIndex(description, indexLookup(db));
       log.index(hit);
       if (hit?.duplicate) return { result: hit, callIds: [] };
+    } catch (err) {
+      // A damaged index must not stop a task from being created: the layer says nothing, the log
+      // says why, and indexReadError leaves the note that has the next index run rebuild it.
+      if (!isCorruptionError(err)) throw err;
+      log.index({ skipped: (indexReadError(err, deps.dbPath) as Error).message });
     } finally {
       db.close();
     }

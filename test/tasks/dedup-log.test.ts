@@ -3,6 +3,7 @@ import { describe, expect, test } from "bun:test";
 import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { dedupLogPath, type DedupLogLine } from "../../src/tasks/dedup-log.ts";
+import { damagePages, queryFailure } from "../support/damage.ts";
 import { makeBed } from "./support.ts";
 
 function lines(skepDir: string): DedupLogLine[] {
@@ -58,6 +59,20 @@ describe("dedup log", () => {
     const check = lines(bed.skepDir).filter((l) => l.check === lines(bed.skepDir).at(-1)!.check);
     expect(check.map((l) => l.layer)).toEqual(["exact", "keyword", "trigram", "tfidf", "minhash", "index", "llm"]);
     expect(check.at(-1)).toMatchObject({ layer: "llm", hit: true, taskId: 1 });
+    bed.service.close();
+  });
+
+  test("a damaged index: the index layer is skipped with the reason, the task is still created", async () => {
+    const bed = await makeBed();
+    const dbPath = join(bed.skepDir, "index.db");
+    damagePages(dbPath, ["symbols"]);
+    expect(queryFailure(dbPath, "SELECT * FROM symbols")?.code).toBe("SQLITE_CORRUPT");
+    const r = await bed.service.create("add an `add` function");
+    expect(r.duplicate).toBeNull();
+    expect(r.task?.id).toBe(1);
+    const index = lines(bed.skepDir).find((l) => l.layer === "index")!;
+    expect(index.hit).toBe(false);
+    expect(String(index.skipped)).toContain("is damaged");
     bed.service.close();
   });
 
