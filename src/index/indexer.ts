@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { gitHead } from "../git/repo.ts";
 import { computeEdges, updateEdges, writeEdges } from "../graph/edges.ts";
 import { computeRanks, storeRanks, updateRanks } from "../graph/rank.ts";
+import { EXTRACTOR_VERSION } from "../parser/version.ts";
 import type { ParseJob } from "./parse-job.ts";
 import { defaultWorkers, finishSearchInWorker, parseAllForWriting, type WritableResult } from "./pool.ts";
 import { scan } from "./scan.ts";
@@ -113,6 +114,11 @@ async function indexInto(db: Database, root: string, opts: IndexOptions): Promis
   const t0 = performance.now();
   // A cold build that died half-way left tables without indexes or triggers: start over.
   if (isPartialBuild(db)) resetIndex(db);
+  // Built by another extractor (an older skep): what it said about unchanged files is stale.
+  if (getMeta(db, "extractor") !== String(EXTRACTOR_VERSION)) {
+    if (db.query("SELECT 1 FROM files LIMIT 1").get()) resetIndex(db);
+    setMeta(db, "extractor", String(EXTRACTOR_VERSION));
+  }
   const known = loadFileStates(db);
   const s = scan(root, known);
   const tScan = performance.now();

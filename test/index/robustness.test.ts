@@ -30,6 +30,7 @@ import { runParseJob, type ParseJob } from "../../src/index/parse-job.ts";
 import { INDEX_SCHEMA_VERSION } from "../../src/index/schema.ts";
 import { getMeta, indexFileReplaced, indexReadError, IndexUnavailable, openReadonly, openWritable } from "../../src/index/store.ts";
 import { ParseTimeout } from "../../src/parser/extract.ts";
+import { EXTRACTOR_VERSION } from "../../src/parser/version.ts";
 import { parseText } from "../../src/parser/parse-file.ts";
 import { damagePages, queryFailure } from "../support/damage.ts";
 
@@ -721,6 +722,25 @@ describe("the index database itself", () => {
     expect(report.parsed).toBe(2);
     expect(report.unchanged).toBe(0);
     expect(outcome(db)).toEqual({ "a.go": "indexed", "b.go": "indexed" });
+  });
+
+  test("an index built by another extractor version is rebuilt once, then patched as usual", async () => {
+    const root = smallRepo();
+    const dbPath = newDbPath();
+    const db = openWritable(dbPath);
+    await indexRepo(db, root);
+    expect(getMeta(db, "extractor")).toBe(String(EXTRACTOR_VERSION));
+    expect((await indexRepo(db, root)).parsed).toBe(0); // same extractor, nothing changed: nothing parsed
+    // An index from before the stamp (or an older skep): its unchanged files are parsed again.
+    db.query("DELETE FROM meta WHERE key = 'extractor'").run();
+    const again = await indexRepo(db, root);
+    expect(again.writeMode).toBe("cold");
+    expect(again.parsed).toBe(2);
+    expect(again.unchanged).toBe(0);
+    expect(getMeta(db, "extractor")).toBe(String(EXTRACTOR_VERSION));
+    expect(outcome(db)).toEqual({ "a.go": "indexed", "b.go": "indexed" });
+    expect((await indexRepo(db, root)).parsed).toBe(0);
+    db.close();
   });
 
   /** The index.db.corrupt-<ms> files beside `dbPath`. */

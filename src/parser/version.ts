@@ -1,0 +1,8 @@
+// What the extraction of a given text produces is versioned: bump EXTRACTOR_VERSION whenever a
+// change makes the same file yield different symbols, references or languages (a query, a grammar,
+// a rule in extract.ts, docs or signatures, how a `.h` is told C or C++). An index records the
+// version it was built with; a run that finds another one rebuilds it, since files whose (size,
+// mtime) did not move would otherwise keep what the old extractor said about them forever.
+//
+// 2: `.h` headers parse as C++ when their text is C++; Kotlin `fun interface`.
+export const EXTRACTOR_VERSION = 2;
