@@ -7,7 +7,7 @@ import { LANGUAGES, type LanguageId } from "../../src/parser/languages.ts";
 import { rawMatches } from "../../src/parser/raw-query.ts";
 import { loadLanguage, newParser } from "../../src/parser/runtime.ts";
 import { contentHash, decodeText, looksBinary, MAX_FILE_BYTES, minifiedReason } from "../../src/index/inspect.ts";
-import { packExtraction } from "../../src/index/store.ts";
+import { packExtraction } from "../../src/index/packed.ts";
 
 export type FloorMode = "read" | "parse" | "query" | "extract" | "native-parse" | "native-query";
 export interface FloorWork {

@@ -12,7 +12,7 @@ import { extract, parseSource } from "../../src/parser/extract.ts";
 import { LANGUAGES } from "../../src/parser/languages.ts";
 import { loadLanguage, newParser } from "../../src/parser/runtime.ts";
 import { contentHash, decodeText } from "../../src/index/inspect.ts";
-import { packExtraction } from "../../src/index/store.ts";
+import { packExtraction } from "../../src/index/packed.ts";
 
 const { values: args, positionals } = parseArgs({
   allowPositionals: true,

@@ -3,7 +3,8 @@
 // main thread computes the call graph).
 import { Database } from "bun:sqlite";
 import { runParseJob, type ParseJob } from "./parse-job.ts";
-import { finishBulkSearch, packExtraction } from "./store.ts";
+import { packExtraction } from "./packed.ts";
+import { finishBulkSearch } from "./store.ts";
 
 declare const self: Worker;
 

@@ -3,7 +3,7 @@
 import { availableParallelism } from "node:os";
 import { runParseJob, type ParseJob, type ParseResult } from "./parse-job.ts";
 import type { LanguageId } from "../parser/languages.ts";
-import type { PackedExtraction } from "./store.ts";
+import type { PackedExtraction } from "./packed.ts";
 
 const IN_PROCESS_BELOW = 24;
 const BATCH = 16;
