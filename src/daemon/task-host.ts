@@ -110,7 +110,9 @@ export class TaskHost {
           reject(err);
         }
       };
-      const off = this.service.store.onTransition((e) => e.taskId === id && reached(e.to) && finish(false));
+      // Answered a microtask later: the pipeline moves a task to `classified`, stores its steps and
+      // gates it (pending, approved, ...) in one synchronous run, and the waiter wants the gated task.
+      const off = this.service.store.onTransition((e) => e.taskId === id && reached(e.to) && queueMicrotask(() => finish(false)));
       const timer = setTimeout(() => finish(true), timeoutMs);
       // Subscribed first, then checked: a transition between the two cannot be missed.
       if (reached(this.service.store.status(id))) finish(false);

@@ -1,5 +1,5 @@
 // MCP progress for the calls that wait on the task pipeline (create_task without a daemon,
-// clarify_task): it can take minutes. When the client sent `_meta.progressToken`, each pipeline
+// clarify_task) or on a peer repo's task (create_remote_task, wait_remote_task): minutes, or more. When the client sent `_meta.progressToken`, each pipeline
 // line ("classifying and planning...", "plan ready ...") becomes a `notifications/progress`, and a
 // heartbeat repeats the last one while nothing new happens, so a client that resets its timeout on
 // progress (the SDK's `resetTimeoutOnProgress`) keeps waiting. Without a token nothing is sent.

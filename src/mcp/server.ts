@@ -1,5 +1,6 @@
-// `skep mcp`: the stdio MCP server. Five read-only tools over the repo's index (see tools.ts) and
-// eight over its task queue (task-tools.ts), lean descriptions (the tool list is re-sent to the model every turn; docs/mcp.md records its
+// `skep mcp`: the stdio MCP server. Five read-only tools over the repo's index (see tools.ts),
+// eight over its task queue (task-tools.ts) and four over the task queues of the workspace's peer
+// repos (remote-tools.ts), lean descriptions (the tool list is re-sent to the model every turn; docs/mcp.md records its
 // size), answers bounded and stamped. stdout carries only protocol messages; diagnostics go to
 // stderr.
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
@@ -7,6 +8,7 @@ import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js"
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import {
   ClarifyTaskInput,
+  CreateRemoteTaskInput,
   CreateTaskInput,
   DedupTaskInput,
   GetCallGraphInput,
@@ -15,13 +17,16 @@ import {
   GetSymbolInput,
   ListTasksInput,
   RejectTaskInput,
+  RemoteTaskIdInput,
   SearchSymbolsInput,
   TaskIdInput,
+  WaitRemoteTaskInput,
 } from "../protocol/mcp.ts";
 import { ACTIVE_STATUSES } from "../protocol/tasks.ts";
 import { VERSION } from "../version.ts";
 import { IndexBackend, ToolError } from "./backend.ts";
 import { type ProgressSource, reporter } from "./progress.ts";
+import { RemoteTools } from "./remote-tools.ts";
 import { TaskBackend } from "./task-backend.ts";
 import { TaskTools } from "./task-tools.ts";
 import { Tools } from "./tools.ts";
@@ -44,6 +49,10 @@ export const DESCRIPTIONS = {
   clarify_task: "Answer a task's questions; it is classified and planned again (waits for that).",
   delete_task: "Delete a task (not while queued or executing). Its branch is kept.",
   dedup_task: "Does this task description duplicate a task or existing code? Creates nothing.",
+  create_remote_task: "Queue a task in a peer repo of the workspace; waits for the peer's classification and plan.",
+  get_remote_task: "A peer repo's task: status, plan, result, questions, next step.",
+  approve_remote_task: "Approve a peer repo's planned task so it runs there. Only with the user's go-ahead.",
+  wait_remote_task: "Wait until a peer repo's task is done, failed, interrupted or rejected.",
 } as const;
 
 function ok(text: string): CallToolResult {
@@ -56,7 +65,7 @@ function fail(err: unknown): CallToolResult {
   return { content: [{ type: "text", text: `Error: ${message}` }], isError: true };
 }
 
-export function createServer(backend: IndexBackend, taskBackend: TaskBackend): McpServer {
+export function createServer(backend: IndexBackend, taskBackend: TaskBackend, remote = new RemoteTools(taskBackend)): McpServer {
   const server = new McpServer({ name: "skep", version: VERSION }, { instructions: INSTRUCTIONS });
   const tools = new Tools(backend, async () =>
     (await taskBackend.list(ACTIVE_STATUSES)).value.map((t) => ({ id: t.id, name: t.name, status: t.status })),
@@ -98,7 +107,8 @@ export function createServer(backend: IndexBackend, taskBackend: TaskBackend): M
     { description: DESCRIPTIONS.get_overview, inputSchema: GetOverviewInput, annotations: readOnly },
     (args) => run(() => tools.getOverview(args))(),
   );
-  // The pipeline can take minutes: these two report progress when the client asked for it.
+  // The pipeline and a peer's work can take minutes: the calls that wait on them report progress
+  // when the client asked for it.
   const withProgress = (extra: ProgressSource, fn: (report: ((m: string) => void) | undefined) => Promise<string>) => {
     const r = reporter(extra);
     return run(() => fn(r.report).finally(() => r.stop()))();
@@ -143,6 +153,28 @@ export function createServer(backend: IndexBackend, taskBackend: TaskBackend): M
     { description: DESCRIPTIONS.dedup_task, inputSchema: DedupTaskInput, annotations: readOnly },
     (args) => run(() => tasks.dedupTask(args))(),
   );
+  // A peer repo's task queue, through its daemon (remote-tools.ts). create waits for the peer's
+  // plan and wait for the end: both relay the peer task's events as progress.
+  server.registerTool(
+    "create_remote_task",
+    { description: DESCRIPTIONS.create_remote_task, inputSchema: CreateRemoteTaskInput, annotations: changes },
+    (args, extra) => withProgress(extra, (report) => remote.createRemoteTask(args, report, extra.signal)),
+  );
+  server.registerTool(
+    "get_remote_task",
+    { description: DESCRIPTIONS.get_remote_task, inputSchema: RemoteTaskIdInput, annotations: readOnly },
+    (args, extra) => run(() => remote.getRemoteTask(args, extra.signal))(),
+  );
+  server.registerTool(
+    "approve_remote_task",
+    { description: DESCRIPTIONS.approve_remote_task, inputSchema: RemoteTaskIdInput, annotations: changes },
+    (args, extra) => run(() => remote.approveRemoteTask(args, extra.signal))(),
+  );
+  server.registerTool(
+    "wait_remote_task",
+    { description: DESCRIPTIONS.wait_remote_task, inputSchema: WaitRemoteTaskInput, annotations: readOnly },
+    (args, extra) => withProgress(extra, (report) => remote.waitRemoteTask(args, report, extra.signal)),
+  );
   return server;
 }
 
@@ -152,7 +184,8 @@ export async function serveStdio(repo: string | undefined, opts: { daemon?: bool
   // one, and pick it up once it exists.
   const backend = new IndexBackend(repo, opts);
   const taskBackend = new TaskBackend(repo);
-  const server = createServer(backend, taskBackend);
+  const remote = new RemoteTools(taskBackend);
+  const server = createServer(backend, taskBackend, remote);
   const transport = new StdioServerTransport();
   const closed = new Promise<void>((resolve) => {
     transport.onclose = () => resolve();
@@ -162,6 +195,7 @@ export async function serveStdio(repo: string | undefined, opts: { daemon?: bool
   await server.connect(transport);
   await closed;
   await server.close().catch(() => {});
+  remote.close();
   backend.close();
   await taskBackend.close();
 }

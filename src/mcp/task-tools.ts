@@ -30,7 +30,7 @@ function summary(t: Task): Json {
   });
 }
 
-function dropNulls<T extends Json>(o: T): T {
+export function dropNulls<T extends Json>(o: T): T {
   for (const k of Object.keys(o)) if (o[k] === null || o[k] === undefined) delete o[k];
   return o;
 }
@@ -72,7 +72,7 @@ const LEVELS = [
 ] as const;
 
 /** Clip every string and string list, dropping nulls on the way. */
-function clipAll(v: unknown, max: number, listMax: number): unknown {
+export function clipAll(v: unknown, max: number, listMax: number): unknown {
   if (typeof v === "string") return clip(v, max);
   if (Array.isArray(v)) {
     const shortened = v.length > listMax && v.every((x) => typeof x === "string") ? [...v.slice(0, listMax), `… ${v.length - listMax} more`] : v;
@@ -100,15 +100,23 @@ function taskOut(t: Task, level: (typeof LEVELS)[number]): Json {
   });
 }
 
-/** The one-task answer: the task in full (as far as it fits), what to do next, and who answered. */
-export function taskAnswer(t: Task, via: Via, extra: Json = {}): string {
-  const h = hint(t, via);
+/**
+ * An answer holding one task: `wrap` places the task (clipped harder at each level) among the
+ * answer's other fields; the first level whose JSON fits one answer is sent.
+ */
+export function fitTask(t: Task, wrap: (task: Json) => Json): string {
   let text = "";
   for (const level of LEVELS) {
-    text = JSON.stringify({ task: taskOut(t, level), hint: h, ...extra, via });
+    text = JSON.stringify(wrap(taskOut(t, level)));
     if (text.length <= MAX_ANSWER_CHARS) return text;
   }
   return clip(text, MAX_ANSWER_CHARS - 40); // unreachable with the schema's limits; a last bound
+}
+
+/** The one-task answer: the task in full (as far as it fits), what to do next, and who answered. */
+export function taskAnswer(t: Task, via: Via, extra: Json = {}): string {
+  const h = hint(t, via);
+  return fitTask(t, (task) => ({ task, hint: h, ...extra, via }));
 }
 
 export class TaskTools {
@@ -236,26 +244,35 @@ export class TaskTools {
 
   // ---------------------------------------------------------------------------------------------
 
-  /**
-   * A step of a running task gets this server for its worktree: it may read the queue, but
-   * deciding on tasks (or queueing more from inside one) is left to whoever runs the queue.
-   */
-  private async refuseInTaskWorktree(tool: string): Promise<void> {
-    if (process.env.SKEP_MCP_TASKS === "read") {
-      throw new ToolError(`this server was started by skep for one of its own LLM calls: ${tool} is refused there; list_tasks, show_task and dedup_task work`);
-    }
-    const place = this.backend.place;
-    let id = place.taskWorktree;
-    if (id === null && place.worktree !== place.root) {
-      // A linked worktree elsewhere: the store knows whether some task runs in it.
-      const { value } = await this.backend.list();
-      id = value.find((t) => t.worktree !== null && real(t.worktree) === real(place.worktree))?.id ?? null;
-    }
-    if (id === null) return;
-    throw new ToolError(
-      `this server runs in the worktree of ${id ? `task #${id}` : "a task"} (${place.worktree}): ${tool} is refused inside a task; list_tasks, show_task and dedup_task work. Note follow-up work in the step's result instead`,
-    );
+  private refuseInTaskWorktree(tool: string): Promise<void> {
+    return refuseDecisions(this.backend, tool);
   }
+}
+
+/** The tools that only read: what a server that refuses decisions still answers. */
+const READING_TOOLS = "list_tasks, show_task, dedup_task, get_remote_task and wait_remote_task work";
+
+/**
+ * A step of a running task gets this server for its worktree: it may read the queue, but
+ * deciding on tasks (or queueing more from inside one, here or in a peer repo: the executor
+ * delegates itself) is left to whoever runs the queue. The same for every server skep starts for
+ * its own LLM calls (SKEP_MCP_TASKS=read, src/llm/mcp-config.ts).
+ */
+export async function refuseDecisions(backend: TaskBackend, tool: string): Promise<void> {
+  if (process.env.SKEP_MCP_TASKS === "read") {
+    throw new ToolError(`this server was started by skep for one of its own LLM calls: ${tool} is refused there; ${READING_TOOLS}`);
+  }
+  const place = backend.place;
+  let id = place.taskWorktree;
+  if (id === null && place.worktree !== place.root) {
+    // A linked worktree elsewhere: the store knows whether some task runs in it.
+    const { value } = await backend.list();
+    id = value.find((t) => t.worktree !== null && real(t.worktree) === real(place.worktree))?.id ?? null;
+  }
+  if (id === null) return;
+  throw new ToolError(
+    `this server runs in the worktree of ${id ? `task #${id}` : "a task"} (${place.worktree}): ${tool} is refused inside a task; ${READING_TOOLS}. Note follow-up work in the step's result instead`,
+  );
 }
 
 function decided(t: Task, via: Via): string {
@@ -267,7 +284,7 @@ function taskId(args: { task_id: number }): number {
   return args.task_id;
 }
 
-function checkDescription(raw: string): string {
+export function checkDescription(raw: string): string {
   const text = raw.trim();
   if (!text) throw new ToolError("description is empty: say what to do in a sentence or a few");
   if (text.length > MAX_DESCRIPTION) throw new ToolError(`description is longer than ${MAX_DESCRIPTION} characters: describe the task in a few sentences`);

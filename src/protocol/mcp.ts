@@ -3,7 +3,7 @@
 // they live with the other wire shapes. Descriptions are deliberately short: the whole tool list
 // is sent to the model on every turn (docs/mcp.md records what it costs).
 import { z } from "zod";
-import { TaskStatus } from "./tasks.ts";
+import { Classification, TaskStatus } from "./tasks.ts";
 
 /** No tool answer's text exceeds this many characters; longer results end with a cursor. */
 export const MAX_ANSWER_CHARS = 20_000;
@@ -76,6 +76,24 @@ export const ClarifyTaskInput = {
 
 export const DedupTaskInput = { description };
 
+// The cross-repo tools (src/mcp/remote-tools.ts): a task in a peer repo of the workspace, through
+// that repo's daemon. Timeouts above their cap are lowered to it rather than refused.
+const peerRepo = z.string().min(1).describe("peer repo (registry name)");
+
+export const CreateRemoteTaskInput = {
+  repo: peerRepo,
+  description,
+  classify_timeout_sec: z.number().min(1).default(120).describe("max 600"),
+};
+
+export const RemoteTaskIdInput = { repo: peerRepo, task_id: taskId };
+
+export const WaitRemoteTaskInput = {
+  repo: peerRepo,
+  task_id: taskId,
+  timeout_sec: z.number().min(1).default(1800).describe("max 3600"),
+};
+
 /** Parsed inputs (defaults applied). */
 export type SearchSymbolsArgs = z.output<z.ZodObject<typeof SearchSymbolsInput>>;
 export type GetFileContextArgs = z.output<z.ZodObject<typeof GetFileContextInput>>;
@@ -88,6 +106,71 @@ export type TaskIdArgs = z.output<z.ZodObject<typeof TaskIdInput>>;
 export type RejectTaskArgs = z.output<z.ZodObject<typeof RejectTaskInput>>;
 export type ClarifyTaskArgs = z.output<z.ZodObject<typeof ClarifyTaskInput>>;
 export type DedupTaskArgs = z.output<z.ZodObject<typeof DedupTaskInput>>;
+export type CreateRemoteTaskArgs = z.output<z.ZodObject<typeof CreateRemoteTaskInput>>;
+export type RemoteTaskIdArgs = z.output<z.ZodObject<typeof RemoteTaskIdInput>>;
+export type WaitRemoteTaskArgs = z.output<z.ZodObject<typeof WaitRemoteTaskInput>>;
+
+// The cross-repo tools' answers. Their task objects are src/protocol/tasks.ts's `Task` as
+// show_task shows it: nulls dropped, long strings clipped, and for a huge task the steps slimmed,
+// so only the fields every task keeps are declared. `repo` is the peer's registry name.
+const ShownTask = z.looseObject({ id: z.number().int(), name: z.string(), status: TaskStatus });
+/** What the calling agent can do next, given the peer task's status. */
+const nextActionHint = z.string();
+/** Anything else to know: the peer's daemon had to be started, a timeout, unmerged work. */
+const note = z.string().optional();
+
+export const CreateRemoteTaskAnswer = z.union([
+  // Classified and planned (or rejected, or waiting for answers) by the peer.
+  z.strictObject({
+    task_id: z.number().int(),
+    name: z.string(),
+    status: TaskStatus,
+    classification: Classification.optional(),
+    /** The peer's plan (src/protocol/tasks.ts Plan, strings clipped); absent without a valid plan. */
+    plan: z.looseObject({ plan: z.array(z.looseObject({ verb: z.string(), description: z.string() })) }).optional(),
+    /** The classifier's reason, or why the peer rejected it or waits. */
+    reason: z.string().optional(),
+    repo: z.string(),
+    next_action_hint: nextActionHint,
+    clarification_questions: z.array(z.string()).optional(),
+    note,
+  }),
+  // Stored, but not classified within classify_timeout_sec: the peer goes on with it.
+  z.strictObject({ task_id: z.number().int(), status: TaskStatus, repo: z.string(), note: z.string() }),
+  // The peer's dedup found the work: nothing was created. task_id: the peer task that has it (none when the code has it).
+  z.strictObject({ duplicate: z.literal(true), reason: z.string(), task_id: z.number().int().optional(), repo: z.string(), note: z.string() }),
+]);
+export type CreateRemoteTaskAnswer = z.infer<typeof CreateRemoteTaskAnswer>;
+
+export const GetRemoteTaskAnswer = z.strictObject({
+  task: ShownTask,
+  repo: z.string(),
+  next_action_hint: nextActionHint,
+  /** While the task is pending_clarification: what the peer asks (answered on the peer). */
+  clarification_questions: z.array(z.string()).optional(),
+  note,
+});
+export type GetRemoteTaskAnswer = z.infer<typeof GetRemoteTaskAnswer>;
+
+export const ApproveRemoteTaskAnswer = z.strictObject({
+  task: z.looseObject({ id: z.number().int(), name: z.string(), status: TaskStatus, reason: z.string().optional() }),
+  repo: z.string(),
+  next_action_hint: nextActionHint,
+  note,
+});
+export type ApproveRemoteTaskAnswer = z.infer<typeof ApproveRemoteTaskAnswer>;
+
+export const WaitRemoteTaskAnswer = z.strictObject({
+  task: ShownTask,
+  /** The final status the wait ended on. */
+  outcome: z.enum(["done", "failed", "interrupted", "rejected"]),
+  repo: z.string(),
+  next_action_hint: nextActionHint,
+  /** failed, interrupted or rejected: why, in a few lines. */
+  error_summary: z.string().optional(),
+  note,
+});
+export type WaitRemoteTaskAnswer = z.infer<typeof WaitRemoteTaskAnswer>;
 
 /**
  * Where an MCP answer stands. The index's own freshness (see index-answers.ts Freshness), plus

@@ -5,48 +5,19 @@
 // waits for a person on the peer, never for this executor), recorded on the step before anything
 // waits (so a resume waits on the same task instead of creating a second one), and followed
 // through the peer's gate to its end with `task.wait`, which the peer answers on the transition.
-import { basename } from "node:path";
 import { DaemonError } from "../daemon/client.ts";
 import type { Event } from "../protocol/socket.ts";
 import { TERMINAL_STATUSES, type Task, type TaskStatus, type TaskStep } from "../protocol/tasks.ts";
-import { PeerAborted, PeerLink, PeerLost, PeerUnavailable, type Peer } from "../workspace/peer-link.ts";
-import { workspaceOf } from "../workspace/registry.ts";
+import { CREATE_TIMEOUT_MS, PeerAborted, PeerLink, PeerLost, PeerUnavailable } from "../workspace/peer-link.ts";
+import { resolvePeer } from "../workspace/registry.ts";
 import type { TaskDeps } from "./pipeline.ts";
 
 export type DelegateResult = { status: "done" | "failed" | "interrupted"; reason: string };
-
-/** `task.wait` takes at most an hour per request; longer bounds wait in several requests. */
-const MAX_WAIT_MS = 3_600_000;
-/** Beyond a wait's own bound, how long the reply may take before the connection counts as lost. */
-const REPLY_SLACK_MS = 30_000;
-/** task.create may run the peer's LLM dedup check (up to a minute) before it answers. */
-const CREATE_TIMEOUT_MS = 300_000;
 
 /** "Delegate to <peer>: <what>" (the planner's format, src/llm/prompts/plan.md). */
 export function parseDelegation(description: string): { peer: string; what: string } | null {
   const m = /^\s*delegate\s+to\s+([^:\n]+?)\s*:\s*([\s\S]*\S)\s*$/i.exec(description);
   return m ? { peer: m[1]!, what: m[2]! } : null;
-}
-
-/**
- * The peer named `name` (case-insensitive) among `root`'s workspace peers (the repo itself is
- * never one), and the name this repo is registered under (its directory name when unregistered).
- */
-export function resolvePeer(root: string, name: string): { ok: true; peer: Peer; self: string } | { ok: false; reason: string } {
-  let ws;
-  try {
-    ws = workspaceOf(root);
-  } catch (err) {
-    return { ok: false, reason: `the workspace registry cannot be read: ${(err as Error).message}` };
-  }
-  if (!ws) return { ok: false, reason: `cannot delegate to '${name}': ${root} is in no skep workspace (register the repos with \`skep init --workspace DIR\`)` };
-  const peer = ws.peers.find((p) => p.name.toLowerCase() === name.toLowerCase());
-  // Unregistered (a workspace found above it, the repo not in it): its directory name, as `skep init` would register it.
-  const self = ws.self ?? basename(root);
-  if (peer) return { ok: true, peer, self };
-  const known = ws.peers.length ? `its peers are: ${ws.peers.map((p) => p.name).join(", ")}` : "it has no other repo registered";
-  const itself = ws.self && ws.self.toLowerCase() === name.toLowerCase() ? ` ('${name}' is this repo itself)` : "";
-  return { ok: false, reason: `no peer repo named '${name}' in the workspace ${ws.workspace}${itself}; ${known}` };
 }
 
 /** Run delegate step `step` of task `taskId` to done, failed or interrupted; the step's row says how it went. */
@@ -123,15 +94,11 @@ export async function runDelegateStep(deps: TaskDeps, taskId: number, step: Task
     store.updateStep(taskId, step.seq, { peer_repo: peer.name, peer_task_id: peerTask.id, peer_status: peerTask.status, peer_branch: peerTask.branch });
 
     const waitFor = async (until: "classified" | "terminal"): Promise<{ task: Task; timedOut: boolean }> => {
-      for (;;) {
-        const left = deadline - Date.now();
-        if (left <= 0) return { task: peerTask, timedOut: true };
-        const chunk = Math.min(left, MAX_WAIT_MS);
-        const r = await link.request("task.wait", { id: peerTask.id, until, timeoutMs: chunk }, chunk + REPLY_SLACK_MS);
-        peerTask = r.task;
-        seen(peerTask.status, peerTask.branch);
-        if (!r.timedOut) return r;
-      }
+      if (deadline <= Date.now()) return { task: peerTask, timedOut: true };
+      const r = await link.waitTask(peerTask.id, until, deadline);
+      peerTask = r.task;
+      seen(peerTask.status, peerTask.branch);
+      return r;
     };
     const timedOut = () =>
       fail(`gave up after ${deps.config.delegate_timeout_sec}s (delegate_timeout_sec) waiting for ${peer.name} task #${peerTask.id}; it is left as it is there (${peerTask.status}); ${again}`);

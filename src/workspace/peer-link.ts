@@ -1,4 +1,5 @@
-// A connection to a peer repo's daemon, for a delegate step: found through the peer's `.skep/`,
+// A connection to a peer repo's daemon, for a delegate step or the MCP server's remote task tools
+// (src/mcp/remote-tools.ts): found through the peer's `.skep/`,
 // started the way `skep daemon start` starts it when none answers (the peer is one of the user's
 // own registered repos), subscribed to the peer's task events, and reconnected once if it drops.
 // Aborting closes it, which ends any request in flight at once.
@@ -7,6 +8,7 @@ import { DaemonClient, DaemonError } from "../daemon/client.ts";
 import { startDaemon } from "../daemon/control.ts";
 import { clientSocketPath, daemonPaths, type DaemonPaths } from "../daemon/paths.ts";
 import type { Event, ParamsOf, ResultOf, Verb } from "../protocol/socket.ts";
+import type { TaskWaitAnswer } from "../protocol/tasks.ts";
 
 export interface Peer {
   /** The name in the workspace registry. */
@@ -28,10 +30,26 @@ export class PeerAborted extends Error {}
 
 /** How long a reconnection gives a peer daemon that is restarting. */
 const RECONNECT_WINDOW_MS = 5_000;
+/** `task.wait` takes at most an hour per request; longer bounds wait in several requests. */
+const MAX_WAIT_MS = 3_600_000;
+/** Beyond a wait's own bound, how long the reply may take before the connection counts as lost. */
+const REPLY_SLACK_MS = 30_000;
+/** task.create may run the peer's LLM dedup check (up to a minute) before it answers. */
+export const CREATE_TIMEOUT_MS = 300_000;
+
+/**
+ * What the peer's daemon is started with: the environment of the process that starts it, minus
+ * what describes that process's own repo or role. SKEP_DIR names this repo's store; SKEP_NO_DAEMON
+ * and SKEP_MCP_TASKS (a server skep started for its own LLM calls) are about the caller. The peer's
+ * daemon serves everyone afterwards, so it starts as `skep daemon start` in the peer would.
+ */
+const PEER_DAEMON_ENV = { SKEP_DIR: undefined, SKEP_NO_DAEMON: undefined, SKEP_MCP_TASKS: undefined };
 
 export class PeerLink {
   private client: DaemonClient | null = null;
   private reconnected = false;
+  /** Set when `open` had to start the peer's daemon: callers tell their user it now runs. */
+  started: { pid: number; session?: string } | null = null;
   private readonly onAbort = () => this.client?.close();
 
   constructor(
@@ -54,7 +72,8 @@ export class PeerLink {
     if (!client) {
       this.opts.say(`no daemon runs for ${this.peer.name} (${this.peer.path}); starting it, as \`skep daemon start\` would`);
       try {
-        const started = await abortable(startDaemon(paths, { env: { SKEP_DIR: undefined } }), this.opts.signal);
+        const started = await abortable(startDaemon(paths, { env: PEER_DAEMON_ENV }), this.opts.signal);
+        this.started = { pid: started.info.pid, session: started.session };
         this.opts.say(`started ${this.peer.name}'s daemon (pid ${started.info.pid}${started.session ? `, tmux session '${started.session}'` : ""})`);
       } catch (err) {
         if (err instanceof PeerAborted) throw err;
@@ -84,6 +103,22 @@ export class PeerLink {
         if (!lost) throw err;
         await this.reconnect((err as Error).message);
       }
+    }
+  }
+
+  /**
+   * Wait until the peer's task `id` is gated (`classified`: past the peer's pipeline) or final,
+   * or until `deadline` (epoch ms). The peer answers on the transition, so nothing polls; bounds
+   * past `task.wait`'s own hour are waited in several requests.
+   */
+  async waitTask(id: number, until: "classified" | "terminal", deadline: number): Promise<TaskWaitAnswer> {
+    let last: TaskWaitAnswer | null = null;
+    for (;;) {
+      const left = deadline - Date.now();
+      if (left <= 0) return last ? { ...last, timedOut: true } : { task: (await this.request("task.show", { id }, 30_000)).task, timedOut: true };
+      const chunk = Math.ceil(Math.min(left, MAX_WAIT_MS));
+      last = await this.request("task.wait", { id, until, timeoutMs: chunk }, chunk + REPLY_SLACK_MS);
+      if (!last.timedOut) return last;
     }
   }
 

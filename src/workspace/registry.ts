@@ -69,6 +69,35 @@ export function workspaceOf(root: string): { workspace: string; self: string | n
   return { workspace: ws, self, peers: repos.filter((r) => !samePath(r.path, root)) };
 }
 
+/** A repo of the workspace, by its registry name. */
+export interface WorkspaceRepo {
+  name: string;
+  path: string;
+}
+
+/**
+ * The peer named `name` (case-insensitive) among `root`'s workspace peers (the repo itself is
+ * never one), and the name this repo is registered under (its directory name when unregistered).
+ * One lookup for every way work crosses repos: the executor's delegate steps and the MCP server's
+ * remote task tools, so both accept the same names and explain a wrong one alike.
+ */
+export function resolvePeer(root: string, name: string): { ok: true; peer: WorkspaceRepo; self: string } | { ok: false; reason: string } {
+  let ws;
+  try {
+    ws = workspaceOf(root);
+  } catch (err) {
+    return { ok: false, reason: `the workspace registry cannot be read: ${(err as Error).message}` };
+  }
+  if (!ws) return { ok: false, reason: `no peer repo named '${name}': ${root} is in no skep workspace (register the repos with \`skep init --workspace DIR\`)` };
+  const peer = ws.peers.find((p) => p.name.toLowerCase() === name.toLowerCase());
+  // Unregistered (a workspace found above it, the repo not in it): its directory name, as `skep init` would register it.
+  const self = ws.self ?? basename(root);
+  if (peer) return { ok: true, peer, self };
+  const known = ws.peers.length ? `its peers are: ${ws.peers.map((p) => p.name).join(", ")}` : "it has no other repo registered";
+  const itself = ws.self && ws.self.toLowerCase() === name.toLowerCase() ? ` ('${name}' is this repo itself)` : "";
+  return { ok: false, reason: `no peer repo named '${name}' in the workspace ${ws.workspace}${itself}; ${known}` };
+}
+
 /** The other repos of `root`'s workspace (none outside one, or when the registry cannot be read). */
 export function peersOf(root: string): { name: string; path: string }[] {
   try {

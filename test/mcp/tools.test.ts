@@ -43,9 +43,10 @@ describe("the server", () => {
       expect(t.annotations?.readOnlyHint).toBe(true);
       expect(t.description!.length).toBeLessThan(200);
     }
-    // The budget is ~2,000 tokens for the whole list; at ~4 characters a token that is 8,000 characters.
+    // The budget was ~2,000 tokens (8,000 characters) for the 13 index and task tools; the four
+    // cross-repo tools take it to about 2,200 (docs/mcp.md, "What the tool list costs").
     const chars = JSON.stringify(all).length + (mcp.client.getInstructions()?.length ?? 0);
-    expect(chars).toBeLessThan(8_000);
+    expect(chars).toBeLessThan(10_000);
   });
 
   test("parameters are compatible with the reference's names", async () => {
@@ -268,7 +269,7 @@ describe("freshness", () => {
     const r = makeRepo(SAMPLE);
     const m = await connect(r);
     const { tools } = await m.client.listTools();
-    expect(tools).toHaveLength(13); // 5 index tools, 8 task tools
+    expect(tools).toHaveLength(17); // 5 index tools, 8 task tools, 4 cross-repo tools
     const a = await m.call("search_symbols", { query: "greet" });
     expect(a.isError).toBe(true);
     expect(a.text).toContain("skep init");

@@ -4,8 +4,8 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseDelegation, resolvePeer } from "../../src/tasks/delegate.ts";
-import { registerRepo, registryPath } from "../../src/workspace/registry.ts";
+import { parseDelegation } from "../../src/tasks/delegate.ts";
+import { registerRepo, registryPath, resolvePeer } from "../../src/workspace/registry.ts";
 import { cleanupAll, tempDir } from "../support/temp.ts";
 
 afterAll(cleanupAll);
@@ -57,7 +57,7 @@ describe("resolvePeer", () => {
 
   test("no workspace, or a registry that cannot be read, says so", () => {
     const outside = tempDir("skep-alone-");
-    expect(resolvePeer(outside, "mobile")).toEqual({ ok: false, reason: `cannot delegate to 'mobile': ${outside} is in no skep workspace (register the repos with \`skep init --workspace DIR\`)` });
+    expect(resolvePeer(outside, "mobile")).toEqual({ ok: false, reason: `no peer repo named 'mobile': ${outside} is in no skep workspace (register the repos with \`skep init --workspace DIR\`)` });
     const { ws, roots } = workspaceOf("backend", "mobile");
     writeFileSync(registryPath(ws), "{ not json");
     const r = resolvePeer(roots.backend!, "mobile");
