@@ -58,6 +58,19 @@ export interface StepPatch {
   peer_branch?: string | null;
 }
 
+/** A task as dashboards list it (TaskStore.summaries()). */
+export interface TaskSummary {
+  id: number;
+  name: string;
+  status: TaskStatus;
+  classification: Classification | null;
+  branch: string | null;
+  reason: string | null;
+  createdAt: string;
+  updatedAt: string;
+  tokens: { calls: number; input: number; cacheRead: number; effectiveInput: number };
+}
+
 interface TaskRow {
   id: number;
   name: string;
@@ -117,6 +130,26 @@ export class TaskStore {
       db.close();
       throw new Error(`${path} was written by a newer skep (task schema ${version}); upgrade skep to read it`);
     } else if (Number(version) < TASKS_SCHEMA_VERSION) migrate(db);
+    return new TaskStore(db, path);
+  }
+
+  /**
+   * Open an existing store for reading only, for dashboards that look at other repos: nothing is
+   * created, migrated or moved aside (a damaged file is the user's to see, and a writer may be
+   * running), so a file that is not a database throws and the caller reports why.
+   */
+  static openReadOnly(skepDir: string): TaskStore {
+    const path = tasksDbPath(skepDir);
+    const db = new Database(path, { readonly: true });
+    try {
+      // Short: a reader only waits on a WAL recovery or checkpoint, and a status line must not hang.
+      db.exec("PRAGMA busy_timeout = 1000");
+      const version = (db.query("SELECT value FROM meta WHERE key = 'tasks_schema'").get() as { value: string } | null)?.value;
+      if (version !== undefined && Number(version) > TASKS_SCHEMA_VERSION) throw new Error(`written by a newer skep (task schema ${version}); upgrade skep to read it`);
+    } catch (err) {
+      db.close();
+      throw err;
+    }
     return new TaskStore(db, path);
   }
 
@@ -212,6 +245,37 @@ export class TaskStore {
       ? (this.db.query(`SELECT * FROM tasks WHERE status IN (${filter.statuses.map(() => "?").join(",")}) ORDER BY id`).all(...filter.statuses) as TaskRow[])
       : (this.db.query("SELECT * FROM tasks ORDER BY id").all() as TaskRow[]);
     return rows.map((r) => this.toTask(r));
+  }
+
+  /**
+   * Every task as a dashboard row, oldest first: no description, plan or steps, and the token
+   * totals summed in the same query (list() costs two more queries a task), so a watcher
+   * re-reading a whole workspace every tick stays cheap. tokens: false skips the ledger.
+   */
+  summaries(opts: { tokens?: boolean } = {}): TaskSummary[] {
+    const withTokens = opts.tokens ?? true;
+    const rows = this.db
+      .query(
+        withTokens
+          ? `SELECT t.id, t.name, t.status, t.classification, t.branch, t.reason, t.created_at, t.updated_at,
+                    coalesce(c.calls, 0) AS calls, coalesce(c.input, 0) AS input, coalesce(c.cr, 0) AS cr
+             FROM tasks t LEFT JOIN (SELECT task_id, count(*) AS calls, sum(input) AS input, sum(cache_read) AS cr
+                                     FROM llm_calls WHERE task_id IS NOT NULL GROUP BY task_id) c ON c.task_id = t.id
+             ORDER BY t.id`
+          : "SELECT id, name, status, classification, branch, reason, created_at, updated_at, 0 AS calls, 0 AS input, 0 AS cr FROM tasks ORDER BY id",
+      )
+      .all() as (Pick<TaskRow, "id" | "name" | "status" | "classification" | "branch" | "reason" | "created_at" | "updated_at"> & { calls: number; input: number; cr: number })[];
+    return rows.map((r) => ({
+      id: r.id,
+      name: r.name,
+      status: r.status,
+      classification: r.classification,
+      branch: r.branch,
+      reason: r.reason,
+      createdAt: r.created_at,
+      updatedAt: r.updated_at,
+      tokens: { calls: r.calls, input: r.input, cacheRead: r.cr, effectiveInput: effectiveInput(r.input, r.cr) },
+    }));
   }
 
   /** Hard delete of the task, its steps and events; its ledger rows stay (the money was spent). */
@@ -421,10 +485,11 @@ export class TaskStore {
 /**
  * Read a repo's task store if it has one (null otherwise: a read never creates a store), closing
  * it afterwards. For commands that look at other repos, or at a repo without going through it.
+ * readOnly: open with TaskStore.openReadOnly (a damaged file throws instead of being moved aside).
  */
-export function withTaskStore<T>(skepDir: string, read: (store: TaskStore) => T): T | null {
+export function withTaskStore<T>(skepDir: string, read: (store: TaskStore) => T, opts: { readOnly?: boolean } = {}): T | null {
   if (!existsSync(tasksDbPath(skepDir))) return null;
-  const store = TaskStore.open(skepDir);
+  const store = opts.readOnly ? TaskStore.openReadOnly(skepDir) : TaskStore.open(skepDir);
   try {
     return read(store);
   } finally {

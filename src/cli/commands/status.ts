@@ -1,8 +1,14 @@
-// `skep status`: what the index holds and whether it matches the disk.
+// `skep status`: what the index holds and whether it matches the disk; `--oneline`: the
+// workspace's tasks in one line for tmux.
 import { defineCommand } from "citty";
+import { resolve } from "node:path";
 import { askIndex } from "../../daemon/ask.ts";
 import { daemonPaths } from "../../daemon/paths.ts";
 import { StatusAnswer } from "../../protocol/index-answers.ts";
+import { OnelineAnswer } from "../../protocol/workspace.ts";
+import { oneline } from "../../workspace/dashboard.ts";
+import { findScope } from "../../workspace/snapshot.ts";
+import { UsageError } from "../errors.ts";
 import { printJson } from "../print.ts";
 import { taskCounts } from "../task-print.ts";
 import { jsonArg, repoArgs, repoContext } from "../repo.ts";
@@ -11,8 +17,15 @@ const LIST_MAX = 20;
 
 export const statusCommand = defineCommand({
   meta: { name: "status", description: "Index size, languages, freshness, and skipped files" },
-  args: { ...repoArgs, ...jsonArg },
+  args: {
+    oneline: { type: "boolean", description: "One line over the whole workspace (or the repo alone), for tmux status-right" },
+    tmux: { type: "boolean", description: "With --oneline: colour it with tmux #[...] style markup" },
+    ...repoArgs,
+    ...jsonArg,
+  },
   async run({ args }) {
+    if (args.oneline) return printOneline(args.repo, !!args.tmux, !!args.json);
+    if (args.tmux) throw new UsageError("--tmux only goes with --oneline");
     const ctx = repoContext(args.repo);
     const s: StatusAnswer = (await askIndex(daemonPaths(ctx.root, ctx.skepDir), "status", {})).answer;
     if (args.json) return printJson(StatusAnswer, s);
@@ -41,6 +54,21 @@ export const statusCommand = defineCommand({
     }
   },
 });
+
+/**
+ * `--oneline`: a status line runs this every few seconds, so it reads the task stores directly
+ * (no daemon, no git, no index) and never fails: anything unexpected still prints a line, exit 0.
+ */
+function printOneline(repo: string | undefined, tmux: boolean, json: boolean): void {
+  try {
+    const a = oneline(findScope(resolve(repo || process.cwd())), { tmux });
+    if (json) printJson(OnelineAnswer, a);
+    else console.log(a.text);
+  } catch (err) {
+    if (json) printJson(OnelineAnswer, { text: "◠ (error)", scope: "none", executing: 0, queued: 0, pending: 0, needsClarification: 0, planning: 0, waiting: null, unreadable: 0 });
+    else console.log(`◠ (error: ${(err as Error).message.split("\n")[0]})`);
+  }
+}
 
 function n(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? "" : "s"}`;
