@@ -12,6 +12,8 @@ import { statusCommand } from "./commands/status.ts";
 import { taskCommand, tasksCommand } from "./commands/task.ts";
 import { costCommand } from "./commands/cost.ts";
 import { trustCommand } from "./commands/trust.ts";
+import { workspaceCommand } from "./commands/workspace.ts";
+import { cockpitCommand } from "./commands/cockpit.ts";
 
 export const app = defineCommand({
   meta: { name: "skep", version: VERSION, description: "A local agent for every git repo: a warm code index for coding agents, and a task queue that plans and executes work in worktrees" },
@@ -29,5 +31,7 @@ export const app = defineCommand({
     tasks: tasksCommand,
     cost: costCommand,
     trust: trustCommand,
+    workspace: workspaceCommand,
+    cockpit: cockpitCommand,
   },
 });
