@@ -135,7 +135,7 @@ export function renderFrame(f: WatchFrame, o: RenderOptions): string[] {
   const problemLines = problems.map((p) =>
     clip(`${"-".padEnd(W.id)}${SEP}${fit(p.name, W.repo).padEnd(W.repo)}${SEP}${paint(p.problem ?? p.state, p.state === "no_store" ? "dim" : "problem")}`),
   );
-  const footer = ["", clip(footerLine(f.total, c.repos))];
+  const footer = ["", clip(footerLine(f.total, f.scope))];
   let taskLines = rows.map((r) => line(r, r.status));
   if (!rows.length) taskLines = [paint(f.repos.length ? "no tasks yet (create one: skep task create \"...\")" : "no repos registered (skep init --workspace DIR in each repo)", "dim")];
   if (o.height !== null) {
@@ -146,8 +146,7 @@ export function renderFrame(f: WatchFrame, o: RenderOptions): string[] {
   return [...head, ...table, ...taskLines, ...problemLines, ...footer];
 }
 
-function footerLine(t: TokenSum, repos: number): string {
-  const scope = repos === 1 ? "repo" : "workspace";
+function footerLine(t: TokenSum, scope: WatchFrame["scope"]): string {
   return `${scope} total: ${n(t.effectiveInput)} effective input tokens over ${plural(t.calls, "LLM call")} (input + cache reads / 10, as \`skep cost\` counts)`;
 }
 

@@ -76,7 +76,7 @@ function workspace() {
   return { ws, repos };
 }
 
-describe("skep workspace watch --once", () => {
+describe("skep workspace watch and list", () => {
   test("rows in status order, newest first; header counts; token total; unreadable and missing repos named", () => {
     const { ws, repos } = workspace();
     const r = run(["workspace", "watch", "--once"], repos.api!);
@@ -138,10 +138,59 @@ describe("skep workspace watch --once", () => {
     expect(r.stdout.split("\n")[0]).toContain(`repo ${root} (no workspace above it: this repo alone)`);
     expect(r.stdout).toContain("1 repo • 1 task in flight • 0 executing • 1 waiting for approval • 0 need clarification");
     expect(r.stdout).toMatch(/#1\s+solo\s+solo-task\s+pending/);
+    expect(r.stdout).toContain("repo total: 0 effective input tokens over 0 LLM calls");
     const nowhere = run(["workspace", "watch", "--once"], tempDir("skep-cockpit-nowhere-"));
     expect(nowhere.code).toBe(1);
     expect(nowhere.stderr).toContain("no skep workspace or repo at");
     expect(run(["workspace", "watch", "--once", "--interval", "soon"], root).code).toBe(2);
+  });
+
+  test("a registry that is not JSON: the reason, exit 1; the status line says so and exits 0", () => {
+    const { ws, repos } = workspace();
+    writeFileSync(join(ws, ".skep-workspace", "registry.json"), "{ not json");
+    const r = run(["workspace", "watch", "--once"], repos.api!);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain("the workspace registry cannot be read:");
+    expect(run(["workspace", "list"], repos.api!).code).toBe(1);
+    expect(run(["status", "--oneline"], repos.api!)).toMatchObject({ code: 0, stdout: "◠ (workspace registry unreadable)\n" });
+  });
+
+  test("live on a terminal (tmux pane): alternate screen, redrawn; q, then SIGTERM, restore the terminal", async () => {
+    if (!Bun.which("tmux")) throw new Error("tmux is not installed: the live dashboard test needs it");
+    const { repos } = workspace();
+    const socket = `skep-watch-${process.pid}-${Date.now()}`;
+    const tmux = (...args: string[]) => Bun.spawnSync(["tmux", "-L", socket, "-f", "/dev/null", ...args], { env: { ...env(), TMUX: "" }, stdout: "pipe", stderr: "pipe" }).stdout.toString();
+    onCleanup(() => void tmux("kill-server"));
+    const until = async (what: () => boolean) => {
+      for (let i = 0; i < 100 && !what(); i++) await Bun.sleep(100);
+      return what();
+    };
+    const skepCmd = `${BUN} ${MAIN} workspace watch --interval 500ms`;
+    for (const stop of ["q", "SIGTERM"] as const) {
+      const session = `w-${stop}`;
+      const e = env();
+      const envs = ["SKEP_NO_DAEMON", "SKEP_HOME"].map((k) => `${k}=${e[k]}`).join(" ");
+      tmux("new-session", "-d", "-s", session, "-x", "120", "-y", "30", "-c", repos.api!, `env ${envs} ${skepCmd}; echo EXITED rc=$?; sleep 60`);
+      const screen = () => tmux("capture-pane", "-p", "-t", session);
+      expect(await until(() => screen().includes("#4  web"))).toBe(true);
+      expect(tmux("display", "-p", "-t", session, "#{alternate_on}").trim()).toBe("1");
+      expect(screen()).toContain("every 500ms, q quits");
+      if (stop === "q") {
+        // Each tick reads the stores again: a task created meanwhile appears without a restart.
+        const web = TaskStore.open(join(repos.web!, ".skep"));
+        addTask(web, "arrived-later", "pending", new Date().toISOString());
+        web.close();
+        expect(await until(() => /#5\s+web\s+arrived-later\s+pending/.test(screen()))).toBe(true);
+        tmux("send-keys", "-t", session, "q");
+      } else {
+        const shell = tmux("display", "-p", "-t", session, "#{pane_pid}").trim();
+        const child = Bun.spawnSync(["pgrep", "-P", shell, "-f", "workspace watch"], { stdout: "pipe" }).stdout.toString().trim().split("\n")[0]!;
+        process.kill(Number(child), "SIGTERM");
+      }
+      expect(await until(() => screen().includes("EXITED rc=0"))).toBe(true);
+      expect(tmux("display", "-p", "-t", session, "#{alternate_on} #{cursor_flag}").trim()).toBe("0 1");
+    }
+    tmux("kill-server");
   });
 
   test("workspace list: every registered repo, whether it exists, daemon, task counts", () => {

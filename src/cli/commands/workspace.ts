@@ -54,10 +54,10 @@ const watch = defineCommand({
       intervalMs = MIN_INTERVAL_MS;
     }
     const start = resolve(args.repo || process.cwd());
-    scopeOf(args.repo); // fail before any screen handling when there is nothing to watch
+    const scope = scopeOf(args.repo); // fails before any screen handling when there is nothing to watch
     // A JSON stream of frames helps no one: --json is one frame.
     if (args.once || args.json) {
-      const frame = watchFrame(scopeOf(args.repo));
+      const frame = watchFrame(scope);
       if (args.json) printJson(WatchFrame, frame);
       else {
         const tty = !!process.stdout.isTTY;
