@@ -158,8 +158,9 @@ describe("skep workspace watch and list", () => {
   test("live on a terminal (tmux pane): alternate screen, redrawn; q, then SIGTERM, restore the terminal", async () => {
     if (!Bun.which("tmux")) throw new Error("tmux is not installed: the live dashboard test needs it");
     const { repos } = workspace();
-    const socket = `skep-watch-${process.pid}-${Date.now()}`;
-    const tmux = (...args: string[]) => Bun.spawnSync(["tmux", "-L", socket, "-f", "/dev/null", ...args], { env: { ...env(), TMUX: "" }, stdout: "pipe", stderr: "pipe" }).stdout.toString();
+    // A socket in a temp dir: no server the user runs is touched, and no socket file outlives the test.
+    const socket = join(tempDir("skep-tmux-"), "s");
+    const tmux = (...args: string[]) => Bun.spawnSync(["tmux", "-S", socket, "-f", "/dev/null", ...args], { env: { ...env(), TMUX: "" }, stdout: "pipe", stderr: "pipe" }).stdout.toString();
     onCleanup(() => void tmux("kill-server"));
     const until = async (what: () => boolean) => {
       for (let i = 0; i < 100 && !what(); i++) await Bun.sleep(100);
@@ -289,9 +290,9 @@ describe("skep cockpit", () => {
     const h = { HOME: home, XDG_CONFIG_HOME: join(home, ".config") };
     expect(run(["cockpit", "setup"], home, h).code).toBe(0);
     const conf = join(home, ".tmux.conf.d", "skep.conf");
-    const socket = `skep-cockpit-${process.pid}-${Date.now()}`;
+    const socket = join(tempDir("skep-tmux-"), "s");
     const tmux = (...args: string[]) => {
-      const p = Bun.spawnSync(["tmux", "-L", socket, ...args], { cwd: home, env: { ...env(h), TMUX: "" }, stdout: "pipe", stderr: "pipe" });
+      const p = Bun.spawnSync(["tmux", "-S", socket, ...args], { cwd: home, env: { ...env(h), TMUX: "" }, stdout: "pipe", stderr: "pipe" });
       return { code: p.exitCode, stdout: p.stdout.toString(), stderr: p.stderr.toString() };
     };
     onCleanup(() => void tmux("kill-server"));
