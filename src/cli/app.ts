@@ -12,6 +12,9 @@ import { statusCommand } from "./commands/status.ts";
 import { taskCommand, tasksCommand } from "./commands/task.ts";
 import { costCommand } from "./commands/cost.ts";
 import { trustCommand } from "./commands/trust.ts";
+import { configCommand } from "./commands/config.ts";
+import { doctorCommand } from "./commands/doctor.ts";
+import { completionCommand } from "./commands/completion.ts";
 import { workspaceCommand } from "./commands/workspace.ts";
 import { cockpitCommand } from "./commands/cockpit.ts";
 
@@ -33,5 +36,8 @@ export const app = defineCommand({
     trust: trustCommand,
     workspace: workspaceCommand,
     cockpit: cockpitCommand,
+    config: configCommand,
+    doctor: doctorCommand,
+    completion: completionCommand,
   },
 });
