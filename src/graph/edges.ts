@@ -1,9 +1,11 @@
 // Turn references into call-graph edges. A reference names a symbol; which one is decided by
 // scope hints, nearest first: the same file, the same directory (package), a file the referring
-// file imports, and finally a name that is unique in the repo. A name that stays ambiguous at the
-// nearest scope that has candidates spreads its weight evenly over them, up to MAX_CANDIDATES;
-// beyond that it carries no signal (think `String()` in a package with twenty String methods, or
-// `get` across a repo) and is left unresolved.
+// file imports, and finally a name that is unique in the repo. A member call (`x.f()`, whose
+// receiver's type the index does not know) stops before that last hint: `items.push(v)` is far
+// more often the language's own push than the one `push` method the repo happens to define. A
+// name that stays ambiguous at the nearest scope that has candidates spreads its weight evenly
+// over them, up to MAX_CANDIDATES; beyond that it carries no signal (think `String()` in a
+// package with twenty String methods, or `get` across a repo) and is left unresolved.
 //
 // Three ways in: computeEdges() works on data already in memory (a cold build has every symbol and
 // reference at hand and never reads them back), updateEdges(db, "full") reads the whole index, and
@@ -11,6 +13,7 @@
 import type { Database } from "bun:sqlite";
 import { posix } from "node:path";
 import { ImportResolver } from "./imports.ts";
+import { REF_CALL, REF_MEMBER, REF_TYPE, refCountOf, refKindOf } from "./ref-kinds.ts";
 
 /**
  * An ambiguous name with more candidates than this, at the nearest scope that has any, gets no
@@ -40,7 +43,7 @@ export interface GraphFile {
   lang: string;
 }
 
-/** References of one symbol to one name and kind (0 call, 1 type use), `count` times. */
+/** References of one symbol to one name and kind (REF_CALL, REF_TYPE, REF_MEMBER), `count` times. */
 export interface GraphRef {
   from: number;
   fileId: number;
@@ -110,13 +113,20 @@ export class EdgeResolver {
   private lookup(fileId: number, name: string, kind: number): GraphSymbol[] {
     const family = this.familyOfFile.get(fileId);
     if (family === undefined) return [];
-    const wanted = this.wanted(name, kind, family);
+    const wanted = this.wanted(name, kind === REF_TYPE ? REF_TYPE : REF_CALL, family);
+    // A member call's receiver could be anything, the language's own types included: `items.push(v)`
+    // is not a call of the repo's one `push` method unless that method is in sight.
+    if (kind === REF_MEMBER) return capped(this.nearest(fileId, wanted, false));
     if (wanted.length <= 1) return wanted;
-    return capped(this.nearest(fileId, wanted));
+    return capped(this.nearest(fileId, wanted, true));
   }
 
-  /** The candidates at the nearest scope that has any: file, directory, imported files, anywhere. */
-  private nearest(fileId: number, wanted: GraphSymbol[]): GraphSymbol[] {
+  /**
+   * The candidates at the nearest scope that has any: file, directory, imported files, and
+   * (`anywhere`) the whole repo.
+   */
+  private nearest(fileId: number, wanted: GraphSymbol[], anywhere: boolean): GraphSymbol[] {
+    if (wanted.length === 0) return wanted;
     const sameFile = wanted.filter((s) => s.fileId === fileId);
     if (sameFile.length) return sameFile;
     const dir = this.dirOf.get(fileId);
@@ -127,7 +137,7 @@ export class EdgeResolver {
       const viaImport = wanted.filter((s) => imported.has(s.fileId));
       if (viaImport.length) return viaImport;
     }
-    return wanted;
+    return anywhere ? wanted : [];
   }
 
   /** The definitions of `name` a reference of this kind from this language family can mean. */
@@ -136,7 +146,7 @@ export class EdgeResolver {
     let list = this.wantedCache.get(key);
     if (!list) {
       const all = this.candidates(name) ?? [];
-      const fits = kind === 0 ? (s: GraphSymbol) => !NOT_CALLABLE.has(s.kind) : (s: GraphSymbol) => TYPE_KINDS.has(s.kind);
+      const fits = kind === REF_TYPE ? (s: GraphSymbol) => TYPE_KINDS.has(s.kind) : (s: GraphSymbol) => !NOT_CALLABLE.has(s.kind);
       list = all.filter((s) => fits(s) && this.familyOfFile.get(s.fileId) === family);
       this.wantedCache.set(key, list);
     }
@@ -171,7 +181,7 @@ export function resolveEdges(refs: Iterable<GraphRef>, resolver: EdgeResolver): 
     if (targets.length === 0) continue;
     resolved += r.count;
     const share = r.count / targets.length;
-    const bit = r.kind === 0 ? 1 : 2;
+    const bit = r.kind === REF_TYPE ? 2 : 1;
     let row = weights.get(r.from);
     for (const t of targets) {
       if (t.id === r.from) continue; // recursion is not a signal of importance
@@ -297,7 +307,7 @@ export class PackedGraph {
     this.symKind.push(kindCode(kind));
   }
 
-  /** kindCount: kind (0 call, 1 type use) + 2 * count. */
+  /** kindCount: count << REF_KIND_BITS | kind. */
   addRef(from: number, fileId: number, nameId: number, kindCount: number): void {
     this.refFrom.push(from);
     this.refFile.push(fileId);
@@ -339,8 +349,8 @@ export class PackedGraph {
         r.from = self.refFrom.get(i);
         r.fileId = self.refFile.get(i);
         r.name = self.names[self.refName.get(i)]!;
-        r.kind = kc & 1;
-        r.count = kc >> 1;
+        r.kind = refKindOf(kc);
+        r.count = refCountOf(kc);
         yield r;
       }
     }

@@ -2,6 +2,7 @@
 // two strings (PackedExtraction), with what the writer needs beyond the extraction (search forms
 // of names, references aggregated per enclosing symbol) computed on the worker; and the cursor the
 // writer reads it back with (SymbolReader), one symbol at a time without an object per symbol.
+import { REF_KIND_BITS, refKindCode } from "../graph/ref-kinds.ts";
 import type { Extraction } from "../parser/types.ts";
 import { splitWords } from "./names.ts";
 
@@ -145,16 +146,16 @@ function packRefs(x: Extraction): { enclosing: Int32Array; kindCount: Int32Array
   const names: string[] = [];
   for (const r of x.refs) {
     if (r.enclosing === null) continue;
-    const kind = r.kind === "call" ? 0 : 1;
-    const owner = r.enclosing * 2 + kind;
+    const kind = refKindCode(r.kind);
+    const owner = (r.enclosing << REF_KIND_BITS) | kind;
     let byName = byOwner.get(owner);
     if (!byName) byOwner.set(owner, (byName = new Map()));
     const at = byName.get(r.name);
-    if (at !== undefined) kindCount[at]! += 2;
+    if (at !== undefined) kindCount[at]! += 1 << REF_KIND_BITS;
     else {
       byName.set(r.name, enclosing.length);
       enclosing.push(r.enclosing);
-      kindCount.push(kind + 2);
+      kindCount.push((1 << REF_KIND_BITS) | kind);
       names.push(r.name);
     }
   }

@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writ
 import { dirname } from "node:path";
 import type { Extraction } from "../parser/types.ts";
 import { PackedGraph } from "../graph/edges.ts";
+import { refCountOf, refKindOf } from "../graph/ref-kinds.ts";
 import { packExtraction, SymbolReader, type PackedExtraction } from "./packed.ts";
 import {
   DEFERRED_INDEXES,
@@ -443,7 +444,7 @@ export class IndexWriter {
       nameIds.add(nameId);
       const from = ids[x.refEnclosing[i]!]!;
       const kc = x.refKindCount[i]!;
-      this.insertRef.run(fileId, from, nameId, kc & 1, kc >> 1);
+      this.insertRef.run(fileId, from, nameId, refKindOf(kc), refCountOf(kc));
       this.graph?.addRef(from, fileId, nameId, kc);
     }
     if (!this.graph) {

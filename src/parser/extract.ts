@@ -3,7 +3,8 @@
 // Capture conventions (grammars/README.md documents them for query authors):
 //   @definition.<kind> + @name      a definition; optional @container names its owner explicitly
 //   @scope + @scope.name            a node that owns definitions without being one (a Rust impl block)
-//   @reference.call|type + @name    a reference to a name
+//   @reference.call|type + @name    a reference to a name (a call whose name follows `.` or `->`
+//                                   is a member call: see RefKind)
 //   @import                         an import spec (string quotes are stripped)
 import type { Node, Parser, Query, Tree } from "web-tree-sitter";
 import { docFor } from "./docs.ts";
@@ -59,6 +60,26 @@ const ROLE_DEFINITION = 6;
 const ROLE_CALL = 7;
 const ROLE_TYPE = 8;
 
+const REF_CALL = 0;
+const REF_MEMBER = 1;
+const REF_TYPE = 2;
+const REF_KINDS: readonly RefKind[] = ["call", "member", "type"];
+
+/**
+ * Whether the name at `at` is reached through a value: `x.f`, `x?.f`, `x!!.f`, `x->f` (spaces and
+ * line breaks allowed before the name). `::` paths name a module or type, not a value: not member.
+ */
+function afterMemberAccess(source: string, at: number): boolean {
+  let i = at - 1;
+  while (i >= 0) {
+    const c = source.charCodeAt(i);
+    if (c !== 32 && c !== 9 && c !== 10 && c !== 13) break;
+    i--;
+  }
+  const c = source.charCodeAt(i);
+  return c === 46 /* . */ || (c === 62 /* > */ && source.charCodeAt(i - 1) === 45) /* -> */;
+}
+
 const rolesByQuery = new WeakMap<Query, { roles: Uint8Array; kinds: string[] }>();
 
 function rolesOf(query: Query): { roles: Uint8Array; kinds: string[] } {
@@ -110,7 +131,7 @@ interface Collected {
   buf: Int32Array;
   defs: PendingDef[];
   scopes: Owner[];
-  // References as parallel arrays: name range, position, kind (0 call, 1 type).
+  // References as parallel arrays: name range, position, kind (REF_KINDS' index).
   refStart: number[];
   refEnd: number[];
   refRow: number[];
@@ -166,10 +187,10 @@ function collect(spec: LanguageSpec, query: Query, tree: Tree, source: string): 
           defKind = kinds[index]!;
           break;
         case ROLE_CALL:
-          ref = 0;
+          ref = REF_CALL;
           break;
         case ROLE_TYPE:
-          ref = 1;
+          ref = REF_TYPE;
           break;
       }
     }
@@ -184,11 +205,12 @@ function collect(spec: LanguageSpec, query: Query, tree: Tree, source: string): 
       const nameText = source.slice(buf[scopeName + C_START]!, nodeEnd(buf, scopeName, tree));
       scopes.push({ start: buf[scope + C_START]!, end: nodeEnd(buf, scope, tree), name: nameText, kind: "impl", symbol: -1 });
     } else if (ref >= 0 && name >= 0) {
-      refStart.push(buf[name + C_START]!);
+      const nameStart = buf[name + C_START]!;
+      refStart.push(nameStart);
       refEnd.push(nodeEnd(buf, name, tree));
       refRow.push(buf[name + C_ROW]!);
       refCol.push(buf[name + C_COL]!);
-      refKind.push(ref);
+      refKind.push(ref === REF_CALL && afterMemberAccess(source, nameStart) ? REF_MEMBER : ref);
     }
   }
   return c;
@@ -255,7 +277,7 @@ function attributeRefs(c: Collected, symbolOwners: Owner[], source: string): Ext
     const owner = stack[stack.length - 1] ?? null;
     refs.push({
       name: source.slice(at, refEnd[i]!),
-      kind: refKind[i] === 0 ? "call" : "type",
+      kind: REF_KINDS[refKind[i]!]!,
       line: refRow[i]! + 1,
       col: refCol[i]!,
       enclosing: owner ? owner.symbol : null,

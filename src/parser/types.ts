@@ -23,7 +23,12 @@ export type SymbolKind = (typeof SYMBOL_KINDS)[number];
  */
 export const CONTAINER_KINDS: ReadonlySet<string> = new Set(["class", "struct", "interface", "enum", "trait", "object", "impl"]);
 
-export type RefKind = "call" | "type";
+/**
+ * "call": a name called as it stands (`f()`, `ns::f()`, `new T()`); "member": called through a
+ * value (`x.f()`, `x?.f()`, `x->f()`), whose type the index does not know, so `items.push(v)` may
+ * be the language's own Array.push; "type": a use of a type name.
+ */
+export type RefKind = "call" | "member" | "type";
 
 export interface ExtractedSymbol {
   name: string;

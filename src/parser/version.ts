@@ -5,4 +5,5 @@
 // mtime) did not move would otherwise keep what the old extractor said about them forever.
 //
 // 2: `.h` headers parse as C++ when their text is C++; Kotlin `fun interface`.
-export const EXTRACTOR_VERSION = 2;
+// 3: member calls (`x.f()`, `x->f()`) are told from plain calls (refs.kind 2).
+export const EXTRACTOR_VERSION = 3;

@@ -165,6 +165,60 @@ describe("TypeScript: scope hints", () => {
   });
 });
 
+describe("member calls (x.f()): never by a repo-wide unique name", () => {
+  const files: Files = {
+    // The repo's only `push` and `reset` are Column's.
+    "lib/column.ts": "export class Column {\n  push(v: number): void {}\n  reset(): void {}\n}\n\nexport function solo(): void {}\n",
+    // An array's push is not Column.push; a plain call of the unique `solo` still resolves.
+    "app/list.ts": "export function build(): number[] {\n  const xs: number[] = [];\n  xs.push(1);\n  solo();\n  return xs;\n}\n",
+    // Column is in sight through an import: its push is meant.
+    "app/grow.ts": 'import { Column } from "../lib/column";\n\nexport function grow(c: Column): void {\n  c.push(2);\n  c\n    ?.reset();\n}\n',
+    // The same directory is in sight too.
+    "lib/fill.ts": "export function fill(c: any): void {\n  c.push(3);\n}\n",
+    // `this.` calls reach the same file.
+    "lib/stack.ts": "export class Stack {\n  top(): number {\n    return this.peekAt(0);\n  }\n  peekAt(i: number): number {\n    return i;\n  }\n}\n",
+    // Go: a method of a value whose type is from a package not imported here (k) stays
+    // unresolved; a package-qualified call through an import resolves.
+    "go.mod": "module example.com/m\n",
+    "g/use.go": 'package g\n\nimport "example.com/m/h"\n\nfunc Use() {\n\th.Helper().Rare()\n}\n',
+    "h/h.go": 'package h\n\nimport "example.com/m/k"\n\nfunc Helper() k.T {\n\treturn k.T{}\n}\n',
+    "k/k.go": "package k\n\ntype T struct{}\n\nfunc (T) Rare() {}\n",
+    ...Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`pad${i}/p.ts`, `export function p${i}(): void {}\n`])),
+  };
+  let db: Database;
+  let root: string;
+  beforeAll(async () => {
+    ({ db, root } = await indexed(files));
+  });
+  afterAll(() => db.close());
+
+  test("xs.push() is not the repo's one push method; solo() still resolves repo-wide", () => {
+    expect(edgesFrom(db, "app/list.ts:build").map((e) => e.to)).toEqual(["lib/column.ts:solo"]);
+  });
+
+  test("through an import, in the same directory, and through this: the method is meant", () => {
+    expect(edgesFrom(db, "app/grow.ts:grow").map((e) => e.to)).toEqual(["lib/column.ts:Column", "lib/column.ts:push", "lib/column.ts:reset"]);
+    expect(edgesFrom(db, "lib/fill.ts:fill").map((e) => e.to)).toEqual(["lib/column.ts:push"]);
+    expect(edgesFrom(db, "lib/stack.ts:top").map((e) => e.to)).toEqual(["lib/stack.ts:peekAt"]);
+  });
+
+  test("Go: v.Rare() on an unknown type stays unresolved; h.Helper() resolves through the import", () => {
+    expect(edgesFrom(db, "g/use.go:Use").map((e) => e.to)).toEqual(["h/h.go:Helper"]);
+  });
+
+  test("an incremental run reads member calls back as member calls: an added import brings push in sight", async () => {
+    writeFiles(root, { "app/list.ts": `import { solo } from "../lib/column";\n${files["app/list.ts"]}` });
+    const r = await indexRepo(db, root);
+    expect(r.edgeMode).toBe("incremental");
+    expect(edgesFrom(db, "app/list.ts:build").map((e) => e.to)).toEqual(["lib/column.ts:push", "lib/column.ts:solo"]);
+    // A full recomputation from the stored references says the same.
+    const before = edges(db);
+    writeFiles(root, Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`pad${i % 10}/q${i}.ts`, `export function q${i}(): void {}\n`])));
+    expect((await indexRepo(db, root)).edgeMode).toBe("full");
+    expect(edges(db).filter((e) => !e.from.startsWith("pad"))).toEqual(before.filter((e) => !e.from.startsWith("pad")));
+  });
+});
+
 describe("language families", () => {
   test("a TypeScript call never resolves to a same-named Go function", async () => {
     const { db } = await indexed({

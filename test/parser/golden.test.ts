@@ -15,11 +15,11 @@ export function renderExtraction(x: Extraction): string {
     const doc = s.doc ? s.doc.replace(/\n/g, "⏎") : "-";
     out.push(`${s.kind} ${s.name} [${s.container ?? ""}] ${s.line}-${s.endLine} | ${s.signature} | ${doc}`);
   }
-  out.push("# calls: caller -> callee (line)");
+  out.push("# calls: caller -> callee (line); .callee: a member call (x.callee())");
   for (const r of x.refs) {
-    if (r.kind !== "call") continue;
+    if (r.kind === "type") continue;
     const from = r.enclosing === null ? "<top>" : x.symbols[r.enclosing]!.name;
-    out.push(`${from} -> ${r.name} (${r.line})`);
+    out.push(`${from} -> ${r.kind === "member" ? "." : ""}${r.name} (${r.line})`);
   }
   out.push("# type refs: user -> type");
   const typeRefs = new Set<string>();

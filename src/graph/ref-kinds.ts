@@ -1,0 +1,16 @@
+// How refs.kind codes a reference (src/parser/types.ts RefKind), shared by the parse workers that
+// pack references, the writer that stores them and the call graph that resolves them.
+import type { RefKind } from "../parser/types.ts";
+
+/**
+ * refs.kind, how a reference names its target (RefKind): a call, a use of a type, a member call.
+ * While in memory a reference's kind and count travel as one number: count << REF_KIND_BITS | kind.
+ */
+export const REF_CALL = 0;
+export const REF_TYPE = 1;
+export const REF_MEMBER = 2;
+export const REF_KIND_BITS = 2;
+const REF_KIND_MASK = (1 << REF_KIND_BITS) - 1;
+export const refKindCode = (kind: RefKind): number => (kind === "call" ? REF_CALL : kind === "type" ? REF_TYPE : REF_MEMBER);
+export const refKindOf = (kindCount: number): number => kindCount & REF_KIND_MASK;
+export const refCountOf = (kindCount: number): number => kindCount >>> REF_KIND_BITS;
