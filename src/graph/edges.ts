@@ -3,6 +3,7 @@
 // file imports, and finally a name that is unique in the repo. A member call (`x.f()`, whose
 // receiver's type the index does not know) stops before that last hint: `items.push(v)` is far
 // more often the language's own push than the one `push` method the repo happens to define. A
+// member call through an import's name (`fmt.Println()`) looks in the imported files only. A
 // name that stays ambiguous at the nearest scope that has candidates spreads its weight evenly
 // over them, up to MAX_CANDIDATES; beyond that it carries no signal (think `String()` in a
 // package with twenty String methods, or `get` across a repo) and is left unresolved.
@@ -13,7 +14,7 @@
 import type { Database } from "bun:sqlite";
 import { posix } from "node:path";
 import { ImportResolver } from "./imports.ts";
-import { REF_CALL, REF_MEMBER, REF_TYPE, refCountOf, refKindOf } from "./ref-kinds.ts";
+import { REF_CALL, REF_IMPORTED, REF_MEMBER, REF_TYPE, refCountOf, refKindOf } from "./ref-kinds.ts";
 
 /**
  * An ambiguous name with more candidates than this, at the nearest scope that has any, gets no
@@ -117,6 +118,9 @@ export class EdgeResolver {
     // A member call's receiver could be anything, the language's own types included: `items.push(v)`
     // is not a call of the repo's one `push` method unless that method is in sight.
     if (kind === REF_MEMBER) return capped(this.nearest(fileId, wanted, false));
+    // `fmt.Println()`: the qualifier is an import's name, so the import decides, nothing nearer;
+    // an import the repo does not hold (a library) gives no edge.
+    if (kind === REF_IMPORTED) return capped(this.viaImports(fileId, wanted));
     if (wanted.length <= 1) return wanted;
     return capped(this.nearest(fileId, wanted, true));
   }
@@ -132,12 +136,15 @@ export class EdgeResolver {
     const dir = this.dirOf.get(fileId);
     const sameDir = wanted.filter((s) => this.dirOf.get(s.fileId) === dir);
     if (sameDir.length) return sameDir;
-    const imported = this.imports(fileId);
-    if (imported.size) {
-      const viaImport = wanted.filter((s) => imported.has(s.fileId));
-      if (viaImport.length) return viaImport;
-    }
+    const viaImport = this.viaImports(fileId, wanted);
+    if (viaImport.length) return viaImport;
     return anywhere ? wanted : [];
+  }
+
+  private viaImports(fileId: number, wanted: GraphSymbol[]): GraphSymbol[] {
+    if (wanted.length === 0) return wanted;
+    const imported = this.imports(fileId);
+    return imported.size ? wanted.filter((s) => imported.has(s.fileId)) : [];
   }
 
   /** The definitions of `name` a reference of this kind from this language family can mean. */

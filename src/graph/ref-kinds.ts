@@ -3,14 +3,17 @@
 import type { RefKind } from "../parser/types.ts";
 
 /**
- * refs.kind, how a reference names its target (RefKind): a call, a use of a type, a member call.
+ * refs.kind, how a reference names its target (RefKind): a call, a use of a type, a member call,
+ * a member call through an import's name.
  * While in memory a reference's kind and count travel as one number: count << REF_KIND_BITS | kind.
  */
 export const REF_CALL = 0;
 export const REF_TYPE = 1;
 export const REF_MEMBER = 2;
+export const REF_IMPORTED = 3;
 export const REF_KIND_BITS = 2;
 const REF_KIND_MASK = (1 << REF_KIND_BITS) - 1;
-export const refKindCode = (kind: RefKind): number => (kind === "call" ? REF_CALL : kind === "type" ? REF_TYPE : REF_MEMBER);
+const CODES: Record<RefKind, number> = { call: REF_CALL, type: REF_TYPE, member: REF_MEMBER, imported: REF_IMPORTED };
+export const refKindCode = (kind: RefKind): number => CODES[kind];
 export const refKindOf = (kindCount: number): number => kindCount & REF_KIND_MASK;
 export const refCountOf = (kindCount: number): number => kindCount >>> REF_KIND_BITS;

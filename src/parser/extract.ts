@@ -4,7 +4,8 @@
 //   @definition.<kind> + @name      a definition; optional @container names its owner explicitly
 //   @scope + @scope.name            a node that owns definitions without being one (a Rust impl block)
 //   @reference.call|type + @name    a reference to a name (a call whose name follows `.` or `->`
-//                                   is a member call: see RefKind)
+//                                   is a member call, through an import when the identifier before
+//                                   the `.` is an import's name: see RefKind)
 //   @import                         an import spec (string quotes are stripped)
 import type { Node, Parser, Query, Tree } from "web-tree-sitter";
 import { docFor } from "./docs.ts";
@@ -63,21 +64,53 @@ const ROLE_TYPE = 8;
 const REF_CALL = 0;
 const REF_MEMBER = 1;
 const REF_TYPE = 2;
-const REF_KINDS: readonly RefKind[] = ["call", "member", "type"];
+const REF_IMPORTED = 3;
+const REF_KINDS: readonly RefKind[] = ["call", "member", "type", "imported"];
+
+const isSpace = (c: number) => c === 32 || c === 9 || c === 10 || c === 13;
+// Letters, digits, `_` and `$` (JavaScript, PHP); anything past ASCII counts as a letter.
+const isIdentChar = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 36 || c > 127;
 
 /**
- * Whether the name at `at` is reached through a value: `x.f`, `x?.f`, `x!!.f`, `x->f` (spaces and
- * line breaks allowed before the name). `::` paths name a module or type, not a value: not member.
+ * Where the member access before the name at `at` starts: the `.` of `x.f`, `x?.f`, `x!!.f` or
+ * the `-` of `x->f` (spaces and line breaks allowed around it); -1 when the name is not reached
+ * through a value. `::` paths name a module or type, not a value: not member accesses.
  */
-function afterMemberAccess(source: string, at: number): boolean {
+function memberAccessAt(source: string, at: number): number {
   let i = at - 1;
-  while (i >= 0) {
-    const c = source.charCodeAt(i);
-    if (c !== 32 && c !== 9 && c !== 10 && c !== 13) break;
-    i--;
-  }
+  while (i >= 0 && isSpace(source.charCodeAt(i))) i--;
   const c = source.charCodeAt(i);
-  return c === 46 /* . */ || (c === 62 /* > */ && source.charCodeAt(i - 1) === 45) /* -> */;
+  if (c === 46 /* . */) return i;
+  return c === 62 /* > */ && source.charCodeAt(i - 1) === 45 /* - */ ? i - 1 : -1;
+}
+
+/** The plain identifier before a member access (`fmt` in `fmt.Println`), or "" for `a.b.c`, `f().c`, `x[0].c`. */
+function qualifierBefore(source: string, op: number): string {
+  let end = op;
+  while (end > 0 && isSpace(source.charCodeAt(end - 1))) end--;
+  let start = end;
+  while (start > 0 && isIdentChar(source.charCodeAt(start - 1))) start--;
+  if (start === end) return "";
+  let before = start - 1;
+  while (before >= 0 && isSpace(source.charCodeAt(before))) before--;
+  const b = source.charCodeAt(before);
+  const b2 = source.charCodeAt(before - 1);
+  // Part of a longer path: `a.b.c`, `a->b.c`, `a::b.c`.
+  if (b === 46 /* . */ || (b === 62 /* > */ && b2 === 45) /* -> */ || (b === 58 /* : */ && b2 === 58) /* :: */) return "";
+  return source.slice(start, end);
+}
+
+/**
+ * The name an import is used by when it is not renamed: `net/http` → http, `gopkg.in/yaml.v3` →
+ * yaml, `example.com/m/v2` → m, `java.util.List` → List, `./util.js` → util, `node:path` → path.
+ */
+export function importBinding(spec: string): string {
+  const parts = spec.split(/[/\\:]+/).filter((p) => p && p !== "." && p !== "..");
+  let last = parts.pop() ?? "";
+  if (/^v\d+$/.test(last) && parts.length) last = parts.pop()!;
+  last = last.replace(/\.(v\d+|[cm]?[jt]sx?|py|rb|php|h|hpp)$/, "");
+  const dot = last.lastIndexOf(".");
+  return dot >= 0 ? last.slice(dot + 1) : last;
 }
 
 const rolesByQuery = new WeakMap<Query, { roles: Uint8Array; kinds: string[] }>();
@@ -137,6 +170,8 @@ interface Collected {
   refRow: number[];
   refCol: number[];
   refKind: number[];
+  /** Per reference: the plain qualifier of a member call (`fmt` in `fmt.Println()`), else "". */
+  refQualifier: string[];
   imports: string[];
 }
 
@@ -145,8 +180,8 @@ function collect(spec: LanguageSpec, query: Query, tree: Tree, source: string): 
   const { roles, kinds } = rolesOf(query);
   const buf = rawMatches(query, tree);
   const hasPredicates = (query as unknown as { textPredicates: unknown[][] }).textPredicates.some((p) => p.length > 0);
-  const c: Collected = { buf, defs: [], scopes: [], refStart: [], refEnd: [], refRow: [], refCol: [], refKind: [], imports: [] };
-  const { defs, scopes, refStart, refEnd, refRow, refCol, refKind, imports } = c;
+  const c: Collected = { buf, defs: [], scopes: [], refStart: [], refEnd: [], refRow: [], refCol: [], refKind: [], refQualifier: [], imports: [] };
+  const { defs, scopes, refStart, refEnd, refRow, refCol, refKind, refQualifier, imports } = c;
   const seenDefs = new Set<string>();
   for (let at = 0; at < buf.length; ) {
     const count = buf[at + 1]!;
@@ -210,10 +245,26 @@ function collect(spec: LanguageSpec, query: Query, tree: Tree, source: string): 
       refEnd.push(nodeEnd(buf, name, tree));
       refRow.push(buf[name + C_ROW]!);
       refCol.push(buf[name + C_COL]!);
-      refKind.push(ref === REF_CALL && afterMemberAccess(source, nameStart) ? REF_MEMBER : ref);
+      const op = ref === REF_CALL ? memberAccessAt(source, nameStart) : -1;
+      refKind.push(op >= 0 ? REF_MEMBER : ref);
+      refQualifier.push(op >= 0 ? qualifierBefore(source, op) : "");
     }
   }
+  if (spec.importNames) markImportedCalls(c);
   return c;
+}
+
+/**
+ * A member call whose qualifier is the name of one of the file's imports (`fmt.Println()`,
+ * `json.dumps()`, `List.of()` after `import java.util.List`) names something in that import:
+ * the call graph looks for it there, and only there.
+ */
+function markImportedCalls(c: Collected): void {
+  if (c.imports.length === 0) return;
+  const bindings = new Set(c.imports.map(importBinding).filter(Boolean));
+  for (let i = 0; i < c.refKind.length; i++) {
+    if (c.refKind[i] === REF_MEMBER && bindings.has(c.refQualifier[i]!)) c.refKind[i] = REF_IMPORTED;
+  }
 }
 
 /** Symbols from the definitions, each with its container: an explicit @container, else the innermost enclosing owner. */

@@ -67,6 +67,13 @@ export interface LanguageSpec {
    * original text with the tree's offsets, so names, signatures and docs read the user's code.
    */
   parserText?: (source: string) => string;
+  /**
+   * An import binds the last part of its path as a name the code calls through (`fmt.Println` after
+   * importing "fmt", `json.dumps`, `List.of`): such a member call is looked up in the imports only.
+   * Not C/C++ or Ruby (an include or require binds no name), nor where modules are reached with
+   * `::` or never named (Rust, PHP, C#, Swift).
+   */
+  importNames?: boolean;
 }
 
 /**
@@ -81,9 +88,9 @@ export function kotlinParserText(source: string): string {
 }
 
 export const LANGUAGES: Record<LanguageId, LanguageSpec> = {
-  go: { id: "go", name: "Go", extensions: [".go"], wasm: goWasm, query: goQuery },
-  kotlin: { id: "kotlin", name: "Kotlin", extensions: [".kt", ".kts"], wasm: kotlinWasm, query: kotlinQuery, parserText: kotlinParserText },
-  java: { id: "java", name: "Java", extensions: [".java"], wasm: javaWasm, query: javaQuery },
+  go: { id: "go", name: "Go", extensions: [".go"], wasm: goWasm, query: goQuery, importNames: true },
+  kotlin: { id: "kotlin", name: "Kotlin", extensions: [".kt", ".kts"], wasm: kotlinWasm, query: kotlinQuery, parserText: kotlinParserText, importNames: true },
+  java: { id: "java", name: "Java", extensions: [".java"], wasm: javaWasm, query: javaQuery, importNames: true },
   typescript: {
     id: "typescript",
     name: "TypeScript",
@@ -91,6 +98,7 @@ export const LANGUAGES: Record<LanguageId, LanguageSpec> = {
     wasm: typescriptWasm,
     query: typescriptQuery,
     wrapperTypes: ["export_statement", "ambient_declaration"],
+    importNames: true,
   },
   tsx: {
     id: "tsx",
@@ -100,6 +108,7 @@ export const LANGUAGES: Record<LanguageId, LanguageSpec> = {
     // One query for both dialects: tsx.scm adds only the JSX patterns.
     query: `${typescriptQuery}\n${tsxQuery}`,
     wrapperTypes: ["export_statement", "ambient_declaration"],
+    importNames: true,
   },
   javascript: {
     id: "javascript",
@@ -108,6 +117,7 @@ export const LANGUAGES: Record<LanguageId, LanguageSpec> = {
     wasm: javascriptWasm,
     query: javascriptQuery,
     wrapperTypes: ["export_statement"],
+    importNames: true,
   },
   python: {
     id: "python",
@@ -117,6 +127,7 @@ export const LANGUAGES: Record<LanguageId, LanguageSpec> = {
     query: pythonQuery,
     wrapperTypes: ["decorated_definition"],
     docstring: true,
+    importNames: true,
   },
   rust: {
     id: "rust",

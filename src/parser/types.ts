@@ -26,9 +26,11 @@ export const CONTAINER_KINDS: ReadonlySet<string> = new Set(["class", "struct", 
 /**
  * "call": a name called as it stands (`f()`, `ns::f()`, `new T()`); "member": called through a
  * value (`x.f()`, `x?.f()`, `x->f()`), whose type the index does not know, so `items.push(v)` may
- * be the language's own Array.push; "type": a use of a type name.
+ * be the language's own Array.push; "imported": a member call whose qualifier is the name of one
+ * of the file's imports (`fmt.Println()`, `json.dumps()`), so it names something in an import;
+ * "type": a use of a type name.
  */
-export type RefKind = "call" | "member" | "type";
+export type RefKind = "call" | "member" | "imported" | "type";
 
 export interface ExtractedSymbol {
   name: string;

@@ -183,6 +183,9 @@ describe("member calls (x.f()): never by a repo-wide unique name", () => {
     "g/use.go": 'package g\n\nimport "example.com/m/h"\n\nfunc Use() {\n\th.Helper().Rare()\n}\n',
     "h/h.go": 'package h\n\nimport "example.com/m/k"\n\nfunc Helper() k.T {\n\treturn k.T{}\n}\n',
     "k/k.go": "package k\n\ntype T struct{}\n\nfunc (T) Rare() {}\n",
+    // Through an import's name: the import decides, even over a same-named function at hand.
+    "bytes/index.go": 'package bytes\n\nimport (\n\t"fmt"\n\n\t"example.com/m/internal/alg"\n)\n\nfunc Index(b []byte) int {\n\tfmt.Println(b)\n\treturn alg.Index(b)\n}\n\nfunc Println(v any) {}\n',
+    "internal/alg/alg.go": "package alg\n\nfunc Index(b []byte) int { return 0 }\n",
     ...Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`pad${i}/p.ts`, `export function p${i}(): void {}\n`])),
   };
   let db: Database;
@@ -204,6 +207,10 @@ describe("member calls (x.f()): never by a repo-wide unique name", () => {
 
   test("Go: v.Rare() on an unknown type stays unresolved; h.Helper() resolves through the import", () => {
     expect(edgesFrom(db, "g/use.go:Use").map((e) => e.to)).toEqual(["h/h.go:Helper"]);
+  });
+
+  test("Go: alg.Index() is the imported package's Index, not bytes.Index; fmt.Println (not in the repo) is no edge", () => {
+    expect(edgesFrom(db, "bytes/index.go:Index").map((e) => e.to)).toEqual(["internal/alg/alg.go:Index"]);
   });
 
   test("an incremental run reads member calls back as member calls: an added import brings push in sight", async () => {

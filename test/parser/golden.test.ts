@@ -9,17 +9,19 @@ import type { Extraction } from "../../src/parser/types.ts";
 
 const ROOT = join(import.meta.dir, "../fixtures/languages");
 
+const MARK: Record<string, string> = { call: "", member: ".", imported: "import." };
+
 export function renderExtraction(x: Extraction): string {
   const out: string[] = ["# symbols: kind name [container] lines | signature | doc"];
   for (const s of x.symbols) {
     const doc = s.doc ? s.doc.replace(/\n/g, "⏎") : "-";
     out.push(`${s.kind} ${s.name} [${s.container ?? ""}] ${s.line}-${s.endLine} | ${s.signature} | ${doc}`);
   }
-  out.push("# calls: caller -> callee (line); .callee: a member call (x.callee())");
+  out.push("# calls: caller -> callee (line); .callee: a member call (x.callee()); import.callee: through an import's name");
   for (const r of x.refs) {
     if (r.kind === "type") continue;
     const from = r.enclosing === null ? "<top>" : x.symbols[r.enclosing]!.name;
-    out.push(`${from} -> ${r.kind === "member" ? "." : ""}${r.name} (${r.line})`);
+    out.push(`${from} -> ${MARK[r.kind]}${r.name} (${r.line})`);
   }
   out.push("# type refs: user -> type");
   const typeRefs = new Set<string>();
