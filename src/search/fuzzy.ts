@@ -13,7 +13,7 @@ import { ftsString, prefixUpperBound } from "./query.ts";
 import { COLUMNS, joinFiles, type Row, type TierInput } from "./sql.ts";
 import { prepared } from "./statements.ts";
 
-const MAX_GRAMS = 24;
+const MAX_GRAMS = 12;
 /** Names read per n-gram: one in more names than this says little about which name was meant. */
 const GRAM_DOCS = 500;
 /** Best-weighted names re-scored; more under filters, which are applied before re-scoring. */
@@ -79,7 +79,14 @@ export function fuzzyTier(input: TierInput): Row[] {
 function overlapCandidates(input: TierInput, chars: string[], take: number): number[] {
   const n = chars.length >= 8 ? 4 : 3;
   const grams = new Set<string>();
-  for (let i = 0; i + n <= chars.length && grams.size < MAX_GRAMS; i++) grams.add(chars.slice(i, i + n).join(""));
+  // A long query has more runs than it takes to find its name: MAX_GRAMS of them, spread evenly
+  // from its first character to its last (each lookup costs about the same, common or rare).
+  const runs = chars.length - n + 1;
+  const step = Math.max(1, (runs - 1) / (MAX_GRAMS - 1));
+  for (let k = 0; k < Math.min(runs, MAX_GRAMS); k++) {
+    const i = Math.round(k * step);
+    grams.add(chars.slice(i, i + n).join(""));
+  }
   if (!grams.size) return [];
   const total = (prepared(input.db, "SELECT max(id) AS n FROM symbols").get() as { n: number | null }).n ?? 0;
   // A quoted run is a phrase of its trigrams: names containing it as a substring.
