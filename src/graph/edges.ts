@@ -3,7 +3,9 @@
 // file imports, and finally a name that is unique in the repo. A member call (`x.f()`, whose
 // receiver's type the index does not know) stops before that last hint: `items.push(v)` is far
 // more often the language's own push than the one `push` method the repo happens to define. A
-// member call through an import's name (`fmt.Println()`) looks in the imported files only. A
+// member call through an import's name (`fmt.Println()`) looks in the imported files only; one
+// named like a method of the language's own types (`m.get(k)`: core-methods.ts) reaches another
+// file's method only when the calling file names that method's type. A
 // name that stays ambiguous at the nearest scope that has candidates spreads its weight evenly
 // over them, up to MAX_CANDIDATES; beyond that it carries no signal (think `String()` in a
 // package with twenty String methods, or `get` across a repo) and is left unresolved.
@@ -13,6 +15,7 @@
 // updateEdges(db, changes) re-resolves only the referrers whose edges can have moved.
 import type { Database } from "bun:sqlite";
 import { posix } from "node:path";
+import { isCoreMethod } from "./core-methods.ts";
 import { ImportResolver } from "./imports.ts";
 import { REF_CALL, REF_IMPORTED, REF_MEMBER, REF_TYPE, refCountOf, refKindOf } from "./ref-kinds.ts";
 
@@ -36,6 +39,8 @@ export interface GraphSymbol {
   fileId: number;
   name: string;
   kind: string;
+  /** The class, struct, receiver type or module it is defined in, or null at top level. */
+  container: string | null;
 }
 
 export interface GraphFile {
@@ -93,6 +98,8 @@ export class EdgeResolver {
     private readonly candidates: (name: string) => GraphSymbol[] | undefined,
     /** The import specs of a file. */
     private readonly importSpecs: (fileId: number) => string[],
+    /** Whether any code in a file references a name (calls it or uses it as a type). */
+    private readonly fileRefers: (fileId: number, name: string) => boolean,
   ) {
     for (const f of files) {
       this.dirOf.set(f.id, posix.dirname(f.path));
@@ -117,28 +124,31 @@ export class EdgeResolver {
     const wanted = this.wanted(name, kind === REF_TYPE ? REF_TYPE : REF_CALL, family);
     // A member call's receiver could be anything, the language's own types included: `items.push(v)`
     // is not a call of the repo's one `push` method unless that method is in sight.
-    if (kind === REF_MEMBER) return capped(this.nearest(fileId, wanted, false));
+    if (kind === REF_MEMBER) return capped(this.nearest(fileId, wanted, false, isCoreMethod(family, name)));
     // `fmt.Println()`: the qualifier is an import's name, so the import decides, nothing nearer;
     // an import the repo does not hold (a library) gives no edge.
     if (kind === REF_IMPORTED) return capped(this.viaImports(fileId, wanted));
     if (wanted.length <= 1) return wanted;
-    return capped(this.nearest(fileId, wanted, true));
+    return capped(this.nearest(fileId, wanted, true, false));
   }
 
   /**
    * The candidates at the nearest scope that has any: file, directory, imported files, and
-   * (`anywhere`) the whole repo.
+   * (`anywhere`) the whole repo. With `typeNamed` (a member call named like a method of the
+   * language's own types: `m.get(k)`, see core-methods.ts), a method in another file counts only
+   * when the calling file names its class or type (`c: Column`, `new Column()`).
    */
-  private nearest(fileId: number, wanted: GraphSymbol[], anywhere: boolean): GraphSymbol[] {
+  private nearest(fileId: number, wanted: GraphSymbol[], anywhere: boolean, typeNamed: boolean): GraphSymbol[] {
     if (wanted.length === 0) return wanted;
     const sameFile = wanted.filter((s) => s.fileId === fileId);
     if (sameFile.length) return sameFile;
+    const seen = typeNamed ? wanted.filter((s) => s.container !== null && this.fileRefers(fileId, s.container)) : wanted;
     const dir = this.dirOf.get(fileId);
-    const sameDir = wanted.filter((s) => this.dirOf.get(s.fileId) === dir);
+    const sameDir = seen.filter((s) => this.dirOf.get(s.fileId) === dir);
     if (sameDir.length) return sameDir;
-    const viaImport = this.viaImports(fileId, wanted);
+    const viaImport = this.viaImports(fileId, seen);
     if (viaImport.length) return viaImport;
-    return anywhere ? wanted : [];
+    return anywhere ? seen : [];
   }
 
   private viaImports(fileId: number, wanted: GraphSymbol[]): GraphSymbol[] {
@@ -240,10 +250,17 @@ export function computeEdges(input: GraphInput | PackedGraph): { edges: EdgeList
     if (list) list.push(s);
     else byName.set(s.name, [s]);
   }
+  const namesOfFile = new Map<number, Set<string>>();
+  for (const r of input.refs) {
+    const set = namesOfFile.get(r.fileId);
+    if (set) set.add(r.name);
+    else namesOfFile.set(r.fileId, new Set([r.name]));
+  }
   const resolver = new EdgeResolver(
     input.files,
     (name) => byName.get(name),
     (fileId) => input.imports.get(fileId) ?? [],
+    (fileId, name) => namesOfFile.get(fileId)?.has(name) ?? false,
   );
   return resolveEdges(input.refs, resolver);
 }
@@ -292,6 +309,8 @@ export class PackedGraph {
   private readonly symFile = new Column(new Int32Array(1024));
   private readonly symName = new Column(new Int32Array(1024));
   private readonly symKind = new Column(new Uint8Array(1024));
+  /** Name id of the container, 0 for none. */
+  private readonly symContainer = new Column(new Int32Array(1024));
   private readonly refFrom = new Column(new Int32Array(1024));
   private readonly refFile = new Column(new Int32Array(1024));
   private readonly refName = new Column(new Int32Array(1024));
@@ -307,11 +326,12 @@ export class PackedGraph {
     return id;
   }
 
-  addSymbol(id: number, fileId: number, name: string, kind: string): void {
+  addSymbol(id: number, fileId: number, name: string, kind: string, container: string | null): void {
     this.symId.push(id);
     this.symFile.push(fileId);
     this.symName.push(this.nameId(name));
     this.symKind.push(kindCode(kind));
+    this.symContainer.push(container === null ? 0 : this.nameId(container));
   }
 
   /** kindCount: count << REF_KIND_BITS | kind. */
@@ -332,10 +352,21 @@ export class PackedGraph {
   }
 
   computeEdges(): { edges: EdgeList; resolved: number } {
+    // (file, referenced name) pairs, one number each.
+    const stride = this.names.length;
+    const fileNames = new Set<number>();
+    for (let i = 0; i < this.refFrom.length; i++) fileNames.add(this.refFile.get(i) * stride + this.refName.get(i));
     const byName: (GraphSymbol[] | undefined)[] = new Array(this.names.length);
     for (let i = 0; i < this.symId.length; i++) {
       const n = this.symName.get(i);
-      const s: GraphSymbol = { id: this.symId.get(i), fileId: this.symFile.get(i), name: this.names[n]!, kind: KIND_NAMES[this.symKind.get(i)]! };
+      const c = this.symContainer.get(i);
+      const s: GraphSymbol = {
+        id: this.symId.get(i),
+        fileId: this.symFile.get(i),
+        name: this.names[n]!,
+        kind: KIND_NAMES[this.symKind.get(i)]!,
+        container: c === 0 ? null : this.names[c]!,
+      };
       const list = byName[n];
       if (list) list.push(s);
       else byName[n] = [s];
@@ -347,6 +378,10 @@ export class PackedGraph {
         return id === undefined ? undefined : byName[id];
       },
       (fileId) => this.imports.get(fileId) ?? [],
+      (fileId, name) => {
+        const id = this.ids.get(name);
+        return id !== undefined && fileNames.has(fileId * stride + id);
+      },
     );
     const self = this;
     function* refs(): Generator<GraphRef> {
@@ -378,7 +413,7 @@ function loadFiles(db: Database): GraphFile[] {
 export function updateEdges(db: Database, changes: EdgeChanges | "full"): EdgeStats {
   if (changes === "full") {
     const files = loadFiles(db);
-    const symbols = db.query("SELECT id, file_id AS fileId, name, kind FROM symbols").all() as GraphSymbol[];
+    const symbols = db.query("SELECT id, file_id AS fileId, name, kind, container FROM symbols").all() as GraphSymbol[];
     const refs = db
       .query("SELECT r.from_symbol AS \"from\", r.file_id AS fileId, n.name, r.kind, r.count FROM refs r JOIN ref_names n ON n.id = r.name_id")
       .all() as GraphRef[];
@@ -406,12 +441,14 @@ export function updateEdges(db: Database, changes: EdgeChanges | "full"): EdgeSt
     for (const r of refsOf.all(fileId, id) as GraphRef[]) refs.push(r);
   }
   // Only the names these references use are looked up (through the name index), not every symbol.
-  const byName = db.prepare("SELECT id, file_id AS fileId, name, kind FROM symbols WHERE name = ?1 COLLATE NOCASE AND name = ?1");
+  const byName = db.prepare("SELECT id, file_id AS fileId, name, kind, container FROM symbols WHERE name = ?1 COLLATE NOCASE AND name = ?1");
   const specsOf = db.prepare("SELECT spec FROM imports WHERE file_id = ?");
+  const refersTo = db.prepare("SELECT 1 FROM ref_names n JOIN name_files nf ON nf.name_id = n.id WHERE n.name = ? AND nf.file_id = ?");
   const resolver = new EdgeResolver(
     loadFiles(db),
     (name) => byName.all(name) as GraphSymbol[],
     (fileId) => (specsOf.all(fileId) as { spec: string }[]).map((r) => r.spec),
+    (fileId, name) => refersTo.get(name, fileId) !== null,
   );
   const { edges, resolved } = resolveEdges(refs, resolver);
   writeEdges(db, edges);

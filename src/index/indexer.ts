@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { gitHead } from "../git/repo.ts";
 import { computeEdges, updateEdges, writeEdges } from "../graph/edges.ts";
 import { computeRanks, storeRanks, updateRanks } from "../graph/rank.ts";
+import { RESOLVER_VERSION } from "../graph/version.ts";
 import { EXTRACTOR_VERSION } from "../parser/version.ts";
 import type { ParseJob } from "./parse-job.ts";
 import { defaultWorkers, finishSearchInWorker, parseAllForWriting, type WritableResult } from "./pool.ts";
@@ -128,7 +129,8 @@ async function indexInto(db: Database, root: string, opts: IndexOptions): Promis
   // A run killed between committing files and updating the graph left edges and ranks behind the
   // symbols. The marker is set before the first write and cleared after ranks; finding it set means
   // the graph must be rebuilt in full, even when no file changed since.
-  const graphBehind = !cold && getMeta(db, "graph_pending") !== null;
+  // Edges resolved by other rules (an older skep) are rebuilt in full the same way.
+  const graphBehind = !cold && (getMeta(db, "graph_pending") !== null || getMeta(db, "resolver") !== String(RESOLVER_VERSION));
   if (!cold) setMeta(db, "graph_pending", String(Date.now()));
   const writer = new IndexWriter(db, { bulk: cold });
   const now = Date.now();
@@ -245,6 +247,7 @@ async function indexInto(db: Database, root: string, opts: IndexOptions): Promis
       setMeta(db, "other_files", String(s.otherFiles));
       setMeta(db, "discovery", s.source);
       setMeta(db, "graph_pending", null);
+      setMeta(db, "resolver", String(RESOLVER_VERSION));
     })();
   } catch (err) {
     if (db.inTransaction) db.exec("ROLLBACK");

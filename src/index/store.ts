@@ -489,7 +489,7 @@ export class IndexWriter {
       this.insertSymbolBulk.run(
         id, fileId, s.name, s.humps, s.words, s.kind, s.container, s.line, s.col, s.endLine, s.endCol, s.signature, s.doc, RANK_PLACEHOLDER,
       );
-      this.graph!.addSymbol(id, fileId, s.name, s.kind);
+      this.graph!.addSymbol(id, fileId, s.name, s.kind, s.container);
       ids.push(id);
     }
     return ids;

@@ -167,14 +167,14 @@ describe("TypeScript: scope hints", () => {
 
 describe("member calls (x.f()): never by a repo-wide unique name", () => {
   const files: Files = {
-    // The repo's only `push` and `reset` are Column's.
-    "lib/column.ts": "export class Column {\n  push(v: number): void {}\n  reset(): void {}\n}\n\nexport function solo(): void {}\n",
-    // An array's push is not Column.push; a plain call of the unique `solo` still resolves.
-    "app/list.ts": "export function build(): number[] {\n  const xs: number[] = [];\n  xs.push(1);\n  solo();\n  return xs;\n}\n",
-    // Column is in sight through an import: its push is meant.
+    // The repo's only `push`, `reset` and `widen` are Column's; `push` is also an Array method.
+    "lib/column.ts": "export class Column {\n  push(v: number): void {}\n  reset(): void {}\n  widen(): void {}\n}\n\nexport function solo(): void {}\n",
+    // Not in sight: neither xs.push nor xs.widen is Column's; a plain call of the unique `solo` still resolves.
+    "app/list.ts": "export function build(): number[] {\n  const xs: any = [];\n  xs.push(1);\n  xs.widen();\n  solo();\n  return xs;\n}\n",
+    // Column is in sight through an import and named here: its push and reset are meant.
     "app/grow.ts": 'import { Column } from "../lib/column";\n\nexport function grow(c: Column): void {\n  c.push(2);\n  c\n    ?.reset();\n}\n',
-    // The same directory is in sight too.
-    "lib/fill.ts": "export function fill(c: any): void {\n  c.push(3);\n}\n",
+    // The same directory is in sight too, but push, named like Array's, needs Column named.
+    "lib/fill.ts": "export function fill(c: any): void {\n  c.push(3);\n  c.widen();\n}\n",
     // `this.` calls reach the same file.
     "lib/stack.ts": "export class Stack {\n  top(): number {\n    return this.peekAt(0);\n  }\n  peekAt(i: number): number {\n    return i;\n  }\n}\n",
     // Go: a method of a value whose type is from a package not imported here (k) stays
@@ -195,13 +195,13 @@ describe("member calls (x.f()): never by a repo-wide unique name", () => {
   });
   afterAll(() => db.close());
 
-  test("xs.push() is not the repo's one push method; solo() still resolves repo-wide", () => {
+  test("xs.push() and xs.widen() out of sight are not Column's; solo() still resolves repo-wide", () => {
     expect(edgesFrom(db, "app/list.ts:build").map((e) => e.to)).toEqual(["lib/column.ts:solo"]);
   });
 
-  test("through an import, in the same directory, and through this: the method is meant", () => {
+  test("through an import, in the same directory, and through this: the method is meant; a core-named one needs its type named", () => {
     expect(edgesFrom(db, "app/grow.ts:grow").map((e) => e.to)).toEqual(["lib/column.ts:Column", "lib/column.ts:push", "lib/column.ts:reset"]);
-    expect(edgesFrom(db, "lib/fill.ts:fill").map((e) => e.to)).toEqual(["lib/column.ts:push"]);
+    expect(edgesFrom(db, "lib/fill.ts:fill").map((e) => e.to)).toEqual(["lib/column.ts:widen"]);
     expect(edgesFrom(db, "lib/stack.ts:top").map((e) => e.to)).toEqual(["lib/stack.ts:peekAt"]);
   });
 
@@ -213,11 +213,15 @@ describe("member calls (x.f()): never by a repo-wide unique name", () => {
     expect(edgesFrom(db, "bytes/index.go:Index").map((e) => e.to)).toEqual(["internal/alg/alg.go:Index"]);
   });
 
-  test("an incremental run reads member calls back as member calls: an added import brings push in sight", async () => {
+  test("incremental runs read member calls back as such: an import brings widen in sight, naming Column brings push", async () => {
     writeFiles(root, { "app/list.ts": `import { solo } from "../lib/column";\n${files["app/list.ts"]}` });
     const r = await indexRepo(db, root);
     expect(r.edgeMode).toBe("incremental");
-    expect(edgesFrom(db, "app/list.ts:build").map((e) => e.to)).toEqual(["lib/column.ts:push", "lib/column.ts:solo"]);
+    expect(edgesFrom(db, "app/list.ts:build").map((e) => e.to)).toEqual(["lib/column.ts:solo", "lib/column.ts:widen"]);
+    const named = (files["app/list.ts"] as string).replace("const xs: any = [];", "const xs: Column = new Column();");
+    writeFiles(root, { "app/list.ts": `import { Column, solo } from "../lib/column";\n${named}` });
+    expect((await indexRepo(db, root)).edgeMode).toBe("incremental");
+    expect(edgesFrom(db, "app/list.ts:build").map((e) => e.to)).toEqual(["lib/column.ts:Column", "lib/column.ts:push", "lib/column.ts:solo", "lib/column.ts:widen"]);
     // A full recomputation from the stored references says the same.
     const before = edges(db);
     writeFiles(root, Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`pad${i % 10}/q${i}.ts`, `export function q${i}(): void {}\n`])));

@@ -31,6 +31,7 @@ import { INDEX_SCHEMA_VERSION } from "../../src/index/schema.ts";
 import { getMeta, indexFileReplaced, indexReadError, IndexUnavailable, openReadonly, openWritable } from "../../src/index/store.ts";
 import { ParseTimeout } from "../../src/parser/extract.ts";
 import { EXTRACTOR_VERSION } from "../../src/parser/version.ts";
+import { RESOLVER_VERSION } from "../../src/graph/version.ts";
 import { parseText } from "../../src/parser/parse-file.ts";
 import { damagePages, queryFailure } from "../support/damage.ts";
 
@@ -740,6 +741,27 @@ describe("the index database itself", () => {
     expect(getMeta(db, "extractor")).toBe(String(EXTRACTOR_VERSION));
     expect(outcome(db)).toEqual({ "a.go": "indexed", "b.go": "indexed" });
     expect((await indexRepo(db, root)).parsed).toBe(0);
+    db.close();
+  });
+
+  test("edges resolved by other rules are resolved again in full, without parsing anything", async () => {
+    const root = smallRepo();
+    const db = openWritable(newDbPath());
+    await indexRepo(db, root);
+    expect(getMeta(db, "resolver")).toBe(String(RESOLVER_VERSION));
+    const edges = () => db.query("SELECT from_symbol, to_symbol, weight, kind FROM edges ORDER BY 1, 2").all();
+    const good = edges();
+    expect(good.length).toBeGreaterThan(0);
+    // An older skep's edges (here: none at all, and no stamp): the next run rebuilds them.
+    db.query("DELETE FROM edges").run();
+    db.query("DELETE FROM meta WHERE key = 'resolver'").run();
+    const r = await indexRepo(db, root);
+    expect(r.parsed).toBe(0);
+    expect(r.edgeMode).toBe("full");
+    expect(edges()).toEqual(good);
+    expect(getMeta(db, "resolver")).toBe(String(RESOLVER_VERSION));
+    // Stamped: nothing changed means nothing to do.
+    expect((await indexRepo(db, root)).edgeMode).toBe("none");
     db.close();
   });
 

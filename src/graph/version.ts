@@ -1,0 +1,9 @@
+// What the call graph makes of the same references is versioned too: bump RESOLVER_VERSION when
+// a change to edges.ts, core-methods.ts or imports.ts resolves the same references to different
+// edges. An index records the version its edges were resolved with; a run that finds another one
+// resolves every reference again (no file is parsed again for it), since an incremental run
+// re-resolves only the callers of what changed and would keep the old rules' edges elsewhere.
+//
+// 2: member calls (never by a repo-wide unique name), calls through an import's name, core-named
+//    member calls need their type named.
+export const RESOLVER_VERSION = 2;
