@@ -1,14 +1,15 @@
 // Turn references into call-graph edges. A reference names a symbol; which one is decided by
 // scope hints, nearest first: the same file, the same directory (package), a file the referring
-// file imports, and finally a name that is unique in the repo. A member call (`x.f()`, whose
-// receiver's type the index does not know) stops before that last hint: `items.push(v)` is far
-// more often the language's own push than the one `push` method the repo happens to define. A
-// member call through an import's name (`fmt.Println()`) looks in the imported files only; one
-// named like a method of the language's own types (`m.get(k)`: core-methods.ts) reaches another
-// file's method only when the calling file names that method's type. A
-// name that stays ambiguous at the nearest scope that has candidates spreads its weight evenly
-// over them, up to MAX_CANDIDATES; beyond that it carries no signal (think `String()` in a
-// package with twenty String methods, or `get` across a repo) and is left unresolved.
+// file imports, and finally a name that is unique in the repo. A name that stays ambiguous at the
+// nearest scope that has candidates spreads its weight evenly over them, up to MAX_CANDIDATES;
+// beyond that it carries no signal (think `String()` in a package with twenty String methods, or
+// `get` across a repo) and is left unresolved.
+//
+// Member calls, whose receiver's type the index does not know, are held to less: `x.f()` stops
+// before the repo-wide hint (`items.push(v)` is far more often the language's own push than the
+// one `push` method the repo happens to define); `fmt.Println()`, through an import's name, looks
+// in the imported files only; and one named like a method of the language's own types (`m.get(k)`,
+// core-methods.ts) reaches another file's method only when the calling file names that method's type.
 //
 // Three ways in: computeEdges() works on data already in memory (a cold build has every symbol and
 // reference at hand and never reads them back), updateEdges(db, "full") reads the whole index, and
@@ -17,7 +18,7 @@ import type { Database } from "bun:sqlite";
 import { posix } from "node:path";
 import { isCoreMethod } from "./core-methods.ts";
 import { ImportResolver } from "./imports.ts";
-import { REF_CALL, REF_IMPORTED, REF_MEMBER, REF_TYPE, refCountOf, refKindOf } from "./ref-kinds.ts";
+import { REF_CALL, REF_IMPORTED, REF_MEMBER, REF_TYPE, refCountOf, refKindOf } from "../parser/ref-kinds.ts";
 
 /**
  * An ambiguous name with more candidates than this, at the nearest scope that has any, gets no
@@ -49,7 +50,7 @@ export interface GraphFile {
   lang: string;
 }
 
-/** References of one symbol to one name and kind (REF_CALL, REF_TYPE, REF_MEMBER), `count` times. */
+/** References of one symbol to one name and kind (REF_CALL, REF_TYPE, REF_MEMBER, REF_IMPORTED), `count` times. */
 export interface GraphRef {
   from: number;
   fileId: number;

@@ -2,7 +2,7 @@
 // two strings (PackedExtraction), with what the writer needs beyond the extraction (search forms
 // of names, references aggregated per enclosing symbol) computed on the worker; and the cursor the
 // writer reads it back with (SymbolReader), one symbol at a time without an object per symbol.
-import { REF_KIND_BITS, refKindCode } from "../graph/ref-kinds.ts";
+import { REF_KIND_BITS, refKindCode } from "../parser/ref-kinds.ts";
 import type { Extraction } from "../parser/types.ts";
 import { splitWords } from "./names.ts";
 

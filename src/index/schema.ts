@@ -44,7 +44,7 @@ CREATE INDEX symbols_humps ON symbols(humps);
 
 -- References aggregated per (file, referring symbol, name, kind): kind 0 = call, 1 = type use,
 -- 2 = member call (x.f()), 3 = member call through an import's name (fmt.Println(); see
--- src/graph/ref-kinds.ts);
+-- src/parser/ref-kinds.ts);
 -- count = how often. Names are interned in ref_names (a reference's name is 7 characters on
 -- average, its id 2 bytes). Clustered by file, so a file's references are one range to read or
 -- delete. References outside any definition (top-level initialisers) carry no edge and are not

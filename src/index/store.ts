@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writ
 import { dirname } from "node:path";
 import type { Extraction } from "../parser/types.ts";
 import { PackedGraph } from "../graph/edges.ts";
-import { refCountOf, refKindOf } from "../graph/ref-kinds.ts";
+import { refCountOf, refKindOf } from "../parser/ref-kinds.ts";
 import { packExtraction, SymbolReader, type PackedExtraction } from "./packed.ts";
 import {
   DEFERRED_INDEXES,

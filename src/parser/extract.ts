@@ -14,6 +14,7 @@ import { outerNode } from "./nodes.ts";
 import type { LanguageSpec } from "./languages.ts";
 import { C_COL, C_INDEX, C_ROW, C_START, CAPTURE_INTS, nodeAt, nodeEnd, passesPredicates, rawMatches } from "./raw-query.ts";
 import type { LoadedLanguage } from "./runtime.ts";
+import { REF_CALL, REF_IMPORTED, REF_KINDS, REF_MEMBER, REF_TYPE } from "./ref-kinds.ts";
 import { signatureFor } from "./signature.ts";
 import {
   CONTAINER_KINDS,
@@ -21,7 +22,6 @@ import {
   type ExtractedRef,
   type ExtractedSymbol,
   type Extraction,
-  type RefKind,
   type SymbolKind,
 } from "./types.ts";
 
@@ -60,12 +60,6 @@ const ROLE_IMPORT = 5;
 const ROLE_DEFINITION = 6;
 const ROLE_CALL = 7;
 const ROLE_TYPE = 8;
-
-const REF_CALL = 0;
-const REF_MEMBER = 1;
-const REF_TYPE = 2;
-const REF_IMPORTED = 3;
-const REF_KINDS: readonly RefKind[] = ["call", "member", "type", "imported"];
 
 const isSpace = (c: number) => c === 32 || c === 9 || c === 10 || c === 13;
 // Letters, digits, `_` and `$` (JavaScript, PHP); anything past ASCII counts as a letter.

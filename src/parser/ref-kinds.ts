@@ -1,16 +1,18 @@
-// How refs.kind codes a reference (src/parser/types.ts RefKind), shared by the parse workers that
-// pack references, the writer that stores them and the call graph that resolves them.
-import type { RefKind } from "../parser/types.ts";
+// How refs.kind codes a reference (RefKind in types.ts), shared by extraction, the parse workers
+// that pack references, the writer that stores them and the call graph that resolves them.
+import type { RefKind } from "./types.ts";
 
 /**
  * refs.kind, how a reference names its target (RefKind): a call, a use of a type, a member call,
- * a member call through an import's name.
- * While in memory a reference's kind and count travel as one number: count << REF_KIND_BITS | kind.
+ * a member call through an import's name. While in memory a reference's kind and count travel as
+ * one number: count << REF_KIND_BITS | kind.
  */
 export const REF_CALL = 0;
 export const REF_TYPE = 1;
 export const REF_MEMBER = 2;
 export const REF_IMPORTED = 3;
+/** RefKind by code. */
+export const REF_KINDS: readonly RefKind[] = ["call", "type", "member", "imported"];
 export const REF_KIND_BITS = 2;
 const REF_KIND_MASK = (1 << REF_KIND_BITS) - 1;
 const CODES: Record<RefKind, number> = { call: REF_CALL, type: REF_TYPE, member: REF_MEMBER, imported: REF_IMPORTED };
