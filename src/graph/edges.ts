@@ -32,6 +32,14 @@ export const MAX_CANDIDATES = 5;
 const FAMILY: Record<string, string> = { typescript: "js", tsx: "js", javascript: "js", c: "c", cpp: "c", java: "jvm", kotlin: "jvm" };
 const familyOf = (lang: string) => FAMILY[lang] ?? lang;
 
+/**
+ * Families where a method is only ever called on a receiver (`s.Get()`, `this.save()`,
+ * `self.save()`): a plain call `resolve(x)` is a function (or a parameter, or an import from a
+ * library), never a method. Not Java, Kotlin, C#, C++, Swift or Ruby (implicit `this`/`self`),
+ * nor Rust and PHP, whose `Type::new()` and `Cls::make()` are plain calls of methods.
+ */
+const NO_IMPLICIT_RECEIVER = new Set(["go", "js", "python"]);
+
 const NOT_CALLABLE = new Set(["constant", "module", "namespace"]);
 const TYPE_KINDS = new Set(["class", "struct", "interface", "enum", "trait", "type", "object"]);
 
@@ -122,7 +130,10 @@ export class EdgeResolver {
   private lookup(fileId: number, name: string, kind: number): GraphSymbol[] {
     const family = this.familyOfFile.get(fileId);
     if (family === undefined) return [];
-    const wanted = this.wanted(name, kind === REF_TYPE ? REF_TYPE : REF_CALL, family);
+    // Member and import-qualified calls may mean any callable; a plain call, a method only where
+    // code calls its own class's methods without naming the receiver.
+    const want = kind === REF_TYPE ? REF_TYPE : kind === REF_CALL && NO_IMPLICIT_RECEIVER.has(family) ? REF_CALL : REF_MEMBER;
+    const wanted = this.wanted(name, want, family);
     // A member call's receiver could be anything, the language's own types included: `items.push(v)`
     // is not a call of the repo's one `push` method unless that method is in sight.
     if (kind === REF_MEMBER) return capped(this.nearest(fileId, wanted, false, isCoreMethod(family, name)));
@@ -158,13 +169,21 @@ export class EdgeResolver {
     return imported.size ? wanted.filter((s) => imported.has(s.fileId)) : [];
   }
 
-  /** The definitions of `name` a reference of this kind from this language family can mean. */
-  private wanted(name: string, kind: number, family: string): GraphSymbol[] {
-    const key = `${kind}\0${family}\0${name}`;
+  /**
+   * The definitions of `name` a reference from this language family can mean: types for REF_TYPE,
+   * callables but methods for REF_CALL, any callable for REF_MEMBER.
+   */
+  private wanted(name: string, want: number, family: string): GraphSymbol[] {
+    const key = `${want}\0${family}\0${name}`;
     let list = this.wantedCache.get(key);
     if (!list) {
       const all = this.candidates(name) ?? [];
-      const fits = kind === REF_TYPE ? (s: GraphSymbol) => TYPE_KINDS.has(s.kind) : (s: GraphSymbol) => !NOT_CALLABLE.has(s.kind);
+      const fits =
+        want === REF_TYPE
+          ? (s: GraphSymbol) => TYPE_KINDS.has(s.kind)
+          : want === REF_CALL
+            ? (s: GraphSymbol) => !NOT_CALLABLE.has(s.kind) && s.kind !== "method"
+            : (s: GraphSymbol) => !NOT_CALLABLE.has(s.kind);
       list = all.filter((s) => fits(s) && this.familyOfFile.get(s.fileId) === family);
       this.wantedCache.set(key, list);
     }

@@ -6,4 +6,5 @@
 //
 // 2: member calls (never by a repo-wide unique name), calls through an import's name, core-named
 //    member calls need their type named.
-export const RESOLVER_VERSION = 2;
+// 3: in Go, TypeScript/JavaScript and Python a plain call never resolves to a method.
+export const RESOLVER_VERSION = 3;

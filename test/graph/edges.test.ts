@@ -230,6 +230,29 @@ describe("member calls (x.f()): never by a repo-wide unique name", () => {
   });
 });
 
+describe("plain calls and methods", () => {
+  test("in TS, Python and Go a plain call is never a method; in Java it can be (implicit this)", async () => {
+    const { db } = await indexed({
+      // The repo's only `resolve` is a method: a Promise's resolve() and path's resolve() are not it.
+      "graph/resolver.ts": "export class Resolver {\n  resolve(name: string): string {\n    return name;\n  }\n}\n",
+      "app/wait.ts":
+        'import { resolve } from "node:path";\n\nexport function wait(): Promise<string> {\n  return new Promise((done) => done(resolve("a")));\n}\n\nexport function later(): Promise<number> {\n  return new Promise((resolve) => resolve(1));\n}\n',
+      "py/jobs.py": "class Queue:\n    def drain(self):\n        pass\n\n\ndef run(q):\n    drain()\n    q.drain()\n",
+      "go.mod": "module example.com/m\n",
+      "g/a.go": "package g\n\ntype T struct{}\n\nfunc (T) Close() {}\n\nfunc Use(t T) {\n\tClose()\n\tt.Close()\n}\n",
+      "j/A.java": "class A {\n  void a() {\n    b();\n  }\n\n  void b() {}\n}\n",
+    });
+    expect(edgesFrom(db, "app/wait.ts:wait")).toEqual([]);
+    expect(edgesFrom(db, "app/wait.ts:later")).toEqual([]);
+    expect(edgesFrom(db, "py/jobs.py:run").map((e) => e.to)).toEqual(["py/jobs.py:drain"]); // from q.drain() alone
+    expect(edgesFrom(db, "py/jobs.py:run")[0]!.weight).toBe(1);
+    expect(edgesFrom(db, "g/a.go:Use").map((e) => e.to)).toEqual(["g/a.go:Close", "g/a.go:T"]);
+    expect(edgesFrom(db, "g/a.go:Use").find((e) => e.to === "g/a.go:Close")!.weight).toBe(1);
+    expect(edgesFrom(db, "j/A.java:a").map((e) => e.to)).toEqual(["j/A.java:b"]);
+    db.close();
+  });
+});
+
 describe("language families", () => {
   test("a TypeScript call never resolves to a same-named Go function", async () => {
     const { db } = await indexed({
