@@ -96,13 +96,16 @@ function qualifierBefore(source: string, op: number): string {
 
 /**
  * The name an import is used by when it is not renamed: `net/http` → http, `gopkg.in/yaml.v3` →
- * yaml, `example.com/m/v2` → m, `java.util.List` → List, `./util.js` → util, `node:path` → path.
+ * yaml, `example.com/m/v2` → m, `java.util.List` → List, `./util.js` → util, `node:path` → path,
+ * `./api/index.ts` → api.
  */
 export function importBinding(spec: string): string {
   const parts = spec.split(/[/\\:]+/).filter((p) => p && p !== "." && p !== "..");
   let last = parts.pop() ?? "";
   if (/^v\d+$/.test(last) && parts.length) last = parts.pop()!;
   last = last.replace(/\.(v\d+|[cm]?[jt]sx?|py|rb|php|h|hpp)$/, "");
+  // A directory's entry file is named after the directory: `./api/index.ts` → api.
+  if ((last === "index" || last === "__init__") && parts.length) last = parts.pop()!;
   const dot = last.lastIndexOf(".");
   return dot >= 0 ? last.slice(dot + 1) : last;
 }

@@ -7,4 +7,5 @@
 // 2: `.h` headers parse as C++ when their text is C++; Kotlin `fun interface`.
 // 3: member calls (`x.f()`, `x->f()`) are told from plain calls (refs.kind 2), and those through an
 //    import's name (`fmt.Println()`) from the rest (refs.kind 3).
-export const EXTRACTOR_VERSION = 3;
+// 4: `./api/index.ts` binds `api`, as a directory's entry file.
+export const EXTRACTOR_VERSION = 4;

@@ -17,6 +17,9 @@ test("import specs to the names they bind", () => {
     ["node:path", "path"],
     ["node:fs/promises", "promises"],
     ["os.path", "path"],
+    ["./api/index.ts", "api"],
+    ["../api/index", "api"],
+    ["index", "index"],
     [".", ""],
     ["..", ""],
   ];
