@@ -79,7 +79,8 @@ export class TaskClient {
    */
   static async open(place: TaskRoot): Promise<TaskClient> {
     const tasks = new TaskClient(place);
-    if (!(await tasks.daemon())) tasks.local();
+    // No tasks.db yet: it is made by the first write, not by a read (list, show, cost).
+    if (!(await tasks.daemon()) && tasks.hasStore()) tasks.local();
     tasks.pinned = true;
     return tasks;
   }
@@ -211,7 +212,7 @@ export class TaskClient {
   }
 
   cost(): Promise<Done<CostAnswer>> {
-    return this.call({ daemon: (c) => c.request("cost", {}), local: () => costAnswer(this.local(), this.place.root), read: true });
+    return this.call({ daemon: (c) => c.request("cost", {}), local: () => costAnswer(this.hasStore() ? this.local() : null, this.place.root), read: true });
   }
 
   /** Stop inline pipelines (a task whose classification stops stays `created`), then close. */

@@ -5,6 +5,7 @@ import { readConfig } from "../config/config.ts";
 import { RepoConfig } from "../protocol/config.ts";
 import { TERMINAL_STATUSES, type CostAnswer, type Task, type TaskStatus, type TaskWaitAnswer } from "../protocol/tasks.ts";
 import { TaskService, type CreateResult } from "../tasks/service.ts";
+import { TaskStore } from "../tasks/store.ts";
 import type { EventBus } from "./bus.ts";
 import { VerbError } from "./errors.ts";
 import type { DaemonPaths } from "./paths.ts";
@@ -188,13 +189,18 @@ export function loadConfig(skepDir: string): RepoConfig {
   return readConfig(skepDir) ?? RepoConfig.parse({});
 }
 
-export function costAnswer(service: TaskService, root: string): CostAnswer {
-  const store = service.store;
-  return {
-    root,
-    total: store.totals(),
-    unattributed: store.unattributedTotals(),
-    byPurpose: store.totalsByPurpose(),
-    tasks: service.list().map((t) => ({ id: t.id, name: t.name, status: t.status, tokens: t.tokens })),
-  };
+/** The repo's ledger; with no service (no tasks.db yet) an empty one, and nothing is created. */
+export function costAnswer(service: TaskService | null, root: string): CostAnswer {
+  const store = service?.store ?? TaskStore.inMemory();
+  try {
+    return {
+      root,
+      total: store.totals(),
+      unattributed: store.unattributedTotals(),
+      byPurpose: store.totalsByPurpose(),
+      tasks: (service ? service.list() : []).map((t) => ({ id: t.id, name: t.name, status: t.status, tokens: t.tokens })),
+    };
+  } finally {
+    if (!service) store.close();
+  }
 }

@@ -133,6 +133,13 @@ export class TaskStore {
     return new TaskStore(db, path);
   }
 
+  /** An empty store in memory, for answering a read where no tasks.db exists without making one. */
+  static inMemory(): TaskStore {
+    const db = configure(new Database(":memory:"));
+    db.exec(TASKS_SCHEMA);
+    return new TaskStore(db, ":memory:");
+  }
+
   /**
    * Open an existing store for reading only, for dashboards that look at other repos: nothing is
    * created, migrated or moved aside (a damaged file is the user's to see, and a writer may be

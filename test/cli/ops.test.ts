@@ -11,6 +11,7 @@ import { app } from "../../src/cli/app.ts";
 import { RepoConfig } from "../../src/protocol/config.ts";
 import { ConfigEntry, ConfigList } from "../../src/protocol/config-cli.ts";
 import { DoctorAnswer } from "../../src/protocol/doctor.ts";
+import { TaskStore } from "../../src/tasks/store.ts";
 import { initRepo, tempDir } from "../helpers/git-repo.ts";
 
 setDefaultTimeout(120_000); // real subprocesses on a shared, busy machine
@@ -238,7 +239,9 @@ describe("skep doctor", () => {
       const r = JSON.parse(regBefore);
       r.agents.gone = { path: join(tmp.dir, "no-such-repo"), llm: "claude" };
       writeFileSync(reg, JSON.stringify(r));
-      ok(["task", "list"], { cwd: repo }); // creates tasks.db
+      expect(ok(["task", "list"], { cwd: repo }).stdout).toContain("no tasks"); // a read makes no tasks.db
+      expect(check(doctor(repo, withClaude(goodClaude)).answer, "tasks").detail).toBe("no tasks.db yet (the first task creates it)");
+      TaskStore.open(join(repo, ".skep")).close(); // as the first task would
       const { answer } = doctor(repo, withClaude(goodClaude));
       expect(check(answer, "test_cmd")).toMatchObject({ status: "ok", detail: "`npm test`, trusted on this machine" });
       expect(check(answer, "index")).toMatchObject({ status: "fail", level: "info" });

@@ -71,6 +71,27 @@ describe("skep task (no daemon)", () => {
     expect(Task.parse(JSON.parse(skep(["task", "show", "1", "--json"]).stdout)).steps[0]!.commit).toMatch(/^[0-9a-f]{40}$/);
   });
 
+  test("reads in a repo with no tasks yet answer, and make no tasks.db", () => {
+    const { root, skep } = repo();
+    const db = join(root, ".skep/tasks.db");
+    expect(existsSync(db)).toBe(false);
+    expect(skep(["tasks"]).stdout).toContain("no tasks");
+    expect(skep(["task", "list", "--json"]).stdout.trim()).toBe("[]");
+    expect(skep(["cost"]).stdout).toContain("no LLM calls recorded yet");
+    const cost = JSON.parse(skep(["cost", "--json"]).stdout);
+    expect(cost).toMatchObject({ root, tasks: [], byPurpose: [], total: { calls: 0 } });
+    for (const verb of ["show", "logs"]) {
+      const r = skep(["task", verb, "1"]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain("no task #1");
+    }
+    expect(skep(["status"]).code).toBe(0);
+    expect(existsSync(db)).toBe(false);
+    // The first write makes it.
+    expect(skep(["task", "create", "Add a constant a"]).code).toBe(0);
+    expect(existsSync(db)).toBe(true);
+  });
+
   test("typos, unknown ids, illegal moves and unconfirmed deletes fail clearly", () => {
     const { skep } = repo();
     const typo = skep(["task", "lsit"]);

@@ -7,7 +7,7 @@ import { type Done, TaskClient, type Via } from "../../daemon/task-client.ts";
 import { DaemonError } from "../../daemon/client.ts";
 import { Task, TaskCreateAnswer, TaskDeleteAnswer, TERMINAL_STATUSES } from "../../protocol/tasks.ts";
 import { IllegalTransition } from "../../tasks/states.ts";
-import { TaskNotFound, TaskStore, withTaskStore } from "../../tasks/store.ts";
+import { TaskNotFound, TaskStore, tasksDbPath, withTaskStore } from "../../tasks/store.ts";
 import { TaskError } from "../../tasks/service.ts";
 import { taskFiles } from "../../tasks/paths.ts";
 import { findWorkspace, workspaceRepos } from "../../workspace/registry.ts";
@@ -242,6 +242,8 @@ const logs = defineCommand({
   async run({ args }) {
     const id = parseId(args.id);
     const ctx = taskRepoContext(args.repo);
+    // No tasks.db: no task #N either; a read makes no store.
+    if (!existsSync(tasksDbPath(ctx.skepDir))) throw new CommandFailed(new TaskNotFound(id).message);
     const store = TaskStore.open(ctx.skepDir);
     try {
       store.get(id); // a clear "no task #N" before anything else
