@@ -75,7 +75,7 @@ export class TaskClient {
 
   /**
    * For one CLI command: the daemon if it answers now, else this process for the command's whole
-   * life, with its store opened (and tasks whose runner died reconciled) at once.
+   * life, with its store opened (and tasks whose runner died reconciled) at once when it exists.
    */
   static async open(place: TaskRoot): Promise<TaskClient> {
     const tasks = new TaskClient(place);
