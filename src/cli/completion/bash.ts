@@ -1,7 +1,7 @@
 // `skep completion bash`: a completion function for bash 3.2+ (macOS's /bin/bash included, so
 // `case` tables rather than associative arrays), needing nothing from the bash-completion package.
 import { VERSION } from "../../version.ts";
-import { defaults, moves, sq, valueFlagKeys } from "./shell.ts";
+import { defaults, moves, sq, valueFlagCases, valueFlagKeys } from "./shell.ts";
 import type { CompletionNode } from "./tree.ts";
 
 export function bashScript(nodes: CompletionNode[]): string {
@@ -38,15 +38,13 @@ export function bashScript(nodes: CompletionNode[]): string {
   L.push("  # The value of a flag.");
   L.push('  if [[ $prev == -* && $prev != *=* ]]; then');
   L.push('    case "$node/$prev" in');
-  for (const n of nodes) {
-    for (const f of n.valueFlags) {
-      const keys = f.names.map((name) => sq(`${n.path}/${name}`)).join("|");
-      if (f.value && "words" in f.value) L.push(`      ${keys}) COMPREPLY=( $(compgen -W ${sq(f.value.words.join(" "))} -- "$cur") ); return 0 ;;`);
-      // Paths split on newlines only (a directory name may hold spaces); -o filenames quotes them on insertion.
-      else if (f.value && "dirs" in f.value) L.push(`      ${keys}) local IFS=$'\\n'; COMPREPLY=( $(compgen -d -- "$cur") ); compopt -o filenames 2>/dev/null; return 0 ;;`);
-      else if (f.value && "files" in f.value) L.push(`      ${keys}) local IFS=$'\\n'; COMPREPLY=( $(compgen -f -- "$cur") ); compopt -o filenames 2>/dev/null; return 0 ;;`);
-      else L.push(`      ${keys}) return 0 ;;`);
-    }
+  for (const { keys: patterns, value } of valueFlagCases(nodes)) {
+    const keys = patterns.map(sq).join("|");
+    if (value && "words" in value) L.push(`      ${keys}) COMPREPLY=( $(compgen -W ${sq(value.words.join(" "))} -- "$cur") ); return 0 ;;`);
+    // Paths split on newlines only (a directory name may hold spaces); -o filenames quotes them on insertion.
+    else if (value && "dirs" in value) L.push(`      ${keys}) local IFS=$'\\n'; COMPREPLY=( $(compgen -d -- "$cur") ); compopt -o filenames 2>/dev/null; return 0 ;;`);
+    else if (value && "files" in value) L.push(`      ${keys}) local IFS=$'\\n'; COMPREPLY=( $(compgen -f -- "$cur") ); compopt -o filenames 2>/dev/null; return 0 ;;`);
+    else L.push(`      ${keys}) return 0 ;;`);
   }
   L.push("    esac");
   L.push("  fi");

@@ -1,7 +1,7 @@
 // `skep completion zsh`: a native zsh completion function (descriptions for commands and flags).
 // Works from fpath (`#compdef skep` autoloads it) and when sourced (it registers itself).
 import { VERSION } from "../../version.ts";
-import { clean, defaults, moves, sq, valueFlagKeys } from "./shell.ts";
+import { clean, defaults, moves, sq, valueFlagCases, valueFlagKeys } from "./shell.ts";
 import type { CompletionNode } from "./tree.ts";
 
 /** `name:description` for _describe, which splits at the first unescaped colon. */
@@ -44,14 +44,12 @@ export function zshScript(nodes: CompletionNode[]): string {
   L.push('  prev="${words[CURRENT-1]}"');
   L.push('  if [[ $prev == -* && $prev != *=* ]]; then');
   L.push('    case "$node/$prev" in');
-  for (const n of nodes) {
-    for (const f of n.valueFlags) {
-      const keys = f.names.map((name) => sq(`${n.path}/${name}`)).join("|");
-      if (f.value && "words" in f.value) L.push(`      (${keys}) compadd -- ${f.value.words.map(sq).join(" ")}; return ;;`);
-      else if (f.value && "dirs" in f.value) L.push(`      (${keys}) _files -/; return ;;`);
-      else if (f.value && "files" in f.value) L.push(`      (${keys}) _files; return ;;`);
-      else L.push(`      (${keys}) _message 'value'; return ;;`);
-    }
+  for (const { keys: patterns, value } of valueFlagCases(nodes)) {
+    const keys = patterns.map(sq).join("|");
+    if (value && "words" in value) L.push(`      (${keys}) compadd -- ${value.words.map(sq).join(" ")}; return ;;`);
+    else if (value && "dirs" in value) L.push(`      (${keys}) _files -/; return ;;`);
+    else if (value && "files" in value) L.push(`      (${keys}) _files; return ;;`);
+    else L.push(`      (${keys}) _message 'value'; return ;;`);
   }
   L.push("    esac");
   L.push("  fi");
