@@ -372,10 +372,16 @@ export class PackedGraph {
   }
 
   computeEdges(): { edges: EdgeList; resolved: number } {
-    // (file, referenced name) pairs, one number each.
+    // (file, referenced name) pairs, one number each; built at the first core-named member call
+    // that reaches beyond its own file (a Go tree never has one).
     const stride = this.names.length;
-    const fileNames = new Set<number>();
-    for (let i = 0; i < this.refFrom.length; i++) fileNames.add(this.refFile.get(i) * stride + this.refName.get(i));
+    let fileNames: Set<number> | null = null;
+    const pairs = (): Set<number> => {
+      if (fileNames) return fileNames;
+      fileNames = new Set<number>();
+      for (let i = 0; i < this.refFrom.length; i++) fileNames.add(this.refFile.get(i) * stride + this.refName.get(i));
+      return fileNames;
+    };
     const byName: (GraphSymbol[] | undefined)[] = new Array(this.names.length);
     for (let i = 0; i < this.symId.length; i++) {
       const n = this.symName.get(i);
@@ -400,7 +406,7 @@ export class PackedGraph {
       (fileId) => this.imports.get(fileId) ?? [],
       (fileId, name) => {
         const id = this.ids.get(name);
-        return id !== undefined && fileNames.has(fileId * stride + id);
+        return id !== undefined && pairs().has(fileId * stride + id);
       },
     );
     const self = this;

@@ -15,7 +15,7 @@ export const REF_IMPORTED = 3;
 export const REF_KINDS: readonly RefKind[] = ["call", "type", "member", "imported"];
 export const REF_KIND_BITS = 2;
 const REF_KIND_MASK = (1 << REF_KIND_BITS) - 1;
-const CODES: Record<RefKind, number> = { call: REF_CALL, type: REF_TYPE, member: REF_MEMBER, imported: REF_IMPORTED };
+const CODES = Object.fromEntries(REF_KINDS.map((kind, code) => [kind, code])) as Record<RefKind, number>;
 export const refKindCode = (kind: RefKind): number => CODES[kind];
 export const refKindOf = (kindCount: number): number => kindCount & REF_KIND_MASK;
 export const refCountOf = (kindCount: number): number => kindCount >>> REF_KIND_BITS;
