@@ -1,7 +1,7 @@
 // Ask a yes/no question on the terminal. Never on a pipe: a script that did not pass --yes gets a
 // usage error instead of a silent "no" (or worse, a "yes" read from data meant for something else).
 import { createInterface } from "node:readline/promises";
-import { UsageError } from "./errors.ts";
+import { UsageError } from "../errors.ts";
 
 export async function confirm(question: string, what: string): Promise<boolean> {
   if (!process.stdin.isTTY) throw new UsageError(`refusing to ${what} without confirmation: stdin is not a terminal (pass --yes)`);

@@ -3,8 +3,8 @@
 // unknown commands and flags are refused with exit 2 and the nearest valid spelling.
 import { type ArgsDef, type CommandDef, renderUsage, runCommand } from "citty";
 import { VERSION } from "../version.ts";
-import { UsageError } from "./errors.ts";
-import { nearest } from "./suggest.ts";
+import { UsageError } from "../errors.ts";
+import { nearest } from "../util/suggest.ts";
 
 // biome-ignore lint: commands differ in their args types
 type AnyCommand = CommandDef<any>;

@@ -25,3 +25,8 @@ export function readConfig(skepDir: string): RepoConfig | null {
 export function writeConfig(skepDir: string, config: RepoConfig): void {
   writeFileAtomic(configPath(skepDir), `${JSON.stringify(config, null, 2)}\n`);
 }
+
+/** The repo's config, or the defaults when it has none. */
+export function loadConfig(skepDir: string): RepoConfig {
+  return readConfig(skepDir) ?? RepoConfig.parse({});
+}

@@ -8,7 +8,7 @@ import { VERBS, type ParamsOf, type ResultOf } from "../protocol/socket.ts";
 import { answerFileContext, answerGraph, answerMap, answerSearch, answerStatus, answerSymbolSource, rescanFreshness, type AnswerContext } from "./answers.ts";
 import { DaemonClient, DaemonError } from "./client.ts";
 import { VerbError } from "./errors.ts";
-import { clientSocketPath, type DaemonPaths } from "./paths.ts";
+import { clientSocketPath, type DaemonPaths } from "../repo/daemon-paths.ts";
 
 export type ReadVerb = "status" | "search" | "callers" | "callees" | "map" | "file.context" | "symbol.source";
 

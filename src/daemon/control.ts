@@ -8,7 +8,7 @@ import type { DaemonInfo } from "../protocol/socket.ts";
 import { DaemonClient } from "./client.ts";
 import { DAEMON_ENV } from "./idle-gc.ts";
 import { alive, isLocked, readPid } from "./lock.ts";
-import { clientSocketPath, type DaemonPaths } from "./paths.ts";
+import { clientSocketPath, type DaemonPaths } from "../repo/daemon-paths.ts";
 
 export interface DaemonState {
   running: boolean;

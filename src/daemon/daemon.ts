@@ -15,7 +15,7 @@ import { HttpServer } from "./http-server.ts";
 import { collectAfterActivity } from "./idle-gc.ts";
 import { IndexRunner } from "./index-runner.ts";
 import { readPid, tryLock, type Lock } from "./lock.ts";
-import { serverSocketPath, type DaemonPaths } from "./paths.ts";
+import { serverSocketPath, type DaemonPaths } from "../repo/daemon-paths.ts";
 import { SocketServer } from "./socket-server.ts";
 import { TaskHost } from "./task-host.ts";
 import type { VerbHost } from "./verbs.ts";

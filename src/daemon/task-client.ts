@@ -10,9 +10,10 @@ import type { CostAnswer, Task, TaskCreateAnswer, TaskDeleteAnswer, TaskStatus }
 import { TaskService } from "../tasks/service.ts";
 import { TaskNotFound, tasksDbPath } from "../tasks/store.ts";
 import { alive } from "../util/pid.ts";
+import { loadConfig } from "../config/config.ts";
+import { costAnswer } from "../tasks/cost.ts";
 import { DaemonClient, DaemonError } from "./client.ts";
-import { clientSocketPath, daemonPaths } from "./paths.ts";
-import { costAnswer, loadConfig } from "./task-host.ts";
+import { clientSocketPath, daemonPaths } from "../repo/daemon-paths.ts";
 
 export type Via = "daemon" | "local";
 export type Progress = (message: string) => void;

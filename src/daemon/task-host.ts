@@ -1,14 +1,13 @@
 // The daemon's side of tasks: it runs the pipeline for new tasks, executes approved tasks one at a
 // time (serial within a repo), answers `task.wait` when the awaited transition happens (never by
 // polling), and publishes every status change on the event bus.
-import { readConfig } from "../config/config.ts";
-import { RepoConfig } from "../protocol/config.ts";
+import { loadConfig } from "../config/config.ts";
 import { TERMINAL_STATUSES, type CostAnswer, type Task, type TaskStatus, type TaskWaitAnswer } from "../protocol/tasks.ts";
 import { TaskService, type CreateResult } from "../tasks/service.ts";
-import { TaskStore } from "../tasks/store.ts";
+import { costAnswer } from "../tasks/cost.ts";
 import type { EventBus } from "./bus.ts";
 import { VerbError } from "./errors.ts";
-import type { DaemonPaths } from "./paths.ts";
+import type { DaemonPaths } from "../repo/daemon-paths.ts";
 
 export class TaskHost {
   readonly service: TaskService;
@@ -182,25 +181,5 @@ export class TaskHost {
     } catch (err) {
       throw new VerbError("bad_params", (err as Error).message);
     }
-  }
-}
-
-export function loadConfig(skepDir: string): RepoConfig {
-  return readConfig(skepDir) ?? RepoConfig.parse({});
-}
-
-/** The repo's ledger; with no service (no tasks.db yet) an empty one, and nothing is created. */
-export function costAnswer(service: TaskService | null, root: string): CostAnswer {
-  const store = service?.store ?? TaskStore.inMemory();
-  try {
-    return {
-      root,
-      total: store.totals(),
-      unattributed: store.unattributedTotals(),
-      byPurpose: store.totalsByPurpose(),
-      tasks: (service ? service.list() : []).map((t) => ({ id: t.id, name: t.name, status: t.status, tokens: t.tokens })),
-    };
-  } finally {
-    if (!service) store.close();
   }
 }

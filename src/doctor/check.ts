@@ -2,7 +2,7 @@
 // letting a hung or broken program hang the doctor (each runs in its own process group, killed
 // whole when it overstays).
 import type { CheckLevel, DoctorCheck } from "../protocol/doctor.ts";
-import { formatSeconds, runInProcessGroup } from "../llm/process.ts";
+import { formatSeconds, runInProcessGroup } from "../util/process.ts";
 
 export function ok(name: string, level: CheckLevel, detail: string): DoctorCheck {
   return { name, level, status: "ok", detail, fix: null };

@@ -5,7 +5,7 @@ import { accessSync, constants, readFileSync } from "node:fs";
 import { arch, release } from "node:os";
 import { resolve } from "node:path";
 import { z } from "zod";
-import { cockpitStatus } from "../cli/cockpit-conf.ts";
+import { cockpitStatus } from "../cockpit/conf.ts";
 import { selfCommand } from "../daemon/control.ts";
 import { backendNameFor, claudeBinFor, KNOWN_BACKENDS } from "../llm/select.ts";
 import { ScriptFile } from "../llm/script.ts";

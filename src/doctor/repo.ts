@@ -5,11 +5,11 @@
 import { Database } from "bun:sqlite";
 import { existsSync, readFileSync } from "node:fs";
 import { daemonState } from "../daemon/control.ts";
-import { daemonPaths } from "../daemon/paths.ts";
+import { daemonPaths } from "../repo/daemon-paths.ts";
 import { pendingChanges } from "../index/freshness.ts";
 import { INDEX_SCHEMA_VERSION } from "../index/schema.ts";
 import { getMeta } from "../index/store.ts";
-import type { RepoContext } from "../cli/repo.ts";
+import type { RepoContext } from "../repo/repo.ts";
 import { configPath } from "../config/config.ts";
 import { RepoConfig } from "../protocol/config.ts";
 import type { DoctorCheck } from "../protocol/doctor.ts";

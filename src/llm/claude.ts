@@ -7,7 +7,7 @@ import { existsSync } from "node:fs";
 import type { LlmBackend, LlmRequest, LlmResult, LlmUsage } from "./backend.ts";
 import { ZERO_USAGE } from "./backend.ts";
 import { writeMcpConfig, type McpConfigFile } from "./mcp-config.ts";
-import { formatSeconds, runInProcessGroup, type GroupRunResult } from "./process.ts";
+import { formatSeconds, runInProcessGroup, type GroupRunResult } from "../util/process.ts";
 
 export interface ClaudeBackendOptions {
   /** The executable (default `claude`, looked up on PATH). */

@@ -33,7 +33,7 @@ import { LlmPurpose } from "../protocol/tasks.ts";
 import { writeFileAtomic } from "../util/fs.ts";
 import type { LlmBackend, LlmRequest, LlmResult } from "./backend.ts";
 import { ZERO_USAGE } from "./backend.ts";
-import { formatSeconds } from "./process.ts";
+import { formatSeconds } from "../util/process.ts";
 
 function isRegex(source: string): boolean {
   try {

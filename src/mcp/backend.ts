@@ -10,12 +10,12 @@
 import type { Database } from "bun:sqlite";
 import { existsSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { repoContext, type RepoContext } from "../cli/repo.ts";
+import { repoContext, type RepoContext } from "../repo/repo.ts";
 import type { FreshnessSource } from "../daemon/answers.ts";
 import { answerRead } from "../daemon/ask.ts";
 import { DaemonClient, DaemonError } from "../daemon/client.ts";
 import { VerbError } from "../daemon/errors.ts";
-import { clientSocketPath, daemonPaths } from "../daemon/paths.ts";
+import { clientSocketPath, daemonPaths } from "../repo/daemon-paths.ts";
 import { freshnessOf, pendingChanges, type PendingChanges } from "../index/freshness.ts";
 import { gitHead } from "../git/repo.ts";
 import { getMeta, indexFileReplaced, indexReadError, IndexUnavailable, openReadonly } from "../index/store.ts";

@@ -5,7 +5,7 @@
 // is TaskClient's choice (src/daemon/task-client.ts), the same as the CLI's.
 import { realpathSync } from "node:fs";
 import { basename, join, relative, resolve, sep, isAbsolute } from "node:path";
-import { repoContext, taskRepoContext } from "../cli/repo.ts";
+import { repoContext, taskRepoContext } from "../repo/repo.ts";
 import { DaemonError } from "../daemon/client.ts";
 import { ConfigInvalid, daemonGone, type Done, type Op, TaskClient } from "../daemon/task-client.ts";
 import { TaskError } from "../tasks/service.ts";

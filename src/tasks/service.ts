@@ -10,7 +10,7 @@ import { backendFor } from "../llm/select.ts";
 import { readableLines } from "../llm/stream-text.ts";
 import type { RepoConfig } from "../protocol/config.ts";
 import { ACTIVE_STATUSES, TERMINAL_STATUSES, type DedupResult, type LlmPurpose, type Task, type TaskStatus } from "../protocol/tasks.ts";
-import { runDedup } from "./dedup-check.ts";
+import { runDedup } from "./dedup/check.ts";
 import { appendTaskLog, executeTask } from "./executor.ts";
 import { taskName } from "./format.ts";
 import { parseClarify, classifyAndPlan, type TaskDeps } from "./pipeline.ts";

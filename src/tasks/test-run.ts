@@ -3,8 +3,8 @@
 // plain arguments: what was trusted is exactly what runs. Leading NAME=value words set the
 // environment (`CI=1 npm test`), the one shell habit common in test commands. The process-group
 // handling (timeout and abort kill everything the command started, nothing is left running) is
-// the shared runner in src/llm/process.ts.
-import { runInProcessGroup } from "../llm/process.ts";
+// the shared runner in src/util/process.ts.
+import { runInProcessGroup } from "../util/process.ts";
 
 export class CommandSyntaxError extends Error {
   override name = "CommandSyntaxError";

@@ -6,7 +6,7 @@
 import { join } from "node:path";
 import { DaemonClient, DaemonError } from "../daemon/client.ts";
 import { startDaemon } from "../daemon/control.ts";
-import { clientSocketPath, daemonPaths, type DaemonPaths } from "../daemon/paths.ts";
+import { clientSocketPath, daemonPaths, type DaemonPaths } from "../repo/daemon-paths.ts";
 import type { Event, ParamsOf, ResultOf, Verb } from "../protocol/socket.ts";
 import type { TaskWaitAnswer } from "../protocol/tasks.ts";
 

@@ -7,7 +7,7 @@ import { dirname, join } from "node:path";
 import type { Subprocess } from "bun";
 import { DaemonClient } from "../../src/daemon/client.ts";
 import { DAEMON_ENV } from "../../src/daemon/idle-gc.ts";
-import { clientSocketPath, daemonPaths, type DaemonPaths } from "../../src/daemon/paths.ts";
+import { clientSocketPath, daemonPaths, type DaemonPaths } from "../../src/repo/daemon-paths.ts";
 import { indexRepo } from "../../src/index/indexer.ts";
 import { INDEX_TABLES } from "../../src/index/schema.ts";
 import { openWritable } from "../../src/index/store.ts";

@@ -23,7 +23,7 @@ import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { rescanFreshness } from "../../src/daemon/answers.ts";
 import { answerDirect, answerRead } from "../../src/daemon/ask.ts";
-import { daemonPaths } from "../../src/daemon/paths.ts";
+import { daemonPaths } from "../../src/repo/daemon-paths.ts";
 import { indexRepo, type IndexOptions, type IndexReport } from "../../src/index/indexer.ts";
 import { MAX_FILE_BYTES } from "../../src/index/inspect.ts";
 import { runParseJob, type ParseJob } from "../../src/index/parse-job.ts";

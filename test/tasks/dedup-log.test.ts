@@ -2,7 +2,7 @@
 import { describe, expect, test } from "bun:test";
 import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { dedupLogPath, type DedupLogLine } from "../../src/tasks/dedup-log.ts";
+import { dedupLogPath, type DedupLogLine } from "../../src/tasks/dedup/log.ts";
 import { damagePages, queryFailure } from "../support/damage.ts";
 import { makeBed } from "./support.ts";
 

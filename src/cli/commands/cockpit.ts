@@ -5,9 +5,9 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from "node:fs"
 import { basename, join } from "node:path";
 import { z } from "zod";
 import { writeFileAtomic } from "../../util/fs.ts";
-import { cockpitPaths, cockpitStatus, SOURCE_LINE, snippet, snippetCommand } from "../cockpit-conf.ts";
+import { cockpitPaths, cockpitStatus, SOURCE_LINE, snippet, snippetCommand } from "../../cockpit/conf.ts";
 import { printJson } from "../print.ts";
-import { jsonArg } from "../repo.ts";
+import { jsonArg } from "../args.ts";
 
 const CockpitStatusAnswer = z.object({
   conf_path: z.string(),

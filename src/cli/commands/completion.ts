@@ -7,8 +7,8 @@ import { bashScript } from "../completion/bash.ts";
 import { fishScript } from "../completion/fish.ts";
 import { completionTree } from "../completion/tree.ts";
 import { zshScript } from "../completion/zsh.ts";
-import { UsageError } from "../errors.ts";
-import { nearest } from "../suggest.ts";
+import { UsageError } from "../../errors.ts";
+import { nearest } from "../../util/suggest.ts";
 
 const SHELLS = { bash: bashScript, zsh: zshScript, fish: fishScript } as const;
 

@@ -9,10 +9,11 @@ import { CONFIG_KEYS, canonicalKey, effective, findKey, parseValue, showValue, t
 import { ConfigEntry, ConfigList } from "../../protocol/config-cli.ts";
 import type { RepoConfig } from "../../protocol/config.ts";
 import { trustState } from "../../tasks/trust.ts";
-import { CommandFailed, UsageError } from "../errors.ts";
+import { CommandFailed, UsageError } from "../../errors.ts";
 import { printJson } from "../print.ts";
-import { jsonArg, repoArgs, repoContext, type RepoContext } from "../repo.ts";
-import { nearest } from "../suggest.ts";
+import { jsonArg, repoArgs } from "../args.ts";
+import { repoContext, type RepoContext } from "../../repo/repo.ts";
+import { nearest } from "../../util/suggest.ts";
 
 const keyArg = {
   key: { type: "positional", description: "A config key, snake_case or kebab-case (test_cmd, test-cmd); `skep config list` shows them", valueHint: "key", required: true },

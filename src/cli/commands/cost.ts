@@ -3,7 +3,8 @@ import { defineCommand } from "citty";
 import { TaskClient } from "../../daemon/task-client.ts";
 import { CostAnswer } from "../../protocol/tasks.ts";
 import { printJson } from "../print.ts";
-import { jsonArg, repoArgs, taskRepoContext } from "../repo.ts";
+import { jsonArg, repoArgs } from "../args.ts";
+import { taskRepoContext } from "../../repo/repo.ts";
 import { costTable } from "../task-print.ts";
 import { join } from "node:path";
 import { z } from "zod";
@@ -11,7 +12,7 @@ import { TokenTotals } from "../../protocol/tasks.ts";
 import { withTaskStore } from "../../tasks/store.ts";
 import { findWorkspace, workspaceRepos } from "../../workspace/registry.ts";
 import { formatTokens } from "../../tasks/format.ts";
-import { CommandFailed } from "../errors.ts";
+import { CommandFailed } from "../../errors.ts";
 
 const WorkspaceCost = z.object({ workspace: z.string(), repos: z.array(z.object({ name: z.string(), path: z.string(), tasks: z.number().int(), total: TokenTotals })) });
 

@@ -3,11 +3,12 @@ import { defineCommand } from "citty";
 import { z } from "zod";
 import { daemonState, startDaemon, stopDaemon } from "../../daemon/control.ts";
 import { DaemonAlreadyRunning, runDaemon } from "../../daemon/daemon.ts";
-import { daemonPaths, type DaemonPaths } from "../../daemon/paths.ts";
+import { daemonPaths, type DaemonPaths } from "../../repo/daemon-paths.ts";
 import { DaemonInfo } from "../../protocol/socket.ts";
-import { CommandFailed, UsageError } from "../errors.ts";
+import { CommandFailed, UsageError } from "../../errors.ts";
 import { printJson } from "../print.ts";
-import { jsonArg, repoArgs, repoContext } from "../repo.ts";
+import { jsonArg, repoArgs } from "../args.ts";
+import { repoContext } from "../../repo/repo.ts";
 
 function pathsOf(repo: string | undefined): DaemonPaths {
   const ctx = repoContext(repo);

@@ -10,7 +10,8 @@ import { RepoConfig } from "../../protocol/config.ts";
 import { DoctorAnswer, type DoctorCheck } from "../../protocol/doctor.ts";
 import { VERSION } from "../../version.ts";
 import { printJson } from "../print.ts";
-import { jsonArg, repoArgs, repoContext } from "../repo.ts";
+import { jsonArg, repoArgs } from "../args.ts";
+import { repoContext } from "../../repo/repo.ts";
 
 export async function runDoctor(repo: string | undefined): Promise<DoctorAnswer> {
   const ctx = repoContext(repo);

@@ -1,11 +1,12 @@
 // `skep callers <symbol>` and `skep callees <symbol>`: walk the call graph.
 import { defineCommand } from "citty";
 import { askIndex } from "../../daemon/ask.ts";
-import { daemonPaths } from "../../daemon/paths.ts";
+import { daemonPaths } from "../../repo/daemon-paths.ts";
 import { CallGraphAnswer } from "../../protocol/index-answers.ts";
-import { CommandFailed, UsageError } from "../errors.ts";
+import { CommandFailed, UsageError } from "../../errors.ts";
 import { location, printJson, warnIfStale } from "../print.ts";
-import { jsonArg, repoArgs, repoContext } from "../repo.ts";
+import { jsonArg, repoArgs } from "../args.ts";
+import { repoContext } from "../../repo/repo.ts";
 
 function graphCommand(direction: "callers" | "callees") {
   const what = direction === "callers" ? "Who calls (or uses) a symbol" : "What a symbol calls (or uses)";

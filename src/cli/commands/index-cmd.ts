@@ -1,14 +1,15 @@
 // `skep index`: build or refresh the index (incremental after the first run).
 import { defineCommand } from "citty";
 import { DaemonClient } from "../../daemon/client.ts";
-import { clientSocketPath, daemonPaths } from "../../daemon/paths.ts";
+import { clientSocketPath, daemonPaths } from "../../repo/daemon-paths.ts";
 import { indexRepo } from "../../index/indexer.ts";
 import { openWritable } from "../../index/store.ts";
 import { IndexAnswer } from "../../protocol/index-answers.ts";
-import { CommandFailed } from "../errors.ts";
+import { CommandFailed } from "../../errors.ts";
 import { printJson } from "../print.ts";
 import { progressLine } from "../progress.ts";
-import { jsonArg, repoArgs, repoContext } from "../repo.ts";
+import { jsonArg, repoArgs } from "../args.ts";
+import { repoContext } from "../../repo/repo.ts";
 import { searchCommand } from "./search.ts";
 
 export async function buildIndex(repo: string | undefined, json: boolean): Promise<IndexAnswer> {

@@ -5,13 +5,14 @@ import { isAbsolute, join, relative, resolve } from "node:path";
 import { configPath, readConfig, writeConfig } from "../../config/config.ts";
 import { detectTestCommand } from "../../config/test-command.ts";
 import { startDaemon } from "../../daemon/control.ts";
-import { daemonPaths } from "../../daemon/paths.ts";
+import { daemonPaths } from "../../repo/daemon-paths.ts";
 import { excludeSkepDir } from "../../git/exclude.ts";
 import { trustState } from "../../tasks/trust.ts";
 import { RepoConfig } from "../../protocol/config.ts";
 import { findWorkspace, registerRepo, registryPath } from "../../workspace/registry.ts";
 import { buildIndex, printIndexAnswer } from "./index-cmd.ts";
-import { repoArgs, repoContext } from "../repo.ts";
+import { repoArgs } from "../args.ts";
+import { repoContext } from "../../repo/repo.ts";
 
 export const initCommand = defineCommand({
   meta: { name: "init", description: "Set up skep in this repo: .skep/, config, index, workspace registration" },

@@ -1,12 +1,13 @@
 // `skep map`: the ranked repo map fitted to a token budget.
 import { defineCommand } from "citty";
 import { askIndex } from "../../daemon/ask.ts";
-import { daemonPaths } from "../../daemon/paths.ts";
+import { daemonPaths } from "../../repo/daemon-paths.ts";
 import { DEFAULT_MAP_TOKENS } from "../../graph/repomap.ts";
 import { RepoMapAnswer } from "../../protocol/index-answers.ts";
-import { UsageError } from "../errors.ts";
+import { UsageError } from "../../errors.ts";
 import { printJson, warnIfStale } from "../print.ts";
-import { jsonArg, repoArgs, repoContext } from "../repo.ts";
+import { jsonArg, repoArgs } from "../args.ts";
+import { repoContext } from "../../repo/repo.ts";
 
 export const mapCommand = defineCommand({
   meta: { name: "map", description: "The most important files and symbols, fitted to a token budget" },

@@ -4,9 +4,10 @@ import { defineCommand } from "citty";
 import { z } from "zod";
 import { claudeConfigPath, install, InstallError, otherClientSnippets, serverEntry } from "../../mcp/install.ts";
 import { serveStdio } from "../../mcp/server.ts";
-import { CommandFailed, UsageError } from "../errors.ts";
+import { CommandFailed, UsageError } from "../../errors.ts";
 import { printJson } from "../print.ts";
-import { jsonArg, repoArgs, repoContext } from "../repo.ts";
+import { jsonArg, repoArgs } from "../args.ts";
+import { repoContext } from "../../repo/repo.ts";
 
 const serve = defineCommand({
   meta: { name: "serve", description: "Serve the index over MCP on stdin/stdout (what an agent's MCP config runs)" },

@@ -1,11 +1,12 @@
 // `skep search <query>` (also `skep index ask`): find symbols by name, camel humps, words or typos.
 import { defineCommand } from "citty";
 import { askIndex } from "../../daemon/ask.ts";
-import { daemonPaths } from "../../daemon/paths.ts";
+import { daemonPaths } from "../../repo/daemon-paths.ts";
 import { SearchAnswer } from "../../protocol/index-answers.ts";
-import { UsageError } from "../errors.ts";
+import { UsageError } from "../../errors.ts";
 import { location, printJson, warnIfStale } from "../print.ts";
-import { jsonArg, repoArgs, repoContext } from "../repo.ts";
+import { jsonArg, repoArgs } from "../args.ts";
+import { repoContext } from "../../repo/repo.ts";
 
 export const searchCommand = defineCommand({
   meta: { name: "search", description: "Search symbols: exact, prefix, camel humps (LVM), words, substring, fuzzy" },

@@ -3,15 +3,16 @@
 import { defineCommand } from "citty";
 import { resolve } from "node:path";
 import { askIndex } from "../../daemon/ask.ts";
-import { daemonPaths } from "../../daemon/paths.ts";
+import { daemonPaths } from "../../repo/daemon-paths.ts";
 import { StatusAnswer } from "../../protocol/index-answers.ts";
 import { OnelineAnswer } from "../../protocol/workspace.ts";
 import { oneline } from "../../workspace/dashboard.ts";
 import { findScope } from "../../workspace/snapshot.ts";
-import { UsageError } from "../errors.ts";
+import { UsageError } from "../../errors.ts";
 import { printJson } from "../print.ts";
 import { taskCounts } from "../task-print.ts";
-import { jsonArg, repoArgs, repoContext } from "../repo.ts";
+import { jsonArg, repoArgs } from "../args.ts";
+import { repoContext } from "../../repo/repo.ts";
 
 const LIST_MAX = 20;
 

@@ -13,9 +13,10 @@ import { taskFiles } from "../../tasks/paths.ts";
 import { findWorkspace, workspaceRepos } from "../../workspace/registry.ts";
 import { join } from "node:path";
 import { confirm } from "../confirm.ts";
-import { CommandFailed, UsageError } from "../errors.ts";
+import { CommandFailed, UsageError } from "../../errors.ts";
 import { printJson } from "../print.ts";
-import { jsonArg, type RepoContext, repoArgs, taskRepoContext } from "../repo.ts";
+import { jsonArg, repoArgs } from "../args.ts";
+import { type RepoContext, taskRepoContext } from "../../repo/repo.ts";
 import { createSummary, listRow, showTask } from "../task-print.ts";
 
 const idArg = { id: { type: "positional", description: "Task id (as in `skep tasks`)", required: true } } as const;

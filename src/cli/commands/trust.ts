@@ -5,8 +5,9 @@ import { defineCommand } from "citty";
 import { readConfig } from "../../config/config.ts";
 import { trust, trustState, untrust } from "../../tasks/trust.ts";
 import { confirm } from "../confirm.ts";
-import { CommandFailed } from "../errors.ts";
-import { repoArgs, repoContext } from "../repo.ts";
+import { CommandFailed } from "../../errors.ts";
+import { repoArgs } from "../args.ts";
+import { repoContext } from "../../repo/repo.ts";
 
 export const trustCommand = defineCommand({
   meta: { name: "trust", description: "Let tasks run this repo's test command (test_cmd in .skep/config.json) on this machine" },

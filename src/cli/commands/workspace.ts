@@ -3,14 +3,14 @@
 import { defineCommand } from "citty";
 import { resolve } from "node:path";
 import { isLocked } from "../../daemon/lock.ts";
-import { daemonPaths } from "../../daemon/paths.ts";
+import { daemonPaths } from "../../repo/daemon-paths.ts";
 import { ACTIVE_STATUSES, type TaskStatus } from "../../protocol/tasks.ts";
 import { WatchFrame, WorkspaceListAnswer } from "../../protocol/workspace.ts";
 import { formatInterval, renderFrame, watchFrame } from "../../workspace/dashboard.ts";
 import { findScope, readRepo, STATUS_ORDER, type Scope } from "../../workspace/snapshot.ts";
-import { CommandFailed, UsageError } from "../errors.ts";
+import { CommandFailed, UsageError } from "../../errors.ts";
 import { printJson } from "../print.ts";
-import { jsonArg, repoArgs } from "../repo.ts";
+import { jsonArg, repoArgs } from "../args.ts";
 
 const DEFAULT_INTERVAL_MS = 2000;
 /** Below this a refresh re-reads every store faster than anyone can read the screen. */

@@ -2,16 +2,16 @@
 // layer (does the code already have what the description names?), then, when configured, one LLM
 // call for near misses. Every LLM call is recorded in the ledger; the caller attaches those rows
 // to the task if one is created.
-import { indexReadError, isCorruptionError, openReadonly } from "../index/store.ts";
-import type { DedupResult } from "../protocol/tasks.ts";
-import { checkCheap, DEDUP_STATUSES } from "./dedup/cheap.ts";
-import { checkIndex } from "./dedup/index-layer.ts";
-import { indexLookup } from "./dedup/index-lookup.ts";
-import { checkLlm } from "./dedup/llm-layer.ts";
-import { DedupLog } from "./dedup-log.ts";
-import type { TaskDeps } from "./pipeline.ts";
+import { indexReadError, isCorruptionError, openReadonly } from "../../index/store.ts";
+import type { DedupResult } from "../../protocol/tasks.ts";
+import { checkCheap, DEDUP_STATUSES } from "./cheap.ts";
+import { checkIndex } from "./index-layer.ts";
+import { indexLookup } from "./index-lookup.ts";
+import { checkLlm } from "./llm-layer.ts";
+import { DedupLog } from "./log.ts";
+import type { TaskDeps } from "../pipeline.ts";
 
-/** The dedup gate; every layer it consults leaves a line in `.skep/logs/dedup.log` (dedup-log.ts). */
+/** The dedup gate; every layer it consults leaves a line in `.skep/logs/dedup.log` (log.ts). */
 export async function runDedup(deps: TaskDeps, description: string, opts: { signal?: AbortSignal }): Promise<{ result: DedupResult; callIds: number[] }> {
   const log = new DedupLog(description);
   try {

@@ -2,7 +2,7 @@
 import { existsSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { gitTopLevel, mainCheckoutOf } from "../git/repo.ts";
-import { UsageError } from "./errors.ts";
+import { UsageError } from "../errors.ts";
 
 export interface RepoContext {
   /** The work tree root (git top level, or the directory itself outside git). */
@@ -34,12 +34,3 @@ export function taskRepoContext(repoFlag?: string): RepoContext {
   const skepDir = join(main, ".skep");
   return { root: main, skepDir, dbPath: join(skepDir, "index.db"), isGit: true };
 }
-
-/** Flags every repo command takes. */
-export const repoArgs = {
-  repo: { type: "string", description: "Repository to act on (default: the one containing the current directory)", valueHint: "dir" },
-} as const;
-
-export const jsonArg = {
-  json: { type: "boolean", description: "Print JSON (shapes in docs/cli.md)" },
-} as const;

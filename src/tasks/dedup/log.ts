@@ -5,8 +5,8 @@
 // MAX_BYTES it moves to dedup.log.1 (one generation), so a busy queue never fills the disk.
 import { appendFileSync, mkdirSync, renameSync, statSync } from "node:fs";
 import { join } from "node:path";
-import type { DedupResult } from "../protocol/tasks.ts";
-import type { LayerTrace } from "./dedup/cheap.ts";
+import type { DedupResult } from "../../protocol/tasks.ts";
+import type { LayerTrace } from "./cheap.ts";
 
 const MAX_BYTES = 1024 * 1024;
 const DESCRIPTION_CHARS = 160;

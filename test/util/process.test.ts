@@ -2,9 +2,9 @@
 // timeouts/aborts/leftovers that take the whole group (grandchildren included) down and reap it.
 import { afterAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { join } from "node:path";
-import { runInProcessGroup } from "../../src/llm/process.ts";
+import { runInProcessGroup } from "../../src/util/process.ts";
 import { cleanupAll, tempDir } from "../support/temp.ts";
-import { gone, pidFrom } from "./support.ts";
+import { gone, pidFrom } from "../llm/support.ts";
 
 setDefaultTimeout(30_000);
 afterAll(cleanupAll);
