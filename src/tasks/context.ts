@@ -1,8 +1,7 @@
 // What the classifier and planner are told about the repo: the ranked repo map from the index
 // (the most important files with their most important symbols) and the peer repos of the workspace.
 import { basename } from "node:path";
-import { answerRead } from "../daemon/ask.ts";
-import { rescanFreshness } from "../daemon/answers.ts";
+import { DEFAULT_MAP_TOKENS, repoMap } from "../graph/repomap.ts";
 import { indexReadError, openReadonly } from "../index/store.ts";
 import { peersOf } from "../workspace/registry.ts";
 
@@ -12,11 +11,11 @@ export interface PromptContext {
   peers: string[];
 }
 
-export function promptContext(root: string, dbPath: string, mapTokens = 1024): PromptContext {
-  return { repo: basename(root), repoMap: repoMapText(root, dbPath, mapTokens), peers: peerRepos(root) };
+export function promptContext(root: string, dbPath: string, mapTokens = DEFAULT_MAP_TOKENS): PromptContext {
+  return { repo: basename(root), repoMap: repoMapText(dbPath, mapTokens), peers: peerRepos(root) };
 }
 
-function repoMapText(root: string, dbPath: string, tokens: number): string {
+function repoMapText(dbPath: string, tokens: number): string {
   let db;
   try {
     db = openReadonly(dbPath);
@@ -24,7 +23,8 @@ function repoMapText(root: string, dbPath: string, tokens: number): string {
     return `(no index: ${(err as Error).message})`;
   }
   try {
-    const map = answerRead({ db, root, fresh: rescanFreshness(root) }, "map", { tokens });
+    // The map alone: the planner has no use for the freshness a `map` verb answer would compute.
+    const map = repoMap(db, tokens);
     return map.text.trim() ? `Ranked repo map (most important files and symbols first):\n${map.text}` : "(the index holds no symbols)";
   } catch (err) {
     // indexReadError turns damage into "run `skep index`" and leaves the note that makes it rebuild.
