@@ -22,8 +22,8 @@ import { appendFileSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync,
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { DaemonClient } from "../../src/daemon/client.ts";
-import { DAEMON_ENV } from "../../src/daemon/idle-gc.ts";
+import { DaemonClient } from "../../src/api/remote.ts";
+import { DAEMON_ENV } from "../../src/api/control.ts";
 import type { Event } from "../../src/protocol/socket.ts";
 
 const PROJECT = resolve(import.meta.dir, "../..");

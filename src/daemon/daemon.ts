@@ -9,12 +9,12 @@ import { indexFileReplaced, isCorruptionError, noteDamaged, openReadonly } from 
 import type { DaemonInfo } from "../protocol/socket.ts";
 import { writeFileAtomic } from "../util/fs.ts";
 import { VERSION } from "../version.ts";
-import type { AnswerContext, FreshnessSource } from "./answers.ts";
+import type { AnswerContext, FreshnessSource } from "../api/answers.ts";
 import { EventBus } from "./bus.ts";
 import { HttpServer } from "./http-server.ts";
 import { collectAfterActivity } from "./idle-gc.ts";
 import { IndexRunner } from "./index-runner.ts";
-import { readPid, tryLock, type Lock } from "./lock.ts";
+import { readPid, tryLock, type Lock } from "../util/lock.ts";
 import { serverSocketPath, type DaemonPaths } from "../repo/daemon-paths.ts";
 import { SocketServer } from "./socket-server.ts";
 import { TaskHost } from "./task-host.ts";

@@ -13,7 +13,7 @@ import type { z } from "zod";
 import { writeFileAtomic } from "../util/fs.ts";
 import { isVerb, MAX_REQUEST_BYTES, VERBS, type ErrorCode, type HttpInfo } from "../protocol/socket.ts";
 import type { EventBus } from "./bus.ts";
-import { httpStatusOf, VerbError } from "./errors.ts";
+import { httpStatusOf, VerbError } from "../api/errors.ts";
 import { checkRequest, runVerb, type VerbHost } from "./verbs.ts";
 
 /** A request that takes longer than this is answered 504 (refresh waits up to its own timeoutMs). */

@@ -15,6 +15,3 @@ export function collectAfterActivity(delayMs = 2_000): () => void {
     (timer as { unref?: () => void }).unref?.();
   };
 }
-
-/** Environment for a daemon process: no repeating GC timer (see above). */
-export const DAEMON_ENV: Record<string, string> = { BUN_GC_TIMER_DISABLE: "1" };

@@ -5,7 +5,7 @@ import type { Socket, UnixSocketListener } from "bun";
 import { chmodSync, existsSync, unlinkSync } from "node:fs";
 import { Request, MAX_REQUEST_BYTES, SubscribeParams, type ErrorCode, type RequestId } from "../protocol/socket.ts";
 import type { EventBus } from "./bus.ts";
-import { VerbError } from "./errors.ts";
+import { VerbError } from "../api/errors.ts";
 import { checkRequest, describeIssues, runVerb, type VerbHost } from "./verbs.ts";
 
 interface Conn {

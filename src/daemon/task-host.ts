@@ -6,7 +6,7 @@ import { TERMINAL_STATUSES, type CostAnswer, type Task, type TaskStatus, type Ta
 import { TaskService, type CreateResult } from "../tasks/service.ts";
 import { costAnswer } from "../tasks/cost.ts";
 import type { EventBus } from "./bus.ts";
-import { VerbError } from "./errors.ts";
+import { VerbError } from "../api/errors.ts";
 import type { DaemonPaths } from "../repo/daemon-paths.ts";
 
 export class TaskHost {

@@ -9,8 +9,8 @@ import { IllegalTransition } from "../tasks/states.ts";
 import { TaskNotFound } from "../tasks/store.ts";
 import { TaskError } from "../tasks/service.ts";
 import type { TaskHost } from "./task-host.ts";
-import { answerFileContext, answerGraph, answerMap, answerSearch, answerStatus, answerSymbolSource, type AnswerContext } from "./answers.ts";
-import { VerbError } from "./errors.ts";
+import { answerFileContext, answerGraph, answerMap, answerSearch, answerStatus, answerSymbolSource, type AnswerContext } from "../api/answers.ts";
+import { VerbError } from "../api/errors.ts";
 import type { RunReport } from "./worker-messages.ts";
 
 export interface VerbHost {

@@ -6,8 +6,8 @@
 import { realpathSync } from "node:fs";
 import { basename, join, relative, resolve, sep, isAbsolute } from "node:path";
 import { repoContext, taskRepoContext } from "../repo/repo.ts";
-import { DaemonError } from "../daemon/client.ts";
-import { ConfigInvalid, daemonGone, type Done, type Op, TaskClient } from "../daemon/task-client.ts";
+import { DaemonError } from "../api/remote.ts";
+import { ConfigInvalid, daemonGone, type Done, type Op, TaskClient } from "../api/task-client.ts";
 import { TaskError } from "../tasks/service.ts";
 import { IllegalTransition } from "../tasks/states.ts";
 import { TaskNotFound } from "../tasks/store.ts";

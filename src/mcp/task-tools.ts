@@ -11,7 +11,7 @@ import { checkIndex } from "../tasks/dedup/index-layer.ts";
 import { indexLookup } from "../tasks/dedup/index-lookup.ts";
 import { ToolError } from "./backend.ts";
 import { clip, makeCursor, pageJson, readCursor } from "./bound.ts";
-import type { Progress, Via } from "../daemon/task-client.ts";
+import type { Progress, Via } from "../api/task-client.ts";
 import { real, type TaskBackend } from "./task-backend.ts";
 
 const MAX_DESCRIPTION = 20_000;

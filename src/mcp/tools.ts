@@ -6,7 +6,7 @@ import { existsSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import type { Database } from "bun:sqlite";
 import { nearest } from "../util/suggest.ts";
-import { VerbError } from "../daemon/errors.ts";
+import { VerbError } from "../api/errors.ts";
 import { languageForPath, LANGUAGES } from "../parser/languages.ts";
 import type { SymbolRef } from "../protocol/index-answers.ts";
 import {

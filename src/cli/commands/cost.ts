@@ -1,6 +1,6 @@
 // `skep cost`: the token ledger rolled up per task, per purpose and for the repo.
 import { defineCommand } from "citty";
-import { TaskClient } from "../../daemon/task-client.ts";
+import { TaskClient } from "../../api/task-client.ts";
 import { CostAnswer } from "../../protocol/tasks.ts";
 import { printJson } from "../print.ts";
 import { jsonArg, repoArgs } from "../args.ts";

@@ -1,7 +1,7 @@
 // `skep daemon start | stop | status | restart | run`: the repo's long-running daemon.
 import { defineCommand } from "citty";
 import { z } from "zod";
-import { daemonState, startDaemon, stopDaemon } from "../../daemon/control.ts";
+import { daemonState, startDaemon, stopDaemon } from "../../api/control.ts";
 import { DaemonAlreadyRunning, runDaemon } from "../../daemon/daemon.ts";
 import { daemonPaths, type DaemonPaths } from "../../repo/daemon-paths.ts";
 import { DaemonInfo } from "../../protocol/socket.ts";

@@ -1,6 +1,6 @@
 // `skep callers <symbol>` and `skep callees <symbol>`: walk the call graph.
 import { defineCommand } from "citty";
-import { askIndex } from "../../daemon/ask.ts";
+import { askIndex } from "../../api/ask.ts";
 import { daemonPaths } from "../../repo/daemon-paths.ts";
 import { CallGraphAnswer } from "../../protocol/index-answers.ts";
 import { CommandFailed, UsageError } from "../../errors.ts";

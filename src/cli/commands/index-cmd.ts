@@ -1,6 +1,6 @@
 // `skep index`: build or refresh the index (incremental after the first run).
 import { defineCommand } from "citty";
-import { DaemonClient } from "../../daemon/client.ts";
+import { DaemonClient } from "../../api/remote.ts";
 import { clientSocketPath, daemonPaths } from "../../repo/daemon-paths.ts";
 import { indexRepo } from "../../index/indexer.ts";
 import { openWritable } from "../../index/store.ts";

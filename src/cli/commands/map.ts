@@ -1,6 +1,6 @@
 // `skep map`: the ranked repo map fitted to a token budget.
 import { defineCommand } from "citty";
-import { askIndex } from "../../daemon/ask.ts";
+import { askIndex } from "../../api/ask.ts";
 import { daemonPaths } from "../../repo/daemon-paths.ts";
 import { DEFAULT_MAP_TOKENS } from "../../graph/repomap.ts";
 import { RepoMapAnswer } from "../../protocol/index-answers.ts";

@@ -1,6 +1,6 @@
 // `skep search <query>` (also `skep index ask`): find symbols by name, camel humps, words or typos.
 import { defineCommand } from "citty";
-import { askIndex } from "../../daemon/ask.ts";
+import { askIndex } from "../../api/ask.ts";
 import { daemonPaths } from "../../repo/daemon-paths.ts";
 import { SearchAnswer } from "../../protocol/index-answers.ts";
 import { UsageError } from "../../errors.ts";

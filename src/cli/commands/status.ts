@@ -2,7 +2,7 @@
 // workspace's tasks in one line for tmux.
 import { defineCommand } from "citty";
 import { resolve } from "node:path";
-import { askIndex } from "../../daemon/ask.ts";
+import { askIndex } from "../../api/ask.ts";
 import { daemonPaths } from "../../repo/daemon-paths.ts";
 import { StatusAnswer } from "../../protocol/index-answers.ts";
 import { OnelineAnswer } from "../../protocol/workspace.ts";

@@ -3,8 +3,8 @@
 import { defineCommand } from "citty";
 import { closeSync, existsSync, openSync, readSync, statSync } from "node:fs";
 import { z } from "zod";
-import { type Done, TaskClient, type Via } from "../../daemon/task-client.ts";
-import { DaemonError } from "../../daemon/client.ts";
+import { type Done, TaskClient, type Via } from "../../api/task-client.ts";
+import { DaemonError } from "../../api/remote.ts";
 import { Task, TaskCreateAnswer, TaskDeleteAnswer, TERMINAL_STATUSES } from "../../protocol/tasks.ts";
 import { IllegalTransition } from "../../tasks/states.ts";
 import { TaskNotFound, TaskStore, tasksDbPath, withTaskStore } from "../../tasks/store.ts";

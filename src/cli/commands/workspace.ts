@@ -2,7 +2,7 @@
 // every repo's tasks. Both read each repo's `.skep/tasks.db` read-only; no daemon is asked.
 import { defineCommand } from "citty";
 import { resolve } from "node:path";
-import { isLocked } from "../../daemon/lock.ts";
+import { isLocked } from "../../util/lock.ts";
 import { daemonPaths } from "../../repo/daemon-paths.ts";
 import { ACTIVE_STATUSES, type TaskStatus } from "../../protocol/tasks.ts";
 import { WatchFrame, WorkspaceListAnswer } from "../../protocol/workspace.ts";

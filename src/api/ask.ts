@@ -6,7 +6,7 @@ import type { z } from "zod";
 import { indexReadError, openReadonly } from "../index/store.ts";
 import { VERBS, type ParamsOf, type ResultOf } from "../protocol/socket.ts";
 import { answerFileContext, answerGraph, answerMap, answerSearch, answerStatus, answerSymbolSource, rescanFreshness, type AnswerContext } from "./answers.ts";
-import { DaemonClient, DaemonError } from "./client.ts";
+import { DaemonClient, DaemonError } from "./remote.ts";
 import { VerbError } from "./errors.ts";
 import { clientSocketPath, type DaemonPaths } from "../repo/daemon-paths.ts";
 

@@ -4,8 +4,8 @@
 import { afterEach, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { isLocked, tryLock, tryPidLock } from "../../src/daemon/lock.ts";
-import { cleanupAll, PROJECT, tempDir } from "./support.ts";
+import { isLocked, tryLock, tryPidLock } from "../../src/util/lock.ts";
+import { cleanupAll, PROJECT, tempDir } from "../daemon/support.ts";
 
 afterEach(cleanupAll);
 setDefaultTimeout(60_000);
@@ -26,7 +26,7 @@ test("flock: one holder at a time; released on release()", () => {
 
 test("flock: a holder killed with SIGKILL leaves the lock free at once", async () => {
   const path = join(tempDir(), "daemon.lock");
-  const script = `const { tryLock } = await import(${JSON.stringify(join(PROJECT, "src/daemon/lock.ts"))}); const l = tryLock(${JSON.stringify(path)}); console.log(l ? "held" : "busy"); await Bun.sleep(60000);`;
+  const script = `const { tryLock } = await import(${JSON.stringify(join(PROJECT, "src/util/lock.ts"))}); const l = tryLock(${JSON.stringify(path)}); console.log(l ? "held" : "busy"); await Bun.sleep(60000);`;
   const child = Bun.spawn([process.execPath, "-e", script], { cwd: PROJECT, stdout: "pipe" });
   const reader = child.stdout.getReader();
   const { value } = await reader.read();

@@ -1,5 +1,5 @@
 // A client for a repo daemon's socket: pipelined requests matched to replies by id, and an event
-// stream after `subscribe`. Used by the CLI, by tests and benchmarks, and later by MCP and peers.
+// stream after `subscribe`. Every front end that reaches a daemon (CLI, MCP server, peer links, tests, benchmarks) uses it.
 import type { Socket } from "bun";
 import { StringDecoder } from "node:string_decoder";
 import type { ErrorCode, Event, ParamsOf, Reply, ResultOf, Verb } from "../protocol/socket.ts";

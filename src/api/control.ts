@@ -5,10 +5,12 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, openSync, closeSync, unlinkSync } from "node:fs";
 import { basename } from "node:path";
 import type { DaemonInfo } from "../protocol/socket.ts";
-import { DaemonClient } from "./client.ts";
-import { DAEMON_ENV } from "./idle-gc.ts";
-import { alive, isLocked, readPid } from "./lock.ts";
+import { DaemonClient } from "./remote.ts";
+import { alive, isLocked, readPid } from "../util/lock.ts";
 import { clientSocketPath, type DaemonPaths } from "../repo/daemon-paths.ts";
+
+/** Environment for a daemon process: no repeating GC timer (daemon/idle-gc.ts collects after activity instead). */
+export const DAEMON_ENV: Record<string, string> = { BUN_GC_TIMER_DISABLE: "1" };
 
 export interface DaemonState {
   running: boolean;

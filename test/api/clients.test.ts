@@ -5,7 +5,7 @@ import { afterEach, describe, expect, test, setDefaultTimeout } from "bun:test";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { damagePages } from "../support/damage.ts";
-import { cleanupAll, coldIndex, dumpIndex, eventLog, git, makeRepo, rankDifferences, run, sampleFiles, settle, startDaemon } from "./support.ts";
+import { cleanupAll, coldIndex, dumpIndex, eventLog, git, makeRepo, rankDifferences, run, sampleFiles, settle, startDaemon } from "../daemon/support.ts";
 
 afterEach(cleanupAll);
 setDefaultTimeout(60_000); // real processes on a shared, busy machine

@@ -2,7 +2,7 @@
 // life. The kernel drops the lock when the process dies, however it dies (kill -9 included), so a
 // lock can never go stale; `daemon.pid` is only informative. Where libc cannot be loaded, an
 // O_EXCL lock file holding the pid is used instead, taken over only when that pid is dead.
-import { alive } from "../util/pid.ts";
+import { alive } from "./pid.ts";
 import { closeSync, constants, openSync, readFileSync, unlinkSync, writeSync, ftruncateSync } from "node:fs";
 
 export interface Lock {
