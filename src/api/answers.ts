@@ -1,6 +1,8 @@
 // The read verbs, computed from an open index. The daemon calls these for socket and HTTP requests,
 // and the CLI calls the very same functions when no daemon runs, so both give identical answers;
 // only where freshness comes from differs (the daemon's watcher, or a rescan of the disk).
+// READ_HANDLERS is the one table from read verb to answer; the daemon's verb table and the
+// in-process answerRead both look verbs up in it.
 import type { Database } from "bun:sqlite";
 import type { z } from "zod";
 import { findSymbols, walkGraph } from "../graph/queries.ts";
@@ -9,7 +11,7 @@ import { freshness as scanFreshness, pendingChanges, type PendingChanges } from 
 import { fileContext, symbolSource } from "../index/read.ts";
 import { indexStatus } from "../index/status.ts";
 import type { CallGraphAnswer, Freshness, RepoMapAnswer, SearchAnswer, StatusAnswer } from "../protocol/index-answers.ts";
-import type { FileContextAnswer, FileContextParams, GraphParams, MapParams, SearchParams, SymbolSourceAnswer, SymbolSourceParams } from "../protocol/socket.ts";
+import { VERBS, type FileContextAnswer, type FileContextParams, type GraphParams, type MapParams, type ParamsOf, type ResultOf, type SearchParams, type SymbolSourceAnswer, type SymbolSourceParams, type Verb } from "../protocol/socket.ts";
 import { search } from "../search/search.ts";
 import { VerbError } from "./errors.ts";
 
@@ -103,4 +105,40 @@ export function answerFileContext(c: AnswerContext, p: z.output<typeof FileConte
 export function answerSymbolSource(c: AnswerContext, p: z.output<typeof SymbolSourceParams>): SymbolSourceAnswer {
   const symbols = symbolSource(c.db, c.root, p.symbol, { maxLines: p.maxLines, limit: p.limit });
   return { symbols, freshness: c.fresh.freshness(c.db) };
+}
+
+/** The verbs answered from the index alone (read-only, no daemon state). */
+export const READ_VERBS = ["status", "search", "callers", "callees", "map", "file.context", "symbol.source"] as const;
+export type ReadVerb = (typeof READ_VERBS)[number];
+
+/** A verb's params after its schema has filled the defaults in. */
+export type CheckedParams<V extends Verb> = z.output<(typeof VERBS)[V]["params"]>;
+
+type ReadHandler<V extends ReadVerb> = (c: AnswerContext, p: CheckedParams<V>) => ResultOf<V>;
+
+export const READ_HANDLERS: { [V in ReadVerb]: ReadHandler<V> } = {
+  status: (c) => answerStatus(c),
+  search: answerSearch,
+  callers: (c, p) => answerGraph(c, "callers", p),
+  callees: (c, p) => answerGraph(c, "callees", p),
+  map: answerMap,
+  "file.context": answerFileContext,
+  "symbol.source": answerSymbolSource,
+};
+
+export function isReadVerb(verb: string): verb is ReadVerb {
+  return (READ_VERBS as readonly string[]).includes(verb);
+}
+
+/** Answer a read verb whose params are already checked (the daemon's requests). */
+export function answerChecked<V extends ReadVerb>(c: AnswerContext, verb: V, params: CheckedParams<V>): ResultOf<V> {
+  const handler: ReadHandler<V> = READ_HANDLERS[verb];
+  return handler(c, params);
+}
+
+/** Answer a read verb from an open database, exactly as the daemon would (params checked here). */
+export function answerRead<V extends ReadVerb>(c: AnswerContext, verb: V, params: ParamsOf<V>): ResultOf<V> {
+  const parsed = VERBS[verb].params.safeParse(params);
+  if (!parsed.success) throw new VerbError("bad_params", parsed.error.message);
+  return answerChecked(c, verb, parsed.data as CheckedParams<V>);
 }

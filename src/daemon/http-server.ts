@@ -135,7 +135,7 @@ export class HttpServer {
         timer = setTimeout(() => reject(new VerbError("timeout", `no answer within ${timeoutMs} ms`)), timeoutMs);
       });
       try {
-        const result = await Promise.race([runVerb(this.host, checked.verb, checked.params), timeout]);
+        const result = await Promise.race([runVerb(this.host, checked), timeout]);
         return json(200, { ok: true, result });
       } finally {
         clearTimeout(timer);

@@ -164,14 +164,14 @@ export class SocketServer {
       return;
     }
     if (checked.verb === "subscribe") {
-      const p = checked.params as ReturnType<typeof SubscribeParams.parse>;
+      const p = checked.params;
       s.data.unsubscribe?.();
       s.data.unsubscribe = this.bus.subscribe((e) => this.write(s, `${JSON.stringify(e)}\n`), p.events);
       this.write(s, `${JSON.stringify({ id, ok: true, result: { subscribed: true, seq: this.bus.lastSeq } })}\n`);
       return;
     }
     this.inFlight++;
-    runVerb(this.host, checked.verb, checked.params)
+    runVerb(this.host, checked)
       .then(
         (result) => {
           this.answered++;

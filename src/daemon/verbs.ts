@@ -1,15 +1,15 @@
-// One table from verb to handler, shared by the socket and the HTTP sidecar: params are checked
+// One table from verb to handler (HANDLERS), shared by the socket and the HTTP sidecar: params are checked
 // against the verb's schema, the handler runs, and any failure becomes a VerbError with a code.
 // `subscribe` is the transports' own business (it changes what the connection is).
 import { SQLiteError } from "bun:sqlite";
 import type { z } from "zod";
 import { IndexUnavailable, indexReadError, isCorruptionError } from "../index/store.ts";
-import { isVerb, VERBS, type DaemonInfo, type RefreshAnswer, type Verb } from "../protocol/socket.ts";
+import { isVerb, VERBS, type DaemonInfo, type ResultOf, type Verb } from "../protocol/socket.ts";
 import { IllegalTransition } from "../tasks/states.ts";
 import { TaskNotFound } from "../tasks/store.ts";
 import { TaskError } from "../tasks/service.ts";
 import type { TaskHost } from "./task-host.ts";
-import { answerFileContext, answerGraph, answerMap, answerSearch, answerStatus, answerSymbolSource, type AnswerContext } from "../api/answers.ts";
+import { READ_HANDLERS, type AnswerContext, type CheckedParams } from "../api/answers.ts";
 import { VerbError } from "../api/errors.ts";
 import type { RunReport } from "./worker-messages.ts";
 
@@ -24,12 +24,16 @@ export interface VerbHost {
   activity?(): void;
 }
 
+/** A request whose params passed its verb's schema: the verb and its params, correlated. */
+export type CheckedRequest<V extends Verb = Verb> = { [K in V]: { verb: K; params: ParamsMap[K] } }[V];
+type ParamsMap = { [V in Verb]: CheckedParams<V> };
+
 /** Check a verb name and its params; returns the parsed params. */
-export function checkRequest(verb: string, params: unknown): { verb: Verb; params: unknown } {
+export function checkRequest(verb: string, params: unknown): CheckedRequest {
   if (!isVerb(verb)) throw new VerbError("unknown_verb", `unknown verb '${verb}' (known: ${Object.keys(VERBS).join(", ")})`);
   const parsed = VERBS[verb].params.safeParse(params ?? {});
   if (!parsed.success) throw new VerbError("bad_params", `bad params for '${verb}': ${describeIssues(parsed.error)}`);
-  return { verb, params: parsed.data };
+  return { verb, params: parsed.data } as CheckedRequest;
 }
 
 export function describeIssues(err: z.ZodError): string {
@@ -39,83 +43,70 @@ export function describeIssues(err: z.ZodError): string {
     .join("; ");
 }
 
+type ResultMap = { [V in Verb]: ResultOf<V> };
+/** `answers()` opens the request's read context (and remembers it, to name a damaged file). */
+type Handler<V extends Verb> = (host: VerbHost, p: ParamsMap[V], answers: () => AnswerContext) => ResultMap[V] | Promise<ResultMap[V]>;
+
+/** The one table from verb to what answers it (read verbs: api/answers.ts's READ_HANDLERS). */
+const HANDLERS: { [V in Verb]: Handler<V> } = {
+  ping: (host) => host.info(),
+  status: (_, p, answers) => READ_HANDLERS.status(answers(), p),
+  search: (_, p, answers) => READ_HANDLERS.search(answers(), p),
+  callers: (_, p, answers) => READ_HANDLERS.callers(answers(), p),
+  callees: (_, p, answers) => READ_HANDLERS.callees(answers(), p),
+  map: (_, p, answers) => READ_HANDLERS.map(answers(), p),
+  "file.context": (_, p, answers) => READ_HANDLERS["file.context"](answers(), p),
+  "symbol.source": (_, p, answers) => READ_HANDLERS["symbol.source"](answers(), p),
+  refresh: async (host, p, answers) => {
+    const report = await host.refresh(p.wait, p.timeoutMs);
+    const c = answers();
+    return {
+      finished: report !== null,
+      index: report && {
+        root: c.root,
+        files: report.files - report.skipped.length,
+        symbols: report.symbols,
+        parsed: report.parsed,
+        unchanged: report.unchanged,
+        deleted: report.deleted,
+        skipped: report.skipped,
+        durationMs: Math.round(report.durationMs),
+      },
+      freshness: c.fresh.freshness(c.db),
+    };
+  },
+  subscribe: () => {
+    throw new VerbError("unknown_verb", "verb 'subscribe' is not available on this transport");
+  },
+  "task.create": (host, p) => host.tasks.create(p),
+  "task.list": (host, p) => ({ tasks: host.tasks.service.list(p) }),
+  "task.show": (host, p) => ({ task: host.tasks.service.get(p.id) }),
+  "task.approve": (host, p) => ({ task: host.tasks.approve(p.id) }),
+  "task.reject": (host, p) => ({ task: host.tasks.service.reject(p.id, p.reason) }),
+  "task.clarify": async (host, p) => ({ task: await host.tasks.clarify(p.id, p.answers) }),
+  "task.run": (host, p) => ({ task: host.tasks.run(p.id) }),
+  "task.interrupt": async (host, p) => ({ task: await host.tasks.interrupt(p.id) }),
+  "task.done": (host, p) => ({ task: host.tasks.service.done(p.id) }),
+  "task.delete": (host, p) => host.tasks.delete(p.id, p.deleteBranch),
+  "task.wait": (host, p) => host.tasks.wait(p.id, p.until, p.timeoutMs),
+  cost: (host) => host.tasks.cost(),
+  stop: (host) => {
+    // Reply first; the drain starts on the next turn of the event loop.
+    setTimeout(() => host.stop("stop requested"), 0);
+    return { stopping: true };
+  },
+};
+
 /** Run a checked request (anything but subscribe). */
-export async function runVerb(host: VerbHost, verb: Verb, params: unknown): Promise<unknown> {
+export async function runVerb<V extends Verb>(host: VerbHost, req: CheckedRequest<V>): Promise<ResultOf<V>> {
   host.activity?.();
-  if (host.stopping && verb !== "ping") throw new VerbError("unavailable", "the daemon is shutting down");
+  if (host.stopping && req.verb !== "ping") throw new VerbError("unavailable", "the daemon is shutting down");
   // What this request reads, to name the file when SQLite finds it damaged.
   let read: AnswerContext | undefined;
   const answers = () => (read = host.answers());
   try {
-    switch (verb) {
-      case "ping":
-        return host.info();
-      case "status":
-        return answerStatus(answers());
-      case "search":
-        return answerSearch(answers(), params as never);
-      case "callers":
-      case "callees":
-        return answerGraph(answers(), verb, params as never);
-      case "map":
-        return answerMap(answers(), params as never);
-      case "file.context":
-        return answerFileContext(answers(), params as never);
-      case "symbol.source":
-        return answerSymbolSource(answers(), params as never);
-      case "refresh": {
-        const p = params as { wait: boolean; timeoutMs: number };
-        const report = await host.refresh(p.wait, p.timeoutMs);
-        const c = answers();
-        const answer: RefreshAnswer = {
-          finished: report !== null,
-          index: report && {
-            root: c.root,
-            files: report.files - report.skipped.length,
-            symbols: report.symbols,
-            parsed: report.parsed,
-            unchanged: report.unchanged,
-            deleted: report.deleted,
-            skipped: report.skipped,
-            durationMs: Math.round(report.durationMs),
-          },
-          freshness: c.fresh.freshness(c.db),
-        };
-        return answer;
-      }
-      case "task.create":
-        return await host.tasks.create(params as never);
-      case "task.list":
-        return { tasks: host.tasks.service.list(params as never) };
-      case "task.show":
-        return { task: host.tasks.service.get(id(params)) };
-      case "task.approve":
-        return { task: host.tasks.approve(id(params)) };
-      case "task.reject":
-        return { task: host.tasks.service.reject(id(params), (params as { reason?: string }).reason) };
-      case "task.clarify":
-        return { task: await host.tasks.clarify(id(params), (params as { answers?: { question: string; answer: string }[] }).answers) };
-      case "task.run":
-        return { task: host.tasks.run(id(params)) };
-      case "task.interrupt":
-        return { task: await host.tasks.interrupt(id(params)) };
-      case "task.done":
-        return { task: host.tasks.service.done(id(params)) };
-      case "task.delete":
-        return host.tasks.delete(id(params), (params as { deleteBranch: boolean }).deleteBranch);
-      case "task.wait": {
-        const p = params as { id: number; until: "classified" | "terminal"; timeoutMs: number };
-        return await host.tasks.wait(p.id, p.until, p.timeoutMs);
-      }
-      case "cost":
-        return host.tasks.cost();
-      case "stop":
-        // Reply first; the drain starts on the next turn of the event loop.
-        setTimeout(() => host.stop("stop requested"), 0);
-        return { stopping: true };
-      default:
-        throw new VerbError("unknown_verb", `verb '${verb}' is not available on this transport`);
-    }
+    const handler: Handler<V> = HANDLERS[req.verb];
+    return await handler(host, req.params, answers);
   } catch (err) {
     if (err instanceof VerbError) throw err;
     if (err instanceof TaskNotFound) throw new VerbError("not_found", err.message);
@@ -126,8 +117,4 @@ export async function runVerb(host: VerbHost, verb: Verb, params: unknown): Prom
     if (err instanceof SQLiteError) throw new VerbError("unavailable", `the index could not be read: ${err.message}`);
     throw new VerbError("internal", (err as Error)?.message ?? String(err));
   }
-}
-
-function id(params: unknown): number {
-  return (params as { id: number }).id;
 }

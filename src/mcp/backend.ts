@@ -11,8 +11,7 @@ import type { Database } from "bun:sqlite";
 import { existsSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { repoContext, type RepoContext } from "../repo/repo.ts";
-import type { FreshnessSource } from "../api/answers.ts";
-import { answerRead } from "../api/ask.ts";
+import { answerRead, type FreshnessSource, type ReadVerb } from "../api/answers.ts";
 import { DaemonClient, DaemonError } from "../api/remote.ts";
 import { VerbError } from "../api/errors.ts";
 import { clientSocketPath, daemonPaths } from "../repo/daemon-paths.ts";
@@ -24,8 +23,6 @@ import type { Stamp } from "../protocol/mcp.ts";
 import type { ParamsOf, ResultOf } from "../protocol/socket.ts";
 import { mainCheckoutOf } from "./git.ts";
 import { OverlayError, type OverlayView, WorktreeOverlay } from "./overlay.ts";
-
-export type ReadVerb = "status" | "search" | "callers" | "callees" | "map" | "file.context" | "symbol.source";
 
 /** A failure the agent should read: becomes an MCP tool error with this message. */
 export class ToolError extends Error {}

@@ -21,8 +21,8 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
-import { rescanFreshness } from "../../src/api/answers.ts";
-import { answerDirect, answerRead } from "../../src/api/ask.ts";
+import { answerRead, rescanFreshness } from "../../src/api/answers.ts";
+import { answerDirect } from "../../src/api/ask.ts";
 import { daemonPaths } from "../../src/repo/daemon-paths.ts";
 import { indexRepo, type IndexOptions, type IndexReport } from "../../src/index/indexer.ts";
 import { MAX_FILE_BYTES } from "../../src/index/inspect.ts";
