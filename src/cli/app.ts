@@ -17,6 +17,7 @@ import { doctorCommand } from "./commands/doctor.ts";
 import { completionCommand } from "./commands/completion.ts";
 import { workspaceCommand } from "./commands/workspace.ts";
 import { cockpitCommand } from "./commands/cockpit.ts";
+import { contractsCommand } from "./commands/contracts.ts";
 
 export const app = defineCommand({
   meta: { name: "skep", version: VERSION, description: "A local agent for every git repo: a warm code index for coding agents, and a task queue that plans and executes work in worktrees" },
@@ -27,6 +28,7 @@ export const app = defineCommand({
     callers: callersCommand,
     callees: calleesCommand,
     map: mapCommand,
+    contracts: contractsCommand,
     status: statusCommand,
     mcp: mcpCommand,
     daemon: daemonCommand,

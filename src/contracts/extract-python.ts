@@ -1,0 +1,93 @@
+// HTTP routes and calls in Python. Servers: FastAPI (`@app.get`, `APIRouter(prefix=)`,
+// `app.include_router(router, prefix=)`, `@router.api_route(methods=)`) and Flask (`@app.route(methods=)`,
+// Flask 2's `@app.get`, `Blueprint(url_prefix=)`, `register_blueprint(bp, url_prefix=)`), prefixes
+// followed within a file. Clients: requests, httpx and session/client objects (`client.get(url)`).
+import type { Node } from "web-tree-sitter";
+import type { HttpMethod } from "../protocol/contracts.ts";
+import { kids, lineOf, literalString, urlPieces } from "./ast.ts";
+import { joinPath, normalisePath, piecesToPath } from "./path.ts";
+import { emptyContracts, methodOf, type FileContracts } from "./types.ts";
+
+const CLIENTS = /^(requests|httpx|session|client|self\.session|self\.client|http|self\.http|s)$/;
+
+interface Router {
+  framework: "fastapi" | "flask";
+  own: string;
+  /** The prefix `include_router`/`register_blueprint` adds (Flask's replaces the blueprint's own). */
+  mounted: string | null;
+}
+
+export function extractPython(root: Node, _text: string): FileContracts {
+  const out = emptyContracts();
+  const routers = new Map<string, Router>();
+  for (const a of root.descendantsOfType("assignment")) {
+    const name = a?.childForFieldName("left")?.text;
+    const value = a?.childForFieldName("right");
+    if (!name || value?.type !== "call") continue;
+    const fn = value.childForFieldName("function")?.text.replace(/^.*\./, "");
+    const args = value.childForFieldName("arguments");
+    if (fn === "FastAPI" || fn === "APIRouter") routers.set(name, { framework: "fastapi", own: keyword(args, "prefix") ?? "", mounted: null });
+    else if (fn === "Flask") routers.set(name, { framework: "flask", own: "", mounted: null });
+    else if (fn === "Blueprint") routers.set(name, { framework: "flask", own: keyword(args, "url_prefix") ?? "", mounted: null });
+  }
+  const prefixOf = (name: string, depth = 0): string => {
+    const r = routers.get(name);
+    if (!r || depth > 8) return "";
+    if (r.framework === "flask") return r.mounted ?? r.own;
+    return joinPath(r.mounted ?? "", r.own);
+  };
+  const calls = root.descendantsOfType("call").filter((c): c is Node => c !== null);
+  for (const call of calls) {
+    const fn = call.childForFieldName("function");
+    if (fn?.type !== "attribute") continue;
+    const method = fn.childForFieldName("attribute")?.text;
+    const args = call.childForFieldName("arguments");
+    const target = kids(args)[0];
+    if ((method === "include_router" || method === "register_blueprint") && target) {
+      const r = routers.get(target.text);
+      const parent = prefixOf(fn.childForFieldName("object")?.text ?? "");
+      const given = keyword(args, method === "include_router" ? "prefix" : "url_prefix");
+      if (r) r.mounted = joinPath(parent, given ?? (r.framework === "flask" ? r.own : ""));
+    }
+  }
+  for (const call of calls) {
+    const fn = call.childForFieldName("function");
+    if (fn?.type !== "attribute") continue;
+    const object = fn.childForFieldName("object")?.text ?? "";
+    const attr = fn.childForFieldName("attribute")?.text ?? "";
+    const args = call.childForFieldName("arguments");
+    const positional = kids(args).filter((a) => a.type !== "keyword_argument");
+    if (call.parent?.type === "decorator") {
+      const path = literalString(positional[0]) ?? keyword(args, "path") ?? keyword(args, "rule");
+      if (path === null || (path !== "" && !path.startsWith("/"))) continue;
+      const r = routers.get(object);
+      const framework = r?.framework ?? (attr === "route" ? "flask" : "fastapi");
+      let methods: HttpMethod[];
+      if (attr === "route" || attr === "api_route") {
+        const list = keywordNode(args, "methods");
+        methods = list ? kids(list).flatMap((n) => [methodOf(literalString(n) ?? "")].filter((m): m is HttpMethod => m !== null)) : [];
+        if (methods.length === 0) methods = [attr === "route" ? "GET" : "ANY"];
+      } else {
+        const m = methodOf(attr);
+        if (!m) continue;
+        methods = [m];
+      }
+      for (const m of methods) out.routes.push({ method: m, path: normalisePath(joinPath(prefixOf(object), path)), line: lineOf(call), framework });
+    } else if (CLIENTS.test(object) && positional[0]) {
+      const m = methodOf(attr);
+      if (!m) continue;
+      const built = piecesToPath(urlPieces(positional[0]));
+      if (built) out.calls.push({ method: m, path: built.path, relative: built.relative, line: lineOf(call), framework: object.replace(/^self\./, "") });
+    }
+  }
+  return out;
+}
+
+function keywordNode(args: Node | null, name: string): Node | null {
+  for (const a of kids(args)) if (a.type === "keyword_argument" && a.childForFieldName("name")?.text === name) return a.childForFieldName("value");
+  return null;
+}
+
+function keyword(args: Node | null, name: string): string | null {
+  return literalString(keywordNode(args, name));
+}
