@@ -52,7 +52,11 @@ export async function extractContracts(lang: LanguageId, text: string): Promise<
   parser ??= await newParser();
   const tree = parseSource(parser, loaded, LANGUAGES[lang].parserText?.(text) ?? text);
   try {
-    return ex.extract(tree.rootNode, text);
+    const found = ex.extract(tree.rootNode, text);
+    // Source order (the tree walks find a chain's outer call first; a stable sort keeps that within a line).
+    found.routes.sort((a, b) => a.line - b.line);
+    found.calls.sort((a, b) => a.line - b.line);
+    return found;
   } finally {
     tree.delete();
   }
