@@ -77,11 +77,13 @@ export function extractGo(root: Node, text: string): FileContracts {
     }
   }
 
+  goMounts(root, text, sels, varPrefix, prefixOf, out);
+
   for (const s of sels) {
     const route = (method: HttpMethod, pathNode: Node | undefined, fw: string) => {
       const path = literalString(pathNode);
       if (path === null || !path.startsWith("/")) return;
-      out.routes.push({ method, path: normalisePath(joinPath(prefixOf(s.operand.text, s.call), path)), line: lineOf(s.call), framework: fw });
+      out.routes.push({ method, path: normalisePath(joinPath(prefixOf(s.operand.text, s.call), path)), line: lineOf(s.call), framework: fw, owner: enclosingFunc(s.call) });
     };
     if (GIN_METHODS.has(s.name) && s.args.length >= 2) route(s.name === "Any" ? "ANY" : (s.name as HttpMethod), s.args[0], "gin");
     else if (CHI_METHODS.has(s.name) && s.args.length >= 2 && s.operand.text !== "http") route(methodOf(s.name)!, s.args[0], "chi");
@@ -100,6 +102,7 @@ export function extractGo(root: Node, text: string): FileContracts {
         path: normalisePath(joinPath(prefixOf(s.operand.text, s.call), path)),
         line: lineOf(s.call),
         framework: framework === "gin" ? "net/http" : framework,
+        owner: enclosingFunc(s.call),
       });
     } else clientCall(out, s);
   }
@@ -143,4 +146,74 @@ function assignedTo(call: Node): string | null {
   }
   if (stmt.type === "var_spec") return stmt.childForFieldName("name")?.text ?? null;
   return null;
+}
+
+/** The top-level function or method a node is in: the owner other files' mounts name. */
+function enclosingFunc(n: Node): string | undefined {
+  for (let p = n.parent; p; p = p.parent)
+    if (p.type === "function_declaration" || p.type === "method_declaration") return p.childForFieldName("name")?.text;
+  return undefined;
+}
+
+/** Import path by the name the file uses for it (its alias, else its last element). */
+function goImports(text: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const blocks = [...text.matchAll(/^import\s*\(([\s\S]*?)\)/gm)].map((m) => m[1]!);
+  blocks.push(...[...text.matchAll(/^import\s+((?:\w+\s+)?"[^"]+")/gm)].map((m) => m[1]!));
+  for (const block of blocks)
+    for (const m of block.matchAll(/^\s*(?:([\w.]+)\s+)?"([^"]+)"/gm)) {
+      const alias = m[1] ?? m[2]!.split("/").at(-1)!.replace(/^go-|\.go$|\/v\d+$/g, "");
+      out.set(alias, m[2]!);
+    }
+  return out;
+}
+
+/**
+ * Routers handed to functions of other files: `users.Register(api)` with `api := r.Group("/api")`,
+ * or `r.Mount("/admin", admin.Routes())`. The routes those functions register get the prefix in
+ * the repo pass. Functions of this file are handled here already (funcPrefix).
+ */
+function goMounts(
+  root: Node,
+  text: string,
+  sels: Selector[],
+  varPrefix: Map<string, { prefix: string }>,
+  prefixOf: (receiver: string, at: Node) => string,
+  out: FileContracts,
+): void {
+  const local = new Set(root.descendantsOfType("function_declaration").map((f) => f?.childForFieldName("name")?.text));
+  const imports = goImports(text);
+  const target = (fn: Node | null): { module: string | null; name: string } | null => {
+    if (fn?.type === "identifier") return local.has(fn.text) ? null : { module: null, name: fn.text };
+    if (fn?.type === "selector_expression") {
+      const pkg = fn.childForFieldName("operand")?.text ?? "";
+      const module = imports.get(pkg);
+      const name = fn.childForFieldName("field")?.text;
+      return module && name ? { module, name } : null;
+    }
+    return null;
+  };
+  for (const call of root.descendantsOfType("call_expression")) {
+    if (!call) continue;
+    const args = kids(call.childForFieldName("arguments"));
+    const t = target(call.childForFieldName("function"));
+    if (!t) continue;
+    for (const a of args) {
+      let prefix = "";
+      if (a.type === "identifier") prefix = varPrefix.has(a.text) ? varPrefix.get(a.text)!.prefix : prefixOf(a.text, call);
+      else if (a.type === "call_expression") {
+        // `users.Register(api.Group("/v1"))`
+        const g = selector(a);
+        const path = g?.name === "Group" ? literalString(g.args[0]) : null;
+        if (g && path !== null) prefix = joinPath(prefixOf(g.operand.text, a), path);
+      }
+      if (prefix) out.mounts.push({ kind: "go", ...t, prefix, owner: enclosingFunc(call) ?? null });
+    }
+  }
+  for (const s of sels) {
+    if (s.name !== "Mount" || s.args.length !== 2 || s.args[1]!.type !== "call_expression") continue;
+    const path = literalString(s.args[0]);
+    const t = target(s.args[1]!.childForFieldName("function"));
+    if (path !== null && t) out.mounts.push({ kind: "go", ...t, prefix: joinPath(prefixOf(s.operand.text, s.call), path), owner: enclosingFunc(s.call) ?? null });
+  }
 }

@@ -17,9 +17,14 @@ const ROUTE_METHODS = new Set(["get", "post", "put", "patch", "delete", "head", 
 
 interface Router {
   kind: ServerKind;
-  /** Prefix given by basePath or a mount; null while unknown. */
+  /** Prefix given by basePath or a mount in this file. */
   prefix: string;
+  /** The router at the root of this file's mounts (itself when nothing here mounts it). */
+  root?: string;
 }
+
+/** Receivers taken as a server even in a file that imports no framework (a routes module, a Fastify plugin). */
+const SERVER_RECEIVERS = /^(app|router|server|fastify|instance|api|routes)$/i;
 
 export function extractJs(root: Node, text: string): FileContracts {
   const out = emptyContracts();
@@ -39,8 +44,14 @@ export function extractJs(root: Node, text: string): FileContracts {
     const base = axiosCreate(value);
     if (base !== undefined) axiosBases.set(name, base);
   }
+  const imports = importedNames(text);
   // Mounts: `app.use("/api", router)`, Hono's `app.route("/books", books)`, Fastify's
-  // `app.register(plugin, { prefix: "/v1" })`. Chains of mounts settle in a few rounds.
+  // `app.register(plugin, { prefix: "/v1" })`. Chains of mounts settle in a few rounds. A router
+  // or plugin imported from another file becomes a Mount for the repo pass.
+  const rootOf = (name: string, depth = 0): string => {
+    const r = routers.get(name);
+    return r?.root && r.root !== name && depth < 8 ? rootOf(r.root, depth + 1) : name;
+  };
   for (let round = 0; round < 4; round++) {
     for (const call of calls) {
       const m = member(call);
@@ -50,12 +61,34 @@ export function extractJs(root: Node, text: string): FileContracts {
       if ((m.property === "use" || m.property === "route") && args.length === 2 && args[1]!.type === "identifier") {
         const prefix = literalString(args[0]);
         const child = routers.get(args[1]!.text);
-        if (prefix !== null && child) child.prefix = joinPath(parent, prefix);
+        if (prefix !== null && child) {
+          child.prefix = joinPath(parent, prefix);
+          child.root = m.object.text;
+        }
       } else if (m.property === "register" && args[0]?.type === "identifier") {
         const prefix = objectString(args[1], "prefix");
         if (prefix !== null) pluginPrefixes.set(args[0].text, joinPath(parent, prefix));
       }
     }
+  }
+  for (const call of calls) {
+    const m = member(call);
+    if (!m) continue;
+    const args = kids(call.childForFieldName("arguments"));
+    let prefix: string | null = null;
+    let target: Node | undefined;
+    if ((m.property === "use" || m.property === "route") && args.length === 2) [prefix, target] = [literalString(args[0]), args[1]];
+    else if (m.property === "register" && args[0]) [prefix, target] = [objectString(args[1], "prefix"), args[0]];
+    if (prefix === null || !target) continue;
+    const ref = importedRef(target, imports);
+    if (!ref) continue;
+    const receiverRoot = rootOf(m.object.text);
+    out.mounts.push({
+      kind: "js",
+      ...ref,
+      prefix: joinPath(routers.get(m.object.text)?.prefix ?? "", prefix),
+      owner: receiverRoot,
+    });
   }
 
   for (const call of calls) {
@@ -104,27 +137,46 @@ export function extractJs(root: Node, text: string): FileContracts {
         const path = inner?.property === "route" ? literalString(kids(routeCall.childForFieldName("arguments"))[0]) : null;
         if (inner && path !== null && args.length >= 1) {
           const r = routers.get(inner.object.text);
-          addRoute(out, method, joinPath(r?.prefix ?? enclosingPluginPrefix(call), path), r?.kind ?? fileKind ?? "express", call);
+          addRoute(out, method, joinPath(r?.prefix ?? enclosingPluginPrefix(call), path), r?.kind ?? fileKind ?? "express", call, ownerOf(inner.object.text, call));
         }
         continue;
       }
       const path = literalString(args[0]);
       if (path === null || !path.startsWith("/") || args.length < 2) continue;
       const r = routers.get(receiver);
-      if (!r && !fileKind) continue;
-      addRoute(out, method, joinPath(r?.prefix ?? enclosingPluginPrefix(call), path), r?.kind ?? fileKind!, call);
+      if (!r && !fileKind && !SERVER_RECEIVERS.test(receiver)) continue;
+      const kind = r?.kind ?? fileKind ?? (/fastify/i.test(receiver) ? "fastify" : "express");
+      addRoute(out, method, joinPath(r?.prefix ?? enclosingPluginPrefix(call), path), kind, call, ownerOf(receiver, call));
       continue;
     }
-    if (m.property === "route" && args[0]?.type === "object" && (routers.get(receiver)?.kind ?? fileKind) === "fastify") {
+    if (m.property === "route" && args[0]?.type === "object" && (routers.get(receiver)?.kind ?? fileKind ?? (/fastify/i.test(receiver) ? "fastify" : null)) === "fastify") {
       const url = objectString(args[0], "url") ?? objectString(args[0], "path");
       const methodNode = objectNode(args[0], "method");
       if (url === null || !methodNode) continue;
       const methods = methodNode.type === "array" ? kids(methodNode).map((n) => literalString(n)) : [literalString(methodNode)];
-      for (const m2 of methods) addRoute(out, (m2 ? methodOf(m2) : null) ?? "ANY", joinPath(routers.get(receiver)?.prefix ?? enclosingPluginPrefix(call), url), "fastify", call);
+      for (const m2 of methods)
+        addRoute(out, (m2 ? methodOf(m2) : null) ?? "ANY", joinPath(routers.get(receiver)?.prefix ?? enclosingPluginPrefix(call), url), "fastify", call, ownerOf(receiver, call));
     }
   }
   openApiAxios(root, out);
   return out;
+
+  /**
+   * The owner other files' mounts name: the root router of this file's chain, or, inside a
+   * Fastify plugin function, that function (a default-exported one is `default`).
+   */
+  function ownerOf(receiver: string, at: Node): string {
+    if (routers.has(receiver)) return rootOf(receiver);
+    for (let p = at.parent; p; p = p.parent) {
+      if (p.type === "function_declaration" || p.type === "function_expression" || p.type === "arrow_function") {
+        const named = p.childForFieldName("name")?.text ?? (p.parent?.type === "variable_declarator" ? p.parent.childForFieldName("name")?.text : undefined);
+        const exportedDefault = p.parent?.type === "export_statement" && /^export\s+default/.test(p.parent.text);
+        if (exportedDefault) return "default";
+        if (named) return named;
+      }
+    }
+    return receiver;
+  }
 
   // Fastify plugins: routes registered inside `async function users(app) {...}` get the prefix
   // `register(users, { prefix })` gives it.
@@ -235,8 +287,47 @@ function addCall(out: FileContracts, url: Node | undefined, method: HttpMethod, 
   out.calls.push({ method, path: normalisePath(path), relative: rel, line: lineOf(at), framework });
 }
 
-function addRoute(out: FileContracts, method: HttpMethod, path: string, framework: string, at: Node): void {
-  out.routes.push({ method, path: normalisePath(path), line: lineOf(at), framework });
+function addRoute(out: FileContracts, method: HttpMethod, path: string, framework: string, at: Node, owner?: string): void {
+  out.routes.push({ method, path: normalisePath(path), line: lineOf(at), framework, ...(owner ? { owner } : {}) });
+}
+
+/** Names bound by imports and requires: local name → (module specifier, exported name; `default` for a default import). */
+function importedNames(text: string): Map<string, { module: string; name: string }> {
+  const out = new Map<string, { module: string; name: string }>();
+  const named = (list: string, module: string) => {
+    for (const part of list.split(",")) {
+      const m = /^\s*(?:type\s+)?([\w$]+)(?:\s+as\s+([\w$]+))?\s*$/.exec(part) ?? /^\s*([\w$]+)\s*:\s*([\w$]+)\s*$/.exec(part);
+      if (m) out.set(m[2] ?? m[1]!, { module, name: m[1]! });
+    }
+  };
+  for (const m of text.matchAll(/import\s+([\w$]+)\s*(?:,\s*\{([^}]*)\})?\s*from\s*["']([^"']+)["']/g)) {
+    out.set(m[1]!, { module: m[3]!, name: "default" });
+    if (m[2]) named(m[2], m[3]!);
+  }
+  for (const m of text.matchAll(/import\s*\{([^}]*)\}\s*from\s*["']([^"']+)["']/g)) named(m[1]!, m[2]!);
+  for (const m of text.matchAll(/import\s*\*\s*as\s+([\w$]+)\s+from\s*["']([^"']+)["']/g)) out.set(m[1]!, { module: m[2]!, name: "*" });
+  for (const m of text.matchAll(/(?:const|let|var)\s+([\w$]+)\s*=\s*require\(\s*["']([^"']+)["']\s*\)/g)) out.set(m[1]!, { module: m[2]!, name: "default" });
+  for (const m of text.matchAll(/(?:const|let|var)\s*\{([^}]*)\}\s*=\s*require\(\s*["']([^"']+)["']\s*\)/g)) named(m[1]!, m[2]!);
+  return out;
+}
+
+/** What a mounted expression refers to in another file: an imported name, `ns.router`, `require("./x")`, `import("./x")`. */
+function importedRef(node: Node, imports: Map<string, { module: string; name: string }>): { module: string; name: string } | null {
+  if (node.type === "identifier") {
+    const ref = imports.get(node.text);
+    return ref && ref.name !== "*" ? ref : null;
+  }
+  if (node.type === "member_expression") {
+    const ns = imports.get(node.childForFieldName("object")?.text ?? "");
+    const prop = node.childForFieldName("property")?.text;
+    if (ns && prop) return { module: ns.module, name: ns.name === "*" ? prop : prop === "default" ? ns.name : prop };
+  }
+  if (node.type === "call_expression" && /^(require|import)$/.test(node.childForFieldName("function")?.text ?? "")) {
+    const spec = literalString(kids(node.childForFieldName("arguments"))[0]);
+    if (spec) return { module: spec, name: "default" };
+  }
+  if (node.type === "await_expression" && node.namedChildren[0]) return importedRef(node.namedChildren[0], imports);
+  return null;
 }
 
 /**

@@ -15,9 +15,11 @@ interface Router {
   own: string;
   /** The prefix `include_router`/`register_blueprint` adds (Flask's replaces the blueprint's own). */
   mounted: string | null;
+  /** The router this one is mounted on in this file. */
+  parent?: string;
 }
 
-export function extractPython(root: Node, _text: string): FileContracts {
+export function extractPython(root: Node, text: string): FileContracts {
   const out = emptyContracts();
   const routers = new Map<string, Router>();
   for (const a of root.descendantsOfType("assignment")) {
@@ -36,6 +38,11 @@ export function extractPython(root: Node, _text: string): FileContracts {
     if (r.framework === "flask") return r.mounted ?? r.own;
     return joinPath(r.mounted ?? "", r.own);
   };
+  const rootOf = (name: string, depth = 0): string => {
+    const parent = routers.get(name)?.parent;
+    return parent && depth < 8 ? rootOf(parent, depth + 1) : name;
+  };
+  const imports = importedNames(text);
   const calls = root.descendantsOfType("call").filter((c): c is Node => c !== null);
   for (const call of calls) {
     const fn = call.childForFieldName("function");
@@ -45,9 +52,24 @@ export function extractPython(root: Node, _text: string): FileContracts {
     const target = kids(args)[0];
     if ((method === "include_router" || method === "register_blueprint") && target) {
       const r = routers.get(target.text);
-      const parent = prefixOf(fn.childForFieldName("object")?.text ?? "");
+      const receiver = fn.childForFieldName("object")?.text ?? "";
+      const parent = prefixOf(receiver);
       const given = keyword(args, method === "include_router" ? "prefix" : "url_prefix");
-      if (r) r.mounted = joinPath(parent, given ?? (r.framework === "flask" ? r.own : ""));
+      if (r) {
+        r.mounted = joinPath(parent, given ?? (r.framework === "flask" ? r.own : ""));
+        r.parent = receiver;
+        continue;
+      }
+      // A router from another module: `users.router`, or a name imported from one.
+      const ref = importedRef(target.text, imports);
+      if (ref)
+        out.mounts.push({
+          kind: "python",
+          ...ref,
+          prefix: joinPath(parent, given ?? ""),
+          owner: rootOf(receiver),
+          ...(method === "register_blueprint" && given !== null ? { replaces: true } : {}),
+        });
     }
   }
   for (const call of calls) {
@@ -72,7 +94,9 @@ export function extractPython(root: Node, _text: string): FileContracts {
         if (!m) continue;
         methods = [m];
       }
-      for (const m of methods) out.routes.push({ method: m, path: normalisePath(joinPath(prefixOf(object), path)), line: lineOf(call), framework });
+      const own = r?.framework === "flask" && r.mounted === null && r.own ? { ownPrefix: normalisePath(r.own) } : {};
+      for (const m of methods)
+        out.routes.push({ method: m, path: normalisePath(joinPath(prefixOf(object), path)), line: lineOf(call), framework, owner: rootOf(object), ...own });
     } else if (CLIENTS.test(object) && positional[0]) {
       const m = methodOf(attr);
       if (!m) continue;
@@ -90,4 +114,29 @@ function keywordNode(args: Node | null, name: string): Node | null {
 
 function keyword(args: Node | null, name: string): string | null {
   return literalString(keywordNode(args, name));
+}
+
+/** `from M import a as b` → b: (M, a); `import M as X` → X: (M, null). Relative modules keep their dots. */
+function importedNames(text: string): Map<string, { module: string; name: string | null }> {
+  const out = new Map<string, { module: string; name: string | null }>();
+  for (const m of text.matchAll(/^from\s+(\.*[\w.]*)\s+import\s+(\([^)]*\)|[^\n]+)/gm)) {
+    for (const part of m[2]!.replace(/[()]/g, "").split(",")) {
+      const n = /^\s*(\w+)(?:\s+as\s+(\w+))?\s*$/.exec(part.replace(/#.*$/, ""));
+      if (n) out.set(n[2] ?? n[1]!, { module: m[1]!, name: n[1]! });
+    }
+  }
+  for (const m of text.matchAll(/^import\s+([\w.]+)(?:\s+as\s+(\w+))?\s*$/gm)) out.set(m[2] ?? m[1]!, { module: m[1]!, name: null });
+  return out;
+}
+
+/** The module and router name a mounted expression (`users.router`, `users_router`) refers to. */
+function importedRef(expr: string, imports: Map<string, { module: string; name: string | null }>): { module: string; name: string } | null {
+  const direct = imports.get(expr);
+  if (direct?.name) return { module: direct.module, name: direct.name };
+  const dot = expr.lastIndexOf(".");
+  if (dot < 0) return null;
+  const base = imports.get(expr.slice(0, dot)) ?? (imports.has(expr.split(".")[0]!) ? { module: expr.slice(0, dot), name: null } : undefined);
+  if (!base) return null;
+  const module = base.name ? `${base.module}${base.module.endsWith(".") ? "" : "."}${base.name}` : base.module;
+  return { module, name: expr.slice(dot + 1) };
 }

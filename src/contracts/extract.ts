@@ -43,6 +43,11 @@ const EXTRACTORS: Partial<Record<LanguageId, Extractor>> = {
 /** Languages with an HTTP extractor. */
 export const CONTRACT_LANGUAGES = new Set(Object.keys(EXTRACTORS) as LanguageId[]);
 
+/** Whether the cheap text test lets a file through to the parser. */
+export function mayHoldContracts(lang: LanguageId, text: string): boolean {
+  return EXTRACTORS[lang]?.mayHold.test(text) ?? false;
+}
+
 let parser: Parser | null = null;
 
 export async function extractContracts(lang: LanguageId, text: string): Promise<FileContracts> {

@@ -10,8 +10,9 @@ import type { LanguageId } from "../parser/languages.ts";
 import type { HttpCall, HttpRoute } from "../protocol/contracts.ts";
 import { cacheKey, ContractCache } from "./cache.ts";
 import { CONTRACT_LANGUAGES, extractContracts } from "./extract.ts";
+import { applyMounts } from "./mounts.ts";
 import { joinPath } from "./path.ts";
-import type { FileContracts } from "./types.ts";
+import { emptyContracts, type FileContracts } from "./types.ts";
 
 export interface RepoContracts {
   name: string;
@@ -71,11 +72,11 @@ export async function repoContracts(name: string, root: string, skepDir = join(r
         c = cache.get(cacheKey(f.lang, hash));
         if (!c) {
           const text = looksBinary(bytes) ? null : decodeText(bytes);
-          c = text === null || minifiedReason(text) ? { routes: [], calls: [], retrofitBases: [] } : await extractContracts(f.lang, text).catch(() => ({ routes: [], calls: [], retrofitBases: [] }));
+          c = text === null || minifiedReason(text) ? emptyContracts() : await extractContracts(f.lang, text).catch(() => (emptyContracts()));
           fresh.push([cacheKey(f.lang, hash), c]);
         }
       }
-      if (c.routes.length || c.calls.length || c.retrofitBases.length) found.push({ path: f.path, c });
+      if (c.routes.length || c.calls.length || c.retrofitBases.length || c.mounts.length) found.push({ path: f.path, c });
     }
     cache.putAll(fresh);
   } finally {
@@ -87,11 +88,13 @@ export async function repoContracts(name: string, root: string, skepDir = join(r
   const base = bases.size === 1 ? [...bases][0]! : null;
   const routes: HttpRoute[] = [];
   const calls: HttpCall[] = [];
+  const mounted = applyMounts(found, files.map((f) => f.path));
   for (const { path, c } of found) {
-    for (const r of c.routes) routes.push({ repo: name, file: path, ...r });
+    for (const r of mounted.get(path) ?? []) routes.push({ repo: name, file: path, method: r.method, path: r.path, line: r.line, framework: r.framework });
     for (const call of c.calls) {
       const rebased = call.framework === "retrofit" && call.relative && base !== null;
-      calls.push({ repo: name, file: path, ...call, ...(rebased ? { path: joinPath(base, call.path), relative: false } : {}) });
+      const { method, line, framework } = call;
+      calls.push({ repo: name, file: path, method, line, framework, ...(rebased ? { path: joinPath(base, call.path), relative: false } : { path: call.path, relative: call.relative }) });
     }
   }
   return { name, root, files: files.length, routes, calls };

@@ -7,10 +7,11 @@ import type { LanguageId } from "../../src/parser/languages.ts";
 
 const DIR = join(import.meta.dir, "../fixtures/contracts");
 
-async function found(lang: LanguageId, file: string): Promise<{ routes: string[]; calls: string[]; bases: string[] }> {
+async function found(lang: LanguageId, file: string): Promise<{ routes: string[]; calls: string[]; bases: string[]; mounts: string[] }> {
   const c = await extractContracts(lang, await Bun.file(join(DIR, file)).text());
   return {
     routes: c.routes.map((r) => `${r.method} ${r.path} :${r.line} ${r.framework}`),
+    mounts: c.mounts.map((m) => `${m.kind} ${m.module ?? "(same package)"} ${m.name} at ${m.prefix}${m.owner ? ` on ${m.owner}` : ""}${m.replaces ? " (replaces)" : ""}`),
     calls: c.calls.map((r) => `${r.method} ${r.relative ? "…" : ""}${r.path} :${r.line} ${r.framework}`),
     bases: c.retrofitBases,
   };
@@ -177,5 +178,5 @@ describe("Python", () => {
 
 test("a file that mentions no route or client is not parsed and yields nothing", async () => {
   const c = await extractContracts("go", "package x\n\nfunc Add(a, b int) int { return a + b }\n");
-  expect(c).toEqual({ routes: [], calls: [], retrofitBases: [] });
+  expect(c).toEqual({ routes: [], calls: [], retrofitBases: [], mounts: [] });
 });
