@@ -96,7 +96,9 @@ export function extractGo(root: Node, text: string): FileContracts {
       const m = /^(?:([A-Z]+)\s+)?([^/\s]*)(\/.*)$/.exec(pattern.trim());
       if (!m) continue;
       const method = m[1] ? (methodOf(m[1]) ?? "ANY") : "ANY";
-      const path = m[3]!.replace(/\/?\{\$\}$/, "") || "/";
+      // A pattern ending in `/` (and not `{$}`) is a subtree: it serves every path below it.
+      const anchored = /\{\$\}$/.test(m[3]!);
+      const path = anchored ? m[3]!.replace(/\/?\{\$\}$/, "") || "/" : m[3]!.endsWith("/") ? `${m[3]}{...}` : m[3]!;
       out.routes.push({
         method,
         path: normalisePath(joinPath(prefixOf(s.operand.text, s.call), path)),

@@ -18,7 +18,7 @@ async function found(lang: LanguageId, file: string): Promise<{ routes: string[]
 }
 
 describe("Go servers", () => {
-  test("net/http: Go 1.22 method patterns, host patterns, {path...} and {$}", async () => {
+  test("net/http: Go 1.22 method patterns, host patterns, {path...}, {$}, and a trailing-slash subtree", async () => {
     const f = await found("go", "nethttp/main.go");
     expect(f.routes).toEqual([
       "GET /items/{id} :10 net/http",
@@ -26,6 +26,7 @@ describe("Go servers", () => {
       "ANY /healthz :12 net/http",
       "GET /static/{path...} :13 net/http",
       "GET / :14 net/http",
+      "ANY /assets/{...} :26 net/http",
     ]);
   });
 

@@ -34,6 +34,8 @@ describe("scores", () => {
     expect(pathScore("/users/me", "/users/{id}")).toBe(1);
     expect(pathScore("/users/me/x", "/users/{id}")).toBe(-1);
     expect(pathScore("/static/a/b.css", "/static/{path...}")).toBe(1);
+    expect(pathScore("/assets/app.js", "/assets/{...}")).toBe(1);
+    expect(pathScore("/elsewhere", "/assets/{...}")).toBe(-1);
     expect(pathScore("/orders", "/users")).toBe(-1);
   });
 
