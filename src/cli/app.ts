@@ -17,6 +17,7 @@ import { doctorCommand } from "./commands/doctor.ts";
 import { completionCommand } from "./commands/completion.ts";
 import { workspaceCommand } from "./commands/workspace.ts";
 import { cockpitCommand } from "./commands/cockpit.ts";
+import { coordinateCommand, runCommand, runsCommand } from "./commands/runs.ts";
 
 export const app = defineCommand({
   meta: { name: "skep", version: VERSION, description: "A local agent for every git repo: a warm code index for coding agents, and a task queue that plans and executes work in worktrees" },
@@ -33,6 +34,9 @@ export const app = defineCommand({
     task: taskCommand,
     tasks: tasksCommand,
     cost: costCommand,
+    coordinate: coordinateCommand,
+    runs: runsCommand,
+    run: runCommand,
     trust: trustCommand,
     workspace: workspaceCommand,
     cockpit: cockpitCommand,
