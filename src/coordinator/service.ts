@@ -104,10 +104,25 @@ export class RunService {
     this.store.setDriver(run.id, process.pid);
     const say = this.sayer(run.id, o.say);
     say(`run ${run.id} across ${repos.map((r) => r.name).join(", ")}: drafting the contract and the per-repo specs`);
+    return this.draft(run.id, o.signal, say);
+  }
+
+  /** The coordinator stage of run `id` (drafting), stoppable by the caller's signal or `run interrupt`. */
+  private async draft(id: number, signal: AbortSignal | undefined, say: (m: string) => void): Promise<Run> {
+    const ctl = new AbortController();
+    const onAbort = () => ctl.abort();
+    signal?.addEventListener("abort", onAbort, { once: true });
+    this.aborts.set(id, ctl);
+    const unwatch = this.store.watchInterrupt(id, () => ctl.abort());
     try {
-      return await draftRun(this.stageDeps(run, say), this.store.get(run.id), o.signal);
+      const run = this.store.get(id);
+      return await draftRun(this.stageDeps(run, say), run, ctl.signal);
     } catch (err) {
-      return this.failUnexpected(run.id, err);
+      return this.failUnexpected(id, err);
+    } finally {
+      unwatch();
+      this.aborts.delete(id);
+      signal?.removeEventListener("abort", onAbort);
     }
   }
 
@@ -140,11 +155,7 @@ export class RunService {
       const say = this.sayer(id, o.say);
       this.store.transition(id, "drafting", { reason: "drafting again", patch: { driverPid: process.pid } });
       say(`run ${id}: drafting again`);
-      try {
-        return await draftRun(this.stageDeps(this.store.get(id), say), this.store.get(id), o.signal);
-      } catch (err) {
-        return this.failUnexpected(id, err);
-      }
+      return this.draft(id, o.signal, say);
     }
     const allDone = run.workers.every((w) => w.status === "done");
     return this.drive(id, allDone ? "reviewing" : "running", o);
@@ -163,20 +174,18 @@ export class RunService {
    */
   async interrupt(id: number, o: { say?: (m: string) => void } = {}): Promise<Run> {
     this.reconcile();
-    let run = this.store.get(id);
+    const run = this.store.get(id);
     const say = this.sayer(id, o.say);
     if (run.status !== "running" && run.status !== "reviewing" && run.status !== "drafting") throw new RunError(`run ${id} is ${run.status}; only a drafting, running or reviewing run can be interrupted`);
-    const pid = run.driverPid;
-    if (pid !== null && pid !== process.pid && alive(pid)) {
-      process.kill(pid, "SIGTERM");
-      const settled = await this.store.waitFor(id, (r) => r.status !== "running" && r.status !== "reviewing" && r.status !== "drafting", 60_000);
-      run = settled.run;
-      if (settled.timedOut) throw new RunError(`run ${id}'s driver (pid ${pid}) did not stop within 60s`);
-    } else if (pid === process.pid) {
-      this.aborts.get(id)?.abort();
-      run = (await this.store.waitFor(id, (r) => r.status !== "running" && r.status !== "reviewing" && r.status !== "drafting", 60_000)).run;
+    const busy = (r: Run) => r.status === "running" || r.status === "reviewing" || r.status === "drafting";
+    if (run.driverPid !== null && alive(run.driverPid)) {
+      // The driver (this process or another: a terminal, an agent's MCP server) watches for the request and settles the run.
+      this.store.requestInterrupt(id);
+      const settled = await this.store.waitFor(id, (r) => !busy(r) || driverGone(r), 60_000);
+      if (settled.timedOut) throw new RunError(`run ${id}'s driver (pid ${run.driverPid}) did not stop within 60s`);
+      this.reconcile();
     } else {
-      run = this.store.transition(id, "interrupted", { reason: "interrupted by a person", patch: { driverPid: null } });
+      this.store.transition(id, "interrupted", { reason: "interrupted by a person", patch: { driverPid: null } });
     }
     await interruptWorkers(this.store.get(id), say);
     return this.store.get(id);
@@ -216,9 +225,19 @@ export class RunService {
   }
 
   /** Resolve once the run settles (pending, done, failed, rejected, interrupted) or after `timeoutMs`. */
-  wait(id: number, timeoutMs: number, signal?: AbortSignal): Promise<{ run: Run; timedOut: boolean }> {
+  async wait(id: number, timeoutMs: number, signal?: AbortSignal, onChange?: (run: Run) => void): Promise<{ run: Run; timedOut: boolean }> {
     this.reconcile();
-    return this.store.waitFor(id, (r) => SETTLED_RUN_STATUSES.includes(r.status) || driverGone(r), timeoutMs, signal);
+    const r = await this.store.waitFor(
+      id,
+      (run) => {
+        onChange?.(run);
+        return SETTLED_RUN_STATUSES.includes(run.status) || driverGone(run);
+      },
+      timeoutMs,
+      signal,
+    );
+    this.reconcile(); // a driver that died while we waited: the run is interrupted now
+    return { ...r, run: this.store.get(id) };
   }
 
   /**
@@ -265,6 +284,7 @@ export class RunService {
     const onAbort = () => ctl.abort();
     o.signal?.addEventListener("abort", onAbort, { once: true });
     this.aborts.set(id, ctl);
+    const unwatch = this.store.watchInterrupt(id, () => ctl.abort());
     let run = this.store.transition(id, stage, { reason: stage === "running" ? "approved: the workers run" : "every worker is done: reviewing", patch: { driverPid: process.pid } });
     try {
       const answer = readAnswer(this.store.files(id).coordinator)!;
@@ -307,6 +327,7 @@ export class RunService {
     } finally {
       o.signal?.removeEventListener("abort", onAbort);
       this.aborts.delete(id);
+      unwatch();
     }
   }
 

@@ -10,7 +10,7 @@
 // (inotify through fs.watch): every change renames a new run.json into it, so nothing polls.
 import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, watch, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { Run, RunEvent, RunLedgerRow, type RunStatus, type RunWorker } from "../protocol/runs.ts";
+import { Run, RunEvent, RunLedgerRow, type RunStatus, type RunWorker, SETTLED_RUN_STATUSES } from "../protocol/runs.ts";
 import { effectiveInput } from "../tasks/store.ts";
 import type { TokenTotals } from "../protocol/tasks.ts";
 import { alive } from "../util/pid.ts";
@@ -154,6 +154,8 @@ export class RunStore {
       const cur = this.get(id);
       if (!canRunTransition(cur.status, to) || (opts.from && !opts.from.includes(cur.status))) throw new IllegalRunTransition(id, cur.status, to);
       const next: Run = { ...cur, ...opts.patch, status: to, reason: opts.reason ?? null, updatedAt: new Date().toISOString() };
+      // A request to stop is answered by the run settling (or moot once it has).
+      if (SETTLED_RUN_STATUSES.includes(to)) rmSync(join(this.files(id).dir, "interrupt"), { force: true });
       this.write(next);
       appendFileSync(this.files(id).events, `${JSON.stringify({ at: next.updatedAt, from: cur.status, to, reason: next.reason } satisfies RunEvent)}\n`);
       return [next, cur.status] as const;
@@ -195,6 +197,31 @@ export class RunStore {
 
   log(id: number, line: string): void {
     appendFileSync(this.files(id).log, `${new Date().toISOString()} ${line}\n`);
+  }
+
+  /**
+   * Ask the process driving run `id` to stop: a request file in the run's directory, which the
+   * driver watches (watchInterrupt). No signal: the driver may be an agent's MCP server, which
+   * must not die for it.
+   */
+  requestInterrupt(id: number): void {
+    writeFileSync(join(this.files(id).dir, "interrupt"), `${process.pid}\n`);
+  }
+
+  /** Call `onRequest` once an interrupt is requested for run `id` (at once if one is). Returns the unwatch. */
+  watchInterrupt(id: number, onRequest: () => void): () => void {
+    const flag = join(this.files(id).dir, "interrupt");
+    let fired = false;
+    const check = () => {
+      if (!fired && existsSync(flag)) {
+        fired = true;
+        onRequest();
+      }
+    };
+    const w = watch(this.files(id).dir, check);
+    w.on("error", () => {});
+    check();
+    return () => w.close();
   }
 
   delete(id: number): void {

@@ -222,3 +222,17 @@ export const RunShowAnswer = z.object({
 export type RunShowAnswer = z.infer<typeof RunShowAnswer>;
 
 export const RunListAnswer = z.object({ workspace: z.string(), runs: z.array(Run) });
+
+// ------------------------------------------------------------------------------- MCP tool inputs
+
+const runId = z.coerce.number().min(1);
+
+export const CoordinateInput = {
+  spec: z.string().min(1).describe("the change"),
+  repos: z.array(z.string()).optional().describe("default: all"),
+};
+export const RunIdInput = { id: runId };
+export const WaitRunInput = {
+  id: runId,
+  timeout_sec: z.number().optional().describe("max 3600"),
+};
