@@ -18,6 +18,7 @@ import { completionCommand } from "./commands/completion.ts";
 import { workspaceCommand } from "./commands/workspace.ts";
 import { cockpitCommand } from "./commands/cockpit.ts";
 import { contractsCommand } from "./commands/contracts.ts";
+import { coordinateCommand, runCommand, runsCommand } from "./commands/runs.ts";
 
 export const app = defineCommand({
   meta: { name: "skep", version: VERSION, description: "A local agent for every git repo: a warm code index for coding agents, and a task queue that plans and executes work in worktrees" },
@@ -35,6 +36,9 @@ export const app = defineCommand({
     task: taskCommand,
     tasks: tasksCommand,
     cost: costCommand,
+    coordinate: coordinateCommand,
+    runs: runsCommand,
+    run: runCommand,
     trust: trustCommand,
     workspace: workspaceCommand,
     cockpit: cockpitCommand,

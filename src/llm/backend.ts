@@ -21,6 +21,8 @@ export interface LlmRequest {
   cwd: string;
   /** Give the LLM skep's MCP tools for this repo or worktree (`skep mcp --repo <mcpRepo>`). */
   mcpRepo?: string;
+  /** Instead of mcpRepo: the read-only workspace server over these repos (`skep mcp workspace`; the coordinator's calls). */
+  mcpWorkspace?: { workspace: string; repos: string[] };
   /** Steps: let the LLM edit files and run commands in cwd. Classify/plan/dedup: read-only. */
   allowEdits?: boolean;
   maxTurns?: number;

@@ -193,7 +193,8 @@ export class ClaudeBackend implements LlmBackend {
     if (!existsSync(req.cwd)) return failBeforeStart(`working directory does not exist: ${req.cwd}`);
     let mcp: McpConfigFile | undefined;
     try {
-      if (req.mcpRepo) mcp = writeMcpConfig(req.mcpRepo, this.opts.skepCommand);
+      const target = req.mcpWorkspace ?? req.mcpRepo;
+      if (target) mcp = writeMcpConfig(target, this.opts.skepCommand);
     } catch (e) {
       return failBeforeStart(`could not write the MCP config: ${(e as Error).message}`);
     }

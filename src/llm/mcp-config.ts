@@ -27,15 +27,23 @@ export interface McpConfigFile {
   dispose(): void;
 }
 
-/** The config JSON: `skep mcp --repo <repo>` as the stdio server named `skep`. */
-export function mcpConfigFor(repo: string, command: string[] = skepCommand()): string {
+/** What the server serves: one repo or worktree, or (the coordinator's calls) several repos of a workspace, read-only. */
+export type McpTarget = string | { workspace: string; repos: string[] };
+
+/** The config JSON: `skep mcp --repo <repo>` (or `skep mcp workspace ...`) as the stdio server named `skep`. */
+export function mcpConfigFor(target: McpTarget, command: string[] = skepCommand()): string {
   const [bin, ...args] = command;
+  if (typeof target !== "string") {
+    const ws = ["mcp", "workspace", "--workspace", target.workspace, "--repos", target.repos.join(",")];
+    return JSON.stringify({ mcpServers: { skep: { type: "stdio", command: bin, args: [...args, ...ws], env: { SKEP_MCP_TASKS: "read" } } } });
+  }
+  const repo = target;
   // SKEP_MCP_TASKS=read: skep's own LLM calls (classify, plan, steps) may read the task queue but
   // never create, approve, reject, clarify or delete tasks.
   return JSON.stringify({ mcpServers: { skep: { type: "stdio", command: bin, args: [...args, "mcp", "--repo", repo], env: { SKEP_MCP_TASKS: "read" } } } });
 }
 
-export function writeMcpConfig(repo: string, command?: string[]): McpConfigFile {
+export function writeMcpConfig(repo: McpTarget, command?: string[]): McpConfigFile {
   const dir = mkdtempSync(join(tmpdir(), "skep-mcp-config-")); // created 0700
   const path = join(dir, "mcp.json");
   writeFileSync(path, mcpConfigFor(repo, command), { mode: 0o600 });

@@ -27,6 +27,8 @@ import { VERSION } from "../version.ts";
 import { IndexBackend, ToolError } from "./backend.ts";
 import { type ProgressSource, reporter } from "./progress.ts";
 import { RemoteTools } from "./remote-tools.ts";
+import { RunTools } from "./run-tools.ts";
+import { CoordinateInput, RunIdInput, WaitRunInput } from "../protocol/runs.ts";
 import { TaskBackend } from "./task-backend.ts";
 import { TaskTools } from "./task-tools.ts";
 import { Tools } from "./tools.ts";
@@ -53,6 +55,10 @@ export const DESCRIPTIONS = {
   get_remote_task: "A peer repo's task: status, plan, result, questions, next step.",
   approve_remote_task: "Approve a peer repo's planned task so it runs there. Only with the user's go-ahead.",
   wait_remote_task: "Wait until a peer repo's task is done, failed, interrupted or rejected.",
+  coordinate: "Plan one change across the workspace's repos: a contract and a spec per repo, for approve_run.",
+  show_run: "A coordinator run: status, contract, specs, workers, verdicts, tokens.",
+  approve_run: "Approve a run for all its repos: a task per repo, then a review. Only with the user's go-ahead.",
+  wait_run: "Wait until a run is done, failed, interrupted or needs a person.",
 } as const;
 
 function ok(text: string): CallToolResult {
@@ -65,7 +71,7 @@ function fail(err: unknown): CallToolResult {
   return { content: [{ type: "text", text: `Error: ${message}` }], isError: true };
 }
 
-export function createServer(backend: IndexBackend, taskBackend: TaskBackend, remote = new RemoteTools(taskBackend)): McpServer {
+export function createServer(backend: IndexBackend, taskBackend: TaskBackend, remote = new RemoteTools(taskBackend), runs = new RunTools(taskBackend)): McpServer {
   const server = new McpServer({ name: "skep", version: VERSION }, { instructions: INSTRUCTIONS });
   const tools = new Tools(backend, async () =>
     (await taskBackend.list(ACTIVE_STATUSES)).value.map((t) => ({ id: t.id, name: t.name, status: t.status })),
@@ -175,6 +181,22 @@ export function createServer(backend: IndexBackend, taskBackend: TaskBackend, re
     { description: DESCRIPTIONS.wait_remote_task, inputSchema: WaitRemoteTaskInput, annotations: readOnly },
     (args, extra) => withProgress(extra, (report) => remote.waitRemoteTask(args, report, extra.signal)),
   );
+  // Coordinator runs across the workspace (run-tools.ts): coordinate waits for the draft, wait_run
+  // for the end. Only in a workspace, the one place a run can be: elsewhere the four would cost
+  // every turn about 1,500 characters of tool list for nothing.
+  if (!runs.available()) return server;
+  server.registerTool(
+    "coordinate",
+    { description: DESCRIPTIONS.coordinate, inputSchema: CoordinateInput, annotations: changes },
+    (args, extra) => withProgress(extra, (report) => runs.coordinate(args, report, extra.signal)),
+  );
+  server.registerTool("show_run", { description: DESCRIPTIONS.show_run, inputSchema: RunIdInput, annotations: readOnly }, (args) => run(() => runs.showRun(args))());
+  server.registerTool("approve_run", { description: DESCRIPTIONS.approve_run, inputSchema: RunIdInput, annotations: changes }, (args) => run(() => runs.approveRun(args))());
+  server.registerTool(
+    "wait_run",
+    { description: DESCRIPTIONS.wait_run, inputSchema: WaitRunInput, annotations: readOnly },
+    (args, extra) => withProgress(extra, (report) => runs.waitRun(args, report, extra.signal)),
+  );
   return server;
 }
 
@@ -185,7 +207,8 @@ export async function serveStdio(repo: string | undefined, opts: { daemon?: bool
   const backend = new IndexBackend(repo, opts);
   const taskBackend = new TaskBackend(repo);
   const remote = new RemoteTools(taskBackend);
-  const server = createServer(backend, taskBackend, remote);
+  const runs = new RunTools(taskBackend);
+  const server = createServer(backend, taskBackend, remote, runs);
   const transport = new StdioServerTransport();
   const closed = new Promise<void>((resolve) => {
     transport.onclose = () => resolve();
@@ -195,6 +218,7 @@ export async function serveStdio(repo: string | undefined, opts: { daemon?: bool
   await server.connect(transport);
   await closed;
   await server.close().catch(() => {});
+  await runs.close();
   remote.close();
   backend.close();
   await taskBackend.close();

@@ -134,7 +134,7 @@ describe("create_remote_task", () => {
   test("the tool list: the four remote tools beside the others, annotated, with the reference's parameters", async () => {
     const { tools } = await mcp.client.listTools();
     const byName = new Map(tools.map((t) => [t.name, t]));
-    expect(tools).toHaveLength(17);
+    expect(tools).toHaveLength(21); // in a workspace: with the four run tools (test/coordinator/mcp-runs.test.ts)
     for (const name of ["get_remote_task", "wait_remote_task"]) expect(byName.get(name)!.annotations).toMatchObject({ readOnlyHint: true });
     for (const name of ["create_remote_task", "approve_remote_task"]) expect(byName.get(name)!.annotations).toMatchObject({ destructiveHint: false });
     expect(Object.keys((byName.get("create_remote_task")!.inputSchema as { properties: object }).properties)).toEqual(["repo", "description", "classify_timeout_sec"]);

@@ -106,7 +106,7 @@ describe("without a daemon", () => {
       expect(byName.get(name)!.annotations?.destructiveHint).toBe(false);
     }
     for (const name of ["reject_task", "delete_task"]) expect(byName.get(name)!.annotations?.destructiveHint).toBe(true);
-    expect(tools).toHaveLength(17); // with the four remote task tools (remote-tools.test.ts)
+    expect(tools).toHaveLength(17); // with the four remote task tools (remote-tools.test.ts); the run tools only in a workspace
     for (const t of tools) expect(t.description!.length).toBeLessThan(200);
     // About 2,200 tokens with the instructions (docs/mcp.md, "What the tool list costs").
     const chars = JSON.stringify(tools).length + (mcp.client.getInstructions()?.length ?? 0);

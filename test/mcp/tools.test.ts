@@ -269,7 +269,7 @@ describe("freshness", () => {
     const r = makeRepo(SAMPLE);
     const m = await connect(r);
     const { tools } = await m.client.listTools();
-    expect(tools).toHaveLength(17); // 5 index tools, 8 task tools, 4 cross-repo tools
+    expect(tools).toHaveLength(17); // 5 index tools, 8 task tools, 4 cross-repo tools (the 4 run tools only in a workspace)
     const a = await m.call("search_symbols", { query: "greet" });
     expect(a.isError).toBe(true);
     expect(a.text).toContain("skep init");

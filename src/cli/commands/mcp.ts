@@ -1,10 +1,13 @@
 // `skep mcp` (= `skep mcp serve`): the stdio MCP server for coding agents. `skep mcp install`:
 // register it with Claude Code and print the same for Cursor and Codex.
 import { defineCommand } from "citty";
+import { resolve } from "node:path";
 import { z } from "zod";
 import { claudeConfigPath, install, InstallError, otherClientSnippets, serverEntry } from "../../mcp/install.ts";
 import { serveStdio } from "../../mcp/server.ts";
 import { CommandFailed, UsageError } from "../../errors.ts";
+import { serveWorkspaceStdio } from "../../mcp/workspace-server.ts";
+import { findWorkspace, workspaceRepos } from "../../workspace/registry.ts";
 import { printJson } from "../print.ts";
 import { jsonArg, repoArgs } from "../args.ts";
 import { repoContext } from "../../repo/repo.ts";
@@ -17,6 +20,32 @@ const serve = defineCommand({
   },
   async run({ args }) {
     await serveStdio(args.repo, { daemon: args.daemon });
+  },
+});
+
+const workspace = defineCommand({
+  meta: { name: "workspace", description: "Serve several repos' indexes read-only over MCP (each tool takes `repo`; what a coordinator run's LLM calls get)" },
+  args: {
+    workspace: { type: "string", description: "The workspace directory (default: the one above the current directory)", valueHint: "dir" },
+    repos: { type: "string", description: "Repos to serve, comma-separated (default: every repo of the workspace)", valueHint: "a,b" },
+  },
+  async run({ args }) {
+    const ws = args.workspace ? resolve(args.workspace) : findWorkspace(process.cwd());
+    if (!ws) throw new UsageError("no skep workspace above the current directory; pass --workspace DIR");
+    let all;
+    try {
+      all = workspaceRepos(ws);
+    } catch (err) {
+      throw new CommandFailed(`the workspace registry cannot be read: ${(err as Error).message}`);
+    }
+    const wanted = args.repos ? String(args.repos).split(",").map((s) => s.trim()).filter(Boolean) : all.map((r) => r.name);
+    const repos = wanted.map((n) => {
+      const hit = all.find((r) => r.name.toLowerCase() === n.toLowerCase());
+      if (!hit) throw new UsageError(`no repo named '${n}' in the workspace ${ws}; its repos are: ${all.map((r) => r.name).join(", ") || "none"}`);
+      return hit;
+    });
+    if (!repos.length) throw new UsageError(`the workspace ${ws} has no repos registered`);
+    await serveWorkspaceStdio(repos);
   },
 });
 
@@ -65,6 +94,6 @@ const installCmd = defineCommand({
 
 export const mcpCommand = defineCommand({
   meta: { name: "mcp", description: "MCP server for coding agents (`skep mcp` serves; `skep mcp install` registers it)" },
-  subCommands: { serve, install: installCmd },
+  subCommands: { serve, install: installCmd, workspace },
   default: "serve",
 } as Parameters<typeof defineCommand>[0]);

@@ -1,0 +1,89 @@
+// `skep mcp workspace`: a read-only MCP server over several repos of a workspace, for a
+// coordinator run's LLM calls (src/coordinator/). It offers the five index tools of `skep mcp`,
+// each with a `repo` argument naming the repo it reads, answered by the very same handlers
+// (tools.ts) over that repo's own IndexBackend (its daemon, else its index file). Nothing here can
+// write: no task tools, no remote task tools.
+import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { z } from "zod";
+import { GetCallGraphInput, GetFileContextInput, GetOverviewInput, GetSymbolInput, SearchSymbolsInput } from "../protocol/mcp.ts";
+import { VERSION } from "../version.ts";
+import type { WorkspaceRepo } from "../workspace/registry.ts";
+import { IndexBackend, ToolError } from "./backend.ts";
+import { DESCRIPTIONS } from "./server.ts";
+import { Tools } from "./tools.ts";
+
+export const WORKSPACE_INSTRUCTIONS =
+  "Code indexes of several repositories of one workspace (symbols, signatures, call graph, ranked map), read-only. Every tool takes `repo`: the repository to read.";
+
+export class WorkspaceTools {
+  private readonly open = new Map<string, { backend: IndexBackend; tools: Tools }>();
+
+  constructor(readonly repos: readonly WorkspaceRepo[]) {}
+
+  /** The handlers of one repo, opened on first use. */
+  of(name: string): Tools {
+    const repo = this.repos.find((r) => r.name.toLowerCase() === String(name).toLowerCase());
+    if (!repo) throw new ToolError(`no repo '${name}' here; the repos are: ${this.repos.map((r) => r.name).join(", ")}`);
+    let hit = this.open.get(repo.name);
+    if (!hit) {
+      const backend = new IndexBackend(repo.path);
+      hit = { backend, tools: new Tools(backend) };
+      this.open.set(repo.name, hit);
+    }
+    return hit.tools;
+  }
+
+  close(): void {
+    for (const { backend } of this.open.values()) backend.close();
+    this.open.clear();
+  }
+}
+
+export function createWorkspaceServer(tools: WorkspaceTools): McpServer {
+  const server = new McpServer({ name: "skep", version: VERSION }, { instructions: `${WORKSPACE_INSTRUCTIONS} Repos: ${tools.repos.map((r) => r.name).join(", ")}.` });
+  const repo = z.string().min(1).describe(`repository: ${tools.repos.map((r) => r.name).join(" | ")}`);
+  const readOnly = { readOnlyHint: true };
+  const run = async (fn: () => Promise<string>): Promise<CallToolResult> => {
+    try {
+      return { content: [{ type: "text", text: await fn() }] };
+    } catch (err) {
+      return { content: [{ type: "text", text: `Error: ${err instanceof Error ? err.message : String(err)}` }], isError: true };
+    }
+  };
+  server.registerTool("search_symbols", { description: DESCRIPTIONS.search_symbols, inputSchema: { repo, ...SearchSymbolsInput }, annotations: readOnly }, ({ repo: r, ...args }) =>
+    run(() => tools.of(r).searchSymbols(args)),
+  );
+  server.registerTool("get_file_context", { description: DESCRIPTIONS.get_file_context, inputSchema: { repo, ...GetFileContextInput }, annotations: readOnly }, ({ repo: r, ...args }) =>
+    run(() => tools.of(r).getFileContext(args)),
+  );
+  server.registerTool("get_call_graph", { description: DESCRIPTIONS.get_call_graph, inputSchema: { repo, ...GetCallGraphInput }, annotations: readOnly }, ({ repo: r, ...args }) =>
+    run(() => tools.of(r).getCallGraph(args)),
+  );
+  server.registerTool("get_symbol", { description: DESCRIPTIONS.get_symbol, inputSchema: { repo, ...GetSymbolInput }, annotations: readOnly }, ({ repo: r, ...args }) =>
+    run(() => tools.of(r).getSymbol(args)),
+  );
+  server.registerTool("get_overview", { description: DESCRIPTIONS.get_overview, inputSchema: { repo, ...GetOverviewInput }, annotations: readOnly }, ({ repo: r, ...args }) =>
+    run(() => tools.of(r).getOverview(args)),
+  );
+  return server;
+}
+
+/** Serve `repos` on stdin/stdout until the client closes stdin. */
+export async function serveWorkspaceStdio(repos: readonly WorkspaceRepo[]): Promise<void> {
+  // SKEP_DIR names one repo's store; here every repo reads its own `.skep/`.
+  delete process.env.SKEP_DIR;
+  const tools = new WorkspaceTools(repos);
+  const server = createWorkspaceServer(tools);
+  const transport = new StdioServerTransport();
+  const closed = new Promise<void>((resolve) => {
+    transport.onclose = () => resolve();
+    process.stdin.once("end", () => resolve());
+    process.stdin.once("close", () => resolve());
+  });
+  await server.connect(transport);
+  await closed;
+  await server.close().catch(() => {});
+  tools.close();
+}
