@@ -5,6 +5,7 @@
 // deciding on tasks, or queueing more from inside a task, is for the person or agent outside.
 import { openReadonly } from "../index/store.ts";
 import { type ClarifyTaskArgs, type CreateTaskArgs, type DedupTaskArgs, type ListTasksArgs, MAX_ANSWER_CHARS, type RejectTaskArgs, type TaskIdArgs } from "../protocol/mcp.ts";
+import { MAX_DESCRIPTION } from "../protocol/limits.ts";
 import type { DedupResult, Task } from "../protocol/tasks.ts";
 import { checkCheap, DEDUP_STATUSES } from "../tasks/dedup/cheap.ts";
 import { checkIndex } from "../tasks/dedup/index-layer.ts";
@@ -14,7 +15,6 @@ import { clip, makeCursor, pageJson, readCursor } from "./bound.ts";
 import type { Progress, Via } from "../api/task-client.ts";
 import { real, type TaskBackend } from "./task-backend.ts";
 
-const MAX_DESCRIPTION = 20_000;
 
 type Json = Record<string, unknown>;
 

@@ -9,6 +9,7 @@ import { nearest } from "../util/suggest.ts";
 import { VerbError } from "../api/errors.ts";
 import { languageForPath, LANGUAGES } from "../parser/languages.ts";
 import type { SymbolRef } from "../protocol/index-answers.ts";
+import { MAX_QUERY, MAX_SYMBOL_REF } from "../protocol/limits.ts";
 import {
   type GetCallGraphArgs,
   type GetFileContextArgs,
@@ -79,7 +80,7 @@ export class Tools {
 
   async searchSymbols(args: SearchSymbolsArgs): Promise<string> {
     const offset = readCursor("search_symbols", args);
-    if (args.query.length > 1000) throw new ToolError("query is too long (over 1000 characters): search for a name or a few words");
+    if (args.query.length > MAX_QUERY) throw new ToolError(`query is too long (over ${MAX_QUERY} characters): search for a name or a few words`);
     const path = args.path === undefined ? undefined : this.relPath(args.path, "path", true);
     // The search stops at `limit` hits; a later page re-runs it and skips what was already shown.
     const { result, stamp } = await this.backend
@@ -263,7 +264,7 @@ export class Tools {
     }
     const spec = String(ref).trim();
     if (spec === "") throw new ToolError("symbol_id is empty: pass an id from search_symbols, or a name");
-    if (spec.length > 1000) throw new ToolError("symbol_id is too long (over 1000 characters): pass an id or a name");
+    if (spec.length > MAX_SYMBOL_REF) throw new ToolError(`symbol_id is too long (over ${MAX_SYMBOL_REF} characters): pass an id or a name`);
     const loc = /^(.+):(\d+)$/.exec(spec);
     if (loc) return `${this.relPath(loc[1]!, "symbol_id", false)}:${loc[2]}`;
     return spec;

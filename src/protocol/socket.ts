@@ -5,6 +5,7 @@
 // Index answers reuse the schemas of `--json` output (index-answers.ts), so a verb's result is
 // byte-for-byte what `skep <command> --json` prints.
 import { z } from "zod";
+import { MAX_QUERY, MAX_SYMBOL_REF } from "./limits.ts";
 import { CallGraphAnswer, Freshness, IndexAnswer, RepoMapAnswer, SearchAnswer, StatusAnswer, SymbolRef } from "./index-answers.ts";
 import {
   CostAnswer,
@@ -66,7 +67,7 @@ const Names = z.union([z.string(), z.array(z.string())]);
 const positive = z.number().int().min(1);
 
 export const SearchParams = z.strictObject({
-  query: z.string().max(1000),
+  query: z.string().max(MAX_QUERY),
   kind: Names.optional(),
   lang: Names.optional(),
   path: z.string().max(4096).optional(),
@@ -74,7 +75,7 @@ export const SearchParams = z.strictObject({
 });
 export const GraphParams = z.strictObject({
   /** `Name`, `Container.Name`, or `path:line`. */
-  symbol: z.string().min(1).max(1000),
+  symbol: z.string().min(1).max(MAX_SYMBOL_REF),
   depth: positive.max(5).default(1),
   limit: positive.default(50),
 });
@@ -87,7 +88,7 @@ export const FileContextParams = z.strictObject({
   docs: z.boolean().default(false),
 });
 export const SymbolSourceParams = z.strictObject({
-  symbol: z.string().min(1).max(1000),
+  symbol: z.string().min(1).max(MAX_SYMBOL_REF),
   /** At most this many lines of source per symbol (the rest is cut, and `truncated` says so). */
   maxLines: positive.max(5000).default(200),
   /** At most this many symbols when the name matches several definitions. */

@@ -1,6 +1,7 @@
 // Tasks on the wire: the states, the classifier's and planner's answers, a task and its steps as
 // `--json`, the socket and MCP show them, the token ledger's rows, and the task events.
 import { z } from "zod";
+import { MAX_DESCRIPTION } from "./limits.ts";
 
 export const TASK_STATUSES = [
   "created",
@@ -208,7 +209,7 @@ const TaskId = z.number().int().min(1);
 
 export const TaskIdParams = z.strictObject({ id: TaskId });
 export const TaskCreateParams = z.strictObject({
-  description: z.string().min(1).max(20_000),
+  description: z.string().min(1).max(MAX_DESCRIPTION),
   /** Classify and plan without storing the task. */
   dryRun: z.boolean().default(false),
   /** Set when a peer repo's daemon delegates the task. */

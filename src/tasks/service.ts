@@ -9,6 +9,7 @@ import type { LlmBackend } from "../llm/backend.ts";
 import { backendFor } from "../llm/select.ts";
 import { readableLines } from "../llm/stream-text.ts";
 import type { RepoConfig } from "../protocol/config.ts";
+import { MAX_DESCRIPTION } from "../protocol/limits.ts";
 import { ACTIVE_STATUSES, TERMINAL_STATUSES, type DedupResult, type LlmPurpose, type Task, type TaskStatus } from "../protocol/tasks.ts";
 import { runDedup } from "./dedup/check.ts";
 import { appendTaskLog, executeTask } from "./executor.ts";
@@ -86,7 +87,7 @@ export class TaskService {
   async create(description: string, opts: { sourceRepo?: string | null; sourceTaskId?: number | null; signal?: AbortSignal } = {}): Promise<CreateResult> {
     const text = description.trim();
     if (!text) throw new TaskError("the task description is empty", "bad_params");
-    if (text.length > 20_000) throw new TaskError("the task description is longer than 20000 characters", "bad_params");
+    if (text.length > MAX_DESCRIPTION) throw new TaskError(`the task description is longer than ${MAX_DESCRIPTION} characters`, "bad_params");
     const dedup = await runDedup(this.deps, text, { signal: opts.signal });
     if (dedup.result.duplicate) return { task: null, duplicate: dedup.result, dryRun: false };
     const id = this.store.insert({ name: taskName(text), description: text, sourceRepo: opts.sourceRepo, sourceTaskId: opts.sourceTaskId });

@@ -3,31 +3,11 @@
 import { defineCommand } from "citty";
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { basename, join } from "node:path";
-import { z } from "zod";
 import { writeFileAtomic } from "../../util/fs.ts";
 import { cockpitPaths, cockpitStatus, SOURCE_LINE, snippet, snippetCommand } from "../../cockpit/conf.ts";
+import { CockpitResetAnswer, CockpitSetupAnswer, CockpitStatusAnswer } from "../../protocol/cli-answers.ts";
 import { printJson } from "../print.ts";
 import { jsonArg } from "../args.ts";
-
-const CockpitStatusAnswer = z.object({
-  conf_path: z.string(),
-  installed: z.boolean(),
-  size: z.number().int(),
-  user_tmux_conf: z.string(),
-  sourced: z.boolean(),
-  user_tmux_exists: z.boolean(),
-});
-
-const CockpitSetupAnswer = CockpitStatusAnswer.extend({
-  /** Where the snippet that was there before went; null when there was none. */
-  backup: z.string().nullable(),
-  /** How the snippet runs skep: an absolute path (the compiled binary) or `skep` from PATH. */
-  command: z.string(),
-  command_source: z.enum(["binary", "path"]),
-  source_line: z.string(),
-});
-
-const CockpitResetAnswer = z.object({ conf_path: z.string(), removed: z.boolean(), backups: z.array(z.string()), sourced: z.boolean() });
 
 /** The backups `setup` left beside the snippet, oldest first. */
 function backupsOf(conf: string): string[] {

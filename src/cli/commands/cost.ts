@@ -2,19 +2,16 @@
 import { defineCommand } from "citty";
 import { TaskClient } from "../../api/task-client.ts";
 import { CostAnswer } from "../../protocol/tasks.ts";
+import { WorkspaceCost } from "../../protocol/cli-answers.ts";
 import { printJson } from "../print.ts";
 import { jsonArg, repoArgs } from "../args.ts";
 import { taskRepoContext } from "../../repo/repo.ts";
 import { costTable } from "../task-print.ts";
 import { join } from "node:path";
-import { z } from "zod";
-import { TokenTotals } from "../../protocol/tasks.ts";
 import { withTaskStore } from "../../tasks/store.ts";
 import { findWorkspace, workspaceRepos } from "../../workspace/registry.ts";
 import { formatTokens } from "../../tasks/format.ts";
 import { CommandFailed } from "../../errors.ts";
-
-const WorkspaceCost = z.object({ workspace: z.string(), repos: z.array(z.object({ name: z.string(), path: z.string(), tasks: z.number().int(), total: TokenTotals })) });
 
 /** Per repo totals across the workspace, read from each repo's task store. */
 function printWorkspaceCost(root: string, json: boolean): void {

@@ -1,11 +1,10 @@
 // `skep daemon start | stop | status | restart | run`: the repo's long-running daemon.
 import { defineCommand } from "citty";
-import { z } from "zod";
 import { daemonState, startDaemon, stopDaemon } from "../../api/control.ts";
 import { DaemonAlreadyRunning, runDaemon } from "../../daemon/daemon.ts";
 import { daemonPaths, type DaemonPaths } from "../../repo/daemon-paths.ts";
-import { DaemonInfo } from "../../protocol/socket.ts";
 import { CommandFailed, UsageError } from "../../errors.ts";
+import { DaemonStatusAnswer } from "../../protocol/cli-answers.ts";
 import { printJson } from "../print.ts";
 import { jsonArg, repoArgs } from "../args.ts";
 import { repoContext } from "../../repo/repo.ts";
@@ -14,14 +13,6 @@ function pathsOf(repo: string | undefined): DaemonPaths {
   const ctx = repoContext(repo);
   return daemonPaths(ctx.root, ctx.skepDir);
 }
-
-const DaemonStatusAnswer = z.object({
-  running: z.boolean(),
-  unresponsive: z.boolean(),
-  pid: z.number().int().nullable(),
-  info: DaemonInfo.nullable(),
-  stale: z.array(z.string()),
-});
 
 const tmuxArg = {
   tmux: { type: "boolean", description: "Run it in a hidden tmux session (default when tmux is installed; --no-tmux to detach instead)", default: true },

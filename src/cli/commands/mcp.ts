@@ -2,12 +2,12 @@
 // register it with Claude Code and print the same for Cursor and Codex.
 import { defineCommand } from "citty";
 import { resolve } from "node:path";
-import { z } from "zod";
 import { claudeConfigPath, install, InstallError, otherClientSnippets, serverEntry } from "../../mcp/install.ts";
 import { serveStdio } from "../../mcp/server.ts";
 import { CommandFailed, UsageError } from "../../errors.ts";
 import { serveWorkspaceStdio } from "../../mcp/workspace-server.ts";
 import { findWorkspace, workspaceRepos } from "../../workspace/registry.ts";
+import { InstallAnswer } from "../../protocol/cli-answers.ts";
 import { printJson } from "../print.ts";
 import { jsonArg, repoArgs } from "../args.ts";
 import { repoContext } from "../../repo/repo.ts";
@@ -47,16 +47,6 @@ const workspace = defineCommand({
     if (!repos.length) throw new UsageError(`the workspace ${ws} has no repos registered`);
     await serveWorkspaceStdio(repos);
   },
-});
-
-const InstallAnswer = z.object({
-  file: z.string(),
-  name: z.string(),
-  status: z.enum(["added", "updated", "unchanged"]),
-  entry: z.object({ type: z.literal("stdio"), command: z.string(), args: z.array(z.string()), env: z.record(z.string(), z.string()) }),
-  previous: z.unknown().optional(),
-  cursor: z.string(),
-  codex: z.string(),
 });
 
 const installCmd = defineCommand({

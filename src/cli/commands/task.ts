@@ -2,7 +2,6 @@
 // repo's daemon when it runs, in this process otherwise (TaskClient, src/daemon/task-client.ts).
 import { defineCommand } from "citty";
 import { closeSync, existsSync, openSync, readSync, statSync } from "node:fs";
-import { z } from "zod";
 import { type Done, TaskClient, type Via } from "../../api/task-client.ts";
 import { DaemonError } from "../../api/remote.ts";
 import { Task, TaskCreateAnswer, TaskDeleteAnswer, TERMINAL_STATUSES } from "../../protocol/tasks.ts";
@@ -14,6 +13,7 @@ import { findWorkspace, workspaceRepos } from "../../workspace/registry.ts";
 import { join } from "node:path";
 import { confirm } from "../confirm.ts";
 import { CommandFailed, UsageError } from "../../errors.ts";
+import { TaskList } from "../../protocol/cli-answers.ts";
 import { printJson } from "../print.ts";
 import { jsonArg, repoArgs } from "../args.ts";
 import { type RepoContext, taskRepoContext } from "../../repo/repo.ts";
@@ -94,8 +94,6 @@ const show = defineCommand({
   },
 });
 
-const TaskList = z.array(Task.extend({ repo: z.string().optional() }));
-
 async function printList(repo: string | undefined, all: boolean, json: boolean): Promise<void> {
   if (all) return printWorkspaceList(repo, json);
   await withTasks(repo, async (api) => {
@@ -111,7 +109,7 @@ async function printWorkspaceList(repo: string | undefined, json: boolean): Prom
   const ctx = taskRepoContext(repo);
   const ws = findWorkspace(ctx.root);
   const repos = ws ? workspaceRepos(ws) : [{ name: "this repo", path: ctx.root }];
-  const rows: z.infer<typeof TaskList> = repos.flatMap((r) => withTaskStore(join(r.path, ".skep"), (store) => store.list().map((t) => ({ ...t, repo: r.name }))) ?? []);
+  const rows: TaskList = repos.flatMap((r) => withTaskStore(join(r.path, ".skep"), (store) => store.list().map((t) => ({ ...t, repo: r.name }))) ?? []);
   if (json) return printJson(TaskList, rows);
   if (!rows.length) console.log(ws ? `no tasks in the workspace at ${ws}` : "no tasks (and no workspace above this repo)");
   for (const t of rows) console.log(listRow(t, t.repo));
