@@ -7,6 +7,7 @@
 import type { Database } from "bun:sqlite";
 import { lstatSync } from "node:fs";
 import { join } from "node:path";
+import { gitRaw } from "../git/exec.ts";
 import type { EdgeChanges } from "../graph/edges.ts";
 import { MAX_FILE_BYTES } from "../index/inspect.ts";
 import { runParseJob, type ParseResult } from "../index/parse-job.ts";
@@ -112,14 +113,8 @@ interface Stat {
 /** The paths git ignores (untracked and matching an ignore rule), or null when git cannot say. */
 function gitIgnored(root: string, paths: string[]): Set<string> | null {
   if (paths.length === 0) return new Set();
-  const p = Bun.spawnSync(["git", "-c", "core.quotepath=off", "check-ignore", "--stdin", "-z"], {
-    cwd: root,
-    stdin: Buffer.from(`${paths.join("\0")}\0`),
-    stdout: "pipe",
-    stderr: "pipe",
-    env: { ...process.env, GIT_OPTIONAL_LOCKS: "0" },
-  });
+  const p = gitRaw(root, ["check-ignore", "--stdin", "-z"], Buffer.from(`${paths.join("\0")}\0`));
   // 0: some are ignored, 1: none are; anything else (a path inside a submodule, no repo): unknown.
   if (p.exitCode !== 0 && p.exitCode !== 1) return null;
-  return new Set(p.stdout.toString().split("\0").filter(Boolean));
+  return new Set(new TextDecoder().decode(p.stdout).split("\0").filter(Boolean));
 }

@@ -9,6 +9,7 @@
 import ignore, { type Ignore } from "ignore";
 import { existsSync, lstatSync, readdirSync, readFileSync, watch, type FSWatcher } from "node:fs";
 import { basename, join, relative } from "node:path";
+import { gitRaw } from "../git/exec.ts";
 import { languageForPath } from "../parser/languages.ts";
 import type { WatchBatch } from "./index-runner.ts";
 
@@ -130,8 +131,7 @@ export class RepoWatcher {
   private ignored(rel: string, isDir: boolean, rules: Rules[], ignoredDirs: Set<string> | null): boolean {
     if (this.o.isGit) {
       if (ignoredDirs) return ignoredDirs.has(rel);
-      const p = Bun.spawnSync(["git", "check-ignore", "-q", "--", isDir ? `${rel}/` : rel], { cwd: this.o.root, stdout: "ignore", stderr: "ignore", env: { ...process.env, GIT_OPTIONAL_LOCKS: "0" } });
-      return p.exitCode === 0;
+      return gitRaw(this.o.root, ["check-ignore", "-q", "--", isDir ? `${rel}/` : rel]).exitCode === 0;
     }
     const abs = join(this.o.root, rel);
     return rules.some((r) => r.ig.ignores(relative(r.base, abs) + (isDir ? "/" : "")));
@@ -275,15 +275,10 @@ export class RepoWatcher {
 
 /** Untracked directories git ignores (repo-relative, no trailing slash): never watched. */
 function gitIgnoredDirs(root: string, under?: string): Set<string> {
-  const p = Bun.spawnSync(["git", "-c", "core.quotepath=off", "ls-files", "-o", "-i", "--exclude-standard", "--directory", "-z", ...(under ? ["--", `${under}/`] : [])], {
-    cwd: root,
-    stdout: "pipe",
-    stderr: "pipe",
-    env: { ...process.env, GIT_OPTIONAL_LOCKS: "0" },
-  });
+  const p = gitRaw(root, ["ls-files", "-o", "-i", "--exclude-standard", "--directory", "-z", ...(under ? ["--", `${under}/`] : [])]);
   const out = new Set<string>();
   if (p.exitCode !== 0) return out;
-  for (const entry of p.stdout.toString().split("\0")) if (entry.endsWith("/")) out.add(entry.slice(0, -1));
+  for (const entry of new TextDecoder().decode(p.stdout).split("\0")) if (entry.endsWith("/")) out.add(entry.slice(0, -1));
   return out;
 }
 

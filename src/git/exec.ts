@@ -1,6 +1,8 @@
-// The one way skep runs git: argv only (never a shell string), no prompts, output as bytes, and a
-// GitError carrying the command and git's stderr whenever git says no. repo.ts builds its
-// null-when-no-answer facts (top level, HEAD, git dirs) on gitRaw; the task machinery uses
+// The one way skep runs git: argv only (never a shell string), one environment and one flag set
+// for every call, output as bytes, and a GitError carrying the command and git's stderr whenever
+// git says no. repo.ts builds its null-when-no-answer facts (top level, HEAD, git dirs, and the
+// asynchronous ones the MCP overlay runs several at a time) on gitRaw/gitRawAsync; the index's
+// file listing and ignore checks and the watcher use gitRaw; the task machinery uses
 // gitBytes/gitText because it needs to know why git refused.
 
 export class GitError extends Error {
@@ -22,10 +24,16 @@ export interface GitResult {
   stderr: string;
 }
 
-/** Git's environment: no prompts (a daemon has no terminal), no optional index refreshes. */
+/**
+ * Git's environment: no prompts (a daemon has no terminal), no optional index refreshes (a read
+ * must not take the index lock a user's commit needs), messages in English (they are matched).
+ */
 function gitEnv(): Record<string, string | undefined> {
   return { ...process.env, GIT_TERMINAL_PROMPT: "0", GIT_OPTIONAL_LOCKS: "0", LC_ALL: "C" };
 }
+
+/** Before every subcommand: paths printed as they are (UTF-8), never C-quoted. */
+const GIT_FLAGS = ["-c", "core.quotepath=off"];
 
 /**
  * Run git and return whatever it answered, whatever the exit code; throws GitError only when git
@@ -35,11 +43,24 @@ export function gitRaw(cwd: string, args: string[], stdin?: Uint8Array): GitResu
   const command = ["git", ...args];
   let p;
   try {
-    p = Bun.spawnSync(command, { cwd, env: gitEnv(), stdin: stdin ?? "ignore", stdout: "pipe", stderr: "pipe" });
+    p = Bun.spawnSync(["git", ...GIT_FLAGS, ...args], { cwd, env: gitEnv(), stdin: stdin ?? "ignore", stdout: "pipe", stderr: "pipe" });
   } catch (err) {
     throw new GitError(command, cwd, null, (err as Error).message);
   }
   return { exitCode: p.exitCode ?? -1, stdout: p.stdout, stderr: p.stderr.toString() };
+}
+
+/** gitRaw without blocking the event loop: for callers that run several git commands at once. */
+export async function gitRawAsync(cwd: string, args: string[]): Promise<GitResult> {
+  const command = ["git", ...args];
+  let p;
+  try {
+    p = Bun.spawn(["git", ...GIT_FLAGS, ...args], { cwd, env: gitEnv(), stdin: "ignore", stdout: "pipe", stderr: "pipe" });
+  } catch (err) {
+    throw new GitError(command, cwd, null, (err as Error).message);
+  }
+  const [stdout, stderr, exitCode] = await Promise.all([new Response(p.stdout).bytes(), new Response(p.stderr).text(), p.exited]);
+  return { exitCode, stdout, stderr };
 }
 
 /** Run git; its stdout bytes on exit 0, GitError otherwise. */

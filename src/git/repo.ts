@@ -2,7 +2,7 @@
 // null when git has no answer (outside a repo, no commits yet, git missing): callers treat that as
 // "not in git", so these never throw. Commands run through exec.ts like every other git call.
 import { basename, dirname, resolve } from "node:path";
-import { GitError, gitRaw } from "./exec.ts";
+import { GitError, gitRaw, gitRawAsync } from "./exec.ts";
 
 function git(cwd: string, args: string[]): string | null {
   try {
@@ -50,4 +50,34 @@ export function mainCheckoutOf(dir: string): string | null {
   if (!dirs || resolve(dirs.gitDir) === resolve(dirs.commonDir)) return null;
   if (basename(dirs.commonDir) !== ".git") return null; // a bare repo: no main checkout to borrow an index from
   return dirname(dirs.commonDir);
+}
+
+// Asynchronous facts, so several can run at once (a worktree answer of the MCP server needs four
+// per call). Null when git has no answer, like the rest.
+
+async function gitAsync(cwd: string, args: string[]): Promise<string | null> {
+  try {
+    const r = await gitRawAsync(cwd, args);
+    return r.exitCode === 0 ? new TextDecoder().decode(r.stdout) : null;
+  } catch (err) {
+    if (err instanceof GitError) return null;
+    throw err;
+  }
+}
+
+const zsplit = (out: string | null) => (out === null ? null : out.split("\0").filter(Boolean));
+
+/** Tracked paths whose working-tree content differs from `commit` (committed, staged or not); null on failure. */
+export async function changedSince(cwd: string, commit: string): Promise<string[] | null> {
+  return zsplit(await gitAsync(cwd, ["diff", "--name-only", "--no-renames", "--no-ext-diff", "-z", commit, "--"]));
+}
+
+/** Untracked, not ignored paths. */
+export async function untrackedPaths(cwd: string): Promise<string[] | null> {
+  return zsplit(await gitAsync(cwd, ["ls-files", "-o", "--exclude-standard", "-z"]));
+}
+
+/** gitHead, asynchronously. */
+export async function gitHeadAsync(cwd: string): Promise<string | null> {
+  return (await gitAsync(cwd, ["rev-parse", "--verify", "--quiet", "HEAD"]))?.trim() || null;
 }

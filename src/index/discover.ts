@@ -4,6 +4,7 @@
 import ignore, { type Ignore } from "ignore";
 import { readdirSync, readFileSync, statSync, type Dirent } from "node:fs";
 import { join, relative, sep } from "node:path";
+import { GitError, gitRaw } from "../git/exec.ts";
 import { languageForPath, type LanguageId } from "../parser/languages.ts";
 
 export interface Candidate {
@@ -44,17 +45,13 @@ export function discover(root: string): Discovery {
 function gitListFiles(root: string): string[] | null {
   let proc;
   try {
-    proc = Bun.spawnSync(["git", "-c", "core.quotepath=off", "ls-files", "-co", "--exclude-standard", "-z"], {
-      cwd: root,
-      stdout: "pipe",
-      stderr: "pipe",
-      env: { ...process.env, GIT_OPTIONAL_LOCKS: "0" },
-    });
-  } catch {
-    return null; // git is not installed: walk instead
+    proc = gitRaw(root, ["ls-files", "-co", "--exclude-standard", "-z"]);
+  } catch (err) {
+    if (err instanceof GitError) return null; // git is not installed: walk instead
+    throw err;
   }
   if (proc.exitCode !== 0) return null;
-  const out = proc.stdout.toString();
+  const out = new TextDecoder().decode(proc.stdout);
   // ls-files lists a path once per stage during a merge conflict, and both -c and -o can overlap.
   return [...new Set(out.split("\0").filter(Boolean))];
 }

@@ -16,12 +16,11 @@ import { DaemonClient, DaemonError } from "../api/remote.ts";
 import { VerbError } from "../api/errors.ts";
 import { clientSocketPath, daemonPaths } from "../repo/daemon-paths.ts";
 import { freshnessOf, pendingChanges, type PendingChanges } from "../index/freshness.ts";
-import { gitHead } from "../git/repo.ts";
+import { gitHead, mainCheckoutOf } from "../git/repo.ts";
 import { getMeta, indexFileReplaced, indexReadError, IndexUnavailable, openReadonly } from "../index/store.ts";
 import type { Freshness } from "../protocol/index-answers.ts";
 import type { Stamp } from "../protocol/mcp.ts";
 import type { ParamsOf, ResultOf } from "../protocol/socket.ts";
-import { mainCheckoutOf } from "./git.ts";
 import { OverlayError, type OverlayView, WorktreeOverlay } from "./overlay.ts";
 
 /** A failure the agent should read: becomes an MCP tool error with this message. */

@@ -19,7 +19,7 @@ import { parseAll } from "../index/pool.ts";
 import { getMeta, IndexWriter } from "../index/store.ts";
 import { languageForPath } from "../parser/languages.ts";
 import type { Freshness } from "../protocol/index-answers.ts";
-import { changedSince, head, untracked } from "./git.ts";
+import { changedSince, gitHeadAsync, untrackedPaths } from "../git/repo.ts";
 
 const NEVER_INDEXED = new Set([".git", ".skep", ".skep-workspace"]);
 
@@ -67,8 +67,8 @@ export class WorktreeOverlay {
     if (!indexedHead) throw new OverlayError(`the index of ${this.indexRoot} records no commit, so this worktree cannot be compared with it: run \`skep index\` in ${this.indexRoot} after a first commit`);
     const [inWorktree, newInWorktree, worktreeHead, inMain] = await Promise.all([
       changedSince(this.worktree, indexedHead),
-      untracked(this.worktree),
-      head(this.worktree),
+      untrackedPaths(this.worktree),
+      gitHeadAsync(this.worktree),
       this.mainDirty(indexedHead, indexedAt),
     ]);
     if (inWorktree === null || newInWorktree === null) {
@@ -109,7 +109,7 @@ export class WorktreeOverlay {
    */
   private async mainDirty(indexedHead: string, indexedAt: string | null): Promise<string[]> {
     if (this.dirtyInMain && this.dirtyInMain.indexedAt === indexedAt) return this.dirtyInMain.paths;
-    const [changed, added] = await Promise.all([changedSince(this.indexRoot, indexedHead), untracked(this.indexRoot)]);
+    const [changed, added] = await Promise.all([changedSince(this.indexRoot, indexedHead), untrackedPaths(this.indexRoot)]);
     const paths = [...(changed ?? []), ...(added ?? [])];
     this.dirtyInMain = { indexedAt, paths };
     return paths;
