@@ -7,9 +7,10 @@ import { basename } from "node:path";
 import { contractTable, type ContractRepoRef } from "../../contracts/table.ts";
 import { ContractsAnswer, type HttpCall, type HttpRoute } from "../../protocol/contracts.ts";
 import { workspaceOf, workspaceRepos } from "../../workspace/registry.ts";
-import { CommandFailed } from "../errors.ts";
+import { CommandFailed } from "../../errors.ts";
 import { location, printJson } from "../print.ts";
-import { jsonArg, repoArgs, repoContext } from "../repo.ts";
+import { jsonArg, repoArgs } from "../args.ts";
+import { repoContext } from "../../repo/repo.ts";
 
 export const contractsCommand = defineCommand({
   meta: { name: "contracts", description: "HTTP client calls matched to the server routes they reach (and the ones that reach none)" },
