@@ -93,3 +93,31 @@ export function urlPieces(node: Node): Piece[] {
 export function kids(node: Node | null | undefined): Node[] {
   return node ? node.namedChildren.filter((c): c is Node => c !== null) : [];
 }
+
+/**
+ * The nodes of type `type` that enclose a match of `pattern` in the source (its first group, or
+ * the whole match), in document order. The text finds the few places an extractor cares about and
+ * the tree is entered there: walking every call node from JavaScript (each node handed across from
+ * WASM is an object; a Go file has thousands) cost twice the parse on the Go standard library,
+ * and a query's text predicates are evaluated in JavaScript too, after every capture is built.
+ * web-tree-sitter's indices are the JS string's (UTF-16) indices.
+ */
+export function nodesAt(root: Node, text: string, pattern: RegExp, type: string | RegExp, maxUp = 4): Node[] {
+  const out: Node[] = [];
+  const seen = new Set<number>();
+  const re = new RegExp(pattern.source, pattern.flags.includes("g") ? pattern.flags : `${pattern.flags}g`);
+  for (const m of text.matchAll(re)) {
+    const at = m.index + (m[1] !== undefined ? m[0].indexOf(m[1]) : 0);
+    let n: Node | null = root.descendantForIndex(at);
+    for (let i = 0; n && i <= maxUp; i++, n = n.parent) {
+      if (typeof type === "string" ? n.type === type : type.test(n.type)) {
+        if (!seen.has(n.id)) {
+          seen.add(n.id);
+          out.push(n);
+        }
+        break;
+      }
+    }
+  }
+  return out;
+}

@@ -5,6 +5,7 @@
 import { Database } from "bun:sqlite";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { CachedFileContracts } from "../protocol/contracts.ts";
 import type { FileContracts } from "./types.ts";
 import { CONTRACTS_VERSION } from "./version.ts";
 
@@ -38,7 +39,9 @@ export class ContractCache {
     if (!this.db) return null;
     try {
       const row = this.db.query("SELECT data FROM results WHERE key = ?").get(key) as { data: string } | null;
-      return row ? (JSON.parse(row.data) as FileContracts) : null;
+      if (!row) return null;
+      const parsed = CachedFileContracts.safeParse(JSON.parse(row.data));
+      return parsed.success ? parsed.data : null;
     } catch {
       return null;
     }

@@ -6,12 +6,18 @@
 // `fmt.Sprintf` URLs.
 import type { Node } from "web-tree-sitter";
 import type { HttpMethod } from "../protocol/contracts.ts";
-import { kids, lineOf, literalString, urlPieces } from "./ast.ts";
+import { kids, lineOf, literalString, nodesAt, urlPieces } from "./ast.ts";
 import { joinPath, normalisePath, piecesToPath } from "./path.ts";
 import { emptyContracts, methodOf, type FileContracts } from "./types.ts";
 
 const GIN_METHODS = new Set(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "Any"]);
 const CHI_METHODS = new Set(["Get", "Post", "Put", "Patch", "Delete", "Head", "Options"]);
+
+/** The selector calls worth reading: route registrations, groups and mounts, client requests. */
+const SELECTOR_NAMES = new RegExp(
+  `\\.\\s*(${["HandleFunc", "Handle", "Method", "MethodFunc", "Group", "Mount", "Route", "NewRequest", "NewRequestWithContext", "PostForm", "Any", ...GIN_METHODS, ...CHI_METHODS].join("|")})\\s*\\(`,
+  "g",
+);
 
 interface Selector {
   call: Node;
@@ -32,7 +38,7 @@ function selector(call: Node): Selector | null {
 export function extractGo(root: Node, text: string): FileContracts {
   const out = emptyContracts();
   const framework = /"github\.com\/gin-gonic\/gin"/.test(text) ? "gin" : /"github\.com\/go-chi\/chi/.test(text) ? "chi" : "net/http";
-  const sels = root.descendantsOfType("call_expression").flatMap((c) => (c ? [selector(c)].filter((s): s is Selector => s !== null) : []));
+  const sels = nodesAt(root, text, SELECTOR_NAMES, "call_expression").flatMap((c) => [selector(c)].filter((s): s is Selector => s !== null));
   // Router variables given a prefix: `v1 := r.Group("/v1")`, `r.Mount("/admin", admin)`.
   const varPrefix = new Map<string, { prefix: string; of: Node }>();
   // Functions whose routers are mounted: `r.Mount("/admin", adminRouter())`.
@@ -183,7 +189,7 @@ function goMounts(
   prefixOf: (receiver: string, at: Node) => string,
   out: FileContracts,
 ): void {
-  const local = new Set(root.descendantsOfType("function_declaration").map((f) => f?.childForFieldName("name")?.text));
+  const local = new Set([...text.matchAll(/^func\s+(\w+)/gm)].map((m) => m[1]));
   const imports = goImports(text);
   const target = (fn: Node | null): { module: string | null; name: string } | null => {
     if (fn?.type === "identifier") return local.has(fn.text) ? null : { module: null, name: fn.text };
@@ -195,8 +201,24 @@ function goMounts(
     }
     return null;
   };
-  for (const call of root.descendantsOfType("call_expression")) {
-    if (!call) continue;
+  // Calls handing on a router with a prefix: a grouped variable, a Route/Group closure's parameter, or a `.Group(...)` call.
+  const names = new Set(varPrefix.keys());
+  for (const s of sels)
+    if (s.name === "Route" || s.name === "Group")
+      for (const f of s.args) if (f.type === "func_literal") for (const n of f.childForFieldName("parameters")?.descendantsOfType("identifier") ?? []) if (n) names.add(n.text);
+  const escaped = [...names].map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+  const candidates = [
+    ...(names.size ? nodesAt(root, text, new RegExp(`[(,]\\s*(${escaped.join("|")})\\s*[,)]`), "call_expression", 3) : []),
+    ...sels.filter((s) => s.name === "Group" && s.call.parent?.type === "argument_list").map((s) => s.call.parent!.parent!),
+  ];
+  for (const s of sels) {
+    // `r.Route("/users", users.Routes)`: a function of another file given the sub-router.
+    if (s.name !== "Route" || s.args.length !== 2) continue;
+    const path = literalString(s.args[0]);
+    const t = path === null ? null : target(s.args[1]!);
+    if (t) out.mounts.push({ kind: "go", ...t, prefix: joinPath(prefixOf(s.operand.text, s.call), path!), owner: enclosingFunc(s.call) ?? null });
+  }
+  for (const call of candidates) {
     const args = kids(call.childForFieldName("arguments"));
     const t = target(call.childForFieldName("function"));
     if (!t) continue;

@@ -6,7 +6,7 @@
 // typescript-axios (`localVarPath` + `localVarRequestOptions`) clients.
 import type { Node } from "web-tree-sitter";
 import type { HttpMethod } from "../protocol/contracts.ts";
-import { kids, lineOf, literalString, urlPieces } from "./ast.ts";
+import { kids, lineOf, literalString, nodesAt, urlPieces } from "./ast.ts";
 import { joinPath, normalisePath, piecesToPath, type BuiltPath } from "./path.ts";
 import { emptyContracts, methodOf, type FileContracts } from "./types.ts";
 
@@ -23,6 +23,9 @@ interface Router {
   root?: string;
 }
 
+const CALL_NAMES = /\.\s*(get|post|put|patch|delete|head|options|all|use|route|register|request)\s*\(|\b(fetch|axios)\s*\(/g;
+const ROUTER_DECLARATIONS = /\b(?:const|let|var)\s+([\w$]+)\s*=\s*(?:new\s+Hono|express\s*[.(]|Router\s*\(|new\s+Router|Fastify|fastify\s*\(|axios\.create)/g;
+
 /** Receivers taken as a server even in a file that imports no framework (a routes module, a Fastify plugin). */
 const SERVER_RECEIVERS = /^(app|router|server|fastify|instance|api|routes)$/i;
 
@@ -32,8 +35,9 @@ export function extractJs(root: Node, text: string): FileContracts {
   const routers = new Map<string, Router>();
   const axiosBases = new Map<string, BuiltPath | null>();
   const pluginPrefixes = new Map<string, string>();
-  const calls = root.descendantsOfType("call_expression").filter((n): n is Node => n !== null);
-  const declarators = root.descendantsOfType("variable_declarator").filter((n): n is Node => n !== null);
+  // Only the calls and declarations the text says may matter (see nodesAt).
+  const calls = nodesAt(root, text, CALL_NAMES, "call_expression");
+  const declarators = nodesAt(root, text, ROUTER_DECLARATIONS, "variable_declarator");
 
   for (const d of declarators) {
     const name = d.childForFieldName("name")?.text;
@@ -158,7 +162,7 @@ export function extractJs(root: Node, text: string): FileContracts {
         addRoute(out, (m2 ? methodOf(m2) : null) ?? "ANY", joinPath(routers.get(receiver)?.prefix ?? enclosingPluginPrefix(call), url), "fastify", call, ownerOf(receiver, call));
     }
   }
-  openApiAxios(root, out);
+  openApiAxios(root, text, out);
   return out;
 
   /**
@@ -334,19 +338,14 @@ function importedRef(node: Node, imports: Map<string, { module: string; name: st
  * typescript-axios: `const localVarPath = \`/pet/{petId}\`.replace(...)` and, in the same function,
  * `const localVarRequestOptions = { method: 'GET', ...baseOptions, ...options }`.
  */
-function openApiAxios(root: Node, out: FileContracts): void {
-  for (const d of root.descendantsOfType("variable_declarator")) {
-    if (!d || d.childForFieldName("name")?.text !== "localVarPath") continue;
+function openApiAxios(root: Node, text: string, out: FileContracts): void {
+  if (!text.includes("localVarPath")) return;
+  for (const d of nodesAt(root, text, /\b(localVarPath)\s*=/g, "variable_declarator")) {
     const value = d.childForFieldName("value");
     if (!value) continue;
     let body: Node | null = d.parent;
     while (body && body.type !== "statement_block") body = body.parent;
-    let method: HttpMethod = "ANY";
-    for (const opt of body?.descendantsOfType("variable_declarator") ?? []) {
-      if (opt?.childForFieldName("name")?.text !== "localVarRequestOptions") continue;
-      const m = objectString(opt.childForFieldName("value") ?? undefined, "method");
-      if (m) method = methodOf(m) ?? "ANY";
-    }
-    addCall(out, templateOfReplace(value), method, "openapi", d, true);
+    const m = /\blocalVarRequestOptions\s*=\s*\{[^}]*?\bmethod\s*:\s*["'`](\w+)["'`]/.exec(body?.text ?? "");
+    addCall(out, templateOfReplace(value), (m && methodOf(m[1]!)) || "ANY", "openapi", d, true);
   }
 }

@@ -4,11 +4,11 @@
 // followed within a file. Clients: requests, httpx and session/client objects (`client.get(url)`).
 import type { Node } from "web-tree-sitter";
 import type { HttpMethod } from "../protocol/contracts.ts";
-import { kids, lineOf, literalString, urlPieces } from "./ast.ts";
+import { kids, lineOf, literalString, nodesAt, urlPieces } from "./ast.ts";
 import { joinPath, normalisePath, piecesToPath } from "./path.ts";
 import { emptyContracts, methodOf, type FileContracts } from "./types.ts";
 
-const CLIENTS = /^(requests|httpx|session|client|self\.session|self\.client|http|self\.http|s)$/;
+const CLIENTS = /^(requests|httpx|session|client|self\.session|self\.client|http|self\.http)$/;
 
 interface Router {
   framework: "fastapi" | "flask";
@@ -22,7 +22,7 @@ interface Router {
 export function extractPython(root: Node, text: string): FileContracts {
   const out = emptyContracts();
   const routers = new Map<string, Router>();
-  for (const a of root.descendantsOfType("assignment")) {
+  for (const a of nodesAt(root, text, /^\s*([\w.]+)\s*=\s*(?:[\w.]*\.)?(?:FastAPI|APIRouter|Flask|Blueprint)\s*\(/gm, "assignment", 2)) {
     const name = a?.childForFieldName("left")?.text;
     const value = a?.childForFieldName("right");
     if (!name || value?.type !== "call") continue;
@@ -43,7 +43,8 @@ export function extractPython(root: Node, text: string): FileContracts {
     return parent && depth < 8 ? rootOf(parent, depth + 1) : name;
   };
   const imports = importedNames(text);
-  const calls = root.descendantsOfType("call").filter((c): c is Node => c !== null);
+  // Only the calls the text says may matter (see nodesAt): decorators, mounts, client requests.
+  const calls = nodesAt(root, text, /\.\s*(get|post|put|patch|delete|head|options|route|api_route|include_router|register_blueprint)\s*\(/g, "call");
   for (const call of calls) {
     const fn = call.childForFieldName("function");
     if (fn?.type !== "attribute") continue;

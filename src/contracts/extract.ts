@@ -32,7 +32,10 @@ const EXTRACTORS: Partial<Record<LanguageId, Extractor>> = {
   javascript: JS,
   typescript: JS,
   tsx: JS,
-  python: { mayHold: /\.(get|post|put|patch|delete|route|api_route|include_router|register_blueprint)\(|APIRouter|Blueprint/, extract: extractPython },
+  python: {
+    mayHold: /@\w+\.(get|post|put|patch|delete|head|options|route|api_route)\(|APIRouter|Blueprint|include_router|register_blueprint|\b(requests|httpx|session|client|http)\.(get|post|put|patch|delete|head)\(/,
+    extract: extractPython,
+  },
   java: { mayHold: /@(Get|Post|Put|Patch|Delete|Request)Mapping|@(GET|POST|PUT|PATCH|DELETE|HEAD|HTTP)\(|\.url\(|baseUrl\(/, extract: extractJava },
   kotlin: {
     mayHold: /@(Get|Post|Put|Patch|Delete|Request)Mapping|@(GET|POST|PUT|PATCH|DELETE|HEAD|HTTP)\(|\.url\(|baseUrl\(|routing|\b(get|post|put|patch|delete|route)\s*[({]/,

@@ -68,3 +68,25 @@ export const ContractsAnswer = z.object({
   uncalledRoutes: z.array(HttpRoute),
 });
 export type ContractsAnswer = z.infer<typeof ContractsAnswer>;
+
+/**
+ * One file's extraction as `.skep/contracts.db` keeps it (src/contracts/cache.ts). The cache sits
+ * in a repo's directory, so what is read back is checked like any data from disk: a row that does
+ * not fit is a cache miss.
+ */
+const Found = z.object({ method: HttpMethod, path: z.string(), line: z.number().int(), framework: z.string() });
+export const CachedFileContracts = z.object({
+  routes: z.array(Found.extend({ owner: z.string().optional(), ownPrefix: z.string().optional() })),
+  calls: z.array(Found.extend({ relative: z.boolean() })),
+  retrofitBases: z.array(z.string()),
+  mounts: z.array(
+    z.object({
+      kind: z.enum(["js", "python", "go"]),
+      module: z.string().nullable(),
+      name: z.string(),
+      prefix: z.string(),
+      owner: z.string().nullable(),
+      replaces: z.boolean().optional(),
+    }),
+  ),
+});

@@ -492,7 +492,7 @@ describe("skep completion", () => {
     expect(bashComplete("skep task ")).toEqual(["create", "show", "list", "approve", "reject", "clarify", "run", "interrupt", "resume", "logs", "delete", "done"]);
     expect(bashComplete("skep do")).toEqual(["doctor"]);
     expect(bashComplete("skep --repo /tmp ta")).toEqual(["task", "tasks"]); // a flag's value is not a command
-    expect(bashComplete("skep help con")).toEqual(["config"]);
+    expect(bashComplete("skep help con")).toEqual(["contracts", "config"]);
     expect(bashComplete("skep task list --")).toEqual(["--all", "--repo", "--json", "--help"]);
     expect(bashComplete("skep index --j")).toEqual(["--json"]); // the default verb's flags
     expect(bashComplete("skep mcp install --scope ")).toEqual(["project", "user"]);

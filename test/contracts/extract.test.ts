@@ -62,8 +62,8 @@ describe("JavaScript and TypeScript servers", () => {
       "GET /api/users :6 express",
       "GET /api/users/{id} :7 express",
       "DELETE /api/users/{id} :8 express",
-      "HEAD /health :11 express",
       "GET /health :11 express",
+      "HEAD /health :11 express",
     ]);
   });
 

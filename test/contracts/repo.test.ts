@@ -2,6 +2,7 @@
 // routes of the file the import resolves to (JS/TS relative imports and requires, Python modules,
 // Go packages by directory), through the cache and the index's file list.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { Database } from "bun:sqlite";
 import { cpSync, existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { repoContracts } from "../../src/contracts/repo.ts";
@@ -71,6 +72,7 @@ describe("mounts across files", () => {
 });
 
 test("the cache answers an unchanged file by the index's hash, and a file changed since is read from disk", async () => {
+  await routes("express"); // indexed, cache filled
   const root = join(tmp.dir, "express");
   const db = openReadonly(join(root, ".skep", "index.db"));
   const { hash } = db.query("SELECT hash FROM files WHERE path = 'app.js'").get() as { hash: string };
@@ -85,4 +87,16 @@ test("the cache answers an unchanged file by the index's hash, and a file change
   const after = await routes("express");
   expect(after).toContain("PUT /{id} routes/users.js:3"); // app.js's mount is gone with the planted result
   expect(after).not.toContain("POST /api/users routes/users.js:5");
+});
+
+test("a cache row that does not fit the schema is a miss: the file is read and extracted again", async () => {
+  await routes("hono"); // indexed, cache filled
+  const root = join(tmp.dir, "hono");
+  const db = openReadonly(join(root, ".skep", "index.db"));
+  const { hash } = db.query("SELECT hash FROM files WHERE path = 'routes/books.ts'").get() as { hash: string };
+  db.close();
+  const cache = new Database(join(root, ".skep", "contracts.db"));
+  cache.query("INSERT OR REPLACE INTO results (key, data) VALUES (?, ?)").run(cacheKey("typescript", hash), JSON.stringify({ routes: "GET /evil", calls: 1 }));
+  cache.close();
+  expect(await routes("hono")).toEqual(["GET /books/{id} routes/books.ts:4"]);
 });

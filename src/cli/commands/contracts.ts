@@ -26,8 +26,9 @@ export const contractsCommand = defineCommand({
     const ws = workspaceOf(ctx.root);
     if (args.workspace) {
       if (!ws) throw new CommandFailed(`${ctx.root} is in no skep workspace (register repos with \`skep init --workspace DIR\`), so --workspace has no repos to read`);
-      repos = workspaceRepos(ws.workspace).map((r) => (r.path === ctx.root ? { ...r, skepDir: ctx.skepDir } : r));
-      if (repos.length === 0) throw new CommandFailed(`the workspace ${ws.workspace} has no repos registered`);
+      repos = workspaceRepos(ws.workspace).map((r) => (r.name === ws.self ? { ...r, skepDir: ctx.skepDir } : r));
+      // A repo below the workspace but not registered in it is still the one asked about.
+      if (ws.self === null) repos.push({ name: basename(ctx.root), path: ctx.root, skepDir: ctx.skepDir });
     } else repos = [{ name: ws?.self ?? basename(ctx.root), path: ctx.root, skepDir: ctx.skepDir }];
     const answer = await contractTable(repos);
     if (args.json) printJson(ContractsAnswer, answer);
