@@ -1,24 +1,24 @@
-// Build dist/skep: one executable with the Bun runtime, tree-sitter, every grammar and query.
+// Build dist/skep: one executable with the Bun runtime, tree-sitter, every grammar (compressed) and query.
 // Usage: bun scripts/build.ts [--target bun-linux-x64|bun-linux-arm64|bun-darwin-arm64|...] [--outfile path]
+// Release archives for every platform: scripts/release.ts.
 import { parseArgs } from "node:util";
+import { buildCommit, CompressedGrammars, compileSkep } from "./compile.ts";
 
 const { values } = parseArgs({
   options: { target: { type: "string" }, outfile: { type: "string", default: "dist/skep" } },
 });
-const args = [
-  "build",
-  "--compile",
-  "--minify-syntax",
-  "--sourcemap=inline",
-  // Worker entry points must be listed so the compiled binary can start them.
-  "src/main.ts",
-  "src/index/parse-worker.ts",
-  "src/daemon-worker.ts",
-  "--outfile",
-  values.outfile!,
-];
-if (values.target) args.push(`--target=${values.target}`);
-const proc = Bun.spawnSync([process.execPath, ...args], { stdout: "inherit", stderr: "inherit" });
-if (proc.exitCode !== 0) process.exit(proc.exitCode ?? 1);
+const grammars = new CompressedGrammars(9); // fast; the release uses 19
+try {
+  await compileSkep({
+    outfile: values.outfile!,
+    target: values.target as Bun.Build.CompileTarget | undefined,
+    sourcemap: "inline",
+    commit: buildCommit(),
+    grammars,
+  });
+} catch (err) {
+  console.error((err as Error).message);
+  process.exit(1);
+}
 const size = Bun.file(values.outfile!).size;
 console.log(`built ${values.outfile} (${(size / 1024 / 1024).toFixed(1)} MB)`);

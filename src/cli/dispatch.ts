@@ -2,9 +2,10 @@
 // citty parses and renders usage; this layer adds what a demanding user expects from a CLI:
 // unknown commands and flags are refused with exit 2 and the nearest valid spelling.
 import { type ArgsDef, type CommandDef, renderUsage, runCommand } from "citty";
-import { VERSION } from "../version.ts";
+import { VERSION, versionLine } from "../version.ts";
 import { UsageError } from "../errors.ts";
 import { nearest } from "../util/suggest.ts";
+import { colorOn } from "../util/terminal.ts";
 
 // biome-ignore lint: commands differ in their args types
 type AnyCommand = CommandDef<any>;
@@ -176,7 +177,7 @@ function stripAnsi(text: string): string {
 
 export async function runCli(root: AnyCommand, argv: string[]): Promise<void> {
   if (argv[0] === "--version" || argv[0] === "-v" || argv[0] === "version") {
-    console.log(`skep ${VERSION}`);
+    console.log(versionLine());
     return;
   }
   let help = false;
@@ -199,7 +200,7 @@ export async function runCli(root: AnyCommand, argv: string[]): Promise<void> {
     const parent = chain.length > 1 ? { meta: { name: ["skep", ...(await pathOf(chain.slice(0, -1))).split(" ")].filter(Boolean).join(" "), version: VERSION } } : undefined;
     const usage = await renderUsage(cmd, parent);
     // citty colours usage unless NO_COLOR/CI is set; piped output must carry no escape codes.
-    console.log(`${process.stdout.isTTY && !process.env.NO_COLOR ? usage : stripAnsi(usage)}\n`);
+    console.log(`${colorOn(process.stdout) ? usage : stripAnsi(usage)}\n`);
     return;
   }
   await checkFlags(cmd, rest, where);

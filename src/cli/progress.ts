@@ -1,7 +1,9 @@
-// A one-line progress display for long indexing, on a terminal only: piped output stays clean.
+// A one-line progress display for long indexing, for a person at a terminal only: piped output,
+// NO_COLOR and CI logs stay clean (src/util/terminal.ts).
 import type { IndexProgress } from "../index/indexer.ts";
+import { progressOn } from "../util/terminal.ts";
 
-export function progressLine(enabled = Boolean(process.stderr.isTTY)): { update: (p: IndexProgress) => void; done: () => void } {
+export function progressLine(enabled = progressOn(process.stderr)): { update: (p: IndexProgress) => void; done: () => void } {
   if (!enabled) return { update: () => {}, done: () => {} };
   const start = performance.now();
   let last = 0;

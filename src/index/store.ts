@@ -1,5 +1,6 @@
 // The index store: one SQLite file in WAL mode. Only the indexer writes; readers open it read-only.
 import { Database, type Statement } from "bun:sqlite";
+import { progressOn } from "../util/terminal.ts";
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import type { Extraction } from "../parser/types.ts";
@@ -107,7 +108,7 @@ function moveAside(dbPath: string, reason: unknown): string {
   for (const ext of ["-wal", "-shm"]) if (existsSync(dbPath + ext)) renameSync(dbPath + ext, aside + ext);
   rmSync(dbPath + DAMAGE_NOTE, { force: true });
   // On a terminal, erase a progress line first so the message stands on a line of its own.
-  const clear = process.stderr.isTTY ? "\r\x1b[K" : "";
+  const clear = progressOn(process.stderr) ? "\r\x1b[K" : "";
   process.stderr.write(`${clear}skep: ${dbPath} is damaged (${reasonText(reason)}); moved it aside as ${aside} and rebuilding the index from scratch\n`);
   return aside;
 }

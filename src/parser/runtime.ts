@@ -21,10 +21,20 @@ function init(): Promise<void> {
   return initialised;
 }
 
+/** zstd's frame magic, 28 B5 2F FD; a plain grammar starts with wasm's "\0asm". */
+function isZstd(b: Uint8Array): boolean {
+  return b.length > 4 && b[0] === 0x28 && b[1] === 0xb5 && b[2] === 0x2f && b[3] === 0xfd;
+}
+
+/** Compiled binaries carry grammars zstd-compressed (scripts/compile.ts); from source they are plain wasm. */
+function inflate(bytes: Uint8Array): Uint8Array {
+  return isZstd(bytes) ? Bun.zstdDecompressSync(bytes) : bytes;
+}
+
 async function load(id: LanguageId): Promise<LoadedLanguage> {
   await init();
   const spec = LANGUAGES[id];
-  const language = await Language.load(await Bun.file(spec.wasm).bytes());
+  const language = await Language.load(inflate(await Bun.file(spec.wasm).bytes()));
   let query: Query;
   try {
     query = new Query(language, spec.query);

@@ -125,7 +125,7 @@ describe("version, help and usage errors", () => {
   test("--version, -v and `version` print the package version", () => {
     for (const flag of ["--version", "-v", "version"]) {
       const r = ok([flag]);
-      expect(r.stdout.trim()).toBe(`skep ${pkg.version}`);
+      expect(r.stdout.trim()).toBe(`skep ${pkg.version} (source)`);
     }
   });
 

@@ -1,9 +1,13 @@
 // `skep index`: build or refresh the index (incremental after the first run).
+import { mkdirSync } from "node:fs";
+import { resolve } from "node:path";
 import { defineCommand } from "citty";
 import { DaemonClient } from "../../api/remote.ts";
 import { clientSocketPath, daemonPaths } from "../../repo/daemon-paths.ts";
+import { progressOn } from "../../util/terminal.ts";
 import { indexRepo } from "../../index/indexer.ts";
-import { openWritable } from "../../index/store.ts";
+import { exportIndex, importIndex, PortableIndexError } from "../../index/portable.ts";
+import { IndexUnavailable, openWritable } from "../../index/store.ts";
 import { IndexAnswer } from "../../protocol/index-answers.ts";
 import { CommandFailed } from "../../errors.ts";
 import { printJson } from "../print.ts";
@@ -18,7 +22,7 @@ export async function buildIndex(repo: string | undefined, json: boolean): Promi
   const viaDaemon = await refreshThroughDaemon(ctx.root, ctx.skepDir);
   if (viaDaemon) return viaDaemon;
   let db = openWritable(ctx.dbPath);
-  const progress = progressLine(!json && Boolean(process.stderr.isTTY));
+  const progress = progressLine(!json && progressOn(process.stderr));
   try {
     // A damaged file is moved aside and rebuilt in a new file (indexRepo says so on stderr).
     const r = await indexRepo(db, ctx.root, { onProgress: progress.update, onRebuilt: (fresh) => (db = fresh) });
@@ -74,8 +78,55 @@ const build = defineCommand({
   },
 });
 
+async function daemonRunning(root: string, skepDir: string): Promise<boolean> {
+  if (process.env.SKEP_NO_DAEMON === "1") return false;
+  try {
+    (await DaemonClient.connect(clientSocketPath(daemonPaths(root, skepDir)), 1_000)).close();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function portable<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (err) {
+    if (err instanceof PortableIndexError || err instanceof IndexUnavailable) throw new CommandFailed(err.message);
+    throw err;
+  }
+}
+
+const exportIndexCommand = defineCommand({
+  meta: { name: "export", description: "Write the index to a portable file (zstd; repo-relative paths) for `skep index import` in another clone" },
+  args: { file: { type: "positional", description: "The file to write", valueHint: "file", required: true }, ...repoArgs },
+  async run({ args }) {
+    const ctx = repoContext(args.repo);
+    const out = resolve(String(args.file));
+    const r = portable(() => exportIndex(ctx.dbPath, out));
+    console.log(`Exported ${r.files} files, ${r.symbols} symbols${r.head ? ` (at ${r.head.slice(0, 12)})` : ""} to ${out} (${(r.bytes / 1024 / 1024).toFixed(1)} MB)`);
+  },
+});
+
+const importIndexCommand = defineCommand({
+  meta: { name: "import", description: "Adopt an index written by `skep index export`, then re-parse only the files whose content differs" },
+  args: { file: { type: "positional", description: "The exported file", valueHint: "file", required: true }, ...repoArgs, ...jsonArg },
+  async run({ args }) {
+    const ctx = repoContext(args.repo);
+    if (await daemonRunning(ctx.root, ctx.skepDir)) {
+      throw new CommandFailed("a daemon is running for this repo and owns its index: `skep daemon stop`, import, then `skep daemon start`");
+    }
+    mkdirSync(ctx.skepDir, { recursive: true });
+    const r = portable(() => importIndex(resolve(String(args.file)), ctx.dbPath));
+    if (!args.json) console.log(`Imported ${r.files} files${r.head ? ` (exported at ${r.head.slice(0, 12)})` : ""}; checking them against this checkout`);
+    const a = await buildIndex(args.repo, Boolean(args.json));
+    if (args.json) printJson(IndexAnswer, a);
+    else printIndexAnswer(a);
+  },
+});
+
 export const indexCommand = defineCommand({
   meta: { name: "index", description: "Build or query the code index" },
-  subCommands: { build, ask: { ...searchCommand, meta: { name: "ask", description: "Search symbols (same as `skep search`)" } } },
+  subCommands: { build, export: exportIndexCommand, import: importIndexCommand, ask: { ...searchCommand, meta: { name: "ask", description: "Search symbols (same as `skep search`)" } } },
   default: "build",
 } as Parameters<typeof defineCommand>[0]);

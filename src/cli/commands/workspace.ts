@@ -1,6 +1,7 @@
 // `skep workspace [list|watch]`: the repos registered in the workspace, and the live dashboard of
 // every repo's tasks. Both read each repo's `.skep/tasks.db` read-only; no daemon is asked.
 import { defineCommand } from "citty";
+import { colorOn as stdoutColorOn, interactive } from "../../util/terminal.ts";
 import { resolve } from "node:path";
 import { isLocked } from "../../util/lock.ts";
 import { daemonPaths } from "../../repo/daemon-paths.ts";
@@ -31,7 +32,7 @@ export function parseInterval(raw: string): number {
   return Math.round(m[2] === "ms" ? value : m[2] === "m" ? value * 60_000 : value * 1000);
 }
 
-const colorOn = () => !!process.stdout.isTTY && !process.env.NO_COLOR;
+const colorOn = () => stdoutColorOn(process.stdout);
 
 /** Piped output is cut only when COLUMNS says how wide the reader is. */
 function pipedWidth(): number | null {
@@ -83,7 +84,8 @@ async function live(start: string, intervalMs: number): Promise<void> {
     if (scope.kind === "none") return null;
     return watchFrame(scope);
   };
-  if (!out.isTTY) {
+  // CI runners that give a job a pseudo-terminal still want a log, not a redrawn screen.
+  if (!interactive(out)) {
     for (;;) {
       const f = frameAt();
       out.write(`${f ? renderFrame(f, { width: pipedWidth(), height: null, color: false, intervalMs }).join("\n") : `no skep workspace or repo at ${start}`}\n\n`);
@@ -126,7 +128,7 @@ async function live(start: string, intervalMs: number): Promise<void> {
     for (;;) {
       const f = frameAt();
       const lines = f
-        ? renderFrame(f, { width: out.columns ?? 80, height: out.rows ?? 24, color: !process.env.NO_COLOR, intervalMs })
+        ? renderFrame(f, { width: out.columns ?? 80, height: out.rows ?? 24, color: colorOn(), intervalMs })
         : [`no skep workspace or repo at ${start} any more (q quits)`];
       // Home, each line cleared to its end, then everything below: no flicker, no stale rows.
       out.write(`\x1b[H${lines.map((l) => `${l}\x1b[K`).join("\r\n")}\x1b[J`);
