@@ -15,6 +15,7 @@ import { RESOLVER_VERSION } from "../graph/version.ts";
 import { EXTRACTOR_VERSION } from "../parser/version.ts";
 import type { ParseJob } from "./parse-job.ts";
 import { defaultWorkers, finishSearchInWorker, parseAllForWriting, type WritableResult } from "./pool.ts";
+import { loadIndexRules, type IndexRules } from "./rules.ts";
 import { scan } from "./scan.ts";
 import {
   beginBulkBuild,
@@ -45,6 +46,8 @@ export interface IndexReport {
   sameContent: number;
   deleted: number;
   skipped: { path: string; reason: string }[];
+  /** Files a rule left out without reading them (rules.ts), per reason. */
+  ruleSkips: Record<string, number>;
   edgeMode: "full" | "incremental" | "none";
   /** "cold": built into an empty index (bulk inserts, indexes built at the end); "patch": changed files only. */
   writeMode: "cold" | "patch";
@@ -71,6 +74,8 @@ export interface IndexOptions {
    * rebuilds the file, and closes `fresh` when it ends.
    */
   onRebuilt?: (fresh: Database, aside: string) => void;
+  /** The rules deciding which files are indexed (default: the repo's, from `.skep/config.json`). */
+  rules?: IndexRules;
 }
 
 /** Commit after this many files so readers see progress and a crash loses little. */
@@ -121,7 +126,12 @@ async function indexInto(db: Database, root: string, opts: IndexOptions): Promis
     setMeta(db, "extractor", String(EXTRACTOR_VERSION));
   }
   const known = loadFileStates(db);
-  const s = scan(root, known);
+  // Other rules than the ones this index was written under (a changed index.include/exclude, or
+  // an older skep): files they decide differently must come in or go out. Paths are decided by
+  // discovery on every scan; content rules need the files read again (parse-job.ts).
+  const rules = opts.rules ?? loadIndexRules(root);
+  const recheck = known.size > 0 && getMeta(db, "index_rules") !== rules.fingerprint;
+  const s = scan(root, known, { rules, recheck });
   const tScan = performance.now();
 
   const cold = known.size === 0 && s.changed.length + s.skipped.length > 0;
@@ -142,6 +152,7 @@ async function indexInto(db: Database, root: string, opts: IndexOptions): Promis
     sameContent: 0,
     deleted: s.deleted.length,
     skipped: [],
+    ruleSkips: s.ruleSkips,
     edgeMode: "none",
     writeMode: cold ? "cold" : "patch",
     timings: { scan: tScan - t0, parse: 0, edges: 0, rank: 0, total: 0 },
@@ -171,7 +182,13 @@ async function indexInto(db: Database, root: string, opts: IndexOptions): Promis
       begin();
     }
     const byPath = new Map(s.changed.map((f) => [f.path, f]));
-    const jobs: ParseJob[] = s.changed.map((f) => ({ abs: join(root, f.path), path: f.path, knownHash: known.get(f.path)?.hash ?? null }));
+    const jobs: ParseJob[] = s.changed.map((f) => ({
+      abs: join(root, f.path),
+      path: f.path,
+      knownHash: known.get(f.path)?.hash ?? null,
+      forced: f.forced,
+      recheck: f.recheck ? { knownSkipped: known.get(f.path)?.skipReason != null } : undefined,
+    }));
     let done = 0;
     opts.onProgress?.({ done, total: jobs.length });
     await parseAllForWriting(
@@ -245,6 +262,8 @@ async function indexInto(db: Database, root: string, opts: IndexOptions): Promis
       setMeta(db, "head", gitHead(root));
       setMeta(db, "root", root);
       setMeta(db, "other_files", String(s.otherFiles));
+      setMeta(db, "rule_skips", JSON.stringify(s.ruleSkips));
+      setMeta(db, "index_rules", rules.fingerprint);
       setMeta(db, "discovery", s.source);
       setMeta(db, "graph_pending", null);
       setMeta(db, "resolver", String(RESOLVER_VERSION));
