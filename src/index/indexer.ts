@@ -14,7 +14,7 @@ import { computeRanks, storeRanks, updateRanks } from "../graph/rank.ts";
 import { RESOLVER_VERSION } from "../graph/version.ts";
 import { EXTRACTOR_VERSION } from "../parser/version.ts";
 import type { ParseJob } from "./parse-job.ts";
-import { defaultWorkers, finishSearchInWorker, parseAllForWriting, type WritableResult } from "./pool.ts";
+import { defaultWorkers, finishSearchInWorker, parseAllForWriting, type SizedJob, type WritableResult } from "./pool.ts";
 import { loadIndexRules, type IndexRules } from "./rules.ts";
 import { scan } from "./scan.ts";
 import {
@@ -182,7 +182,9 @@ async function indexInto(db: Database, root: string, opts: IndexOptions): Promis
       begin();
     }
     const byPath = new Map(s.changed.map((f) => [f.path, f]));
-    const jobs: ParseJob[] = s.changed.map((f) => ({
+    const jobs: SizedJob[] = s.changed.map((f) => ({
+      lang: f.lang,
+      size: f.size,
       abs: join(root, f.path),
       path: f.path,
       knownHash: known.get(f.path)?.hash ?? null,
