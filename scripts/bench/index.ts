@@ -346,6 +346,8 @@ async function main(): Promise<void> {
       table,
       "",
       `CPU time (user+sys, all threads): ctags ${fmtMs(ct.cpuMs)}, cold ${fmtMs(cold.cpuMs)} (${(cold.cpuMs / ct.cpuMs).toFixed(1)}x; main thread ${fmtMs(cold.mainCpuMs)}), nothing changed ${fmtMs(noop.cpuMs)}; load average before/after: ${loadBefore} / ${loadavg().map((x) => x.toFixed(2)).join(" ")}`,
+      // Per MiB indexed: comparable across runs whose rules index different parts of a tree.
+      `cold CPU per MiB indexed: ${(cold.cpuMs / 1000 / mb(src)).toFixed(2)} CPU-s/MiB (${mb(src).toFixed(1)} MiB); parse plan: ${cold.report.parsePlan ? `${cold.report.parsePlan.workers} workers${cold.report.parsePlan.callerParses ? " + the calling thread" : ""} (estimate ${fmtMs(cold.report.parsePlan.estimateMs)})` : "-"}`,
       ...(coldRuns.length > 1 ? [`cold runs (fastest shown): ${coldRuns.map((r) => `${fmtMs(r.wallMs)} (${fmtMs(r.cpuMs)} CPU)`).join(", ")}`] : []),
       `cold breakdown: scan ${fmtMs(t.scan)}, parse+write ${fmtMs(t.parse)}, indexes+FTS ${fmtMs(t.finish ?? 0)} (overlapping the edge computation), edges ${fmtMs(t.edges)}, rank ${fmtMs(t.rank)} (${cold.report.edgeMode} edges)`,
       `one changed file (${editRel}, ${edit.rounds.length} rounds, median): searchable ${fmtMs(editSearchable)}, full ${fmtMs(editFull)}; ` +

@@ -6,7 +6,7 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { RepoConfig } from "../protocol/config.ts";
 import { writeFileAtomic } from "../util/fs.ts";
 import { configPath } from "./config.ts";
-import { issuesText } from "./keys.ts";
+import { issuesText, keyPath } from "./keys.ts";
 
 /** The file cannot be edited as it is (not JSON, not an object, or invalid in keys not being changed). */
 export class ConfigFileError extends Error {}
@@ -47,17 +47,36 @@ export function parseRaw(file: RawConfig): RepoConfig {
  */
 export function writeKey(skepDir: string, key: string, value: unknown): RepoConfig {
   const file = readRawConfig(skepDir);
-  const next: Record<string, unknown> = { ...file.raw };
-  if (value === undefined) delete next[key];
-  else next[key] = value; // an existing key keeps its place in the object, so in the file
+  const next = withKey(file.raw, keyPath(key), value);
   const parsed = RepoConfig.safeParse(next);
   if (!parsed.success) {
-    const mine = parsed.error.issues.filter((i) => i.path[0] === key);
-    if (mine.length) throw new ConfigValueError(`${key}: ${issuesText(mine.map((i) => ({ ...i, path: i.path.slice(1) })))}`);
+    const parts = keyPath(key);
+    const mine = parsed.error.issues.filter((i) => parts.every((p, n) => i.path[n] === p));
+    if (mine.length) throw new ConfigValueError(`${key}: ${issuesText(mine.map((i) => ({ ...i, path: i.path.slice(parts.length) })))}`);
     throw new ConfigFileError(`${file.path} is invalid: ${issuesText(parsed.error.issues)}; nothing was changed`);
   }
   // Keep the file's permissions (init makes it 0644; a user may have tightened them).
   const mode = file.exists ? statSync(file.path).mode & 0o777 : 0o644;
   writeFileAtomic(file.path, `${JSON.stringify(next, null, 2)}\n`, mode);
   return parsed.data;
+}
+
+/**
+ * `obj` with the value at `path` set, or removed (`undefined`), copying only the objects on the
+ * way: an existing key keeps its place in its object, so in the file. A group left empty by a
+ * removal goes too. A group that is not an object is replaced (the schema refused it anyway).
+ */
+function withKey(obj: Record<string, unknown>, path: string[], value: unknown): Record<string, unknown> {
+  const [head, ...rest] = path as [string, ...string[]];
+  const next: Record<string, unknown> = { ...obj };
+  if (rest.length === 0) {
+    if (value === undefined) delete next[head];
+    else next[head] = value;
+    return next;
+  }
+  const inner = next[head];
+  const child = withKey(inner && typeof inner === "object" && !Array.isArray(inner) ? (inner as Record<string, unknown>) : {}, rest, value);
+  if (Object.keys(child).length === 0 && value === undefined) delete next[head];
+  else next[head] = child;
+  return next;
 }

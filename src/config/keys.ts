@@ -57,11 +57,44 @@ function describe(key: string, schema: z.ZodType): ConfigKey {
   return { key, kind, nullable, options: kind === "enum" ? (t.options ?? []) : null, min: bound(t.minValue), max: bound(t.maxValue), schema };
 }
 
-export const CONFIG_KEYS: ConfigKey[] = Object.entries(RepoConfig.shape).map(([key, schema]) => describe(key, schema as z.ZodType));
+/** Groups of keys (`index`): each of their fields is a key of its own, named with a dot (`index.include`). */
+const GROUPS = new Set(["index"]);
+
+export const CONFIG_KEYS: ConfigKey[] = Object.entries(RepoConfig.shape).flatMap(([key, schema]) => {
+  if (!GROUPS.has(key)) return [describe(key, schema as z.ZodType)];
+  let t = schema as unknown as { def: { type: string; innerType?: unknown; shape?: Record<string, z.ZodType> } };
+  while (t.def.type === "default" && t.def.innerType) t = t.def.innerType as typeof t;
+  return Object.entries(t.def.shape ?? {}).map(([field, s]) => describe(`${key}.${field}`, s));
+});
 
 /** `test-cmd`, `TEST_CMD`, `test_cmd`: one key. */
 export function canonicalKey(input: string): string {
   return input.trim().toLowerCase().replace(/-/g, "_");
+}
+
+/** A key's place in the file: `index.include` is `{"index": {"include": …}}`. */
+export function keyPath(key: string): string[] {
+  return key.split(".");
+}
+
+/** Does the file's object hold `key` (a dotted key inside its group)? */
+export function hasKey(raw: Record<string, unknown>, key: string): boolean {
+  let o: unknown = raw;
+  for (const part of keyPath(key)) {
+    if (!o || typeof o !== "object" || Array.isArray(o) || !Object.hasOwn(o, part)) return false;
+    o = (o as Record<string, unknown>)[part];
+  }
+  return true;
+}
+
+/** The value at `key` in a (parsed or raw) config object, undefined when absent. */
+export function valueAt(obj: unknown, key: string): unknown {
+  let o = obj;
+  for (const part of keyPath(key)) {
+    if (!o || typeof o !== "object") return undefined;
+    o = (o as Record<string, unknown>)[part];
+  }
+  return o;
 }
 
 export function findKey(input: string): ConfigKey | null {
@@ -119,9 +152,9 @@ const DEFAULTS = RepoConfig.parse({});
 
 /** What skep uses for `k`, given the file's raw object and its parsed form. */
 export function effective(k: ConfigKey, raw: Record<string, unknown>, config: RepoConfig): Effective {
-  const set = Object.hasOwn(raw, k.key);
+  const set = hasKey(raw, k.key);
   const follows = set ? null : (FOLLOWS[k.key] ?? null);
-  const own = (config as Record<string, unknown>)[k.key];
+  const own = valueAt(config, k.key);
   let value: unknown = own === undefined ? null : own;
   if (!set) {
     // Unset keys without a zod default resolve the way the code that reads them does.
@@ -131,7 +164,7 @@ export function effective(k: ConfigKey, raw: Record<string, unknown>, config: Re
     else if (k.key === "model_dedup") value = modelFor("dedup", config);
     else if (k.key === "claude_bin") value = "claude";
   }
-  const builtIn = (DEFAULTS as Record<string, unknown>)[k.key];
+  const builtIn = valueAt(DEFAULTS, k.key);
   return { value, isDefault: !set || (builtIn !== undefined && isDeepStrictEqual(own, builtIn)), follows };
 }
 

@@ -1,7 +1,8 @@
 // Re-index a handful of paths the watcher named, without rescanning the repo. The per-file rules
 // are the full scan's (src/index/scan.ts): (size, mtime) first, symlinks and oversized files
 // recorded as skipped, anything else that is not a regular file dropped. Which files belong to
-// the index is decided as discovery decides it: not under .git/.skep, a language skep parses, and
+// the index is decided as discovery decides it: by the index rules (src/index/rules.ts: not under
+// .git/.skep, a language skep parses, not vendored or generated unless the config says so), and
 // not ignored by git. The call graph is left to the caller (see index-worker.ts), so a burst of
 // saves updates it once.
 import type { Database } from "bun:sqlite";
@@ -11,10 +12,9 @@ import { gitRaw } from "../git/exec.ts";
 import type { EdgeChanges } from "../graph/edges.ts";
 import { MAX_FILE_BYTES } from "../index/inspect.ts";
 import { runParseJob, type ParseResult } from "../index/parse-job.ts";
+import { loadIndexRules } from "../index/rules.ts";
 import { IndexWriter, type FileState } from "../index/store.ts";
 import { languageForPath, type LanguageId } from "../parser/languages.ts";
-
-const NEVER_INDEXED = new Set([".git", ".skep", ".skep-workspace"]);
 
 export interface TargetedReport {
   parsed: number;
@@ -27,9 +27,13 @@ export interface TargetedReport {
 
 /** null: these paths cannot be handled one by one (git could not classify them); do a full run. */
 export async function indexPaths(db: Database, root: string, paths: string[]): Promise<TargetedReport | null> {
-  const candidates = [...new Set(paths)].filter((p) => !NEVER_INDEXED.has(p.split("/", 1)[0]!) && languageForPath(p) !== null).sort();
+  const rules = loadIndexRules(root);
+  const verdicts = new Map([...new Set(paths)].map((p) => [p, rules.verdict(p)]));
+  // A path a rule leaves out is handled as an ignored one: removed if the index holds it.
+  const candidates = [...verdicts].filter(([, v]) => v.kind === "index" || v.kind === "skip").map(([p]) => p).sort();
   const ignored = gitIgnored(root, candidates);
   if (ignored === null) return null;
+  for (const p of candidates) if (verdicts.get(p)!.kind === "skip") ignored.add(p);
 
   const stateOf = db.prepare("SELECT id, size, mtime_us AS mtimeUs, hash, skip_reason AS skipReason FROM files WHERE path = ?");
   const report: TargetedReport = { parsed: 0, sameContent: 0, unchanged: 0, deleted: 0, skipped: 0, changes: { names: new Set(), files: new Set(), pathsAddedOrRemoved: new Set() } };
@@ -58,7 +62,8 @@ export async function indexPaths(db: Database, root: string, paths: string[]): P
     if (st.isSymbolicLink()) work.push({ kind: "skip", stat, reason: "symlink (not followed)" });
     else if (stat.size > MAX_FILE_BYTES) work.push({ kind: "skip", stat, reason: tooLargeReason(stat.size) });
     else {
-      const result = await runParseJob({ abs: join(root, path), path, knownHash: known?.hash ?? null });
+      const v = verdicts.get(path)!;
+      const result = await runParseJob({ abs: join(root, path), path, knownHash: known?.hash ?? null, forced: v.kind === "index" && v.forced });
       work.push({ kind: "parse", stat, known, result });
     }
   }

@@ -1,44 +1,51 @@
 // Which files the index covers: what git lists (tracked plus untracked-but-not-ignored) in a git
-// repo, or a .gitignore-aware walk elsewhere. Only files in a language skep parses are returned;
-// the rest are counted so `skep status` can say how much was left out.
+// repo, or a .gitignore-aware walk elsewhere, through the index rules (rules.ts: vendored, test
+// data and generated code are left out by default; .skep/config.json changes that). Only files in a
+// language skep parses are returned; the rest are counted so `skep status` can say how much was
+// left out, and why.
 import ignore, { type Ignore } from "ignore";
 import { readdirSync, readFileSync, statSync, type Dirent } from "node:fs";
 import { join, relative, sep } from "node:path";
 import { GitError, gitRaw } from "../git/exec.ts";
-import { languageForPath, type LanguageId } from "../parser/languages.ts";
+import type { LanguageId } from "../parser/languages.ts";
+import { loadIndexRules, type IndexRules } from "./rules.ts";
 
 export interface Candidate {
   path: string; // repo-relative, forward slashes
   lang: LanguageId;
+  /** index.include names it: the content rules (generated, minified) do not apply. */
+  forced: boolean;
 }
 
 export interface Discovery {
   candidates: Candidate[];
   /** Files seen that no grammar covers (docs, configs, images...). */
   otherFiles: number;
+  /** Files in a language skep parses that a rule left out, per reason (never read). */
+  ruleSkips: Record<string, number>;
   source: "git" | "walk";
 }
 
-/** Never indexed, whatever the ignore files say. */
+/** Never walked into: skep's and git's own state, and installed packages (never listed by git either). */
 const ALWAYS_SKIPPED_DIRS = new Set([".git", ".skep", ".skep-workspace"]);
 
-export function discover(root: string): Discovery {
+export function discover(root: string, rules: IndexRules = loadIndexRules(root)): Discovery {
   // A root that is missing (unmounted, moved) must fail loudly: an empty listing would read as
   // "every file was deleted" and empty the index.
   if (!statSync(root, { throwIfNoEntry: false })?.isDirectory()) throw new Error(`cannot index ${root}: not a directory`);
   const listed = gitListFiles(root);
   const paths = listed ?? walk(root);
   const candidates: Candidate[] = [];
+  const ruleSkips: Record<string, number> = {};
   let otherFiles = 0;
   for (const path of paths) {
-    const first = path.split("/", 1)[0]!;
-    if (ALWAYS_SKIPPED_DIRS.has(first)) continue;
-    const lang = languageForPath(path);
-    if (lang) candidates.push({ path, lang });
-    else otherFiles++;
+    const v = rules.verdict(path);
+    if (v.kind === "index") candidates.push({ path, lang: v.lang, forced: v.forced });
+    else if (v.kind === "skip") ruleSkips[v.reason] = (ruleSkips[v.reason] ?? 0) + 1;
+    else if (v.kind === "other") otherFiles++;
   }
   candidates.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  return { candidates, otherFiles, source: listed ? "git" : "walk" };
+  return { candidates, otherFiles, ruleSkips, source: listed ? "git" : "walk" };
 }
 
 /** `git ls-files -co --exclude-standard -z`, or null when root is not inside a git work tree. */

@@ -14,8 +14,10 @@ import { computeRanks, storeRanks, updateRanks } from "../graph/rank.ts";
 import { RESOLVER_VERSION } from "../graph/version.ts";
 import { EXTRACTOR_VERSION } from "../parser/version.ts";
 import type { ParseJob } from "./parse-job.ts";
-import { defaultWorkers, finishSearchInWorker, parseAllForWriting, type WritableResult } from "./pool.ts";
+import { defaultWorkers, finishSearchInWorker, parseAllForWriting, type SizedJob, type WritableResult } from "./pool.ts";
+import { loadIndexRules, type IndexRules } from "./rules.ts";
 import { scan } from "./scan.ts";
+import type { ParsePlan } from "./schedule.ts";
 import {
   beginBulkBuild,
   damageNoted,
@@ -45,6 +47,10 @@ export interface IndexReport {
   sameContent: number;
   deleted: number;
   skipped: { path: string; reason: string }[];
+  /** How the parsing was shared out among threads (schedule.ts). */
+  parsePlan?: ParsePlan;
+  /** Files a rule left out without reading them (rules.ts), per reason. */
+  ruleSkips: Record<string, number>;
   edgeMode: "full" | "incremental" | "none";
   /** "cold": built into an empty index (bulk inserts, indexes built at the end); "patch": changed files only. */
   writeMode: "cold" | "patch";
@@ -62,7 +68,7 @@ export interface IndexOptions {
    * call graph and ranks are updated. Not called when nothing changed.
    */
   onSearchable?: () => void;
-  /** Cold builds: build the search indexes on a worker's connection (default: from OFFLOAD_FINISH_FROM parsed files). */
+  /** Cold builds: build the search indexes on a worker's connection (default: from OFFLOAD_FINISH_FROM symbols). */
   finishInWorker?: boolean;
   /**
    * The index file was found damaged (SQLite said so during the run, or a reader noted it): the
@@ -71,12 +77,17 @@ export interface IndexOptions {
    * rebuilds the file, and closes `fresh` when it ends.
    */
   onRebuilt?: (fresh: Database, aside: string) => void;
+  /** The rules deciding which files are indexed (default: the repo's, from `.skep/config.json`). */
+  rules?: IndexRules;
 }
 
 /** Commit after this many files so readers see progress and a crash loses little. */
 const COMMIT_EVERY = 500;
-/** Below this many parsed files a cold build finishes its indexes in-thread (a worker costs more than it saves). */
-const OFFLOAD_FINISH_FROM = 200;
+/**
+ * Below this many symbols a cold build finishes its indexes in-thread: building them costs about
+ * 9 µs a symbol (2.3 s for the Go stdlib's 256k), starting a worker about 0.1-0.2 s.
+ */
+const OFFLOAD_FINISH_FROM = 20_000;
 /** When more than this share of files changed, rebuilding all edges beats patching them. */
 const FULL_EDGES_RATIO = 0.2;
 
@@ -121,7 +132,12 @@ async function indexInto(db: Database, root: string, opts: IndexOptions): Promis
     setMeta(db, "extractor", String(EXTRACTOR_VERSION));
   }
   const known = loadFileStates(db);
-  const s = scan(root, known);
+  // Other rules than the ones this index was written under (a changed index.include/exclude, or
+  // an older skep): files they decide differently must come in or go out. Paths are decided by
+  // discovery on every scan; content rules need the files read again (parse-job.ts).
+  const rules = opts.rules ?? loadIndexRules(root);
+  const recheck = known.size > 0 && getMeta(db, "index_rules") !== rules.fingerprint;
+  const s = scan(root, known, { rules, recheck });
   const tScan = performance.now();
 
   const cold = known.size === 0 && s.changed.length + s.skipped.length > 0;
@@ -142,6 +158,7 @@ async function indexInto(db: Database, root: string, opts: IndexOptions): Promis
     sameContent: 0,
     deleted: s.deleted.length,
     skipped: [],
+    ruleSkips: s.ruleSkips,
     edgeMode: "none",
     writeMode: cold ? "cold" : "patch",
     timings: { scan: tScan - t0, parse: 0, edges: 0, rank: 0, total: 0 },
@@ -171,10 +188,18 @@ async function indexInto(db: Database, root: string, opts: IndexOptions): Promis
       begin();
     }
     const byPath = new Map(s.changed.map((f) => [f.path, f]));
-    const jobs: ParseJob[] = s.changed.map((f) => ({ abs: join(root, f.path), path: f.path, knownHash: known.get(f.path)?.hash ?? null }));
+    const jobs: SizedJob[] = s.changed.map((f) => ({
+      lang: f.lang,
+      size: f.size,
+      abs: join(root, f.path),
+      path: f.path,
+      knownHash: known.get(f.path)?.hash ?? null,
+      forced: f.forced,
+      recheck: f.recheck ? { knownSkipped: known.get(f.path)?.skipReason != null } : undefined,
+    }));
     let done = 0;
     opts.onProgress?.({ done, total: jobs.length });
-    await parseAllForWriting(
+    report.parsePlan = await parseAllForWriting(
       jobs,
       (job: ParseJob, r: WritableResult) => {
         begin();
@@ -207,7 +232,7 @@ async function indexInto(db: Database, root: string, opts: IndexOptions): Promis
       // thread resolves the call graph and runs PageRank; then edges and ranks are written here.
       const dbPath = db.filename;
       const offload =
-        dbPath !== "" && dbPath !== ":memory:" && (opts.finishInWorker ?? (report.parsed >= OFFLOAD_FINISH_FROM && (opts.workers ?? defaultWorkers()) > 1));
+        dbPath !== "" && dbPath !== ":memory:" && (opts.finishInWorker ?? (writer.graph!.symbolCount >= OFFLOAD_FINISH_FROM && (opts.workers ?? defaultWorkers()) > 1));
       const searchReady = offload ? finishSearchInWorker(dbPath) : (finishBulkSearch(db), Promise.resolve());
       const graph = writer.graph!;
       const { edges } = computeEdges(graph);
@@ -245,6 +270,8 @@ async function indexInto(db: Database, root: string, opts: IndexOptions): Promis
       setMeta(db, "head", gitHead(root));
       setMeta(db, "root", root);
       setMeta(db, "other_files", String(s.otherFiles));
+      setMeta(db, "rule_skips", JSON.stringify(s.ruleSkips));
+      setMeta(db, "index_rules", rules.fingerprint);
       setMeta(db, "discovery", s.source);
       setMeta(db, "graph_pending", null);
       setMeta(db, "resolver", String(RESOLVER_VERSION));

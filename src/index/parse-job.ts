@@ -7,6 +7,7 @@ import { languageForFile, type LanguageId } from "../parser/languages.ts";
 import { parseText } from "../parser/parse-file.ts";
 import type { Extraction } from "../parser/types.ts";
 import { contentHash, decodeText, looksBinary, MAX_FILE_BYTES, minifiedReason, tooLargeReason } from "./inspect.ts";
+import { generatedReason } from "./rules.ts";
 
 export interface ParseJob {
   abs: string;
@@ -14,6 +15,13 @@ export interface ParseJob {
   path: string;
   /** The hash stored for this path, so an unchanged file is not parsed again. */
   knownHash: string | null;
+  /** index.include names it: the content rules (generated, minified) do not apply (rules.ts). */
+  forced?: boolean;
+  /**
+   * The rules changed since this file was stored (`knownSkipped`: stored as skipped): with the
+   * same hash, the file is parsed only when the rules now let in what they left out before.
+   */
+  recheck?: { knownSkipped: boolean };
 }
 
 export type ParseResult =
@@ -37,11 +45,16 @@ async function parseJob(job: ParseJob): Promise<ParseResult> {
   if (!(read instanceof Uint8Array)) return read;
   const bytes = read;
   const hash = contentHash(bytes);
-  if (hash === job.knownHash) return { kind: "same", hash, size: bytes.length };
+  const same = hash === job.knownHash;
+  if (same && !job.recheck) return { kind: "same", hash, size: bytes.length };
   if (looksBinary(bytes)) return { kind: "skipped", hash, reason: "binary (contains NUL bytes)" };
   const text = decodeText(bytes);
-  const minified = minifiedReason(text);
-  if (minified) return { kind: "skipped", hash, reason: minified };
+  if (!job.forced) {
+    const reason = minifiedReason(text) ?? generatedReason(text);
+    if (reason) return { kind: "skipped", hash, reason };
+  }
+  // Still in under the new rules, and it was in before: nothing to parse.
+  if (same && !job.recheck!.knownSkipped) return { kind: "same", hash, size: bytes.length };
   const lang = languageForFile(job.path, text);
   if (!lang) return { kind: "skipped", hash, reason: "no grammar for this file" };
   try {

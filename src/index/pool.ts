@@ -1,11 +1,11 @@
-// Parses files on worker threads. Small batches run in-process: starting a worker and loading
-// grammars costs more than parsing a handful of files.
+// Parses files on worker threads, or on the calling thread when the work is too small to repay
+// starting one (schedule.ts decides, from the files' sizes and the grammars they need).
 import { availableParallelism } from "node:os";
 import { runParseJob, type ParseJob, type ParseResult } from "./parse-job.ts";
-import type { LanguageId } from "../parser/languages.ts";
+import { languageForPath, type LanguageId } from "../parser/languages.ts";
 import type { PackedExtraction } from "./packed.ts";
+import { ParseQueue, planParse, type ParsePlan } from "./schedule.ts";
 
-const IN_PROCESS_BELOW = 24;
 const BATCH = 16;
 
 /**
@@ -21,51 +21,83 @@ export type OnResult = (job: ParseJob, result: ParseResult) => void;
 /** A result for IndexWriter.writeParsed: from a worker, its extraction comes packed. */
 export type WritableResult = ParseResult | { kind: "parsed"; lang: LanguageId; hash: string; size: number; extraction: PackedExtraction };
 
-export function parseAll(jobs: ParseJob[], onResult: OnResult, workers = defaultWorkers()): Promise<void> {
+/** A job with what the scheduler needs: its language by extension and its size, when known. */
+export type SizedJob = ParseJob & { lang?: LanguageId | null; size?: number };
+
+export function parseAll(jobs: SizedJob[], onResult: OnResult, workers = defaultWorkers()): Promise<ParsePlan> {
   return run(jobs, onResult as (job: ParseJob, result: WritableResult) => void, workers, false);
 }
 
 /** parseAll for the index writer: results cross from the workers packed (see PackedExtraction). */
-export function parseAllForWriting(jobs: ParseJob[], onResult: (job: ParseJob, result: WritableResult) => void, workers = defaultWorkers()): Promise<void> {
+export function parseAllForWriting(jobs: SizedJob[], onResult: (job: ParseJob, result: WritableResult) => void, workers = defaultWorkers()): Promise<ParsePlan> {
   return run(jobs, onResult, workers, true);
 }
 
-async function run(jobs: ParseJob[], onResult: (job: ParseJob, result: WritableResult) => void, workers: number, pack: boolean): Promise<void> {
-  if (jobs.length < IN_PROCESS_BELOW || workers <= 1) {
-    for (const job of jobs) onResult(job, await runParseJob(job));
-    return;
-  }
-  const batches: ParseJob[][] = [];
-  for (let i = 0; i < jobs.length; i += BATCH) batches.push(jobs.slice(i, i + BATCH));
-  let next = 0;
-  const pool = Array.from({ length: Math.min(workers, batches.length) }, () => new Worker(WORKER_URL));
+interface Item {
+  job: SizedJob;
+  lang: LanguageId;
+  size?: number;
+}
+
+async function run(jobs: SizedJob[], onResult: (job: ParseJob, result: WritableResult) => void, threads: number, pack: boolean): Promise<ParsePlan> {
+  // A job without a language by its name still gets parsed (the job decides by content, and
+  // says why not): queue it with a cheap grammar's cost.
+  const items: Item[] = jobs.map((job) => ({ job, lang: job.lang ?? languageForPath(job.path) ?? "c", size: job.size }));
+  const plan = planParse(items, threads);
+  const queue = new ParseQueue(items);
+  const threadsDone: Promise<void>[] = [];
+  const pool: Worker[] = [];
   try {
-    await Promise.all(
-      pool.map(
-        (worker) =>
-          new Promise<void>((resolve, reject) => {
-            const send = () => {
-              if (next >= batches.length) return resolve();
-              const batch = next++;
-              worker.postMessage({ batch, jobs: batches[batch], pack });
-            };
-            worker.onmessage = (event: MessageEvent<{ batch: number; results: WritableResult[] }>) => {
-              try {
-                const sent = batches[event.data.batch]!;
-                event.data.results.forEach((r, i) => onResult(sent[i]!, r));
-                send();
-              } catch (err) {
-                reject(err);
-              }
-            };
-            worker.onerror = (event) => reject(new Error(`parse worker failed: ${event.message}`));
-            send();
-          }),
-      ),
-    );
+    for (let w = 0; w < plan.workers; w++) {
+      const worker = new Worker(WORKER_URL);
+      pool.push(worker);
+      threadsDone.push(drainInWorker(worker, w + 1, queue, onResult, pack));
+    }
+    if (plan.callerParses) threadsDone.push(drainHere(queue, onResult, plan.workers > 0));
+    await Promise.all(threadsDone);
   } finally {
     for (const w of pool) w.terminate();
   }
+  return plan;
+}
+
+/** The calling thread's share: one file at a time, letting worker results in between. */
+async function drainHere(queue: ParseQueue<Item>, onResult: (job: ParseJob, result: WritableResult) => void, beside: boolean): Promise<void> {
+  for (;;) {
+    const [item] = queue.next(0, 1);
+    if (!item) return;
+    onResult(item.job, await runParseJob(item.job));
+    // Workers' answers are tasks of the event loop: without a turn of it, they would wait (and
+    // the workers with them) until this thread ran out of files.
+    if (beside) await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
+
+function drainInWorker(worker: Worker, id: number, queue: ParseQueue<Item>, onResult: (job: ParseJob, result: WritableResult) => void, pack: boolean): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let sent: Item[] = [];
+    const send = () => {
+      sent = queue.next(id, BATCH);
+      if (sent.length === 0) return resolve();
+      worker.postMessage({ batch: id, jobs: sent.map((i) => stripHints(i.job)), pack });
+    };
+    worker.onmessage = (event: MessageEvent<{ batch: number; results: WritableResult[] }>) => {
+      try {
+        event.data.results.forEach((r, i) => onResult(sent[i]!.job, r));
+        send();
+      } catch (err) {
+        reject(err);
+      }
+    };
+    worker.onerror = (event) => reject(new Error(`parse worker failed: ${event.message}`));
+    send();
+  });
+}
+
+/** What a worker needs of a job (the scheduler's hints stay here). */
+function stripHints(job: SizedJob): ParseJob {
+  const { lang: _lang, size: _size, ...rest } = job;
+  return rest;
 }
 
 export function defaultWorkers(): number {

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import type { LanguageId } from "../parser/languages.ts";
 import { discover } from "./discover.ts";
 import { MAX_FILE_BYTES, tooLargeReason } from "./inspect.ts";
+import type { IndexRules } from "./rules.ts";
 import type { FileState } from "./store.ts";
 
 export interface ScannedFile {
@@ -12,6 +13,17 @@ export interface ScannedFile {
   lang: LanguageId;
   size: number;
   mtimeUs: number;
+  /** index.include names it: the content rules (generated, minified) do not apply. */
+  forced: boolean;
+  /** Unchanged by (size, mtime), but the rules changed: read again to see whether it is still in or out. */
+  recheck: boolean;
+}
+
+export interface ScanOptions {
+  /** The rules to apply (default: the repo's, from its config). */
+  rules?: IndexRules;
+  /** The rules changed since the index was written: unchanged files are read again (see ScannedFile.recheck). */
+  recheck?: boolean;
 }
 
 export interface Scan {
@@ -23,12 +35,14 @@ export interface Scan {
   deleted: string[];
   unchanged: number;
   otherFiles: number;
+  /** Left out by a rule (rules.ts), per reason. */
+  ruleSkips: Record<string, number>;
   source: "git" | "walk";
 }
 
-export function scan(root: string, known: Map<string, FileState>): Scan {
-  const found = discover(root);
-  const out: Scan = { changed: [], skipped: [], deleted: [], unchanged: 0, otherFiles: found.otherFiles, source: found.source };
+export function scan(root: string, known: Map<string, FileState>, opts: ScanOptions = {}): Scan {
+  const found = discover(root, opts.rules);
+  const out: Scan = { changed: [], skipped: [], deleted: [], unchanged: 0, otherFiles: found.otherFiles, ruleSkips: found.ruleSkips, source: found.source };
   const seen = new Set<string>();
   for (const c of found.candidates) {
     let st;
@@ -37,7 +51,7 @@ export function scan(root: string, known: Map<string, FileState>): Scan {
     } catch {
       continue; // listed by git but gone from disk: treated as deleted below
     }
-    const file: ScannedFile = { path: c.path, lang: c.lang, size: Number(st.size), mtimeUs: Number(st.mtimeNs / 1000n) };
+    const file: ScannedFile = { path: c.path, lang: c.lang, size: Number(st.size), mtimeUs: Number(st.mtimeNs / 1000n), forced: c.forced, recheck: false };
     const prev = known.get(c.path);
     const same = prev !== undefined && prev.size === file.size && prev.mtimeUs === file.mtimeUs;
     let reason: string | null = null;
@@ -45,8 +59,11 @@ export function scan(root: string, known: Map<string, FileState>): Scan {
     else if (!st.isFile()) continue; // a submodule or other non-file entry
     else if (file.size > MAX_FILE_BYTES) reason = tooLargeReason(file.size);
     seen.add(c.path);
-    if (same) out.unchanged++;
-    else if (reason) out.skipped.push({ ...file, reason });
+    if (reason) {
+      if (same) out.unchanged++;
+      else out.skipped.push({ ...file, reason });
+    } else if (same && opts.recheck) out.changed.push({ ...file, recheck: true });
+    else if (same) out.unchanged++;
     else out.changed.push(file);
   }
   for (const path of known.keys()) if (!seen.has(path)) out.deleted.push(path);

@@ -16,12 +16,11 @@ import { updateEdges } from "../graph/edges.ts";
 import { MAX_FILE_BYTES } from "../index/inspect.ts";
 import type { ParseJob, ParseResult } from "../index/parse-job.ts";
 import { parseAll } from "../index/pool.ts";
+import { loadIndexRules, type IndexRules } from "../index/rules.ts";
 import { getMeta, IndexWriter } from "../index/store.ts";
 import { languageForPath } from "../parser/languages.ts";
 import type { Freshness } from "../protocol/index-answers.ts";
 import { changedSince, gitHeadAsync, untrackedPaths } from "../git/repo.ts";
-
-const NEVER_INDEXED = new Set([".git", ".skep", ".skep-workspace"]);
 
 export interface OverlayView {
   /** The database to answer from: the main index itself when nothing differs, else the overlay copy. */
@@ -74,10 +73,11 @@ export class WorktreeOverlay {
     if (inWorktree === null || newInWorktree === null) {
       throw new OverlayError(`git could not compare ${this.worktree} with the indexed commit ${indexedHead.slice(0, 12)}: run \`skep index\` in ${this.indexRoot}`);
     }
+    // The rules the main index was built under (its checkout's config), so the overlay holds what
+    // indexing the worktree there would.
+    const rules = loadIndexRules(this.indexRoot);
     const differing = new Set<string>();
-    for (const p of [...inWorktree, ...newInWorktree, ...inMain]) {
-      if (!NEVER_INDEXED.has(p.split("/", 1)[0]!) && languageForPath(p) !== null) differing.add(p);
-    }
+    for (const p of [...inWorktree, ...newInWorktree, ...inMain]) if (rules.indexed(p)) differing.add(p);
 
     if (this.copy && this.copiedAt !== indexedAt) this.drop(false); // the main index moved on: start again from it
     const freshness: Freshness = {
@@ -97,7 +97,7 @@ export class WorktreeOverlay {
       this.copiedAt = indexedAt;
       this.generation++;
     }
-    await this.apply(this.copy, new Set([...differing, ...this.applied.keys()]), differing);
+    await this.apply(this.copy, new Set([...differing, ...this.applied.keys()]), differing, rules);
     return { db: this.copy, freshness, paths: differing, generation: this.generation };
   }
 
@@ -139,7 +139,7 @@ export class WorktreeOverlay {
   }
 
   /** Bring `paths` in the copy in line with the worktree's files. */
-  private async apply(db: Database, paths: Set<string>, differing: Set<string>): Promise<void> {
+  private async apply(db: Database, paths: Set<string>, differing: Set<string>, rules: IndexRules): Promise<void> {
     const todo: { path: string; sig: string }[] = [];
     for (const path of [...paths].sort()) {
       const sig = signature(join(this.worktree, path));
@@ -159,7 +159,8 @@ export class WorktreeOverlay {
       if (kind === "l") return { path, sig, stat, action: "skip" as const, reason: "symlink (not followed)" };
       if (stat.size > MAX_FILE_BYTES) return { path, sig, stat, action: "skip" as const, reason: `too large (> ${MAX_FILE_BYTES} bytes)` };
       const known = (hashOf.get(path) as { hash: string | null } | null)?.hash ?? null;
-      jobs.push({ abs: join(this.worktree, path), path, knownHash: known });
+      const v = rules.verdict(path);
+      jobs.push({ abs: join(this.worktree, path), path, knownHash: known, forced: v.kind === "index" && v.forced });
       return { path, sig, stat, action: "parse" as const };
     });
     const results = new Map<string, ParseResult>();

@@ -4,6 +4,8 @@ import { z } from "zod";
 const ModelName = z.string().regex(/^[a-zA-Z0-9._:-]+$/);
 /** An LLM backend's name: `claude` (the Claude Code CLI) or `script` (replays a JSON script). */
 const BackendName = z.string().min(1);
+/** gitignore-style patterns, relative to the repo root; bounded, since a cloned repo may carry them. */
+const IndexPatterns = z.array(z.string().min(1).max(500)).max(200);
 
 export const RepoConfig = z
   .object({
@@ -41,6 +43,18 @@ export const RepoConfig = z
     /** The branch tasks start from (default: the branch checked out when the task starts). */
     base_branch: z.string().optional(),
     tmux_layout: z.enum(["split-h", "split-v", "window", "popup"]).default("split-h"),
+    /**
+     * What the index covers beyond its defaults (src/index/rules.ts): gitignore-style patterns.
+     * `include` brings back files the defaults leave out (vendor/, testdata/, generated code);
+     * `exclude` leaves more out and wins over `include`.
+     */
+    index: z
+      .object({
+        include: IndexPatterns.default([]),
+        exclude: IndexPatterns.default([]),
+      })
+      .strict()
+      .default({ include: [], exclude: [] }),
   })
   .passthrough();
 export type RepoConfig = z.infer<typeof RepoConfig>;

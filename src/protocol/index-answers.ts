@@ -98,6 +98,12 @@ export const StatusAnswer = z.object({
     deleted: z.array(z.string()),
   }),
   skipped: z.array(z.object({ path: z.string(), reason: z.string() })),
+  /**
+   * Files the index rules leave out (vendored, test data, generated, index.exclude), counted per
+   * reason, most first: those decided by path at the last full scan, and those read and found
+   * generated or minified (also listed in `skipped`).
+   */
+  skippedByRule: z.array(z.object({ reason: z.string(), files: z.number().int() })),
   syntaxErrors: z.array(z.object({ path: z.string(), count: z.number().int() })),
   freshness: Freshness,
 });

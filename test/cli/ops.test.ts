@@ -393,7 +393,8 @@ describe("skep config", () => {
   test("list: every schema key with its effective value and whether it is the default", () => {
     const l = ConfigList.parse(JSON.parse(ok(["config", "list", "--json"], { cwd: r2 }).stdout));
     expect(l.file).toBe(cfg);
-    expect(l.keys.map((k) => k.key)).toEqual(Object.keys(RepoConfig.shape));
+    // A group's fields are keys of their own (`index.include`).
+    expect(l.keys.map((k) => k.key)).toEqual(Object.keys(RepoConfig.shape).flatMap((k) => (k === "index" ? ["index.include", "index.exclude"] : [k])));
     const by = Object.fromEntries(l.keys.map((k) => [k.key, k]));
     expect(by.model).toEqual({ key: "model", value: "opus", default: false, set: true, follows: null });
     expect(by.llm).toEqual({ key: "llm", value: "claude", default: true, set: true, follows: null });

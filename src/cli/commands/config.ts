@@ -5,7 +5,7 @@
 import { defineCommand } from "citty";
 import { existsSync } from "node:fs";
 import { ConfigFileError, ConfigValueError, parseRaw, readRawConfig, writeKey, type RawConfig } from "../../config/edit.ts";
-import { CONFIG_KEYS, canonicalKey, effective, findKey, parseValue, showValue, type ConfigKey } from "../../config/keys.ts";
+import { CONFIG_KEYS, canonicalKey, effective, findKey, hasKey, keyPath, parseValue, showValue, type ConfigKey } from "../../config/keys.ts";
 import { ConfigEntry, ConfigList } from "../../protocol/config-cli.ts";
 import type { RepoConfig } from "../../protocol/config.ts";
 import { trustState } from "../../tasks/trust.ts";
@@ -40,7 +40,7 @@ function keyOrRefuse(input: string): ConfigKey {
 
 function entryOf(k: ConfigKey, file: RawConfig, config: RepoConfig): ConfigEntry {
   const e = effective(k, file.raw, config);
-  return { key: k.key, value: e.value, default: e.isDefault, set: Object.hasOwn(file.raw, k.key), follows: e.follows };
+  return { key: k.key, value: e.value, default: e.isDefault, set: hasKey(file.raw, k.key), follows: e.follows };
 }
 
 /** Writing needs a set-up repo: a config.json without the rest of `.skep/` would only confuse. */
@@ -51,7 +51,7 @@ function requireSkepDir(ctx: RepoContext): void {
 function printList(ctx: RepoContext, json: boolean | undefined): void {
   const { file, config } = load(ctx);
   const keys = CONFIG_KEYS.map((k) => entryOf(k, file, config));
-  const known = new Set(CONFIG_KEYS.map((k) => k.key));
+  const known = new Set(CONFIG_KEYS.map((k) => keyPath(k.key)[0]!));
   const unknown = Object.fromEntries(Object.entries(file.raw).filter(([k]) => !known.has(k)));
   if (json) return printJson(ConfigList, { file: file.path, exists: file.exists, keys, unknown });
   if (!file.exists) console.error(`note: no ${file.path}: these are the defaults`);
@@ -113,7 +113,7 @@ const set = defineCommand({
   meta: { name: "set", description: "Set a key (`skep config <key> <value>` is the same); with no value, print it" },
   args: {
     key: { ...keyArg.key, required: false },
-    value: { type: "positional", description: "The new value: true/false, a number, `null` (test_cmd), JSON (step_model_by_verb), or text", valueHint: "value", required: false, variadic: true },
+    value: { type: "positional", description: "The new value: true/false, a number, `null` (test_cmd), JSON (step_model_by_verb, index.include), or text", valueHint: "value", required: false, variadic: true },
     ...repoArgs,
     ...jsonArg,
   } as const,
@@ -134,12 +134,12 @@ const unset = defineCommand({
     requireSkepDir(ctx);
     const file = load(ctx).file;
     // A key skep does not know can still be removed when the file has it (a typo, a stale key).
-    const raw = Object.hasOwn(file.raw, args.key) ? args.key : canonicalKey(args.key);
+    const raw = hasKey(file.raw, args.key) ? args.key : canonicalKey(args.key);
     const k = findKey(args.key);
-    if (!k && !Object.hasOwn(file.raw, raw)) keyOrRefuse(args.key);
+    if (!k && !hasKey(file.raw, raw)) keyOrRefuse(args.key);
     let config: RepoConfig;
     try {
-      config = Object.hasOwn(file.raw, raw) ? writeKey(ctx.skepDir, raw, undefined) : parseRaw(file);
+      config = hasKey(file.raw, raw) ? writeKey(ctx.skepDir, raw, undefined) : parseRaw(file);
     } catch (err) {
       if (err instanceof ConfigFileError || err instanceof ConfigValueError) throw new CommandFailed(err.message);
       throw err;
@@ -147,7 +147,7 @@ const unset = defineCommand({
     if (!k) return console.log(`${raw} removed`);
     const e = entryOf(k, readRawConfig(ctx.skepDir), config);
     if (args.json) return printJson(ConfigEntry, e);
-    const was = Object.hasOwn(file.raw, raw) ? "unset" : "was not set";
+    const was = hasKey(file.raw, raw) ? "unset" : "was not set";
     console.log(`${k.key} ${was}: ${showValue(e.value)}${e.follows ? ` (follows ${e.follows})` : " (default)"}`);
   },
 });

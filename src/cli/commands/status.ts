@@ -4,6 +4,7 @@ import { defineCommand } from "citty";
 import { resolve } from "node:path";
 import { askIndex } from "../../api/ask.ts";
 import { daemonPaths } from "../../repo/daemon-paths.ts";
+import { contentRuleGroup } from "../../index/rules.ts";
 import { StatusAnswer } from "../../protocol/index-answers.ts";
 import { OnelineAnswer } from "../../protocol/workspace.ts";
 import { oneline } from "../../workspace/dashboard.ts";
@@ -49,9 +50,16 @@ export const statusCommand = defineCommand({
     console.log(`Other:      ${n(s.otherFiles, "file")} in languages skep does not parse`);
     const tasks = taskCounts(ctx.skepDir);
     if (tasks) console.log(`Tasks:      ${tasks}`);
-    if (s.skipped.length) {
-      console.log(`Skipped:    ${n(s.skipped.length, "file")}`);
-      for (const k of s.skipped) console.log(`            ${k.path}: ${k.reason}`);
+    const byRule = s.skippedByRule.reduce((sum, r) => sum + r.files, 0);
+    if (byRule) {
+      console.log(`Left out:   ${n(byRule, "file")} by the index rules (index.include / index.exclude in .skep/config.json change them)`);
+      for (const r of s.skippedByRule) console.log(`            ${r.files} ${r.reason}`);
+    }
+    // Files left out by a content rule are counted above; the rest are listed one by one.
+    const others = s.skipped.filter((k) => contentRuleGroup(k.reason) === null);
+    if (others.length) {
+      console.log(`Skipped:    ${n(others.length, "file")}`);
+      for (const k of others) console.log(`            ${k.path}: ${k.reason}`);
     }
   },
 });
