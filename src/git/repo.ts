@@ -51,3 +51,17 @@ export function mainCheckoutOf(dir: string): string | null {
   if (basename(dirs.commonDir) !== ".git") return null; // a bare repo: no main checkout to borrow an index from
   return dirname(dirs.commonDir);
 }
+
+/** True when `dir` is inside a bare repository (no work tree: nothing for skep to index or change). */
+export function isBareRepo(dir: string): boolean {
+  return git(dir, ["rev-parse", "--is-bare-repository"]) === "true";
+}
+
+/**
+ * The tracked files under `path` (relative to `root`, the work tree's top), or [] outside git.
+ * skep's own files must never be tracked: a committed `.skep/` would arrive with every clone.
+ */
+export function trackedUnder(root: string, path: string): string[] {
+  const out = git(root, ["ls-files", "-z", "--full-name", "--", path]);
+  return out ? out.split("\0").filter(Boolean) : [];
+}

@@ -14,7 +14,7 @@ import { runSafely, type TaskDeps } from "./pipeline.ts";
 import { branchName, ensureTaskDir, worktreePath, type TaskFiles } from "./paths.ts";
 import { formatSymbolDiff, symbolDiff } from "./symbol-diff.ts";
 import { runTestCommand } from "./test-run.ts";
-import { trustState } from "./trust.ts";
+import { trustState } from "../trust/store.ts";
 
 export interface ExecuteOptions {
   /** Aborting interrupts the task: the running call is killed, the task becomes interrupted. */
