@@ -26,6 +26,8 @@ export interface Scan {
   source: "git" | "walk";
 }
 
+export const BAD_NAME = "file name is not valid UTF-8 (not indexed)";
+
 export function scan(root: string, known: Map<string, FileState>): Scan {
   const found = discover(root);
   const out: Scan = { changed: [], skipped: [], deleted: [], unchanged: 0, otherFiles: found.otherFiles, source: found.source };
@@ -35,6 +37,15 @@ export function scan(root: string, known: Map<string, FileState>): Scan {
     try {
       st = lstatSync(join(root, c.path), { bigint: true });
     } catch {
+      // A name that is not valid UTF-8 reaches us decoded with U+FFFD, which names no file: say so
+      // under skipped rather than drop it without a word.
+      if (c.path.includes("\uFFFD")) {
+        const file: ScannedFile = { path: c.path, lang: c.lang, size: 0, mtimeUs: 0 };
+        const prev = known.get(c.path);
+        seen.add(c.path);
+        if (prev && prev.size === 0 && prev.mtimeUs === 0) out.unchanged++;
+        else out.skipped.push({ ...file, reason: BAD_NAME });
+      }
       continue; // listed by git but gone from disk: treated as deleted below
     }
     const file: ScannedFile = { path: c.path, lang: c.lang, size: Number(st.size), mtimeUs: Number(st.mtimeNs / 1000n) };

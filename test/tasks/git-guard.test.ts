@@ -17,7 +17,7 @@ beforeAll(() => {
 });
 afterAll(cleanupAll);
 
-const ONE_STEP = { plan: [{ verb: "modify", target_file: "src/math.ts", symbols: ["add"], description: "Tweak add", acceptance: "add works", depends_on: [] }], files_affected: ["src/math.ts"] };
+const ONE_STEP = { plan: [{ verb: "modify" as const, target_file: "src/math.ts", symbols: ["add"], description: "Tweak add", acceptance: "add works", depends_on: [] }], files_affected: ["src/math.ts"] };
 
 /** A task whose only step does `act` in the worktree (as an LLM with Write/Bash could). */
 async function runTask(act: (worktree: string, root: string) => void) {
