@@ -11,6 +11,7 @@ export function printJson<S extends z.ZodType>(schema: S, value: z.infer<S>): vo
 export function warnIfStale(f: Freshness): void {
   if (!f.stale) return;
   const n = f.pendingFiles;
+  if (n === 0 && f.staleReason) return console.error(`note: the index is stale: ${f.staleReason}`);
   console.error(`note: the index is stale: ${n} file${n === 1 ? "" : "s"} changed since it was built; run \`skep index\``);
 }
 

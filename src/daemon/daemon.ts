@@ -18,6 +18,8 @@ import { readPid, tryLock, type Lock } from "../util/lock.ts";
 import { serverSocketPath, type DaemonPaths } from "../repo/daemon-paths.ts";
 import { SocketServer } from "./socket-server.ts";
 import { TaskHost } from "./task-host.ts";
+import { CommittedTaskStore } from "../tasks/store.ts";
+import { VerbError } from "../api/errors.ts";
 import type { VerbHost } from "./verbs.ts";
 import { RepoWatcher } from "./watcher.ts";
 
@@ -148,9 +150,20 @@ export async function runDaemon(paths: DaemonPaths, opts: DaemonOptions = {}): P
     runner.notify({ paths: [], rescan: true });
     log(`watching ${watcher.directories} directories; ${pending.added.length + pending.modified.length + pending.deleted.length} files changed since the last index`);
 
-    tasks = new TaskHost(paths, bus, log);
+    // A committed tasks.db is ignored (never classified or run): the index still gets its daemon.
+    let tasksRefused: CommittedTaskStore | null = null;
+    try {
+      tasks = new TaskHost(paths, bus, log);
+    } catch (err) {
+      if (!(err instanceof CommittedTaskStore)) throw err;
+      tasksRefused = err;
+      log(`warning: ${err.message}`);
+    }
     const host: VerbHost = {
-      tasks,
+      get tasks(): TaskHost {
+        if (!tasks) throw new VerbError("unavailable", tasksRefused?.message ?? "tasks are not available");
+        return tasks;
+      },
       answers: () => (current(), answers),
       info: (): DaemonInfo => ({
         pid: process.pid,
@@ -182,7 +195,7 @@ export async function runDaemon(paths: DaemonPaths, opts: DaemonOptions = {}): P
     const info = http.start();
     log(`listening on ${sockPath} and ${info.url}`);
     // Tasks last: a task resumed at start-up may ask this daemon's MCP tools about the index.
-    tasks.start();
+    tasks?.start();
 
     const stop = async (reason: string) => {
       if (stopping) return;

@@ -11,7 +11,7 @@ import { gitHead } from "../git/repo.ts";
 import { updateEdges, type EdgeChanges } from "../graph/edges.ts";
 import { updateRanks } from "../graph/rank.ts";
 import { indexRepo } from "../index/indexer.ts";
-import { damageNoted, getMeta, isCorruptionError, noteDamaged, openWritable, setMeta } from "../index/store.ts";
+import { damageNoted, getMeta, GRAPH_MARKERS, isCorruptionError, noteDamaged, openWritable, setMeta } from "../index/store.ts";
 import { collectAfterActivity } from "./idle-gc.ts";
 import { indexPaths } from "./targeted.ts";
 import type { RunReport, WorkerIn, WorkerOut } from "./worker-messages.ts";
@@ -31,7 +31,7 @@ let chain: Promise<void> = Promise.resolve();
  * committed before the crash have symbols but no edges, and a rescan sees them as unchanged, so
  * the first run after such a start rebuilds the whole call graph.
  */
-const RUN_MARKER = "daemon_run_open";
+const RUN_MARKER: (typeof GRAPH_MARKERS)[number] = "daemon_run_open"; // one of the markers freshness reads as "the graph is behind"
 let rebuildGraph = false;
 
 const collectSoon = collectAfterActivity();
@@ -102,6 +102,7 @@ async function handle(m: WorkerIn): Promise<void> {
     if (!damaged) mark(); // (a rebuild starts from an empty file; its own bulk marker covers a crash)
     let searchable = false;
     const opts = {
+      ownMarker: RUN_MARKER,
       onSearchable: () => {
         searchable = true;
         post({ type: "searchable", id: m.id });

@@ -10,6 +10,7 @@ import { selfCommand } from "../api/control.ts";
 import { backendNameFor, claudeBinFor, KNOWN_BACKENDS } from "../llm/select.ts";
 import { ScriptFile } from "../llm/script.ts";
 import type { RepoConfig } from "../protocol/config.ts";
+import { repoValues, untrustedReason } from "../trust/repo-values.ts";
 import type { DoctorCheck } from "../protocol/doctor.ts";
 import { LLM_PURPOSES, type LlmPurpose } from "../protocol/tasks.ts";
 import { VERSION } from "../version.ts";
@@ -37,6 +38,9 @@ async function checkClaude(name: string, serves: string, config: RepoConfig, roo
   const bin = claudeBinFor(config, root);
   const from = process.env.SKEP_CLAUDE_BIN ? "SKEP_CLAUDE_BIN" : config.claude_bin ? "claude_bin in .skep/config.json" : "the PATH";
   const install = "install Claude Code (npm install -g @anthropic-ai/claude-code), or set claude_bin: skep config claude_bin /path/to/claude";
+  // Never run a claude_bin that arrived with the repo before the user trusted it: say what to trust.
+  const untrusted = repoValues(config, root).find((v) => v.key === "claude_bin" && v.state !== "trusted");
+  if (untrusted) return fail(name, "critical", `${serves}: ${untrustedReason(untrusted)} (${bin}, not run)`, "skep trust");
   // The backend spawns `bin` with this process's PATH: resolve it the same way to name the file.
   const path = bin.includes("/") ? bin : Bun.which(bin);
   if (!path) return fail(name, "critical", `${serves}: \`${bin}\` not found on the PATH`, install);

@@ -15,7 +15,7 @@ import { RepoConfig } from "../protocol/config.ts";
 import type { DoctorCheck } from "../protocol/doctor.ts";
 import { tasksDbPath } from "../tasks/store.ts";
 import { TASKS_SCHEMA_VERSION } from "../tasks/schema.ts";
-import { trustState } from "../tasks/trust.ts";
+import { trustState } from "../trust/store.ts";
 import { VERSION } from "../version.ts";
 import { findWorkspace, readRegistry, registryPath, workspaceOf } from "../workspace/registry.ts";
 import { fail, ok, oneLine } from "./check.ts";

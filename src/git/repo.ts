@@ -81,3 +81,17 @@ export async function untrackedPaths(cwd: string): Promise<string[] | null> {
 export async function gitHeadAsync(cwd: string): Promise<string | null> {
   return (await gitAsync(cwd, ["rev-parse", "--verify", "--quiet", "HEAD"]))?.trim() || null;
 }
+
+/** True when `dir` is inside a bare repository (no work tree: nothing for skep to index or change). */
+export function isBareRepo(dir: string): boolean {
+  return git(dir, ["rev-parse", "--is-bare-repository"]) === "true";
+}
+
+/**
+ * The tracked files under `path` (relative to `root`, the work tree's top), or [] outside git.
+ * skep's own files must never be tracked: a committed `.skep/` would arrive with every clone.
+ */
+export function trackedUnder(root: string, path: string): string[] {
+  const out = git(root, ["ls-files", "-z", "--full-name", "--", path]);
+  return out ? out.split("\0").filter(Boolean) : [];
+}

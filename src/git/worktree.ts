@@ -154,6 +154,12 @@ export function deleteBranch(root: string, branch: string, opts: { force?: boole
 export interface CommitOptions {
   /** "Name <email>", as `git commit --author` takes it. */
   author?: string;
+  /**
+   * The worktree's own git dir (src/git/guard.ts pinWorktree): every command then runs with
+   * --git-dir/--work-tree instead of discovering the repository through the worktree's `.git`,
+   * which a task step could have rewritten or deleted. Task commits always pass it.
+   */
+  gitDir?: string;
 }
 
 /**
@@ -162,23 +168,24 @@ export interface CommitOptions {
  * not hang on, or be rewritten by, a hook expecting a person.
  */
 export function commitAll(worktreeDir: string, message: string, opts: CommitOptions = {}): string | null {
-  check(worktreeDir, ["add", "-A", "--", ":(top)", `:(top,exclude)${SKEP_DIR}`]);
-  const staged = gitRaw(worktreeDir, ["diff", "--cached", "--quiet", "--no-ext-diff"]);
+  const pin = opts.gitDir ? [`--git-dir=${opts.gitDir}`, `--work-tree=${worktreeDir}`] : [];
+  check(worktreeDir, [...pin, "add", "-A", "--", ":(top)", `:(top,exclude)${SKEP_DIR}`]);
+  const staged = gitRaw(worktreeDir, [...pin, "diff", "--cached", "--quiet", "--no-ext-diff"]);
   if (staged.exitCode === 0) return null;
-  if (staged.exitCode !== 1) throw new GitError(["git", "diff", "--cached", "--quiet"], worktreeDir, staged.exitCode, staged.stderr);
+  if (staged.exitCode !== 1) throw new GitError(["git", ...pin, "diff", "--cached", "--quiet"], worktreeDir, staged.exitCode, staged.stderr);
 
   // A fresh machine (CI, a container) may have no identity: commit as skep rather than fail,
   // but never override one the user or the repo configured.
   const identity: string[] = [];
-  if (!configured(worktreeDir, "user.name")) identity.push("-c", "user.name=skep");
-  if (!configured(worktreeDir, "user.email")) identity.push("-c", "user.email=skep@localhost");
+  if (!configured(worktreeDir, pin, "user.name")) identity.push("-c", "user.name=skep");
+  if (!configured(worktreeDir, pin, "user.email")) identity.push("-c", "user.email=skep@localhost");
   const author = opts.author === undefined ? [] : [`--author=${opts.author}`];
-  check(worktreeDir, [...identity, "commit", "-q", "--no-verify", ...author, "-m", message]);
-  return gitText(worktreeDir, ["rev-parse", "HEAD"]);
+  check(worktreeDir, [...identity, ...pin, "commit", "-q", "--no-verify", ...author, "-m", message]);
+  return gitText(worktreeDir, [...pin, "rev-parse", "HEAD"]);
 }
 
-function configured(dir: string, key: string): boolean {
-  const r = gitRaw(dir, ["config", "--get", key]);
+function configured(dir: string, pin: string[], key: string): boolean {
+  const r = gitRaw(dir, [...pin, "config", "--get", key]);
   return r.exitCode === 0 && new TextDecoder().decode(r.stdout).trim() !== "";
 }
 

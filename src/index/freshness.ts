@@ -4,7 +4,7 @@ import type { Database } from "bun:sqlite";
 import { gitHead } from "../git/repo.ts";
 import type { Freshness } from "../protocol/index-answers.ts";
 import { scan, type Scan } from "./scan.ts";
-import { getMeta, loadFileStates } from "./store.ts";
+import { BULK_MARKER, getMeta, GRAPH_MARKERS, loadFileStates } from "./store.ts";
 
 export interface PendingChanges {
   added: string[];
@@ -29,12 +29,30 @@ export function freshness(db: Database, root: string, pending?: PendingChanges):
 export function freshnessOf(db: Database, root: string, p: PendingChanges, head: string | null): Freshness {
   const count = p.added.length + p.modified.length + p.deleted.length;
   const at = getMeta(db, "indexed_at");
+  const incomplete = incompleteReason(db);
+  const changed = count > 0 ? `${count} file${count === 1 ? "" : "s"} changed since the index was built` : null;
   return {
     worktree: root,
     head,
     indexedHead: getMeta(db, "head"),
     indexedAt: at ? new Date(Number(at)).toISOString() : null,
     pendingFiles: count,
-    stale: count > 0,
+    stale: count > 0 || incomplete !== null,
+    staleReason: [incomplete, changed].filter(Boolean).join("; ") || null,
   };
+}
+
+/**
+ * Why the index's phases (symbols, then call graph and ranks, then search) do not all describe
+ * the same files, or null when they do. Every run sets a marker before its first write and clears
+ * it in the same transaction that records `indexed_at`, so a run killed (or out of disk) between
+ * phases leaves the marker, and answers built on it say so instead of passing as fresh.
+ */
+export function incompleteReason(db: Database): string | null {
+  if (getMeta(db, BULK_MARKER) !== null) return "the index build stopped before it finished (the call graph, ranks and search are incomplete): `skep index` or a daemon start finishes it";
+  if (GRAPH_MARKERS.some((m) => getMeta(db, m) !== null)) {
+    return "the call graph and ranks are behind the symbols (an index run is updating them, or one stopped before it finished): the next index run finishes them";
+  }
+  if (getMeta(db, "indexed_at") === null && db.query("SELECT 1 FROM files LIMIT 1").get()) return "the index was never finished: run `skep index`";
+  return null;
 }

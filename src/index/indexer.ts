@@ -24,6 +24,7 @@ import {
   finishBulkGraph,
   finishBulkSearch,
   getMeta,
+  GRAPH_MARKERS,
   IndexWriter,
   isCorruptionError,
   isPartialBuild,
@@ -79,6 +80,8 @@ export interface IndexOptions {
   onRebuilt?: (fresh: Database, aside: string) => void;
   /** The rules deciding which files are indexed (default: the repo's, from `.skep/config.json`). */
   rules?: IndexRules;
+  /** A marker the caller set for this very run (the daemon's index worker): not a sign of an earlier unfinished one. */
+  ownMarker?: (typeof GRAPH_MARKERS)[number];
 }
 
 /** Commit after this many files so readers see progress and a crash loses little. */
@@ -146,8 +149,10 @@ async function indexInto(db: Database, root: string, opts: IndexOptions): Promis
   // symbols. The marker is set before the first write and cleared after ranks; finding it set means
   // the graph must be rebuilt in full, even when no file changed since.
   // Edges resolved by other rules (an older skep) are rebuilt in full the same way.
-  const graphBehind = !cold && (getMeta(db, "graph_pending") !== null || getMeta(db, "resolver") !== String(RESOLVER_VERSION));
-  if (!cold) setMeta(db, "graph_pending", String(Date.now()));
+  const graphBehind = !cold && (GRAPH_MARKERS.some((m) => m !== opts.ownMarker && getMeta(db, m) !== null) || getMeta(db, "resolver") !== String(RESOLVER_VERSION));
+  // Set on a cold build too: a kill after the bulk marker is cleared but before the ranks and
+  // `indexed_at` are written must still read as incomplete (src/index/freshness.ts).
+  setMeta(db, "graph_pending", String(Date.now()));
   const writer = new IndexWriter(db, { bulk: cold });
   const now = Date.now();
   const report: IndexReport = {
@@ -273,7 +278,7 @@ async function indexInto(db: Database, root: string, opts: IndexOptions): Promis
       setMeta(db, "rule_skips", JSON.stringify(s.ruleSkips));
       setMeta(db, "index_rules", rules.fingerprint);
       setMeta(db, "discovery", s.source);
-      setMeta(db, "graph_pending", null);
+      for (const m of GRAPH_MARKERS) setMeta(db, m, null);
       setMeta(db, "resolver", String(RESOLVER_VERSION));
     })();
   } catch (err) {

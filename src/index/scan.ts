@@ -40,6 +40,8 @@ export interface Scan {
   source: "git" | "walk";
 }
 
+export const BAD_NAME = "file name is not valid UTF-8 (not indexed)";
+
 export function scan(root: string, known: Map<string, FileState>, opts: ScanOptions = {}): Scan {
   const found = discover(root, opts.rules);
   const out: Scan = { changed: [], skipped: [], deleted: [], unchanged: 0, otherFiles: found.otherFiles, ruleSkips: found.ruleSkips, source: found.source };
@@ -49,6 +51,15 @@ export function scan(root: string, known: Map<string, FileState>, opts: ScanOpti
     try {
       st = lstatSync(join(root, c.path), { bigint: true });
     } catch {
+      // A name that is not valid UTF-8 reaches us decoded with U+FFFD, which names no file: say so
+      // under skipped rather than drop it without a word.
+      if (c.path.includes("\uFFFD")) {
+        const file: ScannedFile = { path: c.path, lang: c.lang, size: 0, mtimeUs: 0, forced: c.forced, recheck: false };
+        const prev = known.get(c.path);
+        seen.add(c.path);
+        if (prev && prev.size === 0 && prev.mtimeUs === 0) out.unchanged++;
+        else out.skipped.push({ ...file, reason: BAD_NAME });
+      }
       continue; // listed by git but gone from disk: treated as deleted below
     }
     const file: ScannedFile = { path: c.path, lang: c.lang, size: Number(st.size), mtimeUs: Number(st.mtimeNs / 1000n), forced: c.forced, recheck: false };

@@ -216,7 +216,12 @@ function ensureSchema(db: Database): void {
 }
 
 /** Meta key set while a cold build runs without its secondary indexes and FTS triggers. */
-const BULK_MARKER = "bulk_build";
+export const BULK_MARKER = "bulk_build";
+/**
+ * Meta keys set while a run's call graph and ranks are behind its symbols: `graph_pending` by
+ * indexRepo, `daemon_run_open` by the daemon's index worker. Each is cleared with `indexed_at`.
+ */
+export const GRAPH_MARKERS = ["graph_pending", "daemon_run_open"] as const;
 
 /** A cold build was interrupted: the tables lack their indexes and triggers and must be rebuilt. */
 export function isPartialBuild(db: Database): boolean {

@@ -3,6 +3,7 @@
 // `model` (a verb-specific step model, `step_model_by_verb`, is the caller's choice to make).
 import { isAbsolute, resolve } from "node:path";
 import type { RepoConfig } from "../protocol/config.ts";
+import { requireTrusted } from "../trust/repo-values.ts";
 import type { LlmPurpose } from "../protocol/tasks.ts";
 import type { LlmBackend } from "./backend.ts";
 import { ClaudeBackend } from "./claude.ts";
@@ -42,6 +43,8 @@ export function backendFor(purpose: LlmPurpose, config: RepoConfig, root: string
   const model = modelFor(purpose, config);
   switch (name) {
     case "claude":
+      // A claude_bin that arrived with the repo is data until this user trusts it (skep trust).
+      requireTrusted(config, root, "claude_bin");
       return { backend: new ClaudeBackend({ bin: claudeBinFor(config, root) }), model };
     case "script":
       if (!config.llm_script) {

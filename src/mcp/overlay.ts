@@ -17,6 +17,7 @@ import { MAX_FILE_BYTES } from "../index/inspect.ts";
 import type { ParseJob, ParseResult } from "../index/parse-job.ts";
 import { parseAll } from "../index/pool.ts";
 import { loadIndexRules, type IndexRules } from "../index/rules.ts";
+import { incompleteReason } from "../index/freshness.ts";
 import { getMeta, IndexWriter } from "../index/store.ts";
 import { languageForPath } from "../parser/languages.ts";
 import type { Freshness } from "../protocol/index-answers.ts";
@@ -79,6 +80,7 @@ export class WorktreeOverlay {
     const differing = new Set<string>();
     for (const p of [...inWorktree, ...newInWorktree, ...inMain]) if (rules.indexed(p)) differing.add(p);
 
+    const incomplete = incompleteReason(this.base);
     if (this.copy && this.copiedAt !== indexedAt) this.drop(false); // the main index moved on: start again from it
     const freshness: Freshness = {
       worktree: this.worktree,
@@ -86,7 +88,8 @@ export class WorktreeOverlay {
       indexedHead,
       indexedAt: indexedAt ? new Date(Number(indexedAt)).toISOString() : null,
       pendingFiles: 0, // everything that differs is parsed below
-      stale: false,
+      stale: incomplete !== null,
+      staleReason: incomplete,
     };
     if (differing.size === 0 && this.applied.size === 0) {
       this.drop(false);

@@ -29,6 +29,7 @@ import { type ProgressSource, reporter } from "./progress.ts";
 import { RemoteTools } from "./remote-tools.ts";
 import { RunTools } from "./run-tools.ts";
 import { CoordinateInput, RunIdInput, WaitRunInput } from "../protocol/runs.ts";
+import { guardedInput } from "./stdio-guard.ts";
 import { TaskBackend } from "./task-backend.ts";
 import { TaskTools } from "./task-tools.ts";
 import { Tools } from "./tools.ts";
@@ -209,7 +210,8 @@ export async function serveStdio(repo: string | undefined, opts: { daemon?: bool
   const remote = new RemoteTools(taskBackend);
   const runs = new RunTools(taskBackend);
   const server = createServer(backend, taskBackend, remote, runs);
-  const transport = new StdioServerTransport();
+  // Lines the SDK would drop silently get their JSON-RPC error instead (stdio-guard.ts).
+  const transport = new StdioServerTransport(guardedInput(process.stdin, process.stdout), process.stdout);
   const closed = new Promise<void>((resolve) => {
     transport.onclose = () => resolve();
     process.stdin.once("end", () => resolve());

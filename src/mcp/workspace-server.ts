@@ -12,6 +12,7 @@ import { VERSION } from "../version.ts";
 import type { WorkspaceRepo } from "../workspace/registry.ts";
 import { IndexBackend, ToolError } from "./backend.ts";
 import { DESCRIPTIONS } from "./server.ts";
+import { guardedInput } from "./stdio-guard.ts";
 import { Tools } from "./tools.ts";
 
 export const WORKSPACE_INSTRUCTIONS =
@@ -76,7 +77,8 @@ export async function serveWorkspaceStdio(repos: readonly WorkspaceRepo[]): Prom
   delete process.env.SKEP_DIR;
   const tools = new WorkspaceTools(repos);
   const server = createWorkspaceServer(tools);
-  const transport = new StdioServerTransport();
+  // Lines the SDK would drop silently get their JSON-RPC error instead (stdio-guard.ts).
+  const transport = new StdioServerTransport(guardedInput(process.stdin, process.stdout), process.stdout);
   const closed = new Promise<void>((resolve) => {
     transport.onclose = () => resolve();
     process.stdin.once("end", () => resolve());

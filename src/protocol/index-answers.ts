@@ -15,8 +15,10 @@ export const Freshness = z.object({
   indexedAt: z.string().nullable(),
   /** Source files changed on disk (added, modified or deleted) and not yet indexed. */
   pendingFiles: z.number().int(),
-  /** True when the answer may not match the files on disk (pendingFiles > 0). */
+  /** True when the answer may not match the files on disk (pendingFiles > 0), or the index is incomplete (staleReason). */
   stale: z.boolean(),
+  /** Why the answer is stale, when it is: files changed, or an index run that did not finish its phases (call graph, ranks, search). */
+  staleReason: z.string().nullable().optional(),
 });
 export type Freshness = z.infer<typeof Freshness>;
 

@@ -188,6 +188,8 @@ export const Stamp = z.object({
   /** A few of those paths (direct reads only; the daemon reports a count). */
   pending: z.array(z.string()).optional(),
   stale: z.boolean(),
+  /** Why it is stale: files changed, or an index run that did not finish (call graph, ranks, search). */
+  staleReason: z.string().nullable().optional(),
   /** daemon: answered by the repo's running daemon; direct: read from the index file. */
   via: z.enum(["daemon", "direct"]),
   /** Only in a worktree: the checkout whose index is used (the worktree's own changes are overlaid). */

@@ -3,7 +3,9 @@
 // the first failure stops the task. Then the test command (only when the user trusts it), a
 // symbol-level diff of the branch against its base, result.md, and the final state. A `delegate`
 // step makes no LLM call here: delegate.ts runs it through the peer repo's daemon.
-import { appendFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { checkoutChanges, checkoutState, pinWorktree, protectedChanges, protectedState } from "../git/guard.ts";
 import { render } from "../llm/prompts.ts";
 import type { Task, TaskStep } from "../protocol/tasks.ts";
 import { addWorktree, commitAll, currentBranch, removeWorktree, resolveCommit, slugify } from "../git/worktree.ts";
@@ -14,7 +16,7 @@ import { runSafely, type TaskDeps } from "./pipeline.ts";
 import { branchName, ensureTaskDir, worktreePath, type TaskFiles } from "./paths.ts";
 import { formatSymbolDiff, symbolDiff } from "./symbol-diff.ts";
 import { runTestCommand } from "./test-run.ts";
-import { trustState } from "./trust.ts";
+import { trustState } from "../trust/store.ts";
 
 export interface ExecuteOptions {
   /** Aborting interrupts the task: the running call is killed, the task becomes interrupted. */
@@ -87,6 +89,10 @@ async function runSteps(deps: TaskDeps, id: number, worktree: string, files: Tas
   const task = store.get(id);
   const plan = task.plan!;
   const { backend } = deps.backends("step");
+  // Found from the repository's record of its worktrees, before any step of this run: git never
+  // learns where the repository is from the worktree's `.git`, which a step could rewrite.
+  const pin = pinWorktree(deps.root, worktree);
+  const gitLink = readFileSync(join(worktree, ".git"));
   for (const step of task.steps) {
     if (step.status === "done" || step.status === "skipped") continue;
     if (opts.signal.aborted) return interrupted(store, id, step);
@@ -103,6 +109,8 @@ async function runSteps(deps: TaskDeps, id: number, worktree: string, files: Tas
     let lastError: string | null = null;
     let done = false;
     for (let attempt = 1; attempt <= 2 && !done; attempt++) {
+      const guarded = protectedState(worktree);
+      const checkout = checkoutState(deps.root);
       const prompt = stepPrompt(deps, task, plan, step, worktree, attempt === 2 ? lastError : null);
       writeFileSync(`${files.prompts}/step-${step.seq}${attempt === 2 ? "-retry" : ""}.md`, prompt);
       const res = await runSafely(backend, {
@@ -127,7 +135,22 @@ async function runSteps(deps: TaskDeps, id: number, worktree: string, files: Tas
         if (attempt === 1) deps.progress?.(id, `${label} failed (${oneLine(lastError)}); retrying once`, step.seq);
         continue;
       }
-      const sha = commitAll(worktree, `skep(task ${id}) step ${step.seq}: ${step.verb} ${oneLine(step.description, 60)}`);
+      // A step that touched the worktree's link to git (or skep's or submodules' files) is refused
+      // outright, not retried: the link is put back so the worktree stays usable and removable.
+      const touched = protectedChanges(guarded, protectedState(worktree));
+      if (touched.length) {
+        restoreGitLink(worktree, gitLink);
+        const reason = `${label} ${touched.join(", ")}: a step may not create, change or delete .git, .skep or .gitmodules (nothing was committed)`;
+        store.updateStep(id, step.seq, { status: "failed", retries: attempt - 1, error: reason, duration_ms: Math.round(performance.now() - started) });
+        return { status: "failed", reason };
+      }
+      const sha = commitAll(worktree, `skep(task ${id}) step ${step.seq}: ${step.verb} ${oneLine(step.description, 60)}`, { gitDir: pin.gitDir });
+      const moved = checkoutChanges(checkout, checkoutState(deps.root));
+      if (moved.length) {
+        const reason = `your checkout ${deps.root} changed during ${label}: ${moved.join("; ")}. skep stopped the task; look at \`git status\` and \`git reflog\` there (if you made the change yourself, \`skep task resume ${id}\` continues)`;
+        store.updateStep(id, step.seq, { status: "failed", retries: attempt - 1, error: reason, duration_ms: Math.round(performance.now() - started) });
+        return { status: "failed", reason };
+      }
       store.updateStep(id, step.seq, { status: "done", commit_sha: sha, retries: attempt - 1, error: null, duration_ms: Math.round(performance.now() - started) });
       deps.progress?.(id, `${label} done${sha ? ` (commit ${sha.slice(0, 10)})` : " (no file changed)"}`, step.seq);
       done = true;
@@ -138,6 +161,13 @@ async function runSteps(deps: TaskDeps, id: number, worktree: string, files: Tas
     }
   }
   return { status: "done", reason: `${task.steps.length} step${task.steps.length === 1 ? "" : "s"} done` };
+}
+
+/** Put the worktree's `.git` link back as it was before the step (whatever the step left there). */
+function restoreGitLink(worktree: string, content: Buffer): void {
+  const path = join(worktree, ".git");
+  rmSync(path, { recursive: true, force: true });
+  writeFileSync(path, content);
 }
 
 function interrupted(store: TaskDeps["store"], id: number, step: TaskStep): Outcome {

@@ -3,7 +3,8 @@
 // transition() is the only place a status changes.
 import { Database } from "bun:sqlite";
 import { existsSync, mkdirSync, renameSync } from "node:fs";
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
+import { trackedUnder } from "../git/repo.ts";
 import type { LlmResult } from "../llm/backend.ts";
 import {
   Plan,
@@ -18,6 +19,16 @@ import {
 } from "../protocol/tasks.ts";
 import { TASKS_MIGRATIONS, TASKS_SCHEMA, TASKS_SCHEMA_VERSION } from "./schema.ts";
 import { IllegalTransition, canTransition } from "./states.ts";
+
+/** A tasks.db that git tracks: never opened for writing or processing. */
+export class CommittedTaskStore extends Error {
+  override name = "CommittedTaskStore";
+  constructor(readonly path: string) {
+    super(
+      `the task store ${path} is committed to git; a task store is per machine, so skep ignores a committed one (its tasks were chosen by the repo, not by you): untrack it (git rm --cached ${basename(dirname(path))}/tasks.db), then move the file aside`,
+    );
+  }
+}
 
 export class TaskNotFound extends Error {
   constructor(readonly taskId: number) {
@@ -108,10 +119,15 @@ export class TaskStore {
     readonly path: string,
   ) {}
 
-  /** Open (creating) the store. A file that is not a database is moved aside, never deleted. */
+  /**
+   * Open (creating) the store. A file that is not a database is moved aside, never deleted. A
+   * tasks.db tracked by git is refused (CommittedTaskStore): it came with the repo, so its tasks
+   * were chosen by whoever committed them, and the daemon would classify and run them.
+   */
   static open(skepDir: string): TaskStore {
     mkdirSync(skepDir, { recursive: true });
     const path = tasksDbPath(skepDir);
+    if (existsSync(path) && trackedUnder(skepDir, "tasks.db").length) throw new CommittedTaskStore(path);
     let db: Database;
     try {
       db = configure(new Database(path, { create: true }));

@@ -176,8 +176,12 @@ describe("skep doctor", () => {
     const dir = join(repo, ".skep");
     const before = readFileSync(join(dir, "config.json"), "utf8");
     try {
-      ok(["config", "claude_bin", join(goodClaude, "claude")], { cwd: repo });
-      const viaConfig = doctor(repo).answer; // not on the PATH, but configured
+      const set = ok(["config", "claude_bin", join(goodClaude, "claude")], { cwd: repo });
+      expect(set.stderr).toContain(`note: skep will not run \`${join(goodClaude, "claude")}\` until you trust it on this machine: skep trust`);
+      const untrusted = check(doctor(repo).answer, "llm.claude"); // named by the config file, not yet trusted: not run
+      expect(untrusted).toMatchObject({ status: "fail", fix: "skep trust" });
+      ok(["trust", "--yes"], { cwd: repo });
+      const viaConfig = doctor(repo).answer; // not on the PATH, but configured and trusted
       expect(check(viaConfig, "llm.claude").status).toBe("ok");
       expect(check(viaConfig, "llm.claude").detail).toContain("(from claude_bin in .skep/config.json)");
       const garbage = fakeClaude("garbage2", "echo nope");

@@ -1,12 +1,14 @@
 // backendFor: which backend and model answer each purpose, from .skep/config.json; and the MCP
 // config file the claude backend hands over.
 import { afterEach, describe, expect, test } from "bun:test";
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { ClaudeBackend } from "../../src/llm/claude.ts";
 import { mcpConfigFor, writeMcpConfig } from "../../src/llm/mcp-config.ts";
 import { ScriptBackend } from "../../src/llm/script.ts";
-import { backendFor } from "../../src/llm/select.ts";
+import { backendFor, claudeBinFor } from "../../src/llm/select.ts";
+import { trustValues } from "../../src/trust/store.ts";
 import { RepoConfig } from "../../src/protocol/config.ts";
 
 const ROOT = "/repo/root";
@@ -56,12 +58,33 @@ describe("backendFor", () => {
 
   test("the claude executable: SKEP_CLAUDE_BIN beats claude_bin; a relative claude_bin is from the root", () => {
     delete process.env.SKEP_CLAUDE_BIN;
-    const bin = (raw: Record<string, unknown>) => (backendFor("step", config(raw), ROOT).backend as ClaudeBackend).bin;
+    const bin = (raw: Record<string, unknown>) => claudeBinFor(config(raw), ROOT);
     expect(bin({ claude_bin: "/opt/claude" })).toBe("/opt/claude");
     expect(bin({ claude_bin: "tools/claude" })).toBe("/repo/root/tools/claude");
     expect(bin({ claude_bin: "claude-beta" })).toBe("claude-beta");
+    expect(bin({})).toBe("claude");
     process.env.SKEP_CLAUDE_BIN = "/fake/claude";
     expect(bin({ claude_bin: "/opt/claude" })).toBe("/fake/claude");
+    expect((backendFor("step", config({ claude_bin: "/opt/claude" }), ROOT).backend as ClaudeBackend).bin).toBe("/fake/claude");
+  });
+
+  test("a claude_bin from the repo's config runs only once trusted for that repo and value", () => {
+    delete process.env.SKEP_CLAUDE_BIN;
+    const savedHome = process.env.SKEP_HOME;
+    const dir = mkdtempSync(join(tmpdir(), "skep-select-"));
+    process.env.SKEP_HOME = join(dir, "home");
+    try {
+      expect(() => backendFor("step", config({ claude_bin: "/opt/claude" }), dir)).toThrow("claude_bin `/opt/claude` in .skep/config.json is not trusted on this machine");
+      trustValues(dir, { claude_bin: "/opt/claude" });
+      expect((backendFor("step", config({ claude_bin: "/opt/claude" }), dir).backend as ClaudeBackend).bin).toBe("/opt/claude");
+      expect(() => backendFor("step", config({ claude_bin: "/opt/other" }), dir)).toThrow("changed since you trusted it");
+      expect(() => backendFor("step", config({ claude_bin: "/opt/claude" }), join(dir, "home"))).toThrow("not trusted"); // another repo
+      expect((backendFor("step", config({}), dir).backend as ClaudeBackend).bin).toBe("claude"); // the PATH's: the user's own
+    } finally {
+      if (savedHome === undefined) delete process.env.SKEP_HOME;
+      else process.env.SKEP_HOME = savedHome;
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

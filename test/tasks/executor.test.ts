@@ -6,7 +6,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ScriptFileInput } from "../../src/llm/script.ts";
 import { taskFiles } from "../../src/tasks/paths.ts";
-import { trust } from "../../src/tasks/trust.ts";
+import { trust } from "../../src/trust/store.ts";
 import { git } from "../helpers/git-repo.ts";
 import { cleanupAll, tempDir } from "../support/temp.ts";
 import { LARGE, makeBed, planText, THREE_STEPS, type Bed } from "./support.ts";

@@ -8,7 +8,7 @@ import { ConfigFileError, ConfigValueError, parseRaw, readRawConfig, writeKey, t
 import { CONFIG_KEYS, canonicalKey, effective, findKey, hasKey, keyPath, parseValue, showValue, type ConfigKey } from "../../config/keys.ts";
 import { ConfigEntry, ConfigList } from "../../protocol/config-cli.ts";
 import type { RepoConfig } from "../../protocol/config.ts";
-import { trustState } from "../../tasks/trust.ts";
+import { TRUSTED_KEYS, valueTrustState } from "../../trust/store.ts";
 import { CommandFailed, UsageError } from "../../errors.ts";
 import { printJson } from "../print.ts";
 import { jsonArg, repoArgs } from "../args.ts";
@@ -87,9 +87,11 @@ function printSet(ctx: RepoContext, input: string, word: string, json: boolean |
   const e = entryOf(k, readRawConfig(ctx.skepDir), config);
   if (json) printJson(ConfigEntry, e);
   else console.log(`${k.key} = ${showValue(e.value)}`);
-  // A new test command is inert until this user trusts it here; say so rather than let tasks skip tests silently.
-  if (k.key === "test_cmd" && typeof parsed.value === "string" && trustState(ctx.root, parsed.value) !== "trusted") {
-    console.error(`note: tasks will not run \`${parsed.value}\` until you trust it on this machine: skep trust`);
+  // A new test command or claude executable is inert until this user trusts it here (the file can
+  // arrive with a clone, so setting a value is not trusting it); say so rather than fail later.
+  const key = TRUSTED_KEYS.find((t) => t === k.key);
+  if (key && typeof parsed.value === "string" && valueTrustState(ctx.root, key, parsed.value) !== "trusted") {
+    console.error(`note: ${key === "test_cmd" ? "tasks" : "skep"} will not run \`${parsed.value}\` until you trust it on this machine: skep trust`);
   }
 }
 

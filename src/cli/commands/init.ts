@@ -7,12 +7,20 @@ import { detectTestCommand } from "../../config/test-command.ts";
 import { startDaemon } from "../../api/control.ts";
 import { daemonPaths } from "../../repo/daemon-paths.ts";
 import { excludeSkepDir } from "../../git/exclude.ts";
-import { trustState } from "../../tasks/trust.ts";
+import { trustState } from "../../trust/store.ts";
+import { repoValues, untrustedReason } from "../../trust/repo-values.ts";
+import { isBareRepo, trackedUnder } from "../../git/repo.ts";
+import { CommandFailed } from "../../errors.ts";
 import { RepoConfig } from "../../protocol/config.ts";
 import { findWorkspace, registerRepo, registryPath } from "../../workspace/registry.ts";
 import { buildIndex, printIndexAnswer } from "./index-cmd.ts";
 import { repoArgs } from "../args.ts";
 import { repoContext } from "../../repo/repo.ts";
+
+function isInside(root: string, dir: string): boolean {
+  const rel = relative(root, dir);
+  return rel !== "" && !rel.startsWith("..") && !isAbsolute(rel);
+}
 
 export const initCommand = defineCommand({
   meta: { name: "init", description: "Set up skep in this repo: .skep/, config, index, workspace registration" },
@@ -23,6 +31,14 @@ export const initCommand = defineCommand({
   } as const,
   async run({ args }) {
     const ctx = repoContext(args.repo);
+    if (!ctx.isGit && isBareRepo(ctx.root)) throw new CommandFailed(`${ctx.root} is a bare git repository: it has no work tree to index; run skep init in a clone or worktree of it`);
+    // .skep/ is per machine: a tracked one arrives with every clone (config, tasks.db), so whatever
+    // it holds was chosen by the repo, not by this user.
+    const tracked = ctx.isGit ? trackedUnder(ctx.root, relative(ctx.root, ctx.skepDir) || ".skep") : [];
+    if (tracked.length && isInside(ctx.root, ctx.skepDir)) {
+      const shown = tracked.slice(0, 3).join(", ") + (tracked.length > 3 ? `, … (${tracked.length} files)` : "");
+      throw new CommandFailed(`.skep/ is tracked by git (${shown}): skep's state is per machine and never comes with a clone; untrack it (git rm -r --cached .skep && git commit) and run skep init again`);
+    }
     mkdirSync(ctx.skepDir, { recursive: true, mode: 0o700 });
 
     const existing = readConfig(ctx.skepDir);
@@ -41,6 +57,9 @@ export const initCommand = defineCommand({
     }
     // A test command never runs on its own: the user trusts it on this machine first.
     if (testCmd && trustState(ctx.root, testCmd) !== "trusted") console.log(`Tests:      tasks will not run \`${testCmd}\` until you trust it: skep trust`);
+    // Nor does a claude executable named by a config that was already here.
+    const bin = existing ? repoValues(existing, ctx.root).find((v) => v.key === "claude_bin" && v.state !== "trusted") : undefined;
+    if (bin) console.log(`LLM:        ${untrustedReason(bin)}`);
 
     if (ctx.isGit && excludeSkepDir(ctx.root)) console.log("Git:        added .skep/ to .git/info/exclude");
 

@@ -1,17 +1,26 @@
-// The test-command trust store: which repos' test commands this user agreed to run. It lives
-// outside every repo (~/.skep/trusted-repos.json, or $SKEP_HOME) because the command itself comes
-// from .skep/config.json, which a teammate can commit: a cloned config alone must never make skep
-// execute anything. An entry holds the command's hash, so a changed command needs trusting again.
+// The trust store: which values from a repo's .skep/config.json that name something to execute
+// (the test command, the claude executable) this user agreed to run, per repo. It lives outside
+// every repo (~/.skep/trusted-repos.json, or $SKEP_HOME) because the values come from
+// .skep/config.json, which a teammate can commit: a cloned config alone must never make skep
+// execute anything (as direnv's `allow`). An entry holds each value's hash, so a changed value
+// needs trusting again.
 import { createHash } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, realpathSync, renameSync, statSync } from "node:fs";
 import { homedir } from "node:os";
-import { join, resolve } from "node:path";
+import { isAbsolute, join, relative, resolve } from "node:path";
 import { z } from "zod";
 import { writeFileAtomic } from "../util/fs.ts";
 
+/** The config keys whose value names something skep would execute. */
+export const TRUSTED_KEYS = ["test_cmd", "claude_bin"] as const;
+export type TrustKey = (typeof TRUSTED_KEYS)[number];
+
+const Sha256 = z.string().regex(/^[0-9a-f]{64}$/);
 const Entry = z.object({
   path: z.string().min(1),
-  test_cmd_sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  /** One hash per trusted key; a key without one is untrusted. */
+  test_cmd_sha256: Sha256.optional(),
+  claude_bin_sha256: Sha256.optional(),
   trusted_at: z.string(),
 });
 type Entry = z.infer<typeof Entry>;
@@ -36,11 +45,21 @@ export function trustStorePath(): string {
   return join(skepHome(), "trusted-repos.json");
 }
 
+/** The test command's state (see valueTrustState). */
 export function trustState(root: string, testCmd: string): TrustState {
+  return valueTrustState(root, "test_cmd", testCmd);
+}
+
+/**
+ * Whether this user trusted exactly this value (its fingerprint: see fingerprint()) of `key` for
+ * the repo at `root`: "changed" when another value of the key was trusted.
+ */
+export function valueTrustState(root: string, key: TrustKey, value: string): TrustState {
   const path = canonicalRoot(root);
   const entry = readStore().entries.find((e) => e.path === path);
-  if (!entry) return "untrusted";
-  return entry.test_cmd_sha256 === hashCommand(testCmd) ? "trusted" : "changed";
+  const stored = entry?.[`${key}_sha256`];
+  if (!stored) return "untrusted";
+  return stored === fingerprint(path, key, value) ? "trusted" : "changed";
 }
 
 export function isTrusted(root: string, testCmd: string): boolean {
@@ -49,11 +68,22 @@ export function isTrusted(root: string, testCmd: string): boolean {
 
 /** Record that this user allows `testCmd` to run for the repo at `root` (replacing any earlier command). */
 export function trust(root: string, testCmd: string): TrustResult {
+  return trustValues(root, { test_cmd: testCmd });
+}
+
+/** Record these values as trusted for the repo at `root`, replacing earlier values of the same keys and keeping the others. */
+export function trustValues(root: string, values: Partial<Record<TrustKey, string>>): TrustResult {
   const path = canonicalRoot(root);
   const store = readStore();
   const warning = store.corrupt ? moveAside(store.corrupt) : null;
+  const before = store.entries.find((e) => e.path === path);
   const entries = store.entries.filter((e) => e.path !== path);
-  entries.push({ path, test_cmd_sha256: hashCommand(testCmd), trusted_at: new Date().toISOString() });
+  const entry: Entry = { ...before, path, trusted_at: new Date().toISOString() };
+  for (const key of TRUSTED_KEYS) {
+    const value = values[key];
+    if (value !== undefined) entry[`${key}_sha256`] = fingerprint(path, key, value);
+  }
+  entries.push(entry);
   writeStore(entries);
   return { path, warning };
 }
@@ -74,6 +104,35 @@ export function untrust(root: string): TrustResult & { removed: boolean } {
 
 export function hashCommand(testCmd: string): string {
   return createHash("sha256").update(testCmd, "utf8").digest("hex");
+}
+
+/**
+ * What trusting a value pins: its text, and for an executable path that lies inside the repo, the
+ * file's bytes too (a later pull that swaps `tools/claude` must not inherit the trust). A test
+ * command runs the repo's own code by design, so only its text is pinned.
+ */
+function fingerprint(root: string, key: TrustKey, value: string): string {
+  if (key !== "claude_bin" || !value.includes("/")) return hashCommand(value);
+  const file = resolve(root, value);
+  if (!isInside(root, file)) return hashCommand(value);
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch {
+    return hashCommand(value); // missing now: trusting it pins the text; running it will fail anyway
+  }
+  return createHash("sha256").update(value, "utf8").update("\0").update(bytes).digest("hex");
+}
+
+function isInside(root: string, file: string): boolean {
+  let real = file;
+  try {
+    real = realpathSync(file);
+  } catch {
+    // keep the path as given
+  }
+  const rel = relative(root, real);
+  return rel === "" || (!rel.startsWith("..") && !isAbsolute(rel));
 }
 
 /** The same repo reached through a symlink is the same repo; a missing path is kept as given. */

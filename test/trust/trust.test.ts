@@ -2,7 +2,7 @@
 import { afterAll, afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { hashCommand, isTrusted, skepHome, trust, trustState, trustStorePath, untrust } from "../../src/tasks/trust.ts";
+import { hashCommand, isTrusted, skepHome, trust, trustState, trustStorePath, trustValues, untrust, valueTrustState } from "../../src/trust/store.ts";
 import { cleanupAll, tempDir } from "../support/temp.ts";
 
 let home: string;
@@ -137,5 +137,26 @@ describe("a corrupt store", () => {
     expect(r.removed).toBe(false);
     expect(r.warning).toContain("left as is");
     expect(readFileSync(trustStorePath(), "utf8")).toBe("garbage");
+  });
+});
+
+describe("executable values other than the test command", () => {
+  test("claude_bin is trusted per repo and value, apart from test_cmd; an in-repo file is pinned by its bytes", () => {
+    mkdirSync(join(repo, "tools"));
+    writeFileSync(join(repo, "tools/claude"), "#!/bin/sh\necho one\n");
+    expect(valueTrustState(repo, "claude_bin", "tools/claude")).toBe("untrusted");
+    trust(repo, "bun test");
+    expect(valueTrustState(repo, "claude_bin", "tools/claude")).toBe("untrusted"); // trusting the test command trusts nothing else
+    trustValues(repo, { claude_bin: "tools/claude" });
+    expect(valueTrustState(repo, "claude_bin", "tools/claude")).toBe("trusted");
+    expect(trustState(repo, "bun test")).toBe("trusted"); // kept
+    expect(stored().entries).toHaveLength(1);
+    writeFileSync(join(repo, "tools/claude"), "#!/bin/sh\necho two\n");
+    expect(valueTrustState(repo, "claude_bin", "tools/claude")).toBe("changed");
+    trustValues(repo, { claude_bin: "/usr/local/bin/claude" }); // outside the repo: its text
+    expect(valueTrustState(repo, "claude_bin", "/usr/local/bin/claude")).toBe("trusted");
+    expect(valueTrustState(repo, "claude_bin", "/usr/local/bin/claude2")).toBe("changed");
+    expect(untrust(repo).removed).toBe(true);
+    expect(valueTrustState(repo, "claude_bin", "/usr/local/bin/claude")).toBe("untrusted");
   });
 });
