@@ -159,9 +159,12 @@ export async function stopDaemon(paths: DaemonPaths, timeoutMs = 15_000): Promis
     }
   }
   if (!asked && pid && alive(pid)) process.kill(pid, "SIGTERM");
+  // Gone means: the lock is free (the daemon releases it last; the kernel releases it however the
+  // process ends) and its process has stopped running. A zombie the tmux server has not reaped yet
+  // has stopped running (alive() says so): waiting for the reaping would hang stop.
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (pid ? !alive(pid) : !isLocked(paths.lock)) return { stopped: true, pid, cleaned: cleanStale(paths) };
+    if (!isLocked(paths.lock) && (!pid || !alive(pid))) return { stopped: true, pid, cleaned: cleanStale(paths) };
     await Bun.sleep(50);
   }
   throw new Error(`the daemon (pid ${pid ?? "unknown"}) did not exit within ${timeoutMs} ms`);
