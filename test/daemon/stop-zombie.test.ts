@@ -52,7 +52,7 @@ test("stop returns at once when the daemon's process is a zombie that released t
 test("the issue's repro: start and stop four times in a tmux server that also holds another session", async () => {
   if (!Bun.which("tmux")) return;
   const tmuxDir = tempDir("skep-tmux-");
-  const tmuxEnv = { ...process.env, TMUX_TMPDIR: tmuxDir };
+  const tmuxEnv: Record<string, string | undefined> = { ...process.env, TMUX_TMPDIR: tmuxDir };
   delete tmuxEnv.TMUX;
   onCleanup(() => void Bun.spawnSync(["tmux", "kill-server"], { env: tmuxEnv, stdout: "ignore", stderr: "ignore" }));
   expect(Bun.spawnSync(["tmux", "new-session", "-d", "-s", "pre", "sleep 600"], { env: tmuxEnv }).exitCode).toBe(0);
