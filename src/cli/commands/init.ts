@@ -13,16 +13,19 @@ import { findWorkspace, registerRepo, registryPath } from "../../workspace/regis
 import { buildIndex, printIndexAnswer } from "./index-cmd.ts";
 import { repoArgs } from "../args.ts";
 import { repoContext } from "../../repo/repo.ts";
+import { refuseInit } from "../init-guard.ts";
 
 export const initCommand = defineCommand({
   meta: { name: "init", description: "Set up skep in this repo: .skep/, config, index, workspace registration" },
   args: {
     workspace: { type: "string", description: "Create (or use) a workspace at this directory and register the repo there", valueHint: "dir" },
+    "allow-non-git": { type: "boolean", description: "Index a folder that is not a git repo (search and MCP only: tasks need git)" },
     daemon: { type: "boolean", description: "Start the repo's daemon at the end (--no-daemon to skip; SKEP_NO_DAEMON=1 too)", default: true },
     ...repoArgs,
   } as const,
   async run({ args }) {
     const ctx = repoContext(args.repo);
+    refuseInit(ctx, { allowNonGit: Boolean(args["allow-non-git"]), workspace: args.workspace ? resolve(args.workspace) : null });
     mkdirSync(ctx.skepDir, { recursive: true, mode: 0o700 });
 
     const existing = readConfig(ctx.skepDir);
