@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, openSync, closeSync, unlinkSync } from "node:fs"
 import { basename } from "node:path";
 import type { DaemonInfo } from "../protocol/socket.ts";
 import { DaemonClient } from "./remote.ts";
+import { llmEnvForDaemon } from "../llm/env.ts";
 import { alive, isLocked, readPid } from "../util/lock.ts";
 import { clientSocketPath, type DaemonPaths } from "../repo/daemon-paths.ts";
 
@@ -102,12 +103,15 @@ export async function startDaemon(paths: DaemonPaths, opts: StartOptions = {}): 
   const useTmux = (opts.tmux ?? process.env.SKEP_NO_TMUX !== "1") && hasTmux();
   const baseEnv: Record<string, string> = {};
   for (const [k, v] of Object.entries({ ...process.env, ...DAEMON_ENV, ...opts.env })) if (v !== undefined) baseEnv[k] = v;
+  // The LLM account, endpoint, proxy and CA variables are this shell's, not the tmux server's.
+  const llm = llmEnvForDaemon(baseEnv);
+  Object.assign(baseEnv, llm);
   let exited: Promise<number | null>;
   let session: string | undefined;
   if (useTmux) {
     session = tmuxSessionName(paths.root);
     const env = Object.entries(baseEnv)
-      .filter(([k]) => k.startsWith("SKEP_") || k.startsWith("BUN_") || k === "PATH" || k === "HOME")
+      .filter(([k]) => k.startsWith("SKEP_") || k.startsWith("BUN_") || k === "PATH" || k === "HOME" || k in llm)
       .flatMap(([k, v]) => ["-e", `${k}=${v}`]);
     const p = Bun.spawnSync(["tmux", "new-session", "-d", "-s", session, "-c", paths.root, ...env, "-e", `SKEP_ROOT=${paths.root}`, shellJoin(cmd)], { stdout: "pipe", stderr: "pipe" });
     if (p.exitCode !== 0) throw new Error(`tmux could not start the daemon: ${p.stderr.toString().trim()}`);
@@ -159,9 +163,12 @@ export async function stopDaemon(paths: DaemonPaths, timeoutMs = 15_000): Promis
     }
   }
   if (!asked && pid && alive(pid)) process.kill(pid, "SIGTERM");
+  // Gone means: the lock is free (the daemon releases it last; the kernel releases it however the
+  // process ends) and its process has stopped running. A zombie the tmux server has not reaped yet
+  // has stopped running (alive() says so): waiting for the reaping would hang stop.
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (pid ? !alive(pid) : !isLocked(paths.lock)) return { stopped: true, pid, cleaned: cleanStale(paths) };
+    if (!isLocked(paths.lock) && (!pid || !alive(pid))) return { stopped: true, pid, cleaned: cleanStale(paths) };
     await Bun.sleep(50);
   }
   throw new Error(`the daemon (pid ${pid ?? "unknown"}) did not exit within ${timeoutMs} ms`);

@@ -9,6 +9,7 @@ import { indexFileReplaced, isCorruptionError, noteDamaged, openReadonly } from 
 import type { DaemonInfo } from "../protocol/socket.ts";
 import { writeFileAtomic } from "../util/fs.ts";
 import { VERSION } from "../version.ts";
+import { adoptCallerLlmEnv, llmEnvFingerprint } from "../llm/env.ts";
 import type { AnswerContext, FreshnessSource } from "../api/answers.ts";
 import { EventBus } from "./bus.ts";
 import { HttpServer } from "./http-server.ts";
@@ -69,6 +70,8 @@ export async function runDaemon(paths: DaemonPaths, opts: DaemonOptions = {}): P
   try {
     writeFileAtomic(paths.pid, `${process.pid}\n`, 0o600);
     log(`starting skep ${VERSION} daemon for ${root} (pid ${process.pid}, lock: ${lock.kind})`);
+    const dropped = adoptCallerLlmEnv();
+    if (dropped.length) log(`LLM environment: dropped ${dropped.join(", ")} (not in the environment of the command that started this daemon)`);
 
     const git = gitDirs(root);
     const isGit = git !== null;
@@ -177,6 +180,7 @@ export async function runDaemon(paths: DaemonPaths, opts: DaemonOptions = {}): P
         watcher: { directories: watcher?.directories ?? 0, degraded: watcher?.degraded ?? true },
         connections: socket?.connections ?? 0,
         requests: (socket?.answered ?? 0) + (http?.answered ?? 0),
+        llmEnv: llmEnvFingerprint(),
       }),
       refresh: (wait, timeoutMs) => runner!.refresh(wait, timeoutMs),
       stop: (reason) => void stop(reason),

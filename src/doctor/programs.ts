@@ -1,16 +1,16 @@
 // `skep doctor`: the programs skep runs (the LLM CLI, git, tmux, ctags), the OS, and skep itself.
 // The LLM CLI is found exactly as a task finds it (src/llm/select.ts), so a ✓ here means tasks
 // will start the same executable.
-import { accessSync, constants, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { arch, release } from "node:os";
 import { resolve } from "node:path";
 import { z } from "zod";
 import { cockpitStatus } from "../cockpit/conf.ts";
 import { selfCommand } from "../api/control.ts";
-import { backendNameFor, claudeBinFor, KNOWN_BACKENDS } from "../llm/select.ts";
+import { INSTALL_CLAUDE, resolveClaude } from "../llm/preflight.ts";
+import { backendNameFor, KNOWN_BACKENDS } from "../llm/select.ts";
 import { ScriptFile } from "../llm/script.ts";
 import type { RepoConfig } from "../protocol/config.ts";
-import { repoValues, untrustedReason } from "../trust/repo-values.ts";
 import type { DoctorCheck } from "../protocol/doctor.ts";
 import { LLM_PURPOSES, type LlmPurpose } from "../protocol/tasks.ts";
 import { VERSION } from "../version.ts";
@@ -35,20 +35,10 @@ export async function checkLlm(config: RepoConfig, root: string): Promise<Doctor
 const CLAUDE_VERSION = /^(\d+\.\d+\.\d+\S*)\s+\(Claude Code\)/m;
 
 async function checkClaude(name: string, serves: string, config: RepoConfig, root: string): Promise<DoctorCheck> {
-  const bin = claudeBinFor(config, root);
-  const from = process.env.SKEP_CLAUDE_BIN ? "SKEP_CLAUDE_BIN" : config.claude_bin ? "claude_bin in .skep/config.json" : "the PATH";
-  const install = "install Claude Code (npm install -g @anthropic-ai/claude-code), or set claude_bin: skep config claude_bin /path/to/claude";
-  // Never run a claude_bin that arrived with the repo before the user trusted it: say what to trust.
-  const untrusted = repoValues(config, root).find((v) => v.key === "claude_bin" && v.state !== "trusted");
-  if (untrusted) return fail(name, "critical", `${serves}: ${untrustedReason(untrusted)} (${bin}, not run)`, "skep trust");
-  // The backend spawns `bin` with this process's PATH: resolve it the same way to name the file.
-  const path = bin.includes("/") ? bin : Bun.which(bin);
-  if (!path) return fail(name, "critical", `${serves}: \`${bin}\` not found on the PATH`, install);
-  try {
-    accessSync(path, constants.X_OK);
-  } catch (err) {
-    return fail(name, "critical", `${serves}: ${path} (from ${from}) is not an executable file (${(err as NodeJS.ErrnoException).code ?? "?"})`, install);
-  }
+  const found = resolveClaude(config, root);
+  if ("problem" in found) return fail(name, "critical", `${serves}: ${found.problem}`, found.fix);
+  const { path, from } = found;
+  const install = INSTALL_CLAUDE;
   const r = await runVersion([path, "--version"], root);
   if (!r.ok) return fail(name, "critical", `${serves}: ${path}: ${r.reason}`, install);
   const m = CLAUDE_VERSION.exec(r.output);

@@ -16,6 +16,7 @@ import type { DoctorCheck } from "../protocol/doctor.ts";
 import { tasksDbPath } from "../tasks/store.ts";
 import { TASKS_SCHEMA_VERSION } from "../tasks/schema.ts";
 import { trustState } from "../trust/store.ts";
+import { llmEnvDifferences, llmEnvFingerprint } from "../llm/env.ts";
 import { VERSION } from "../version.ts";
 import { findWorkspace, readRegistry, registryPath, workspaceOf } from "../workspace/registry.ts";
 import { fail, ok, oneLine } from "./check.ts";
@@ -109,6 +110,10 @@ export async function checkDaemon(ctx: RepoContext): Promise<DoctorCheck> {
     const i = s.info;
     if (i.version !== VERSION) return fail("daemon", "warning", `running (pid ${i.pid}) but it is skep ${i.version}, this is ${VERSION}`, "skep daemon restart");
     const lastError = i.indexer.lastError ? `; indexer's last error: ${oneLine(i.indexer.lastError, 80)}` : "";
+    const differ = i.llmEnv ? llmEnvDifferences(i.llmEnv, llmEnvFingerprint()) : [];
+    if (differ.length) {
+      return fail("daemon", "warning", `running (pid ${i.pid}), but its LLM environment differs from this shell's: ${differ.join(", ")}; its tasks use the daemon's`, "skep daemon restart (from this shell)");
+    }
     return ok("daemon", "info", `running (pid ${i.pid}, up ${Math.round(i.uptimeMs / 1000)}s, socket ${i.socket})${lastError}`);
   }
   if (s.unresponsive) return fail("daemon", "warning", `holds its lock${s.pid ? ` (pid ${s.pid})` : ""} but does not answer: starting, or stuck`, "wait a moment; if it persists: skep daemon restart");

@@ -170,6 +170,8 @@ export const DaemonInfo = z.object({
   connections: z.number().int(),
   /** Requests answered since start (socket and HTTP), errors included. */
   requests: z.number().int(),
+  /** The LLM variables the daemon's tasks see (ANTHROPIC_*, CLAUDE_*, proxies, CA files): name → short sha256 of the value, never the value. */
+  llmEnv: z.record(z.string(), z.string()).optional(),
 });
 export type DaemonInfo = z.infer<typeof DaemonInfo>;
 

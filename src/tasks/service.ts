@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { alive } from "../util/pid.ts";
 import { deleteBranch, removeWorktree } from "../git/worktree.ts";
 import type { LlmBackend } from "../llm/backend.ts";
+import { describeLlmProblems, llmProblems } from "../llm/preflight.ts";
 import { backendFor } from "../llm/select.ts";
 import { readableLines } from "../llm/stream-text.ts";
 import type { RepoConfig } from "../protocol/config.ts";
@@ -34,7 +35,7 @@ export interface ServiceOptions {
 export class TaskError extends Error {
   constructor(
     message: string,
-    readonly code: "not_found" | "bad_params" | "conflict" = "conflict",
+    readonly code: "not_found" | "bad_params" | "conflict" | "unavailable" = "conflict",
   ) {
     super(message);
   }
@@ -80,6 +81,13 @@ export class TaskService {
 
   // ------------------------------------------------------------------------------ create
 
+  /** A task whose LLM CLI cannot start could never run: refuse before storing or calling anything. */
+  private checkLlm(): void {
+    if (this.opts.backends) return; // injected (tests): nothing to look for
+    const problems = llmProblems(this.deps.config, this.opts.root);
+    if (problems.length) throw new TaskError(`${describeLlmProblems(problems)}. Nothing was created (skep doctor checks the set-up)`, "unavailable");
+  }
+
   /**
    * Dedup, then (unless a duplicate) store the task as created. The pipeline is started by the
    * caller (`classify`), so a daemon can answer before the LLM calls finish.
@@ -88,6 +96,7 @@ export class TaskService {
     const text = description.trim();
     if (!text) throw new TaskError("the task description is empty", "bad_params");
     if (text.length > MAX_DESCRIPTION) throw new TaskError(`the task description is longer than ${MAX_DESCRIPTION} characters`, "bad_params");
+    this.checkLlm();
     const dedup = await runDedup(this.deps, text, { signal: opts.signal });
     if (dedup.result.duplicate) return { task: null, duplicate: dedup.result, dryRun: false };
     const id = this.store.insert({ name: taskName(text), description: text, sourceRepo: opts.sourceRepo, sourceTaskId: opts.sourceTaskId });
@@ -115,6 +124,7 @@ export class TaskService {
   async dryRun(description: string): Promise<CreateResult> {
     const text = description.trim();
     if (!text) throw new TaskError("the task description is empty", "bad_params");
+    this.checkLlm();
     const dedup = await runDedup(this.deps, text, {});
     if (dedup.result.duplicate) return { task: null, duplicate: dedup.result, dryRun: true };
     const scratchDir = mkdtempSync(join(tmpdir(), "skep-dry-run-"));

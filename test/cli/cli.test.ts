@@ -614,7 +614,7 @@ describe("status", () => {
   test("outside git: indexed by walking, no HEAD", () => {
     const plain = join(tmp.dir, "plain");
     writeFiles(plain, { "x.py": "def x():\n    pass\n", "ignored/y.py": "def y():\n    pass\n", ".gitignore": "ignored/\n" });
-    const init = ok(["init", "--repo", plain]);
+    const init = ok(["init", "--repo", plain, "--allow-non-git"]);
     expect(init.stdout).not.toContain(".git/info/exclude");
     const s = json(StatusAnswer, skep(["status", "--json", "--repo", plain]));
     expect(s.files).toBe(1);

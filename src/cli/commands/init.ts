@@ -16,6 +16,7 @@ import { findWorkspace, registerRepo, registryPath } from "../../workspace/regis
 import { buildIndex, printIndexAnswer } from "./index-cmd.ts";
 import { repoArgs } from "../args.ts";
 import { repoContext } from "../../repo/repo.ts";
+import { refuseInit } from "../init-guard.ts";
 
 function isInside(root: string, dir: string): boolean {
   const rel = relative(root, dir);
@@ -26,12 +27,14 @@ export const initCommand = defineCommand({
   meta: { name: "init", description: "Set up skep in this repo: .skep/, config, index, workspace registration" },
   args: {
     workspace: { type: "string", description: "Create (or use) a workspace at this directory and register the repo there", valueHint: "dir" },
+    "allow-non-git": { type: "boolean", description: "Index a folder that is not a git repo (search and MCP only: tasks need git)" },
     daemon: { type: "boolean", description: "Start the repo's daemon at the end (--no-daemon to skip; SKEP_NO_DAEMON=1 too)", default: true },
     ...repoArgs,
   } as const,
   async run({ args }) {
     const ctx = repoContext(args.repo);
     if (!ctx.isGit && isBareRepo(ctx.root)) throw new CommandFailed(`${ctx.root} is a bare git repository: it has no work tree to index; run skep init in a clone or worktree of it`);
+    refuseInit(ctx, { allowNonGit: Boolean(args["allow-non-git"]), workspace: args.workspace ? resolve(args.workspace) : null });
     // .skep/ is per machine: a tracked one arrives with every clone (config, tasks.db), so whatever
     // it holds was chosen by the repo, not by this user.
     const tracked = ctx.isGit ? trackedUnder(ctx.root, relative(ctx.root, ctx.skepDir) || ".skep") : [];

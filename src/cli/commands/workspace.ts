@@ -2,6 +2,7 @@
 // every repo's tasks. Both read each repo's `.skep/tasks.db` read-only; no daemon is asked.
 import { defineCommand } from "citty";
 import { colorOn as stdoutColorOn, interactive } from "../../util/terminal.ts";
+import { writeSync } from "node:fs";
 import { resolve } from "node:path";
 import { isLocked } from "../../util/lock.ts";
 import { daemonPaths } from "../../repo/daemon-paths.ts";
@@ -95,16 +96,30 @@ async function live(start: string, intervalMs: number): Promise<void> {
 
   const stdin = process.stdin;
   let restored = false;
+  // Every write to the terminal goes through here: once the terminal is gone (its pane, session or
+  // tmux server closed) a write fails with EIO, and the dashboard exits instead of living on.
+  const write = (text: string) => {
+    try {
+      writeSync(1, text);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== "EAGAIN") quit(1);
+    }
+  };
   const restore = () => {
     if (restored) return;
     restored = true;
-    if (stdin.isTTY) stdin.setRawMode(false);
-    out.write("\x1b[?25h\x1b[?1049l"); // cursor back, leave the alternate screen
+    try {
+      if (stdin.isTTY) stdin.setRawMode(false);
+      writeSync(1, "\x1b[?25h\x1b[?1049l"); // cursor back, leave the alternate screen
+    } catch {
+      // the terminal is gone: nothing to restore
+    }
   };
-  const quit = (code: number) => {
+  function quit(code: number): never {
     restore();
     process.exit(code);
-  };
+  }
   process.on("exit", restore);
   process.on("SIGINT", () => quit(0));
   process.on("SIGTERM", () => quit(0));
@@ -120,10 +135,13 @@ async function live(start: string, intervalMs: number): Promise<void> {
       if (key === "q" || key === "Q" || key === "\x03" || key === "\x1b") quit(0);
       else wake?.(); // any other key redraws now
     });
+    // A hung-up terminal reads as end of file (or EIO): nobody is watching any more.
+    stdin.on("end", () => quit(0));
+    stdin.on("error", () => quit(0));
   }
   process.on("SIGWINCH", () => wake?.());
 
-  out.write("\x1b[?1049h\x1b[?25l"); // alternate screen, cursor hidden
+  write("\x1b[?1049h\x1b[?25l"); // alternate screen, cursor hidden
   try {
     for (;;) {
       const f = frameAt();
@@ -131,7 +149,7 @@ async function live(start: string, intervalMs: number): Promise<void> {
         ? renderFrame(f, { width: out.columns ?? 80, height: out.rows ?? 24, color: colorOn(), intervalMs })
         : [`no skep workspace or repo at ${start} any more (q quits)`];
       // Home, each line cleared to its end, then everything below: no flicker, no stale rows.
-      out.write(`\x1b[H${lines.map((l) => `${l}\x1b[K`).join("\r\n")}\x1b[J`);
+      write(`\x1b[H${lines.map((l) => `${l}\x1b[K`).join("\r\n")}\x1b[J`);
       await new Promise<void>((done) => {
         const timer = setTimeout(done, intervalMs);
         wake = () => {

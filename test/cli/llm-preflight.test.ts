@@ -1,0 +1,76 @@
+// `skep task create` with an LLM CLI that cannot start: it says what to install or configure,
+// exits 1, stores no task and records no LLM call, in the CLI and through the daemon alike
+// (issue 11, defect 5).
+import { afterAll, expect, setDefaultTimeout, test } from "bun:test";
+import { existsSync } from "node:fs";
+import { delimiter, join } from "node:path";
+import { TaskStore } from "../../src/tasks/store.ts";
+import { initRepo } from "../helpers/git-repo.ts";
+import { BUN, cleanupAll, MAIN, onCleanup, tempDir } from "../support/temp.ts";
+
+setDefaultTimeout(120_000);
+afterAll(cleanupAll);
+
+/** The PATH without any directory that holds a `claude`. */
+function pathWithoutClaude(): string {
+  return (process.env.PATH ?? "")
+    .split(delimiter)
+    .filter((d) => d && !existsSync(join(d, "claude")))
+    .join(delimiter);
+}
+
+function setup() {
+  const root = initRepo(join(tempDir("skep-preflight-"), "repo"), { "src/main.ts": "export function main(): number {\n  return 1;\n}\n" });
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith("SKEP_") && k !== "TMUX") env[k] = v;
+  Object.assign(env, { SKEP_NO_TMUX: "1", SKEP_HOME: tempDir("skep-preflight-home-"), PATH: pathWithoutClaude() });
+  const skep = (args: string[], extra: Record<string, string> = {}) => {
+    const p = Bun.spawnSync([BUN, MAIN, ...args], { cwd: root, env: { ...env, ...extra }, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
+    return { code: p.exitCode ?? -1, stdout: p.stdout.toString(), stderr: p.stderr.toString() };
+  };
+  expect(skep(["init", "--no-daemon"]).code).toBe(0);
+  return { root, skep };
+}
+
+function expectNothingStored(root: string): void {
+  if (!existsSync(join(root, ".skep", "tasks.db"))) return;
+  const store = TaskStore.open(join(root, ".skep"));
+  try {
+    expect(store.list().length).toBe(0);
+    expect(store.calls().length).toBe(0);
+  } finally {
+    store.close();
+  }
+}
+
+test("no claude on the PATH: task create exits 1 naming what to install; no task, no LLM call", () => {
+  const { root, skep } = setup();
+  const r = skep(["task", "create", "add a health endpoint"], { SKEP_NO_DAEMON: "1" });
+  expect(r.code).toBe(1);
+  expect(r.stderr).toContain("`claude` not found on the PATH");
+  expect(r.stderr).toContain("npm install -g @anthropic-ai/claude-code");
+  expect(r.stderr).toContain("Nothing was created");
+  expect(r.stderr).not.toMatch(/\n\s+at /);
+  expectNothingStored(root);
+  // --dry-run too.
+  expect(skep(["task", "create", "--dry-run", "add a health endpoint"], { SKEP_NO_DAEMON: "1" }).code).toBe(1);
+  expectNothingStored(root);
+  // A claude_bin that is not there is named as such.
+  expect(skep(["config", "claude_bin", "/nonexistent/claude"]).code).toBe(0);
+  const bin = skep(["task", "create", "add a health endpoint"], { SKEP_NO_DAEMON: "1" });
+  expect(bin.code).toBe(1);
+  expect(bin.stderr).toContain("/nonexistent/claude (from claude_bin in .skep/config.json) is not an executable file");
+  expectNothingStored(root);
+});
+
+test("through a running daemon: the same refusal, exit 1, nothing stored", async () => {
+  const { root, skep } = setup();
+  const start = skep(["daemon", "start"]);
+  expect(start.code, start.stderr).toBe(0);
+  onCleanup(() => void skep(["daemon", "stop"]));
+  const r = skep(["task", "create", "add a health endpoint"]);
+  expect(r.code).toBe(1);
+  expect(r.stderr).toContain("`claude` not found on the PATH");
+  expectNothingStored(root);
+  expect(skep(["daemon", "stop"]).code).toBe(0);
+});
