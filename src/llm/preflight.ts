@@ -24,7 +24,7 @@ export function resolveClaude(config: RepoConfig, root: string): { path: string;
   const bin = claudeBinFor(config, root);
   // Never run (nor vouch for) a claude_bin that arrived with the repo before the user trusted it.
   const untrusted = repoValues(config, root).find((v) => v.key === "claude_bin" && v.state !== "trusted");
-  if (untrusted) return { problem: `${untrustedReason(untrusted)} (${bin}, not run)`, fix: "skep trust" };
+  if (untrusted) return { problem: `${untrustedReason(untrusted)} (${bin} was not run)`, fix: "check what it runs before you trust it" };
   const from = process.env.SKEP_CLAUDE_BIN ? "SKEP_CLAUDE_BIN" : config.claude_bin ? "claude_bin in .skep/config.json" : "the PATH";
   // The backend spawns `bin` with this process's PATH: resolve it the same way.
   const path = bin.includes("/") ? bin : Bun.which(bin);

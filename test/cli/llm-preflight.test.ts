@@ -57,6 +57,13 @@ test("no claude on the PATH: task create exits 1 naming what to install; no task
   expectNothingStored(root);
   // A claude_bin that is not there is named as such.
   expect(skep(["config", "claude_bin", "/nonexistent/claude"]).code).toBe(0);
+  // Set in the repo's config, it is not run (nor looked for) before this user trusts it...
+  const untrusted = skep(["task", "create", "add a health endpoint"], { SKEP_NO_DAEMON: "1" });
+  expect(untrusted.code).toBe(1);
+  expect(untrusted.stderr).toContain("claude_bin `/nonexistent/claude` in .skep/config.json is not trusted on this machine");
+  expectNothingStored(root);
+  // ...and once trusted, a missing file is named as such.
+  expect(skep(["trust", "--yes"]).code).toBe(0);
   const bin = skep(["task", "create", "add a health endpoint"], { SKEP_NO_DAEMON: "1" });
   expect(bin.code).toBe(1);
   expect(bin.stderr).toContain("/nonexistent/claude (from claude_bin in .skep/config.json) is not an executable file");

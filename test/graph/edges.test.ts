@@ -275,9 +275,9 @@ describe("language families", () => {
   test("JavaScript and TypeScript are one family", async () => {
     const { db } = await indexed({
       "app/main.ts": "export function boot(): void {\n  legacyInit();\n}\n",
-      "vendor/legacy.js": "function legacyInit() {}\nmodule.exports = { legacyInit };\n",
+      "lib/legacy.js": "function legacyInit() {}\nmodule.exports = { legacyInit };\n",
     });
-    expect(edgesFrom(db, "app/main.ts:boot")).toEqual([{ from: "app/main.ts:boot", to: "vendor/legacy.js:legacyInit", weight: 1 }]);
+    expect(edgesFrom(db, "app/main.ts:boot")).toEqual([{ from: "app/main.ts:boot", to: "lib/legacy.js:legacyInit", weight: 1 }]);
     db.close();
   });
 });
