@@ -7,6 +7,7 @@ import { basename, join } from "node:path";
 import type { Database } from "bun:sqlite";
 import { nearest } from "../util/suggest.ts";
 import { VerbError } from "../api/errors.ts";
+import { loadIndexRules } from "../index/rules.ts";
 import { languageForPath, LANGUAGES } from "../parser/languages.ts";
 import type { SymbolRef } from "../protocol/index-answers.ts";
 import { MAX_QUERY, MAX_SYMBOL_REF } from "../protocol/limits.ts";
@@ -296,6 +297,8 @@ export class Tools {
         const names = Object.values(LANGUAGES).map((l) => l.name).join(", ");
         return `${path} is not a source file skep parses (languages: ${names}): read it directly instead`;
       }
+      const left = leftOutBecause(root, path);
+      if (left) return `${path} is left out of the index (${left}): add it to index.include in .skep/config.json to index it, or read the file directly`;
       return `${path} is not in the index (ignored by git, or added since the last index run): run \`skep index\`, or read the file directly`;
     }
     const suggestion = this.similarPaths(path);
@@ -321,5 +324,15 @@ export class Tools {
 
   private peers(): { name: string; path: string }[] {
     return peersOf(this.backend.indexRoot).slice(0, 20);
+  }
+}
+
+/** Why the index rules leave `path` out (src/index/rules.ts), or null; a config that cannot be read says nothing here. */
+function leftOutBecause(root: string, path: string): string | null {
+  try {
+    const v = loadIndexRules(root).verdict(path);
+    return v.kind === "skip" ? v.reason : null;
+  } catch {
+    return null;
   }
 }

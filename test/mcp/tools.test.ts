@@ -126,6 +126,12 @@ describe("get_file_context", () => {
     expect(readme.text).toContain("not a source file skep parses");
     const root = await mcp.call("get_file_context", { file_path: "." });
     expect(root.isError).toBe(true);
+    // Left out by a rule: the answer names the rule and the way to bring it back.
+    mkdirSync(join(repo, "vendor/lib"), { recursive: true });
+    writeFileSync(join(repo, "vendor/lib/lib.go"), "package lib\n\nfunc Vendored() {}\n");
+    const vendored = await mcp.call("get_file_context", { file_path: "vendor/lib/lib.go" });
+    expect(vendored.isError).toBe(true);
+    expect(vendored.text).toContain("is left out of the index (vendored code (vendor/)): add it to index.include in .skep/config.json");
   });
 });
 
