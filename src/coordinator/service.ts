@@ -257,6 +257,7 @@ export class RunService {
       `Fix contract item ${contract.id} (${contract.kind}) \`${contract.name}\` of skep run ${id}, which the review found broken: ${oneLine(item.note, 800)}`,
       `Sides: ${item.sides.map((s) => `${s.repo} ${s.file}:${s.line}`).join("; ") || "not given"}.`,
       `The contract: ${oneLine(contract.description, 600)} (producer ${contract.producer}; consumers ${contract.consumers.join(", ")}).`,
+      `The run's change: ${oneLine(shown.run.spec, 300)}`,
     ].join("\n");
     const link = new PeerLink(repo, { signal: new AbortController().signal, onEvent: () => {}, say: say ?? (() => {}) });
     try {
