@@ -56,6 +56,10 @@ export function reportMarkdown(run: Run, answer: CoordinatorAnswer, review: Revi
     "",
     review.summary,
     "",
+    "## HTTP routes and calls found without an LLM (on the branches)",
+    "",
+    table ?? "No table was built for this run: the review rests on the diffs and the index.",
+    "",
     "## Contract items",
     "",
     "| item | kind | name | verdict | producer side | consumer side | note |",
@@ -65,10 +69,6 @@ export function reportMarkdown(run: Run, answer: CoordinatorAnswer, review: Revi
     ...(broken.length
       ? [`A broken item can become a follow-up task in the repo that must change: \`skep run follow-up ${run.id} <item> --in <repo>\`.`, ""]
       : []),
-    "## HTTP routes and calls found without an LLM",
-    "",
-    table ?? "Not available in this build: the review above rests on the diffs and the index.",
-    "",
     "## What to look at",
     "",
     ...(review.look_at.length ? review.look_at.map((l) => `- ${l}`) : ["- nothing beyond the verdicts above"]),

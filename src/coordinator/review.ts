@@ -42,7 +42,7 @@ export function branchDiff(repoPath: string, w: RunWorker): BranchDiff {
  * The cross-repo HTTP table found without an LLM (`skep contracts`), as text for the reviewer and
  * the report, or null where this build has none to offer. The review starts from it when present.
  */
-export type ContractTable = (run: Run) => string | null;
+export type ContractTable = (run: Run) => Promise<string | null>;
 
 export async function reviewRun(
   deps: StageDeps & { contractTable?: ContractTable },
@@ -52,11 +52,11 @@ export async function reviewRun(
 ): Promise<{ ok: true; review: ReviewAnswer; diffs: BranchDiff[]; table: string | null } | { ok: false; error: string; aborted: boolean }> {
   const files = deps.store.files(run.id);
   const diffs = run.workers.map((w) => branchDiff(run.repos.find((r) => r.name === w.repo)!.path, w));
-  const table = deps.contractTable?.(run) ?? null;
+  const table = (await deps.contractTable?.(run)) ?? null;
   const prompt = render("review", {
     contract: contractMarkdown(run, answer),
     specs: answer.specs.map((s) => `${s.repo}: implements ${s.implements.join(", ") || "none"}; consumes ${s.consumes.join(", ") || "none"}`).join("\n"),
-    static_contracts: table ?? "(no table: this build finds no HTTP routes or calls without an LLM)",
+    static_contracts: table ?? "(no table was built for this run)",
     diffs: diffs
       .map((d) => `<branch repo="${d.repo}" task="${d.taskId ?? ""}" name="${d.branch ?? ""}" base="${d.base ?? ""}">\n${d.stat}\n\n${d.diff}${d.cut ? "\n(diff cut here)" : ""}\n</branch>`)
       .join("\n"),

@@ -14,6 +14,7 @@ import { writeFileAtomic } from "../util/fs.ts";
 import { alive } from "../util/pid.ts";
 import { CREATE_TIMEOUT_MS, PeerAborted, PeerLink } from "../workspace/peer-link.ts";
 import { findWorkspace, workspaceRepos } from "../workspace/registry.ts";
+import { branchContractTable } from "./contracts.ts";
 import { draftRun, oneLine, orderingText, readAnswer } from "./draft.ts";
 import type { StageDeps } from "./llm-call.ts";
 import { reportMarkdown, runTokens } from "./report.ts";
@@ -257,6 +258,7 @@ export class RunService {
       `Fix contract item ${contract.id} (${contract.kind}) \`${contract.name}\` of skep run ${id}, which the review found broken: ${oneLine(item.note, 800)}`,
       `Sides: ${item.sides.map((s) => `${s.repo} ${s.file}:${s.line}`).join("; ") || "not given"}.`,
       `The contract: ${oneLine(contract.description, 600)} (producer ${contract.producer}; consumers ${contract.consumers.join(", ")}).`,
+      `The run's change: ${oneLine(shown.run.spec, 300)}`,
     ].join("\n");
     const link = new PeerLink(repo, { signal: new AbortController().signal, onEvent: () => {}, say: say ?? (() => {}) });
     try {
@@ -302,7 +304,7 @@ export class RunService {
       }
       say(`run ${id}: every worker is done; reviewing the branches as a system`);
       const answerNow = readAnswer(this.store.files(id).coordinator)!;
-      const res = await reviewRun({ ...this.stageDeps(run, say), contractTable: this.opts.contractTable }, this.store.get(id), answerNow, ctl.signal);
+      const res = await reviewRun({ ...this.stageDeps(run, say), contractTable: this.opts.contractTable ?? branchContractTable }, this.store.get(id), answerNow, ctl.signal);
       if (!res.ok) {
         if (res.aborted) throw new PeerAborted("aborted");
         return this.store.transition(id, "failed", { reason: `the review gave no usable verdicts (${res.error}); \`skep run resume ${id}\` reviews again`, patch: { driverPid: null } });

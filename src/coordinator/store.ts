@@ -348,3 +348,17 @@ export function addTotals(parts: readonly TokenTotals[]): TokenTotals {
     backends: [...new Set(parts.flatMap((t) => t.backends))].sort(),
   };
 }
+
+/** Runs not final, newest first, as the dashboard and the status line show them (read only: nothing reconciled). */
+export function runsInFlight(workspace: string | null): { id: number; status: RunStatus; spec: string; workers: string[] }[] | undefined {
+  if (!workspace) return undefined;
+  return new RunStore(workspace)
+    .list()
+    .filter((r) => r.status !== "done" && r.status !== "rejected")
+    .map((r) => ({
+      id: r.id,
+      status: driverGone(r) ? "interrupted" : r.status,
+      spec: r.spec,
+      workers: r.workers.filter((w) => w.taskId !== null).map((w) => `${w.repo} #${w.taskId} ${w.status ?? "?"}`),
+    }));
+}

@@ -74,9 +74,16 @@ async function runWorker(deps: WorkerDeps, run: Run, answer: CoordinatorAnswer, 
   let taskId: number | null = recorded?.taskId ?? null;
   const say = (m: string) => deps.say(`${repo.name}: ${m}`);
   const seen = (t: Task) => store.updateWorker(run.id, repo.name, { taskId: t.id, status: t.status, branch: t.branch, baseCommit: t.baseCommit, reason: t.reason });
+  // Events of the new task can arrive in the same read as task.create's reply, before taskId is
+  // set: they wait here and are relayed once the id is known.
+  const early: Event[] = [];
   const onEvent = (e: Event) => {
     const d = e.data as { taskId?: number; to?: TaskStatus; reason?: string | null; message?: string };
-    if (taskId === null || d.taskId !== taskId) return;
+    if (taskId === null) {
+      if (early.length < 200) early.push(e);
+      return;
+    }
+    if (d.taskId !== taskId) return;
     if (e.event === "task.status" && d.to) {
       store.updateWorker(run.id, repo.name, { status: d.to });
       say(`task #${taskId}: ${d.to}${d.reason ? ` (${oneLine(d.reason, 200)})` : ""}`);
@@ -107,6 +114,7 @@ async function runWorker(deps: WorkerDeps, run: Run, answer: CoordinatorAnswer, 
       task = created.task!;
       taskId = task.id;
       say(`created task #${task.id}`);
+      for (const e of early.splice(0)) onEvent(e);
     }
     seen(task);
     const wait = async (until: "classified" | "terminal") => {

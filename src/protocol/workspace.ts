@@ -63,6 +63,8 @@ export const WatchFrame = z.object({
   /** In the dashboard's order: by status (executing first), newest first within a status. */
   tasks: z.array(WatchTask),
   total: TokenSum,
+  /** Coordinator runs not yet final (src/coordinator/), newest first; absent outside a workspace. */
+  runs: z.array(z.object({ id: z.number().int(), status: z.string(), spec: z.string(), workers: z.array(z.string()) })).optional(),
 });
 export type WatchFrame = z.infer<typeof WatchFrame>;
 
@@ -94,5 +96,7 @@ export const OnelineAnswer = z.object({
   waiting: z.object({ repo: z.string(), id: z.number().int(), status: TaskStatus }).nullable(),
   /** Repos whose tasks could not be read (a missing path, an unreadable store). */
   unreadable: z.number().int(),
+  /** Coordinator runs in flight (drafting, pending, running, reviewing); absent outside a workspace. */
+  runs: z.array(z.object({ id: z.number().int(), status: z.string() })).optional(),
 });
 export type OnelineAnswer = z.infer<typeof OnelineAnswer>;

@@ -79,6 +79,8 @@ export function renderFrame(f: WatchFrame, o: RenderOptions): string[] {
     "",
   ];
   if (f.problem) return [...head, clip(paint(`the workspace registry cannot be read: ${f.problem}`, "problem"))];
+  // Coordinator runs above the tasks: their workers are among the tasks below.
+  if (f.runs?.length) head.push(...f.runs.map((r) => clip(`run ${r.id} ${r.status}: ${r.spec.split("\n")[0]}${r.workers.length ? `  [${r.workers.join(", ")}]` : ""}`)), "");
 
   const now = Date.parse(f.at);
   const rows = f.tasks.map((t) => ({

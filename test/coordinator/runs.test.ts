@@ -36,6 +36,9 @@ describe("skep coordinate and skep run", () => {
     expect(tasksOf(bed, "adapter")).toEqual([]);
     expect(tasksOf(bed, "gateway")).toEqual([]);
     expect(skep(bed, ["runs"], bed.repos.gateway!).stdout).toContain("run 1  pending");
+    // The dashboard and the status line show the run.
+    expect(skep(bed, ["workspace", "watch", "--once"], bed.repos.gateway!).stdout).toContain(`run 1 pending: ${CHANGE}`);
+    expect(skep(bed, ["status", "--oneline"], bed.repos.adapter!).stdout).toContain("run 1 pending");
 
     const approved = skep(bed, ["run", "approve", "1", "--json"], bed.repos.gateway!);
     expect(approved.code, approved.stderr).toBe(0);

@@ -8,6 +8,7 @@ import { contentRuleGroup } from "../../index/rules.ts";
 import { StatusAnswer } from "../../protocol/index-answers.ts";
 import { OnelineAnswer } from "../../protocol/workspace.ts";
 import { oneline } from "../../workspace/dashboard.ts";
+import { runsInFlight } from "../../coordinator/store.ts";
 import { findScope } from "../../workspace/snapshot.ts";
 import { UsageError } from "../../errors.ts";
 import { printJson } from "../print.ts";
@@ -70,7 +71,14 @@ export const statusCommand = defineCommand({
  */
 function printOneline(repo: string | undefined, tmux: boolean, json: boolean): void {
   try {
-    const a = oneline(findScope(resolve(repo || process.cwd())), { tmux });
+    const scope = findScope(resolve(repo || process.cwd()));
+    const a = oneline(scope, { tmux });
+    // Coordinator runs in flight, after the tasks: "· run 2 running".
+    const runs = scope.kind === "workspace" ? runsInFlight(scope.workspace)?.filter((r) => r.status === "drafting" || r.status === "pending" || r.status === "running" || r.status === "reviewing") : undefined;
+    if (runs?.length) {
+      a.runs = runs.map((r) => ({ id: r.id, status: r.status }));
+      a.text += ` · ${runs.map((r) => `run ${r.id} ${r.status}`).join(", ")}`;
+    }
     if (json) printJson(OnelineAnswer, a);
     else console.log(a.text);
   } catch (err) {

@@ -9,12 +9,24 @@ import { daemonPaths } from "../../repo/daemon-paths.ts";
 import { ACTIVE_STATUSES, type TaskStatus } from "../../protocol/tasks.ts";
 import { WatchFrame, WorkspaceListAnswer } from "../../protocol/workspace.ts";
 import { formatInterval, renderFrame, watchFrame } from "../../workspace/dashboard.ts";
+import { runsInFlight } from "../../coordinator/store.ts";
 import { findScope, readRepo, STATUS_ORDER, type Scope } from "../../workspace/snapshot.ts";
 import { CommandFailed, UsageError } from "../../errors.ts";
 import { printJson } from "../print.ts";
 import { jsonArg, repoArgs } from "../args.ts";
 
 const DEFAULT_INTERVAL_MS = 2000;
+
+/** The frame with the workspace's coordinator runs in flight (none when they cannot be read). */
+function withRuns(frame: WatchFrame): WatchFrame {
+  try {
+    const runs = runsInFlight(frame.workspace);
+    return runs ? { ...frame, runs } : frame;
+  } catch {
+    return frame; // a damaged run record is reported by `skep run show`, not here
+  }
+}
+
 /** Below this a refresh re-reads every store faster than anyone can read the screen. */
 const MIN_INTERVAL_MS = 500;
 
@@ -59,7 +71,7 @@ const watch = defineCommand({
     const scope = scopeOf(args.repo); // fails before any screen handling when there is nothing to watch
     // A JSON stream of frames helps no one: --json is one frame.
     if (args.once || args.json) {
-      const frame = watchFrame(scope);
+      const frame = withRuns(watchFrame(scope));
       if (args.json) printJson(WatchFrame, frame);
       else {
         const tty = !!process.stdout.isTTY;
@@ -83,7 +95,7 @@ async function live(start: string, intervalMs: number): Promise<void> {
     const scope = findScope(start);
     // The registry may be deleted while watching: say so in place rather than exit.
     if (scope.kind === "none") return null;
-    return watchFrame(scope);
+    return withRuns(watchFrame(scope));
   };
   // CI runners that give a job a pseudo-terminal still want a log, not a redrawn screen.
   if (!interactive(out)) {
