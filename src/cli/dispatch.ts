@@ -6,6 +6,7 @@ import { VERSION, versionLine } from "../version.ts";
 import { UsageError } from "../errors.ts";
 import { nearest } from "../util/suggest.ts";
 import { colorOn } from "../util/terminal.ts";
+import { loaded } from "./lazy.ts";
 
 // biome-ignore lint: commands differ in their args types
 type AnyCommand = CommandDef<any>;
@@ -24,13 +25,23 @@ async function subCommandsOf(cmd: AnyCommand): Promise<Record<string, AnyCommand
 }
 
 async function findSub(subs: Record<string, AnyCommand>, name: string): Promise<AnyCommand | null> {
-  if (subs[name]) return subs[name]!;
+  if (subs[name]) return await loaded(subs[name]!);
   for (const sub of Object.values(subs)) {
     const meta = await value(sub.meta);
     const alias = meta?.alias;
-    if (alias && (Array.isArray(alias) ? alias : [alias]).includes(name)) return sub;
+    if (alias && (Array.isArray(alias) ? alias : [alias]).includes(name)) return await loaded(sub);
   }
   return null;
+}
+
+/**
+ * Where the verb is in `rest`. A first word that is not a flag is the verb, known without
+ * loading anything; only flags before the verb (`skep --repo DIR task`) need every subcommand's
+ * flags, to tell which of them take a value.
+ */
+async function verbAt(cmd: AnyCommand, subs: Record<string, AnyCommand>, rest: string[]): Promise<number> {
+  if (rest.length > 0 && !rest[0]!.startsWith("-")) return 0;
+  return firstWord(rest, await valueFlagsOf([cmd, ...(await Promise.all(Object.values(subs).map(loaded)))]));
 }
 
 async function resolveCommand(root: AnyCommand, argv: string[], forHelp = false): Promise<Resolved> {
@@ -40,7 +51,7 @@ async function resolveCommand(root: AnyCommand, argv: string[], forHelp = false)
     const cmd = chain[chain.length - 1]!;
     const subs = await subCommandsOf(cmd);
     if (Object.keys(subs).length === 0) break;
-    const at = firstWord(rest, await valueFlagsOf([cmd, ...Object.values(subs)]));
+    const at = await verbAt(cmd, subs, rest);
     const token = at === -1 ? undefined : rest[at];
     const sub = token === undefined ? null : await findSub(subs, token);
     if (sub) {
@@ -50,8 +61,8 @@ async function resolveCommand(root: AnyCommand, argv: string[], forHelp = false)
     }
     const def = (cmd as { default?: string }).default;
     // `skep index --help` describes the group, not its default verb.
-    if (def && subs[def] && !(forHelp && token === undefined) && (token === undefined || (await acceptsPositional(subs[def]!)))) {
-      chain.push(subs[def]!);
+    if (def && subs[def] && !(forHelp && token === undefined) && (token === undefined || (await acceptsPositional(await loaded(subs[def]!))))) {
+      chain.push(await loaded(subs[def]!));
       continue;
     }
     if (token === undefined) break; // e.g. `skep daemon` with no verb: show that group's usage

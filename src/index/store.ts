@@ -33,6 +33,8 @@ export interface FileStat {
 
 export class IndexUnavailable extends Error {}
 
+export const isIndexUnavailable = (err: unknown): boolean => err instanceof IndexUnavailable;
+
 /**
  * SQLite found the file damaged: SQLITE_CORRUPT (and its extended codes) or SQLITE_NOTADB.
  * bun:sqlite names the code in `err.code` ("SQLITE_CORRUPT", errno 11).

@@ -4,6 +4,7 @@
 // far to a node exactly as dispatch.ts resolves them: flags (and the values of flags that take
 // one) are skipped, a subcommand's name or alias moves down, anything else stays put.
 import type { ArgsDef, CommandDef } from "citty";
+import { loaded } from "../lazy.ts";
 
 // biome-ignore lint: commands differ in their args types
 type AnyCommand = CommandDef<any>;
@@ -81,7 +82,8 @@ export async function completionTree(root: AnyCommand, positional: Record<string
     const valueFlags = new Map(node.flags.filter((f) => f.takesValue).map((f) => [f.names[0]!, f]));
     const defaultName = (cmd as { default?: string }).default;
     const later: [AnyCommand, string][] = [];
-    for (const [key, sub] of Object.entries(subs)) {
+    for (const [key, lazySub] of Object.entries(subs)) {
+      const sub = await loaded(lazySub); // the whole tree is read: every command's flags
       const meta = (await value(sub.meta)) ?? {};
       if (meta.hidden) continue;
       const name = meta.name ?? key;

@@ -1,0 +1,172 @@
+// Start-up benchmark: whole-process wall time of short skep commands, against a compiled Bun
+// hello-world measured in the same run (the floor any compiled Bun program pays), and optionally
+// against skep built from another commit (--baseline REF), interleaved run by run so load on a
+// shared machine hits every column alike.
+//
+//   bun run bench:startup [--runs 30] [--baseline main] [--go DIR | --no-go]
+//
+// Repos: the polyglot fixture (test/fixtures/languages, 14 languages) and, unless --no-go, the Go
+// 1.19 standard library (/usr/share/go-1.19/src, copied to a temp git repo; never modified).
+// Commands: --version, --help, status --oneline, search with no daemon (SKEP_NO_DAEMON=1), and
+// search through a warm daemon (one daemon per repo, started by the current build, serving both).
+// Binaries are built as the release builds them (scripts/compile.ts, no source map). Medians in ms.
+import { cpSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { DaemonClient } from "../../src/api/remote.ts";
+import { DAEMON_ENV } from "../../src/api/control.ts";
+import { buildCommit, CompressedGrammars, compileSkep } from "../compile.ts";
+
+const PROJECT = resolve(import.meta.dir, "../..");
+const { values: args } = parseArgs({
+  options: {
+    runs: { type: "string", default: "30" },
+    baseline: { type: "string" },
+    go: { type: "string", default: "/usr/share/go-1.19/src" },
+    "no-go": { type: "boolean", default: false },
+  },
+});
+const RUNS = Number(args.runs);
+const log = (m: string) => process.stderr.write(`${m}\n`);
+const work = mkdtempSync(join(tmpdir(), "skep-bench-startup-"));
+const daemons: ReturnType<typeof Bun.spawn>[] = [];
+
+function env(extra: Record<string, string> = {}): Record<string, string> {
+  return { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: join(work, "home"), SKEP_NO_TMUX: "1", ...extra };
+}
+
+function sh(cmd: string[], cwd: string, extra: Record<string, string> = {}): string {
+  const p = Bun.spawnSync(cmd, { cwd, env: env(extra), stdout: "pipe", stderr: "pipe" });
+  if (p.exitCode !== 0) throw new Error(`${cmd.join(" ")} exited ${p.exitCode}: ${p.stderr.toString()}`);
+  return p.stdout.toString();
+}
+
+function gitRepo(dir: string): void {
+  sh(["git", "init", "-q"], dir);
+  sh(["git", "add", "-A"], dir);
+  sh(["git", "-c", "user.email=b@b", "-c", "user.name=b", "commit", "-q", "-m", "bench"], dir);
+}
+
+async function build(): Promise<{ hello: string; after: string; before: string | null }> {
+  mkdirSync(join(work, "home"), { recursive: true });
+  writeFileSync(join(work, "hello.ts"), 'console.log("hello");\n');
+  const hello = join(work, "hello");
+  const r = await Bun.build({ entrypoints: [join(work, "hello.ts")], compile: { outfile: hello } });
+  if (!r.success) throw new Error(r.logs.map(String).join("\n"));
+  const grammars = new CompressedGrammars(19);
+  const after = join(work, "after", "skep");
+  await compileSkep({ outfile: after, sourcemap: "none", commit: buildCommit(), grammars });
+  let before: string | null = null;
+  if (args.baseline) {
+    const tree = join(work, "baseline-src");
+    sh(["git", "worktree", "add", "--detach", "-q", tree, args.baseline], PROJECT);
+    symlinkSync(join(PROJECT, "node_modules"), join(tree, "node_modules"));
+    before = join(work, "before", "skep");
+    sh([process.execPath, "scripts/build.ts", "--outfile", before], tree);
+  }
+  return { hello, after, before };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+}
+
+function timeOnce(cmd: string[], cwd: string, extra: Record<string, string>): number {
+  const t = performance.now();
+  const p = Bun.spawnSync(cmd, { cwd, env: env(extra), stdout: "ignore", stderr: "ignore" });
+  const ms = performance.now() - t;
+  if (p.exitCode !== 0) throw new Error(`${cmd.join(" ")} exited ${p.exitCode}`);
+  return ms;
+}
+
+async function startDaemon(bin: string, root: string): Promise<void> {
+  const fd = openSync(join(work, `daemon-${daemons.length}.log`), "a");
+  const d = Bun.spawn([bin, "daemon", "run", "--repo", root], { cwd: root, env: env(DAEMON_ENV), stdout: fd, stderr: fd });
+  daemons.push(d);
+  const deadline = Date.now() + 300_000;
+  for (;;) {
+    try {
+      const c = await DaemonClient.connect(join(root, ".skep/agent.sock"), 500);
+      await c.request("refresh", { wait: true, timeoutMs: 600_000 }, 0);
+      c.close();
+      return;
+    } catch (err) {
+      if (Date.now() > deadline || d.exitCode !== null) throw new Error(`daemon did not start: ${(err as Error).message}`);
+      await Bun.sleep(100);
+    }
+  }
+}
+
+interface Row {
+  name: string;
+  hello: number;
+  after: number;
+  before: number | null;
+}
+
+async function main(): Promise<void> {
+  log("building hello-world, skep (this tree)" + (args.baseline ? ` and skep at ${args.baseline}` : ""));
+  const bins = await build();
+  const repos: { label: string; root: string; query: string }[] = [];
+  const poly = join(work, "polyglot");
+  cpSync(join(PROJECT, "test/fixtures/languages"), poly, { recursive: true });
+  gitRepo(poly);
+  repos.push({ label: "polyglot", root: poly, query: "OrderService" });
+  if (!args["no-go"] && existsSync(args.go!)) {
+    const go = join(work, "go");
+    log(`copying ${args.go} into a git repo`);
+    cpSync(args.go!, go, { recursive: true });
+    gitRepo(go);
+    repos.push({ label: "go stdlib", root: go, query: "NewReader" });
+  } else log("no Go stdlib: --go DIR, or apt install golang-1.19-src");
+  for (const r of repos) {
+    log(`indexing ${r.label}`);
+    sh([bins.after, "index"], r.root, { SKEP_NO_DAEMON: "1" });
+  }
+
+  const cases: { name: string; args: string[]; cwd: string; extra: Record<string, string>; warm?: string }[] = [
+    { name: "--version", args: ["--version"], cwd: poly, extra: {} },
+    { name: "--help", args: ["--help"], cwd: poly, extra: {} },
+    { name: "status --oneline", args: ["status", "--oneline"], cwd: poly, extra: { SKEP_NO_DAEMON: "1" } },
+  ];
+  for (const r of repos) cases.push({ name: `search, no daemon (${r.label})`, args: ["search", r.query], cwd: r.root, extra: { SKEP_NO_DAEMON: "1" } });
+  for (const r of repos) cases.push({ name: `search, warm daemon (${r.label})`, args: ["search", r.query], cwd: r.root, extra: {}, warm: r.root });
+
+  const rows: Row[] = [];
+  for (const c of cases) {
+    if (c.warm) await startDaemon(bins.after, c.warm);
+    log(`${c.name}: ${RUNS} runs`);
+    const t = { hello: [] as number[], after: [] as number[], before: [] as number[] };
+    // One warm-up each, then interleaved.
+    timeOnce([bins.hello], c.cwd, {});
+    timeOnce([bins.after, ...c.args], c.cwd, c.extra);
+    if (bins.before) timeOnce([bins.before, ...c.args], c.cwd, c.extra);
+    for (let i = 0; i < RUNS; i++) {
+      t.hello.push(timeOnce([bins.hello], c.cwd, {}));
+      t.after.push(timeOnce([bins.after, ...c.args], c.cwd, c.extra));
+      if (bins.before) t.before.push(timeOnce([bins.before, ...c.args], c.cwd, c.extra));
+    }
+    rows.push({ name: c.name, hello: median(t.hello), after: median(t.after), before: bins.before ? median(t.before) : null });
+  }
+
+  const f = (x: number | null) => (x === null ? "-" : x.toFixed(1));
+  const head = ["command", "hello-world", ...(bins.before ? [`skep ${args.baseline}`] : []), "skep (this tree)", "this - hello"];
+  const table = [head, ...rows.map((r) => [r.name, f(r.hello), ...(bins.before ? [f(r.before)] : []), f(r.after), `+${(r.after - r.hello).toFixed(1)}`])];
+  const w = head.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
+  console.log(`startup, median of ${RUNS} whole-process runs (ms), ${new Date().toISOString()}`);
+  for (const row of table) console.log(row.map((c, i) => (i === 0 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join("  "));
+  console.log(`binary sizes: skep ${(Bun.file(bins.after).size / 2 ** 20).toFixed(1)} MiB${bins.before ? `, baseline ${(Bun.file(bins.before).size / 2 ** 20).toFixed(1)} MiB` : ""}, hello-world ${(Bun.file(bins.hello).size / 2 ** 20).toFixed(1)} MiB`);
+}
+
+try {
+  await main();
+} finally {
+  for (const d of daemons) {
+    d.kill("SIGTERM");
+    await d.exited;
+  }
+  if (args.baseline) Bun.spawnSync(["git", "worktree", "remove", "--force", join(work, "baseline-src")], { cwd: PROJECT });
+  rmSync(work, { recursive: true, force: true });
+}
