@@ -9,7 +9,7 @@ export const CheckLevel = z.enum(["critical", "warning", "info"]);
 export type CheckLevel = z.infer<typeof CheckLevel>;
 
 export const DoctorCheck = z.object({
-  /** Stable id: llm.<backend>, git, tmux, ctags, os, skep, repo, config, test_cmd, index, daemon, workspace, tasks. */
+  /** Stable id: llm.<backend>, git, tmux, ctags, os, skep, install, completions, repo, config, test_cmd, index, daemon, workspace, tasks. */
   name: z.string(),
   level: CheckLevel,
   status: z.enum(["ok", "fail"]),

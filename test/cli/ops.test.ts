@@ -114,11 +114,12 @@ describe("skep doctor", () => {
     expect(run.code).toBe(0);
     expect(answer.healthy).toBe(true);
     expect(answer.root).toBe(repo);
-    expect(answer.checks.map((c) => c.name)).toEqual(["llm.claude", "git", "tmux", "ctags", "os", "skep", "repo", "config", "test_cmd", "index", "daemon", "workspace", "tasks"]);
+    expect(answer.checks.map((c) => c.name)).toEqual(["llm.claude", "git", "tmux", "ctags", "os", "skep", "install", "completions", "repo", "config", "test_cmd", "index", "daemon", "workspace", "tasks"]);
     const llm = check(answer, "llm.claude");
     expect(llm).toMatchObject({ level: "critical", status: "ok" });
     expect(llm.detail).toContain(`Claude Code 2.1.197 at ${join(goodClaude, "claude")}`);
     expect(check(answer, "git").detail).toMatch(/^git version \d/);
+    expect(check(answer, "install").detail).toStartWith("from source: ");
     expect(check(answer, "config")).toMatchObject({ status: "ok" });
     expect(check(answer, "config").detail).toContain("llm=claude");
     // init detected `npm test`; nobody trusted it here.

@@ -62,12 +62,12 @@ function fixtureRepo(dir: string, langs?: string[]): { repo: string; files: numb
 // A release build runs several compiles: on a shared, busy machine it can take minutes.
 beforeAll(async () => {
   mkdirSync(join(tmp.dir, "home"), { recursive: true });
+  commit = Bun.spawnSync(["git", "rev-parse", "--short=12", "HEAD"], { cwd: PROJECT, stdout: "pipe" }).stdout.toString().trim();
   // gzip -1 and no gzip of the bare runtimes: the same archives, packed for a test's time budget.
   const args = ["--targets", BUILT.join(","), "--out", rel, "--gzip-level", "1", "--no-runtime-gzip", "--base-url", `https://releases.invalid/skep/v${V}`];
   const p = Bun.spawn([process.execPath, "scripts/release.ts", ...args], { cwd: PROJECT, stdout: "pipe", stderr: "pipe" });
   const [out, err, code] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
   if (code !== 0) throw new Error(`release failed: ${err}${out}`);
-  commit = Bun.spawnSync(["git", "rev-parse", "--short=12", "HEAD"], { cwd: PROJECT, stdout: "pipe" }).stdout.toString().trim();
 }, 900_000);
 
 afterAll(tmp.cleanup);
@@ -175,6 +175,12 @@ describe("install.sh, against the release served on 127.0.0.1", () => {
     return { code, stdout, stderr };
   }
 
+  async function runAsync(cmd: string[], cwd: string, extra: Record<string, string>): Promise<Run> {
+    const p = Bun.spawn(cmd, { cwd, env: { PATH: BARE_PATH, ...extra }, stdout: "pipe", stderr: "pipe" });
+    const [stdout, stderr, code] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
+    return { code, stdout, stderr };
+  }
+
   /** A copy of the release with linux-x64's archive repacked as `version`, and SHA256SUMS to match. */
   function repack(name: string, version: string, tamper = false): void {
     const dir = join(tmp.dir, "served", name);
@@ -184,7 +190,7 @@ describe("install.sh, against the release served on 127.0.0.1", () => {
     ok(spawn(["tar", "-xzf", join(rel, `skep-${V}-linux-x64.tar.gz`), "-C", work], work));
     ok(spawn(["mv", `skep-${V}-linux-x64`, `skep-${version}-linux-x64`], work));
     const archive = `skep-${version}-linux-x64.tar.gz`;
-    ok(spawn(["tar", "-czf", join(dir, archive), `skep-${version}-linux-x64`], work));
+    ok(spawn(["tar", "--use-compress-program=gzip -1", "-cf", join(dir, archive), `skep-${version}-linux-x64`], work));
     writeFileSync(join(dir, "SHA256SUMS"), `${sha256(join(dir, archive))}  ${archive}\n`);
     if (tamper) appendFileSync(join(dir, archive), "\0");
     releases[name] = dir;
@@ -206,7 +212,7 @@ describe("install.sh, against the release served on 127.0.0.1", () => {
     // the new version, whatever bytes the binary has (building a second release would double the time).
     repack("v2", "0.1.1-test");
     repack("tampered", "0.1.2-test", true);
-  });
+  }, 600_000);
 
   afterAll(() => {
     server?.stop(true);
@@ -234,6 +240,12 @@ describe("install.sh, against the release served on 127.0.0.1", () => {
     for (const f of [installed, ...completions]) expect(text).toContain(`file=${f}\n`);
     // Nothing half-written left beside the binary.
     expect(readdirSync(binDir)).toEqual(["skep"]);
+    // skep doctor knows how it was installed, and finds the completions where the shells look.
+    const doc = JSON.parse((await runAsync([installed, "doctor", "--json"], tmp.dir, { HOME: home })).stdout) as { checks: { name: string; status: string; detail: string }[] };
+    const get = (n: string) => doc.checks.find((c) => c.name === n)!;
+    expect(get("install").detail).toStartWith(`install.sh: ${installed} (${V}, linux-x64, from ${base("v1")})`);
+    expect(get("completions")).toMatchObject({ status: "ok" });
+    for (const f of completions) expect(get("completions").detail).toContain(f);
   });
 
   test("an upgrade replaces the binary while the old one runs, and the old process goes on working", async () => {

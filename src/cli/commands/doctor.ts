@@ -5,6 +5,8 @@
 import { defineCommand } from "citty";
 import { existsSync } from "node:fs";
 import { checkCtags, checkGit, checkLlm, checkOs, checkSkep, checkTmux } from "../../doctor/programs.ts";
+import { checkCompletions, checkInstall } from "../../doctor/install.ts";
+import { selfCommand } from "../../api/control.ts";
 import { checkConfig, checkDaemon, checkIndex, checkRepo, checkTasks, checkTestCmd, checkWorkspace, notInRepo } from "../../doctor/repo.ts";
 import { RepoConfig } from "../../protocol/config.ts";
 import { DoctorAnswer, type DoctorCheck } from "../../protocol/doctor.ts";
@@ -19,7 +21,7 @@ export async function runDoctor(repo: string | undefined): Promise<DoctorAnswer>
   const cfg = inRepo ? checkConfig(ctx) : { check: null, config: RepoConfig.parse({}) };
   // The programs answer in parallel: a slow one (up to its timeout) does not hold up the others.
   const [llm, git, tmux, ctags] = await Promise.all([checkLlm(cfg.config, ctx.root), checkGit(ctx.root), checkTmux(cfg.config, ctx.root), checkCtags(ctx.root)]);
-  const checks: DoctorCheck[] = [...llm, git, tmux, ctags, checkOs(), checkSkep(), checkRepo(ctx)];
+  const checks: DoctorCheck[] = [...llm, git, tmux, ctags, checkOs(), checkSkep(), checkInstall(selfCommand()), checkCompletions(selfCommand()), checkRepo(ctx)];
   if (inRepo) {
     checks.push(cfg.check!, checkTestCmd(ctx, cfg.config), checkIndex(ctx), await checkDaemon(ctx), checkWorkspace(ctx.root, ctx.root), checkTasks(ctx));
   } else {
