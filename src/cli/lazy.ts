@@ -2,7 +2,7 @@
 // (name, alias, description: all that `skep --help` and dispatch need to pick one), and the
 // module behind it is imported only when that command runs, so `skep status --oneline` never
 // evaluates the MCP SDK, the task machinery or another command's zod schemas.
-// test/cli/lazy.test.ts checks each meta here equals the loaded command's own.
+// The metas live in top-meta.ts, shared with the commands themselves (test/cli/lazy.test.ts checks it).
 import type { CommandDef, CommandMeta } from "citty";
 
 // biome-ignore lint: commands differ in their args types

@@ -1,6 +1,7 @@
 // `skep cockpit [setup|reset|status]`: install, remove or inspect the tmux snippet
 // (~/.tmux.conf.d/skep.conf). The user's own ~/.tmux.conf is only ever read.
 import { defineCommand } from "citty";
+import { TOP } from "../top-meta.ts";
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { basename, join } from "node:path";
 import { writeFileAtomic } from "../../util/fs.ts";
@@ -81,7 +82,7 @@ const reset = defineCommand({
 });
 
 export const cockpitCommand = defineCommand({
-  meta: { name: "cockpit", description: "The tmux cockpit: a status line of every repo's tasks and popup keys (setup, reset, status)" },
+  meta: TOP.cockpit,
   subCommands: { status, setup, reset },
   default: "status",
 } as Parameters<typeof defineCommand>[0]);

@@ -2,6 +2,7 @@
 // (src/cli/completion/tree.ts), so every command, verb, alias and flag skep has is completed and
 // nothing it lacks is: the script cannot drift from the binary that printed it.
 import { defineCommand } from "citty";
+import { TOP } from "../top-meta.ts";
 import { CONFIG_KEYS } from "../../config/keys.ts";
 import { bashScript } from "../completion/bash.ts";
 import { fishScript } from "../completion/fish.ts";
@@ -13,7 +14,7 @@ import { nearest } from "../../util/suggest.ts";
 const SHELLS = { bash: bashScript, zsh: zshScript, fish: fishScript } as const;
 
 export const completionCommand = defineCommand({
-  meta: { name: "completion", description: "Print a shell completion script (bash, zsh or fish); docs/cli.md says how to install it" },
+  meta: TOP.completion,
   args: {
     shell: { type: "positional", description: "bash, zsh or fish", valueHint: "bash|zsh|fish", required: true },
   } as const,

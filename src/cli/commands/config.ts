@@ -3,6 +3,7 @@
 // uses, so a value the CLI accepts is one the daemon and tasks accept. Setting test_cmd never
 // trusts it: running a command stays a separate, explicit `skep trust`.
 import { defineCommand } from "citty";
+import { TOP } from "../top-meta.ts";
 import { existsSync } from "node:fs";
 import { ConfigFileError, ConfigValueError, parseRaw, readRawConfig, writeKey, type RawConfig } from "../../config/edit.ts";
 import { CONFIG_KEYS, canonicalKey, effective, findKey, hasKey, keyPath, parseValue, showValue, type ConfigKey } from "../../config/keys.ts";
@@ -155,7 +156,7 @@ const unset = defineCommand({
 });
 
 export const configCommand = defineCommand({
-  meta: { name: "config", description: "Read or change .skep/config.json: skep config <key> [value], list, unset <key>" },
+  meta: TOP.config,
   default: "set",
   subCommands: { list, get, set, unset },
 });

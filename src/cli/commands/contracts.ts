@@ -3,6 +3,7 @@
 // clients) with the server route it reaches, the calls that reach none, and the routes nothing
 // calls. `--check` fails (exit 1) on an unmatched call, for CI.
 import { defineCommand } from "citty";
+import { TOP } from "../top-meta.ts";
 import { basename } from "node:path";
 import { contractTable, type ContractRepoRef } from "../../contracts/table.ts";
 import { ContractsAnswer, type HttpCall, type HttpRoute } from "../../protocol/contracts.ts";
@@ -13,7 +14,7 @@ import { jsonArg, repoArgs } from "../args.ts";
 import { repoContext } from "../../repo/repo.ts";
 
 export const contractsCommand = defineCommand({
-  meta: { name: "contracts", description: "HTTP client calls matched to the server routes they reach (and the ones that reach none)" },
+  meta: TOP.contracts,
   args: {
     workspace: { type: "boolean", description: "Match across every repo of the workspace, not only this one" },
     check: { type: "boolean", description: "Exit 1 when a client call matches no route (for CI)" },

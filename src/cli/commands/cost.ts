@@ -1,5 +1,6 @@
 // `skep cost`: the token ledger rolled up per task, per purpose and for the repo.
 import { defineCommand } from "citty";
+import { TOP } from "../top-meta.ts";
 import { TaskClient } from "../../api/task-client.ts";
 import { CostAnswer } from "../../protocol/tasks.ts";
 import { WorkspaceCost } from "../../protocol/cli-answers.ts";
@@ -24,7 +25,7 @@ function printWorkspaceCost(root: string, json: boolean): void {
 }
 
 export const costCommand = defineCommand({
-  meta: { name: "cost", description: "Tokens and cost of every LLM call, per task and for the repo" },
+  meta: TOP.cost,
   args: { all: { type: "boolean", description: "Every repo in the workspace, one total per repo" }, ...repoArgs, ...jsonArg } as const,
   async run({ args }) {
     const ctx = taskRepoContext(args.repo);

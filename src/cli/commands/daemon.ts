@@ -1,5 +1,6 @@
 // `skep daemon start | stop | status | restart | run`: the repo's long-running daemon.
 import { defineCommand } from "citty";
+import { TOP } from "../top-meta.ts";
 import { daemonState, startDaemon, stopDaemon } from "../../api/control.ts";
 import { DaemonAlreadyRunning, runDaemon } from "../../daemon/daemon.ts";
 import { daemonPaths, type DaemonPaths } from "../../repo/daemon-paths.ts";
@@ -103,6 +104,6 @@ const run = defineCommand({
 });
 
 export const daemonCommand = defineCommand({
-  meta: { name: "daemon", description: "The repo's daemon: keeps the index warm and serves it (socket + HTTP)" },
+  meta: TOP.daemon,
   subCommands: { start, stop, status, restart, run },
 });

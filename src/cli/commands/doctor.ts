@@ -3,6 +3,7 @@
 // tasks). Read-only: it never repairs, starts or writes anything, so it is safe to run anywhere,
 // also outside a repo. Exit 1 when a critical check fails, so scripts can gate on it.
 import { defineCommand } from "citty";
+import { TOP } from "../top-meta.ts";
 import { existsSync } from "node:fs";
 import { checkCtags, checkGit, checkLlm, checkOs, checkSkep, checkTmux } from "../../doctor/programs.ts";
 import { checkCompletions, checkInstall } from "../../doctor/install.ts";
@@ -37,7 +38,7 @@ function mark(c: DoctorCheck): string {
 }
 
 export const doctorCommand = defineCommand({
-  meta: { name: "doctor", description: "Check the LLM CLI, git, tmux, the OS and this repo's skep state (read-only; exit 1 on a critical problem)" },
+  meta: TOP.doctor,
   args: { ...repoArgs, ...jsonArg },
   async run({ args }) {
     const answer = await runDoctor(args.repo);

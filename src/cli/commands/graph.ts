@@ -1,5 +1,6 @@
 // `skep callers <symbol>` and `skep callees <symbol>`: walk the call graph.
 import { defineCommand } from "citty";
+import { TOP } from "../top-meta.ts";
 import { askIndex } from "../../api/ask.ts";
 import { daemonPaths } from "../../repo/daemon-paths.ts";
 import { CallGraphAnswer } from "../../protocol/index-answers.ts";
@@ -9,9 +10,8 @@ import { jsonArg, repoArgs } from "../args.ts";
 import { repoContext } from "../../repo/repo.ts";
 
 function graphCommand(direction: "callers" | "callees") {
-  const what = direction === "callers" ? "Who calls (or uses) a symbol" : "What a symbol calls (or uses)";
   return defineCommand({
-    meta: { name: direction, description: what },
+    meta: TOP[direction],
     args: {
       symbol: { type: "positional", description: "Name, Container.Name, or path:line", required: true },
       depth: { type: "string", description: "How many hops to follow (default 1, max 5)", default: "1" },

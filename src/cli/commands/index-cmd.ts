@@ -1,5 +1,6 @@
 // `skep index`: build or refresh the index (incremental after the first run).
 import { mkdirSync } from "node:fs";
+import { TOP } from "../top-meta.ts";
 import { resolve } from "node:path";
 import { defineCommand } from "citty";
 import { DaemonClient } from "../../api/remote.ts";
@@ -126,7 +127,7 @@ const importIndexCommand = defineCommand({
 });
 
 export const indexCommand = defineCommand({
-  meta: { name: "index", description: "Build or query the code index" },
+  meta: TOP.index,
   subCommands: { build, export: exportIndexCommand, import: importIndexCommand, ask: { ...searchCommand, meta: { name: "ask", description: "Search symbols (same as `skep search`)" } } },
   default: "build",
 } as Parameters<typeof defineCommand>[0]);

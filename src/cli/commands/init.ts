@@ -1,5 +1,6 @@
 // `skep init`: set a repo up: `.skep/`, config, git exclude, the index, the workspace registry.
 import { defineCommand } from "citty";
+import { TOP } from "../top-meta.ts";
 import { mkdirSync } from "node:fs";
 import { isAbsolute, join, relative, resolve } from "node:path";
 import { configPath, readConfig, writeConfig } from "../../config/config.ts";
@@ -24,7 +25,7 @@ function isInside(root: string, dir: string): boolean {
 }
 
 export const initCommand = defineCommand({
-  meta: { name: "init", description: "Set up skep in this repo: .skep/, config, index, workspace registration" },
+  meta: TOP.init,
   args: {
     workspace: { type: "string", description: "Create (or use) a workspace at this directory and register the repo there", valueHint: "dir" },
     "allow-non-git": { type: "boolean", description: "Index a folder that is not a git repo (search and MCP only: tasks need git)" },

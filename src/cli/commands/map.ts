@@ -1,5 +1,6 @@
 // `skep map`: the ranked repo map fitted to a token budget.
 import { defineCommand } from "citty";
+import { TOP } from "../top-meta.ts";
 import { askIndex } from "../../api/ask.ts";
 import { daemonPaths } from "../../repo/daemon-paths.ts";
 import { DEFAULT_MAP_TOKENS } from "../../graph/repomap.ts";
@@ -10,7 +11,7 @@ import { jsonArg, repoArgs } from "../args.ts";
 import { repoContext } from "../../repo/repo.ts";
 
 export const mapCommand = defineCommand({
-  meta: { name: "map", description: "The most important files and symbols, fitted to a token budget" },
+  meta: TOP.map,
   args: {
     tokens: { type: "string", description: `Token budget (default ${DEFAULT_MAP_TOKENS})`, default: String(DEFAULT_MAP_TOKENS) },
     ...repoArgs,

@@ -1,6 +1,7 @@
 // `skep mcp` (= `skep mcp serve`): the stdio MCP server for coding agents. `skep mcp install`:
 // register it with Claude Code and print the same for Cursor and Codex.
 import { defineCommand } from "citty";
+import { TOP } from "../top-meta.ts";
 import { resolve } from "node:path";
 import { claudeConfigPath, install, InstallError, otherClientSnippets, serverEntry } from "../../mcp/install.ts";
 import { serveStdio } from "../../mcp/server.ts";
@@ -83,7 +84,7 @@ const installCmd = defineCommand({
 });
 
 export const mcpCommand = defineCommand({
-  meta: { name: "mcp", description: "MCP server for coding agents (`skep mcp` serves; `skep mcp install` registers it)" },
+  meta: TOP.mcp,
   subCommands: { serve, install: installCmd, workspace },
   default: "serve",
 } as Parameters<typeof defineCommand>[0]);

@@ -3,6 +3,7 @@
 // drafts, approves or resumes it, in the foreground (Ctrl-C or `skep run interrupt` stop it; a
 // resume continues).
 import { defineCommand } from "citty";
+import { TOP } from "../top-meta.ts";
 import { existsSync, readFileSync } from "node:fs";
 import { z } from "zod";
 import { RunError, RunNotFound, RunService } from "../../coordinator/service.ts";
@@ -64,7 +65,7 @@ function splitRepos(raw: unknown): string[] | undefined {
 }
 
 export const coordinateCommand = defineCommand({
-  meta: { name: "coordinate", description: "Start a run across the workspace's repos: a contract and one spec per repo, to approve once ('-' reads the change from stdin)" },
+  meta: TOP.coordinate,
   args: {
     spec: { type: "positional", description: "The change, or - for stdin", required: true, variadic: true },
     repos: { type: "string", description: "Repos of the run, comma-separated (default: every repo of the workspace)", valueHint: "a,b,c" },
@@ -114,7 +115,7 @@ export const coordinateCommand = defineCommand({
 });
 
 export const runsCommand = defineCommand({
-  meta: { name: "runs", description: "The workspace's coordinator runs, newest first" },
+  meta: TOP.runs,
   args: { ...repoArgs, ...jsonArg } as const,
   async run({ args }) {
     await withRuns(args.repo, (svc) => {
@@ -253,7 +254,7 @@ const followUp = defineCommand({
 });
 
 export const runCommand = defineCommand({
-  meta: { name: "run", description: "Coordinator runs: show, approve, reject, interrupt, resume, logs, delete, follow-up" },
+  meta: TOP.run,
   subCommands: {
     show,
     approve: driving("approve", "Approve a pending run once for all its repos: the workers run, then the review writes report.md"),

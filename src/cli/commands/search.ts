@@ -1,5 +1,6 @@
 // `skep search <query>` (also `skep index ask`): find symbols by name, camel humps, words or typos.
 import { defineCommand } from "citty";
+import { TOP } from "../top-meta.ts";
 import { askIndex } from "../../api/ask.ts";
 import { daemonPaths } from "../../repo/daemon-paths.ts";
 import { SearchAnswer } from "../../protocol/index-answers.ts";
@@ -9,7 +10,7 @@ import { jsonArg, repoArgs } from "../args.ts";
 import { repoContext } from "../../repo/repo.ts";
 
 export const searchCommand = defineCommand({
-  meta: { name: "search", description: "Search symbols: exact, prefix, camel humps (LVM), words, substring, fuzzy" },
+  meta: TOP.search,
   args: {
     query: { type: "positional", description: "What to look for (a name, initials, or words)", required: true, variadic: true },
     kind: { type: "string", description: "Only these kinds, comma-separated (function,method,class,...)" },

@@ -1,6 +1,7 @@
 // `skep status`: what the index holds and whether it matches the disk; `--oneline`: the
 // workspace's tasks in one line for tmux.
 import { defineCommand } from "citty";
+import { TOP } from "../top-meta.ts";
 import { resolve } from "node:path";
 import { askIndex } from "../../api/ask.ts";
 import { daemonPaths } from "../../repo/daemon-paths.ts";
@@ -19,7 +20,7 @@ import { repoContext } from "../../repo/repo.ts";
 const LIST_MAX = 20;
 
 export const statusCommand = defineCommand({
-  meta: { name: "status", description: "Index size, languages, freshness, and skipped files" },
+  meta: TOP.status,
   args: {
     oneline: { type: "boolean", description: "One line over the whole workspace (or the repo alone), for tmux status-right" },
     tmux: { type: "boolean", description: "With --oneline: colour it with tmux #[...] style markup" },

@@ -1,6 +1,7 @@
 // `skep task <verb>` and `skep tasks`: create, inspect, decide on and run tasks. Through the
 // repo's daemon when it runs, in this process otherwise (TaskClient, src/daemon/task-client.ts).
 import { defineCommand } from "citty";
+import { TOP } from "../top-meta.ts";
 import { closeSync, existsSync, openSync, readSync, statSync } from "node:fs";
 import { type Done, TaskClient, type Via } from "../../api/task-client.ts";
 import { DaemonError } from "../../api/remote.ts";
@@ -124,7 +125,7 @@ const list = defineCommand({
 });
 
 export const tasksCommand = defineCommand({
-  meta: { name: "tasks", description: "List tasks (same as `skep task list`)" },
+  meta: TOP.tasks,
   args: listArgs,
   run: ({ args }) => printList(args.repo, !!args.all, !!args.json),
 });
@@ -287,7 +288,7 @@ const logs = defineCommand({
 });
 
 export const taskCommand = defineCommand({
-  meta: { name: "task", description: "Tasks: create, show, list, approve, reject, clarify, run, interrupt, resume, logs, delete, done" },
+  meta: TOP.task,
   subCommands: {
     create,
     show,

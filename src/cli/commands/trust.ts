@@ -2,6 +2,7 @@
 // claude_bin) on this machine. The trust lives outside the repo (src/trust/store.ts), so a value
 // that arrives in a committed or copied config never runs until its user has looked at it here.
 import { defineCommand } from "citty";
+import { TOP } from "../top-meta.ts";
 import { readConfig } from "../../config/config.ts";
 import { claudeBinFor } from "../../llm/select.ts";
 import { repoValues, type RepoValue } from "../../trust/repo-values.ts";
@@ -12,7 +13,7 @@ import { repoArgs } from "../args.ts";
 import { repoContext } from "../../repo/repo.ts";
 
 export const trustCommand = defineCommand({
-  meta: { name: "trust", description: "Let skep run this repo's test_cmd and claude_bin (from .skep/config.json) on this machine" },
+  meta: TOP.trust,
   args: {
     yes: { type: "boolean", alias: "y", description: "Do not ask" },
     revoke: { type: "boolean", description: "Stop trusting this repo's test_cmd and claude_bin" },

@@ -1,6 +1,7 @@
 // `skep workspace [list|watch]`: the repos registered in the workspace, and the live dashboard of
 // every repo's tasks. Both read each repo's `.skep/tasks.db` read-only; no daemon is asked.
 import { defineCommand } from "citty";
+import { TOP } from "../top-meta.ts";
 import { colorOn as stdoutColorOn, interactive } from "../../util/terminal.ts";
 import { writeSync } from "node:fs";
 import { resolve } from "node:path";
@@ -212,7 +213,7 @@ const list = defineCommand({
 });
 
 export const workspaceCommand = defineCommand({
-  meta: { name: "workspace", description: "The workspace's repos (list) and a live dashboard of all their tasks (watch)" },
+  meta: TOP.workspace,
   subCommands: { list, watch },
   default: "list",
 } as Parameters<typeof defineCommand>[0]);
