@@ -158,7 +158,7 @@ describe("version, help and usage errors", () => {
     expect(listed).toEqual(expect.arrayContaining(["init", "index", "search", "callers", "callees", "map", "status"]));
     for (const cmd of listed) expect(ok([cmd, "--help"]).stdout).toContain(`USAGE skep ${cmd}`);
     const index = ok(["index", "--help"]).stdout;
-    expect(index).toContain("USAGE skep index build|create|refresh|ask");
+    expect(index).toContain("USAGE skep index build|create|refresh|export|import|ask");
     const build = ok(["index", "build", "--help"]).stdout;
     expect(build).toContain("USAGE skep index build [OPTIONS]");
     expect(build).toContain("--json");

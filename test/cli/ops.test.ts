@@ -139,7 +139,7 @@ describe("skep doctor", () => {
     expect(r.stdout).toMatch(/^✓ llm\.claude {2,}llm=claude \(dedup, classify, plan, step\): Claude Code 2\.1\.197 at /m);
     expect(r.stdout).toMatch(/^! test_cmd {2,}`npm test`, not trusted on this machine: tasks skip their tests\n {3,}fix: skep trust$/m);
     expect(r.stdout).toMatch(/^✓ git {2,}git version/m);
-    expect(r.stdout.trimEnd()).toMatch(/\nskep is healthy \(1 warning\)\.$/);
+    expect(r.stdout.trimEnd()).toMatch(/\nskep is healthy \(1 warning, 1 note\)\.$/);
     const missing = skep(["doctor"], { cwd: repo });
     expect(missing.code).toBe(1);
     expect(missing.stdout).toMatch(/^✗ llm\.claude {2,}llm=claude .*`claude` not found on the PATH\n {3,}fix: install Claude Code/m);
