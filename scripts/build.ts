@@ -13,6 +13,7 @@ try {
     outfile: values.outfile!,
     target: values.target as Bun.Build.CompileTarget | undefined,
     sourcemap: "inline",
+    bytecode: true,
     commit: buildCommit(),
     grammars,
   });

@@ -66,6 +66,11 @@ export interface CompileOptions {
   sourcemap: "inline" | "external" | "none";
   commit: string;
   grammars: CompressedGrammars;
+  /**
+   * Ship JavaScriptCore bytecode beside the source, so a start does not parse the whole bundle:
+   * `skep --version` 603 -> 275 ms against a 138 ms hello-world on a loaded machine, +6.4 MB.
+   */
+  bytecode?: boolean;
 }
 
 /** Compile skep; throws with the bundler's messages when it fails. Returns the files written. */
@@ -83,6 +88,7 @@ export async function compileSkep(o: CompileOptions): Promise<string[]> {
       autoloadBunfig: false,
     },
     minify: { syntax: true },
+    ...(o.bytecode ? { bytecode: true, format: "esm" as const } : {}),
     sourcemap: o.sourcemap,
     define: { SKEP_BUILD_COMMIT: JSON.stringify(o.commit) },
     plugins: [o.grammars.plugin()],

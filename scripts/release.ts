@@ -101,7 +101,7 @@ for (const t of targets) {
   const base = `skep-${version}-${t.name}`;
   const stage = join(scratch, base);
   mkdirSync(join(stage, "completions"), { recursive: true });
-  const common = { target: t.bunTarget, executablePath: runtimes.get(t)!, commit, grammars };
+  const common = { target: t.bunTarget, executablePath: runtimes.get(t)!, commit, grammars, bytecode: true };
   // Bun embeds a source map in any compiled binary built with one; the release binary has none,
   // and a second compile of the same code writes the maps that ship beside the archive.
   await compileSkep({ ...common, outfile: join(stage, "skep"), sourcemap: "none" });

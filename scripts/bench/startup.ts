@@ -56,7 +56,7 @@ async function build(): Promise<{ hello: string; after: string; before: string |
   if (!r.success) throw new Error(r.logs.map(String).join("\n"));
   const grammars = new CompressedGrammars(19);
   const after = join(work, "after", "skep");
-  await compileSkep({ outfile: after, sourcemap: "none", commit: buildCommit(), grammars });
+  await compileSkep({ outfile: after, sourcemap: "none", commit: buildCommit(), grammars, bytecode: true });
   let before: string | null = null;
   if (args.baseline) {
     const tree = join(work, "baseline-src");
@@ -120,7 +120,7 @@ async function main(): Promise<void> {
     cpSync(args.go!, go, { recursive: true });
     gitRepo(go);
     repos.push({ label: "go stdlib", root: go, query: "NewReader" });
-  } else log("no Go stdlib: --go DIR, or apt install golang-1.19-src");
+  } else log(args["no-go"] ? "--no-go: the polyglot fixture only" : `no Go stdlib at ${args.go}: --go DIR, or apt install golang-1.19-src`);
   for (const r of repos) {
     log(`indexing ${r.label}`);
     sh([bins.after, "index"], r.root, { SKEP_NO_DAEMON: "1" });
