@@ -143,7 +143,7 @@ describe("skep doctor", () => {
     const missing = skep(["doctor"], { cwd: repo });
     expect(missing.code).toBe(1);
     expect(missing.stdout).toMatch(/^✗ llm\.claude {2,}llm=claude .*`claude` not found on the PATH\n {3,}fix: install Claude Code/m);
-    expect(missing.stdout.trimEnd()).toMatch(/\nskep has 1 critical problem \(1 warning\)\.$/);
+    expect(missing.stdout.trimEnd()).toMatch(/\nskep has 1 critical problem \(1 warning, 1 note\)\.$/);
   });
 
   test("claude missing from the PATH: critical, exit 1", () => {
