@@ -20,7 +20,7 @@ interface Extractor {
 }
 
 const JS: Extractor = {
-  mayHold: /\bfetch\(|axios|\bhttp\w*\.(get|post|put|patch|delete|request)\b|localVarPath|\.request\(|\.(get|post|put|patch|delete|all|route)\(\s*["'`]/,
+  mayHold: /\bfetch\(|axios|\bhttp\w*\.(get|post|put|patch|delete|request)\b|localVarPath|\.request\(|\.(get|post|put|patch|delete|all|route|use)\(\s*["'`]|\.register\(/,
   extract: extractJs,
 };
 

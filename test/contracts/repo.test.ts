@@ -1,7 +1,7 @@
 // Routers split across files, as real apps are: a mount naming an import gives its prefix to the
 // routes of the file the import resolves to (JS/TS relative imports and requires, Python modules,
 // Go packages by directory), through the cache and the index's file list.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { Database } from "bun:sqlite";
 import { cpSync, existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -11,6 +11,9 @@ import { openReadonly, openWritable } from "../../src/index/store.ts";
 import { cacheKey, ContractCache } from "../../src/contracts/cache.ts";
 import { emptyContracts } from "../../src/contracts/types.ts";
 import { git, tempDir } from "../helpers/git-repo.ts";
+
+// Each test indexes a small repo: well over bun's 5 s default on a busy machine.
+setDefaultTimeout(120_000);
 
 const SPLIT = join(import.meta.dir, "../fixtures/contracts/split");
 let tmp: ReturnType<typeof tempDir>;
@@ -41,11 +44,12 @@ async function routes(fixture: string): Promise<string[]> {
 }
 
 describe("mounts across files", () => {
-  test("Express: require() of a module-exported router, a named import of a TS router", async () => {
+  test("Express: require() of a module-exported router, a named import of a TS router, a file that only mounts", async () => {
     expect(await routes("express")).toEqual([
       "GET / app.js:8",
       "GET /admin/stats routes/admin.ts:4",
       "GET /api/users/{id} routes/users.js:4",
+      "GET /shop/orders/{id} routes/orders.js:4",
       "POST /api/users routes/users.js:5",
     ]);
   });
