@@ -3,7 +3,8 @@
 // functions on Route) and the Ktor client (`client.get("…")`, `client.post(urlString = "…")`).
 import type { Node } from "web-tree-sitter";
 import type { HttpMethod } from "../protocol/contracts.ts";
-import { kids, lineOf, literalString, urlPieces } from "./ast.ts";
+import { kids, lineOf, literalString, nodesAt, urlPieces } from "./ast.ts";
+import { MAPPING_ANNOTATIONS } from "./extract-java.ts";
 import { mappingPaths, methodMappings, okHttpCall, retrofitBase, type Annotation, type ChainCall } from "./jvm.ts";
 import { joinPath, normalisePath, piecesToPath } from "./path.ts";
 import { emptyContracts, methodOf, type FileContracts } from "./types.ts";
@@ -73,20 +74,23 @@ function outer(n: Node): ChainCall | null {
   return nav.parent ? ktCall(nav.parent) : null;
 }
 
-export function extractKotlin(root: Node, _text: string): FileContracts {
+export function extractKotlin(root: Node, text: string): FileContracts {
   const out = emptyContracts();
-  for (const fn of root.descendantsOfType("function_declaration")) {
-    if (!fn) continue;
+  // Only the functions and calls the text says may matter (see nodesAt).
+  for (const fn of nodesAt(root, text, MAPPING_ANNOTATIONS, "function_declaration", 6)) {
     const annotations = kids(kids(fn).find((c) => c.type === "modifiers")).flatMap((a) => (a.type === "annotation" ? [annotation(a)] : [])).filter((a): a is Annotation => a !== null);
     if (annotations.length === 0) continue;
     const cls = fn.parent?.type === "class_body" ? fn.parent.parent : null;
     methodMappings(out, annotations, classPrefixes(cls), lineOf(fn));
   }
-  for (const n of root.descendantsOfType("call_expression")) {
-    const call = n && ktCall(n);
+  const seen = new Set<number>();
+  for (const found of nodesAt(root, text, /\b(get|post|put|patch|delete|head|options|route|url|baseUrl)\s*[({]/g, "call_expression", 5)) {
+    // The inner call of `get("x") { }` is read through its outer node, which has the lambda.
+    const n = found.parent?.type === "call_expression" && kids(found.parent)[0]?.equals(found) ? found.parent : found;
+    if (seen.has(n.id)) continue;
+    seen.add(n.id);
+    const call = ktCall(n);
     if (!call) continue;
-    // The inner call of `get("x") { }` is seen through its outer node.
-    if (n.parent?.type === "call_expression" && kids(n.parent)[0]?.equals(n) && call.receiver === null) continue;
     if (call.receiver === null && (KTOR_VERBS.has(call.name) || call.name === "route") && call.lambda && insideRouting(n)) {
       if (call.name === "route") {
         if (call.args.length >= 2) addKtorRoute(out, call, methodOf(call.args[1]!.text) ?? "ANY");

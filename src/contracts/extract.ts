@@ -36,9 +36,10 @@ const EXTRACTORS: Partial<Record<LanguageId, Extractor>> = {
     mayHold: /@\w+\.(get|post|put|patch|delete|head|options|route|api_route)\(|APIRouter|Blueprint|include_router|register_blueprint|\b(requests|httpx|session|client|http)\.(get|post|put|patch|delete|head)\(/,
     extract: extractPython,
   },
-  java: { mayHold: /@(Get|Post|Put|Patch|Delete|Request)Mapping|@(GET|POST|PUT|PATCH|DELETE|HEAD|HTTP)\(|\.url\(|baseUrl\(/, extract: extractJava },
+  java: { mayHold: /@(Get|Post|Put|Patch|Delete|Request)Mapping|@(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|HTTP)\(|Request\.Builder|baseUrl\(/, extract: extractJava },
   kotlin: {
-    mayHold: /@(Get|Post|Put|Patch|Delete|Request)Mapping|@(GET|POST|PUT|PATCH|DELETE|HEAD|HTTP)\(|\.url\(|baseUrl\(|routing|\b(get|post|put|patch|delete|route)\s*[({]/,
+    mayHold:
+      /@(Get|Post|Put|Patch|Delete|Request)Mapping|@(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|HTTP)\(|Request\.Builder|baseUrl\(|\brouting\b|\bRout(e|ing)\.|\broute\s*\(|HttpClient|[cC]lient\.(get|post|put|patch|delete|head|options)\s*\(/,
     extract: extractKotlin,
   },
 };
