@@ -4,6 +4,7 @@ import { describe, expect, test } from "bun:test";
 import { matchContracts } from "../../src/contracts/match.ts";
 import { normalisePath, pathScore, piecesToPath, suffixScore } from "../../src/contracts/path.ts";
 import type { RepoContracts } from "../../src/contracts/repo.ts";
+import { contractsMarkdown } from "../../src/contracts/table.ts";
 import type { HttpMethod } from "../../src/protocol/contracts.ts";
 
 describe("normalisePath", () => {
@@ -81,4 +82,21 @@ describe("matchContracts", () => {
     expect(lonely.uncalledRoutes.map((r) => `${r.method} ${r.path}`)).toEqual(["PUT /x"]);
     expect(matchContracts([repo("web", [], [["GET", "/x"]])]).unmatched[0]!.reason).toBe("no server routes were found in these repos");
   });
+});
+
+test("contractsMarkdown: one row per call, file:line on both sides, the reason for a call with no route", () => {
+  const a = matchContracts([repo("api", [["GET", "/users/{id}"], ["PUT", "/x"]], []), repo("web", [], [["GET", "/users/7"], ["POST", "/a|b"]])]);
+  expect(contractsMarkdown(a)).toBe(
+    [
+      "| call | client | route | server |",
+      "|---|---|---|---|",
+      "| GET /users/7 | web:c.ts:1 (fetch) | GET /users/{id} | api:s.go:1 (gin) |",
+      "| POST /a\\|b | web:c.ts:2 (fetch) | **none**: no route has this path | |",
+      "",
+      "Routes no client in these repos calls:",
+      "",
+      "- PUT /x at api:s.go:2 (gin)",
+      "",
+    ].join("\n"),
+  );
 });
