@@ -21,7 +21,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { computeEdges, type GraphRef, type GraphRelation, type GraphSymbol } from "../../src/graph/edges.ts";
+import { computeEdges, type GraphRef, type GraphSymbol } from "../../src/graph/edges.ts";
+import type { GraphRelation } from "../../src/graph/receiver-types.ts";
 import { indexRepo } from "../../src/index/indexer.ts";
 import { openWritable } from "../../src/index/store.ts";
 
@@ -237,8 +238,9 @@ for (const c of CORPORA) {
       }
       return s;
     };
+    const scores = { before: score(before), after: score(after) };
     if (args.misses) writeFileSync(args.misses, misses.join("\n") + "\n");
-    results.push({ lang: c.lang, pairs: labels.length, callers: rightBy.size, before: score(before), after: score(after) });
+    results.push({ lang: c.lang, pairs: labels.length, callers: rightBy.size, ...scores });
     db.close();
   } finally {
     rmSync(dbDir, { recursive: true, force: true });

@@ -187,6 +187,23 @@ export class EdgeResolver {
   private lookup(fileId: number, name: string, kind: number): GraphSymbol[] {
     const family = this.familyOfFile.get(fileId);
     if (family === undefined) return [];
+    if (family === "go") return this.goLookup(fileId, name, kind);
+    return this.lookupIn(fileId, name, kind, family);
+  }
+
+  /**
+   * Go's own rules on top: `len(x)` and the other predeclared functions are the language's (the
+   * repo's builtin/builtin.go only documents them); `pkg.F()` names a function, never a method;
+   * code outside a `_test.go` file never calls into one.
+   */
+  private goLookup(fileId: number, name: string, kind: number): GraphSymbol[] {
+    if (kind === REF_CALL && GO_BUILTINS.has(name)) return [];
+    const fromTest = this.pathOf.get(fileId)?.endsWith("_test.go") ?? false;
+    const list = this.lookupIn(fileId, name, kind === REF_IMPORTED ? REF_IMPORTED : kind, "go");
+    return list.filter((s) => (fromTest || !this.pathOf.get(s.fileId)!.endsWith("_test.go")) && (kind !== REF_IMPORTED || s.kind !== "method"));
+  }
+
+  private lookupIn(fileId: number, name: string, kind: number, family: string): GraphSymbol[] {
     // Member and import-qualified calls may mean any callable; a plain call, a method only where
     // code calls its own class's methods without naming the receiver.
     const want = kind === REF_TYPE ? REF_TYPE : kind === REF_CALL && NO_IMPLICIT_RECEIVER.has(family) ? REF_CALL : REF_MEMBER;
@@ -262,6 +279,11 @@ export class EdgeResolver {
     return set;
   }
 }
+
+const GO_BUILTINS = new Set([
+  "append", "cap", "clear", "close", "complex", "copy", "delete", "imag", "len", "make", "max", "min", "new", "panic", "print",
+  "println", "real", "recover",
+]);
 
 /** More candidates than MAX_CANDIDATES, at whatever scope they were found, is no signal: no edge. */
 const capped = (list: GraphSymbol[]) => (list.length <= MAX_CANDIDATES ? list : []);
