@@ -210,7 +210,13 @@ export class EdgeResolver {
     const wanted = this.wanted(name, want, family);
     // A member call's receiver could be anything, the language's own types included: `items.push(v)`
     // is not a call of the repo's one `push` method unless that method is in sight.
-    if (kind === REF_MEMBER) return capped(this.nearest(fileId, wanted, false, isCoreMethod(family, name)));
+    if (kind === REF_MEMBER) {
+      const near = this.nearest(fileId, wanted, false, isCoreMethod(family, name));
+      // With receivers' types in use, a member call whose receiver stayed unknown is kept only when
+      // one method is in sight: several same-named methods near it are mostly other types' (measured
+      // by bench:callgraph; the name rules alone spread it over them).
+      return this.typed ? (near.length === 1 ? near : []) : capped(near);
+    }
     // `fmt.Println()`: the qualifier is an import's name, so the import decides, nothing nearer;
     // an import the repo does not hold (a library) gives no edge.
     if (kind === REF_IMPORTED) return capped(this.viaImports(fileId, wanted));

@@ -75,7 +75,7 @@ export class TypedLookup {
   }
 
   private compute(fileId: number, r: string, depth: number): TypeAt | null {
-    const hash = r.indexOf("#");
+    const hash = r.lastIndexOf("#");
     if (hash > 0) {
       // Field x of T: its declared type, read where the field is declared.
       const owner = this.typeOf(fileId, r.slice(0, hash), depth + 1);
@@ -111,13 +111,26 @@ export class TypedLookup {
     return out;
   }
 
-  /** Types named `name` defined in the repo, nearest to fileId first, in fileId's language family. */
+  /**
+   * Types named `name` defined in the repo, nearest to fileId first, in fileId's language family.
+   * `q/T` (written `q.T`, receivers.ts) is a T in a directory named q when there is one.
+   */
   typeDefs(fileId: number, name: string): GraphSymbol[] {
     const family = this.scope.family(fileId);
     const key = `${fileId}\0${name}`;
     let defs = this.defsCache.get(key);
     if (!defs) {
-      const all = (this.scope.candidates(name) ?? []).filter((s) => TYPE_KINDS.has(s.kind) && this.scope.family(s.fileId) === family);
+      const slash = name.indexOf("/");
+      let all = (this.scope.candidates(slash < 0 ? name : name.slice(slash + 1)) ?? []).filter((s) => TYPE_KINDS.has(s.kind) && this.scope.family(s.fileId) === family);
+      if (slash > 0) {
+        const q = `/${name.slice(0, slash)}`;
+        const inQ = all.filter((s) => `/${this.scope.dir(s.fileId)}`.endsWith(q));
+        if (inQ.length || family === "go") all = inQ;
+      } else if (family === "go") {
+        // An unqualified type in Go is the package's own.
+        const dir = this.scope.dir(fileId);
+        all = all.filter((s) => this.scope.dir(s.fileId) === dir);
+      }
       defs = all.length <= 1 ? all : this.scope.nearest(fileId, all);
       if (defs.length > MAX_TYPES) defs = [];
       this.defsCache.set(key, defs);

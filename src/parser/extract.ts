@@ -104,9 +104,10 @@ function memberAccessAt(source: string, at: number): number {
 
 /**
  * The plain identifier before a member access (`fmt` in `fmt.Println`), or "" for `a.b.c`, `f().c`,
- * `x[0].c`; with `pairs`, also a path of two (`this.store` in `this.store.get()`, `s.store`).
+ * `x[0].c`; with `paths`, also a path of up to four names (`this.store` in `this.store.get()`,
+ * `s.conn.mu` in `s.conn.mu.Lock()`).
  */
-function qualifierBefore(source: string, op: number, pairs = false): string {
+function qualifierBefore(source: string, op: number, paths = 0): string {
   let end = op;
   while (end > 0 && isSpace(source.charCodeAt(end - 1))) end--;
   let start = end;
@@ -118,8 +119,8 @@ function qualifierBefore(source: string, op: number, pairs = false): string {
   const b2 = source.charCodeAt(before - 1);
   // Part of a longer path: `a.b.c`, `a->b.c`, `a::b.c`.
   const dot = b === 46 /* . */ ? before : b === 62 /* > */ && b2 === 45 /* -> */ ? before - 1 : -1;
-  if (dot >= 0 && pairs && source.charCodeAt(dot - 1) !== 63 /* ?. */) {
-    const first = qualifierBefore(source, dot, false);
+  if (dot >= 0 && paths > 0 && source.charCodeAt(dot - 1) !== 63 /* ?. */) {
+    const first = qualifierBefore(source, dot, paths - 1);
     return first ? `${first}.${source.slice(start, end)}` : "";
   }
   if (dot >= 0 || (b === 58 /* : */ && b2 === 58) /* :: */) return "";
@@ -348,7 +349,7 @@ function collect(spec: LanguageSpec, query: Query, tree: Tree, source: string): 
       refCol.push(buf[name + C_COL]!);
       const op = ref === REF_CALL ? memberAccessAt(source, nameStart) : -1;
       refKind.push(op >= 0 ? REF_MEMBER : ref);
-      refQualifier.push(op >= 0 ? qualifierBefore(source, op, true) : ref === REF_CALL ? pathBefore(source, nameStart) : "");
+      refQualifier.push(op >= 0 ? qualifierBefore(source, op, 3) : ref === REF_CALL ? pathBefore(source, nameStart) : "");
     }
   }
   if (spec.importNames) markImportedCalls(c);
@@ -514,14 +515,13 @@ class ReceiverScope {
       return this.implicitThis ? (this.classOwner(owner)?.name ?? "") : "";
     }
     if (!qualifier) return "";
-    const dot = qualifier.indexOf(".");
-    if (dot < 0) return this.typeOfName(owner, qualifier, at);
-    const head = qualifier.slice(0, dot);
-    const field = qualifier.slice(dot + 1);
-    const bound = this.binding(owner, qualifier, at);
-    if (bound) return bound;
-    const base = this.typeOfName(owner, head, at);
-    return base && isTypeName(base) ? `${base}#${field}` : "";
+    const parts = qualifier.split(".");
+    if (parts.length === 1) return this.typeOfName(owner, qualifier, at);
+    // `self.store.get()`: a binding of `self.store` first; else the head's type, then field by field.
+    const pair = this.binding(owner, `${parts[0]}.${parts[1]}`, at);
+    const base = pair || this.typeOfName(owner, parts[0]!, at);
+    const fields = parts.slice(pair ? 2 : 1);
+    return base ? base + fields.map((f) => `#${f}`).join("") : "";
   }
 
   /** The receiver a plain name stands for: `this`/`self`, a binding, or (implicit `this`) a field. */
@@ -568,7 +568,7 @@ class ReceiverScope {
 }
 
 /** A receiver that is a bare type name (not a deferred one). */
-const isTypeName = (r: string) => /^[A-Za-z_$][\w$]*$/.test(r);
+const isTypeName = (r: string) => /^(?:[A-Za-z_$][\w$]*\/)?[A-Za-z_$][\w$]*$/.test(r);
 
 // Two definitions on one node (`static final int A = 1, B = 2;`) are siblings, not nested.
 function contains(outer: Owner, inner: Owner): boolean {

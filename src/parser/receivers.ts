@@ -18,7 +18,12 @@ export const IMPLICIT_THIS: ReadonlySet<string> = new Set(["java", "kotlin", "cs
 /** The words a method's body names its own object with. */
 export const SELF_WORDS: ReadonlySet<string> = new Set(["this", "self", "$this", "cls", "Self"]);
 
-/** A type written as `*store.Store`, `List<Item>`, `Optional[Item]`, `?Item`, `&mut Item`, `"Item"` names `Store`, `List`, `Optional`, `Item`. */
+/**
+ * A type written as `*store.Store`, `List<Item>`, `Optional[Item]`, `?Item`, `&mut Item`, `"Item"`
+ * names `store/Store`, `List`, `Item`, `Item`, `Item`, `Item`: the bare name, after the package or
+ * module it was qualified with (`q/T`, the last part of the qualifier), which the call graph uses to
+ * tell apart same-named types of different packages.
+ */
 export function bareTypeName(written: string): string | null {
   let t = written.trim().replace(/^(?::|->)\s*/, "").replace(/^["'`]|["'`]$/g, "");
   // Go's `(r *Res, err error)`: the first result.
@@ -31,11 +36,13 @@ export function bareTypeName(written: string): string | null {
   // Cut generics and arrays off, then take the last part of a qualified name.
   const head = /^[A-Za-z_$][\w$]*(?:\s*(?:\.|::|\\)\s*[A-Za-z_$][\w$]*)*/.exec(t)?.[0];
   if (!head) return null;
-  const name = head.split(/\s*(?:\.|::|\\)\s*/).pop()!;
+  const parts = head.split(/\s*(?:\.|::|\\)\s*/);
+  const name = parts.pop()!;
+  const qualifier = parts.pop();
   if (/^(?:void|null|None|undefined|any|unknown|never|object|Object|dynamic|var|let|val|auto|Unit|Nothing|error|bool|int|string|str)$/.test(name)) return null;
   // `[]Item`, `map[K]V`, `Item[]` and `(A, B)` are containers of the type, not the type.
   if (/^\s*[\[(]/.test(t) || /^[\w.:$]+\s*\[\s*\]/.test(t) || /^map\[/.test(t)) return null;
-  return name;
+  return qualifier && /^[a-z_]/.test(qualifier) && qualifier !== "crate" && qualifier !== "self" && qualifier !== "super" ? `${qualifier}/${name}` : name;
 }
 
 /**
@@ -49,8 +56,8 @@ export function receiverOfValue(value: string, isImport: (name: string) => boole
   let m = /^new\s+(?:[\w$]+\s*\.\s*)*([A-Za-z_$][\w$]*)\s*[<(\[{]?/.exec(v);
   if (m) return m[1]!;
   // Go composite literals (`&Server{…}`, `Server{…}`, `pkg.Server{…}`) and Rust struct expressions.
-  m = /^&?\s*(?:[\w$]+\s*\.\s*)?([A-Z_a-z][\w$]*)(?:\[[^\]]*\])?\s*\{/.exec(v);
-  if (m && !/^(?:func|struct|map|interface|chan)$/.test(m[1]!)) return m[1]!;
+  m = /^&?\s*(?:([\w$]+)\s*\.\s*)?([A-Z_a-z][\w$]*)(?:\[[^\]]*\])?\s*\{/.exec(v);
+  if (m && !/^(?:func|struct|map|interface|chan)$/.test(m[2]!)) return m[1] ? `${m[1]}/${m[2]}` : m[2]!;
   m = /^([A-Za-z_$][\w$]*)\s*(?:<[^<>()]*>)?\s*::\s*([A-Za-z_$][\w$]*)\s*(?:::<[^<>()]*>)?\s*\(/.exec(v);
   if (m) return `()${m[1]}.${m[2]}`;
   m = /^([A-Za-z_$][\w$]*)\s*(?:\?\.|\.|->)\s*([A-Za-z_$][\w$]*)\s*(?:<[^<>()]*>)?\s*\(/.exec(v);
