@@ -2,7 +2,7 @@
 import { defineCommand } from "citty";
 import { VERSION } from "../version.ts";
 import { daemonCommand } from "./commands/daemon.ts";
-import { calleesCommand, callersCommand } from "./commands/graph.ts";
+import { calleesCommand, callersCommand, implsCommand } from "./commands/graph.ts";
 import { indexCommand } from "./commands/index-cmd.ts";
 import { initCommand } from "./commands/init.ts";
 import { mapCommand } from "./commands/map.ts";
@@ -27,6 +27,7 @@ export const app = defineCommand({
     index: indexCommand,
     search: searchCommand,
     callers: callersCommand,
+    impls: implsCommand,
     callees: calleesCommand,
     map: mapCommand,
     contracts: contractsCommand,

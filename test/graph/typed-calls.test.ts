@@ -114,3 +114,44 @@ describe("Java, TypeScript, Python", () => {
     db.close();
   });
 });
+
+describe("interfaces and implementations", () => {
+  test("Go: implicit interfaces; a concrete method's callers include calls through its interface, marked as such", async () => {
+    const { implementations } = await import("../../src/graph/impls.ts");
+    const { findSymbols, walkGraph } = await import("../../src/graph/queries.ts");
+    const db = await indexed({
+      "go.mod": "module example.com/m\n",
+      "store/store.go": "package store\n\ntype Saver interface {\n\tSave() error\n\tName() string\n}\n",
+      "disk/disk.go": "package disk\n\ntype Disk struct{}\n\nfunc (d *Disk) Save() error { return nil }\n\nfunc (d *Disk) Name() string { return \"\" }\n",
+      "half/half.go": "package half\n\ntype Half struct{}\n\nfunc (h *Half) Save() error { return nil }\n",
+      "app/app.go": "package app\n\nimport \"example.com/m/store\"\n\nfunc Run(s store.Saver) {\n\ts.Save()\n}\n",
+    });
+    const saver = findSymbols(db, "Saver")[0]!;
+    expect(implementations(db, saver.id).implementations.map((s) => `${s.path}:${s.name}`)).toEqual(["disk/disk.go:Disk"]);
+    const save = findSymbols(db, "Disk.Save")[0]!;
+    expect(implementations(db, save.id).implements.map((s) => `${s.path}:${s.container}.${s.name}`)).toEqual(["store/store.go:Saver.Save"]);
+    const callers = walkGraph(db, save.id, "callers");
+    expect(callers.map((c) => `${c.path}:${c.name} ${c.resolved}`)).toEqual(["app/app.go:Run interface"]);
+    // Half lacks Name: it does not implement Saver, so calls through Saver are not its callers.
+    const half = findSymbols(db, "Half.Save")[0]!;
+    expect(walkGraph(db, half.id, "callers")).toEqual([]);
+    db.close();
+  });
+
+  test("Java and TypeScript: implements and extends", async () => {
+    const { implementations } = await import("../../src/graph/impls.ts");
+    const { findSymbols } = await import("../../src/graph/queries.ts");
+    const db = await indexed({
+      "src/Shape.java": "interface Shape { double area(); }\n",
+      "src/Circle.java": "class Circle implements Shape { public double area() { return 1; } }\n",
+      "src/Ring.java": "class Ring extends Circle { public double area() { return 2; } }\n",
+      "web/repo.ts": "export interface Repo { load(): void }\nexport class MemRepo implements Repo { load(): void {} }\n",
+    });
+    const names = (list: { path: string; name: string }[]) => list.map((s) => `${s.path}:${s.name}`).sort();
+    expect(names(implementations(db, findSymbols(db, "Shape")[0]!.id).implementations)).toEqual(["src/Circle.java:Circle"]);
+    expect(names(implementations(db, findSymbols(db, "Circle")[0]!.id).implementations)).toEqual(["src/Ring.java:Ring"]);
+    expect(names(implementations(db, findSymbols(db, "Ring.area")[0]!.id).implements)).toEqual(["src/Circle.java:area"]);
+    expect(names(implementations(db, findSymbols(db, "Repo.load")[0]!.id).implementations)).toEqual(["web/repo.ts:load"]);
+    db.close();
+  });
+});
