@@ -17,7 +17,7 @@
 // Each tree is indexed once into a temp dir; both edge sets are computed from that one index.
 import type { Database } from "bun:sqlite";
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -42,7 +42,14 @@ interface Corpus {
   how: string;
   /** Callers to sample. */
   callers: number;
+  /** Index a copy (a tree inside this repo's worktree would be read through git, which ignores node_modules). */
+  copy?: boolean;
+  /** Make the tree in `dir` from `root` (an archive) and return it; the oracle then reads that tree. */
+  unpack?: (dir: string) => string;
 }
+
+/** Where an unpacked corpus lives while the bench runs (the oracle reads it too). */
+let unpacked = "";
 
 const GOROOT_SRC = "/usr/share/go-1.19/src";
 
@@ -66,6 +73,54 @@ const CORPORA: Corpus[] = [
         rmSync(dir, { recursive: true, force: true });
       }
     },
+  },
+  {
+    lang: "java",
+    root: "/usr/lib/jvm/openjdk-17/lib/src.zip",
+    pkg: "apt-get install openjdk-17-source (and a JDK for the oracle)",
+    sample: "java.base/java/util/",
+    how: "javac 17 attribution, Trees.getElement (scripts/bench/callgraph/Oracle.java)",
+    callers: 70,
+    unpack: (dir) => {
+      execFileSync("unzip", ["-q", "-o", "/usr/lib/jvm/openjdk-17/lib/src.zip", "java.base/java/util/*", "-d", dir]);
+      return dir;
+    },
+    oracle: () => {
+      const util = join(unpacked, "java.base/java/util");
+      const files = readdirSync(util).filter((f) => f.endsWith(".java")).sort().map((f) => join(util, f));
+      return execFileSync("java", [join(import.meta.dir, "callgraph/Oracle.java"), unpacked, "java.base", ...files], { maxBuffer: 1 << 26, stdio: ["ignore", "pipe", "ignore"] })
+        .toString()
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => l.split("\t").slice(0, 2).join("\t"));
+    },
+  },
+  {
+    lang: "python",
+    root: "/usr/lib/python3.11",
+    pkg: "python3.11 (Debian's libpython3.11-stdlib) and python3-jedi",
+    sample: "email/",
+    how: "jedi 0.18 goto (scripts/bench/callgraph/oracle-py.py)",
+    callers: 70,
+    oracle: () =>
+      execFileSync("python3", [join(import.meta.dir, "callgraph/oracle-py.py"), "/usr/lib/python3.11", "email"], { maxBuffer: 1 << 26, stdio: ["ignore", "pipe", "ignore"] })
+        .toString()
+        .split("\n")
+        .filter(Boolean),
+  },
+  {
+    lang: "typescript",
+    root: join(PROJECT, "node_modules/ajv/lib"),
+    pkg: "npm ci (ajv, a dependency of @modelcontextprotocol/sdk, ships its TypeScript sources)",
+    sample: "",
+    copy: true,
+    how: "TypeScript checker getResolvedSignature (scripts/bench/callgraph/oracle-ts.ts)",
+    callers: 70,
+    oracle: () =>
+      execFileSync(process.execPath, [join(import.meta.dir, "callgraph/oracle-ts.ts"), join(PROJECT, "node_modules/ajv/lib")], { maxBuffer: 1 << 26, stdio: ["ignore", "pipe", "ignore"] })
+        .toString()
+        .split("\n")
+        .filter(Boolean),
   },
 ];
 
@@ -183,7 +238,15 @@ for (const c of CORPORA) {
     const reuse = kept !== null && existsSync(kept);
     const db = openWritable(kept ?? join(dbDir, "index.db"));
     const t0 = performance.now();
-    if (!reuse) await indexRepo(db, c.root);
+    if (c.unpack) unpacked = c.unpack(join(dbDir, "tree"));
+    if (!reuse) {
+      let tree = c.unpack ? unpacked : c.root;
+      if (c.copy) {
+        tree = join(dbDir, "tree");
+        cpSync(c.root, tree, { recursive: true });
+      }
+      await indexRepo(db, tree);
+    }
     const index = symbolIndex(db);
     const { before, after } = edgeSets(db);
     console.error(`${c.lang}: indexed ${c.root} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
@@ -239,7 +302,7 @@ for (const c of CORPORA) {
       return s;
     };
     const scores = { before: score(before), after: score(after) };
-    if (args.misses) writeFileSync(args.misses, misses.join("\n") + "\n");
+    if (args.misses) appendFileSync(args.misses, misses.map((m) => `${c.lang}\t${m}\n`).join(""));
     results.push({ lang: c.lang, pairs: labels.length, callers: rightBy.size, ...scores });
     db.close();
   } finally {
