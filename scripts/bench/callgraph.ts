@@ -100,10 +100,10 @@ const CORPORA: Corpus[] = [
     root: "/usr/lib/python3.11",
     pkg: "python3.11 (Debian's libpython3.11-stdlib) and python3-jedi",
     sample: "email/",
-    how: "jedi 0.18 goto (scripts/bench/callgraph/oracle-py.py)",
+    how: "jedi goto (scripts/bench/callgraph/oracle-py.py)",
     callers: 70,
     oracle: () =>
-      execFileSync("python3", [join(import.meta.dir, "callgraph/oracle-py.py"), "/usr/lib/python3.11", "email"], { maxBuffer: 1 << 26, stdio: ["ignore", "pipe", "ignore"] })
+      execFileSync("/usr/bin/python3", [join(import.meta.dir, "callgraph/oracle-py.py"), "/usr/lib/python3.11", "email"], { maxBuffer: 1 << 26, stdio: ["ignore", "pipe", "ignore"] })
         .toString()
         .split("\n")
         .filter(Boolean),
