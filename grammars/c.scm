@@ -54,3 +54,11 @@
 (type_identifier) @name @reference.type
 
 (preproc_include path: (_) @import)
+
+; Struct (and class) members, with their declared types.
+(field_declaration_list
+  (field_declaration
+    type: (_) @type
+    declarator: [(field_identifier) @name
+                 (pointer_declarator declarator: (field_identifier) @name)
+                 (array_declarator declarator: (field_identifier) @name)]) @definition.field)

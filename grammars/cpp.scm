@@ -115,3 +115,27 @@
 (type_identifier) @name @reference.type
 
 (preproc_include path: (_) @import)
+
+; Struct (and class) members, with their declared types.
+(field_declaration_list
+  (field_declaration
+    type: (_) @type
+    declarator: [(field_identifier) @name
+                 (pointer_declarator declarator: (field_identifier) @name)
+                 (array_declarator declarator: (field_identifier) @name)]) @definition.field)
+
+; `class A : public B`: base classes.
+(class_specifier
+  name: (type_identifier) @relation.type
+  (base_class_clause [(type_identifier) (qualified_identifier) (template_type)] @relation.base))
+
+(struct_specifier
+  name: (type_identifier) @relation.type
+  (base_class_clause [(type_identifier) (qualified_identifier) (template_type)] @relation.base))
+
+; Parameters with a declared type.
+(parameter_declaration
+  type: (_) @binding.type
+  declarator: [(identifier) @binding.name
+               (pointer_declarator declarator: (identifier) @binding.name)
+               (reference_declarator (identifier) @binding.name)])

@@ -49,3 +49,37 @@
             (qualified_name (identifier) @name .)] @reference.type)
 
 (using_directive [(identifier) (qualified_name)] @import)
+
+; Fields and properties, with their declared types.
+(field_declaration
+  (variable_declaration
+    type: (_) @type
+    (variable_declarator . (identifier) @name))) @definition.field
+
+(property_declaration
+  type: (_) @type
+  name: (identifier) @name) @definition.property
+
+; `class A : B, I`: the base class and interfaces.
+(class_declaration
+  name: (identifier) @relation.type
+  bases: (base_list (_) @relation.base))
+
+(struct_declaration
+  name: (identifier) @relation.type
+  bases: (base_list (_) @relation.base))
+
+(interface_declaration
+  name: (identifier) @relation.type
+  bases: (base_list (_) @relation.base))
+
+; Parameters and locals with a declared type (`var` is read off the initialiser).
+(parameter
+  type: (_) @binding.type
+  name: (identifier) @binding.name)
+
+(variable_declaration
+  type: (_) @binding.type
+  (variable_declarator
+    . (identifier) @binding.name
+    (equals_value_clause (_) @binding.value)?))

@@ -1,7 +1,8 @@
 ; Go tags. Capture conventions: grammars/README.md.
 
 (function_declaration
-  name: (identifier) @name) @definition.function
+  name: (identifier) @name
+  result: (_)? @type) @definition.function
 
 (method_declaration
   receiver: (parameter_list
@@ -10,7 +11,8 @@
              (pointer_type (type_identifier) @container)
              (generic_type type: (type_identifier) @container)
              (pointer_type (generic_type type: (type_identifier) @container))]))
-  name: (field_identifier) @name) @definition.function
+  name: (field_identifier) @name
+  result: (_)? @type) @definition.function
 
 (type_declaration
   (type_spec
@@ -39,7 +41,40 @@
 
 (interface_type
   (method_spec
-    name: (field_identifier) @name) @definition.function)
+    name: (field_identifier) @name
+    result: (_)? @type) @definition.function)
+
+; Struct fields, with their declared types; an embedded field is a supertype (its methods are promoted).
+(field_declaration
+  name: (field_identifier) @name
+  type: (_) @type) @definition.field
+
+(type_spec
+  name: (type_identifier) @relation.type
+  type: (struct_type
+    (field_declaration_list
+      (field_declaration
+        !name
+        type: (_) @relation.base))))
+
+(type_spec
+  name: (type_identifier) @relation.type
+  type: (interface_type
+    (constraint_elem . [(type_identifier) (qualified_type)] @relation.base .)))
+
+; Receivers, parameters and variables whose type is written or can be read off their initialiser.
+(parameter_declaration
+  name: (identifier) @binding.name
+  type: (_) @binding.type)
+
+(var_spec
+  name: (identifier) @binding.name
+  type: (_)? @binding.type
+  value: (expression_list . (_) @binding.value)?)
+
+(short_var_declaration
+  left: (expression_list . (identifier) @binding.name)
+  right: (expression_list . (_) @binding.value))
 
 (call_expression
   function: [(identifier) @name

@@ -19,6 +19,7 @@
 
 ; Methods, abstract interface methods and annotation elements all become methods of their type.
 (method_declaration
+  type: (_) @type
   name: (identifier) @name) @definition.function
 
 (annotation_type_element_declaration
@@ -34,6 +35,7 @@
 ; Java has no top-level constants: `static final` fields are the class-level equivalent.
 (field_declaration
   (modifiers) @_mods
+  type: (_) @type
   declarator: (variable_declarator
     name: (identifier) @name)
   (#match? @_mods "\\bstatic\\b")
@@ -64,3 +66,45 @@
 ; `import a.b.C;`, `import static a.b.C.m;` and `import a.b.*;` (the package path).
 (import_declaration
   [(scoped_identifier) (identifier)] @import)
+
+; Other fields, with their declared types.
+(field_declaration
+  type: (_) @type
+  declarator: (variable_declarator
+    name: (identifier) @name)) @definition.field
+
+; Supertypes: `extends`, `implements`, an interface's `extends`.
+(class_declaration
+  name: (identifier) @relation.type
+  superclass: (superclass (_) @relation.base))
+
+(class_declaration
+  name: (identifier) @relation.type
+  interfaces: (super_interfaces (type_list (_) @relation.base)))
+
+(enum_declaration
+  name: (identifier) @relation.type
+  interfaces: (super_interfaces (type_list (_) @relation.base)))
+
+(record_declaration
+  name: (identifier) @relation.type
+  interfaces: (super_interfaces (type_list (_) @relation.base)))
+
+(interface_declaration
+  name: (identifier) @relation.type
+  (extends_interfaces (type_list (_) @relation.base)))
+
+; Parameters and locals with declared types (`var x = new T()` is read off its initialiser).
+(formal_parameter
+  type: (_) @binding.type
+  name: (identifier) @binding.name)
+
+(local_variable_declaration
+  type: (_) @binding.type
+  declarator: (variable_declarator
+    name: (identifier) @binding.name
+    value: (_)? @binding.value))
+
+(enhanced_for_statement
+  type: (_) @binding.type
+  name: (identifier) @binding.name)

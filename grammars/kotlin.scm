@@ -67,3 +67,33 @@
 
 (import_header
   (identifier) @import)
+
+; Properties (`var serverVersion: String`, `val x` in a primary constructor), with their types.
+(class_body
+  (property_declaration
+    (variable_declaration
+      (simple_identifier) @name
+      (user_type)? @type)) @definition.property)
+
+(class_parameter
+  (binding_pattern_kind)
+  (simple_identifier) @name
+  (user_type)? @type) @definition.property
+
+; `class A : B(), I`: supertypes.
+(class_declaration
+  (type_identifier) @relation.type
+  (delegation_specifier
+    [(user_type) @relation.base
+     (constructor_invocation (user_type) @relation.base)]))
+
+; Parameters and locals with a declared type or an initialiser.
+(parameter
+  (simple_identifier) @binding.name
+  (user_type) @binding.type)
+
+(property_declaration
+  (variable_declaration
+    (simple_identifier) @binding.name
+    (user_type)? @binding.type)
+  (call_expression)? @binding.value)

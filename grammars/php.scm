@@ -35,3 +35,16 @@
 ; `use A\B;` gives A\B; a group `use A\{B, C};` gives its prefix A.
 (namespace_use_clause [(name) (qualified_name)] @import)
 (namespace_use_declaration (namespace_name) @import)
+
+; Properties (`private Store $st;`).
+(property_declaration
+  (property_element (variable_name (name) @name))) @definition.property
+
+; `class A extends B implements I`: supertypes.
+(class_declaration
+  name: (name) @relation.type
+  (base_clause (name) @relation.base))
+
+(class_declaration
+  name: (name) @relation.type
+  (class_interface_clause (name) @relation.base))

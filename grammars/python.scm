@@ -2,7 +2,8 @@
 ; Decorators are handled by the engine (decorated_definition is a wrapper type).
 
 (function_definition
-  name: (identifier) @name) @definition.function
+  name: (identifier) @name
+  return_type: (type)? @type) @definition.function
 
 (class_definition
   name: (identifier) @name) @definition.class
@@ -41,3 +42,39 @@
 
 (import_from_statement
   module_name: [(dotted_name) (relative_import)] @import)
+
+; Class attributes (`x: int = 1`, `items = []`), with their annotation when written.
+(class_definition
+  body: (block
+    (expression_statement
+      (assignment
+        left: (identifier) @name
+        type: (type)? @type) @definition.field)))
+
+(class_definition
+  name: (identifier) @relation.type
+  superclasses: (argument_list
+    [(identifier) (attribute)] @relation.base))
+
+; Parameters, variables, and `self.x = …` (a field of the class, seen from every method).
+(typed_parameter
+  (identifier) @binding.name
+  type: (type) @binding.type)
+
+(typed_default_parameter
+  name: (identifier) @binding.name
+  type: (type) @binding.type)
+
+(assignment
+  left: [(identifier) (attribute object: (identifier) @_self attribute: (identifier))] @binding.name
+  type: (type)? @binding.type
+  right: (_) @binding.value
+  (#not-eq? @_self "_not_self_"))
+
+(class_definition
+  body: (block
+    (expression_statement
+      (assignment
+        left: (identifier) @binding.name
+        type: (type)? @binding.type
+        right: (_)? @binding.value))))

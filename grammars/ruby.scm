@@ -39,3 +39,8 @@
   method: (identifier) @require
   arguments: (argument_list . (string (string_content) @import))
   (#any-of? @require "require" "require_relative"))
+
+; `class A < B`: the superclass.
+(class
+  name: (constant) @relation.type
+  superclass: (superclass (constant) @relation.base))

@@ -1,11 +1,13 @@
 ; Rust tags. Capture conventions: grammars/README.md.
 
 (function_item
-  name: (identifier) @name) @definition.function
+  name: (identifier) @name
+  return_type: (_)? @type) @definition.function
 
 ; Trait method signatures without a default body.
 (function_signature_item
-  name: (identifier) @name) @definition.function
+  name: (identifier) @name
+  return_type: (_)? @type) @definition.function
 
 (struct_item
   name: (type_identifier) @name) @definition.struct
@@ -103,3 +105,27 @@
 (use_list
   [(scoped_identifier) @import
    (use_as_clause path: (_) @import)])
+
+; Struct fields, with their declared types.
+(field_declaration
+  name: (field_identifier) @name
+  type: (_) @type) @definition.field
+
+; `impl Trait for Type` and a trait's supertraits.
+(impl_item
+  trait: (_) @relation.base
+  type: (_) @relation.type)
+
+(trait_item
+  name: (type_identifier) @relation.type
+  bounds: (trait_bounds (_) @relation.base))
+
+; Parameters and `let` bindings with a declared type or an initialiser.
+(parameter
+  pattern: (identifier) @binding.name
+  type: (_) @binding.type)
+
+(let_declaration
+  pattern: (identifier) @binding.name
+  type: (_)? @binding.type
+  value: (_)? @binding.value)

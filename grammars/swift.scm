@@ -65,3 +65,20 @@
 
 (import_declaration
   (identifier) @import)
+
+; Stored and computed properties of a type, with their declared types.
+(class_body
+  (property_declaration
+    name: (pattern bound_identifier: (simple_identifier) @name)
+    (type_annotation)? @type) @definition.property)
+
+; `class A: B, P` and `extension A: Q`: supertypes and conformances.
+(class_declaration
+  name: [(type_identifier) (user_type)] @relation.type
+  (inheritance_specifier) @relation.base)
+
+; Locals with a declared type or an initialiser.
+(property_declaration
+  name: (pattern bound_identifier: (simple_identifier) @binding.name)
+  (type_annotation)? @binding.type
+  value: (_)? @binding.value)

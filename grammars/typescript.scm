@@ -2,14 +2,16 @@
 ; TSX uses this query too, with grammars/tsx.scm appended.
 
 (function_declaration
-  name: (identifier) @name) @definition.function
+  name: (identifier) @name
+  return_type: (type_annotation)? @type) @definition.function
 
 (generator_function_declaration
   name: (identifier) @name) @definition.function
 
 ; Overload and `declare function` signatures have no body but are still API.
 (function_signature
-  name: (identifier) @name) @definition.function
+  name: (identifier) @name
+  return_type: (type_annotation)? @type) @definition.function
 
 (class_declaration
   name: (type_identifier) @name) @definition.class
@@ -19,13 +21,16 @@
 
 ; Class members, object-literal methods, abstract members, interface members and class overloads.
 (method_definition
-  name: [(property_identifier) (private_property_identifier)] @name) @definition.method
+  name: [(property_identifier) (private_property_identifier)] @name
+  return_type: (type_annotation)? @type) @definition.method
 
 (abstract_method_signature
-  name: [(property_identifier) (private_property_identifier)] @name) @definition.method
+  name: [(property_identifier) (private_property_identifier)] @name
+  return_type: (type_annotation)? @type) @definition.method
 
 (method_signature
-  name: [(property_identifier) (private_property_identifier)] @name) @definition.method
+  name: [(property_identifier) (private_property_identifier)] @name
+  return_type: (type_annotation)? @type) @definition.method
 
 ; `handle = () => {...}` class fields are methods in all but name (bound callbacks).
 (public_field_definition
@@ -112,3 +117,47 @@
 (call_expression
   function: (import)
   arguments: (arguments . (string) @import))
+
+; Class fields and interface properties, with their declared types.
+(public_field_definition
+  name: [(property_identifier) (private_property_identifier)] @name
+  type: (type_annotation)? @type) @definition.field
+
+(property_signature
+  name: [(property_identifier) (private_property_identifier)] @name
+  type: (type_annotation)? @type) @definition.property
+
+; `class A extends B implements I`, `interface I extends J`.
+(class_declaration
+  name: (type_identifier) @relation.type
+  (class_heritage (extends_clause value: (_) @relation.base)))
+
+(class_declaration
+  name: (type_identifier) @relation.type
+  (class_heritage (implements_clause (_) @relation.base)))
+
+(abstract_class_declaration
+  name: (type_identifier) @relation.type
+  (class_heritage (extends_clause value: (_) @relation.base)))
+
+(abstract_class_declaration
+  name: (type_identifier) @relation.type
+  (class_heritage (implements_clause (_) @relation.base)))
+
+(interface_declaration
+  name: (type_identifier) @relation.type
+  (extends_type_clause type: (_) @relation.base))
+
+; Parameters and variables with a declared type or an initialiser.
+(required_parameter
+  pattern: (identifier) @binding.name
+  type: (type_annotation) @binding.type)
+
+(optional_parameter
+  pattern: (identifier) @binding.name
+  type: (type_annotation) @binding.type)
+
+(variable_declarator
+  name: (identifier) @binding.name
+  type: (type_annotation)? @binding.type
+  value: (_)? @binding.value)

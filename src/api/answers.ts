@@ -5,6 +5,7 @@
 // in-process answerRead both look verbs up in it.
 import type { Database } from "bun:sqlite";
 import type { z } from "zod";
+import { implementations } from "../graph/impls.ts";
 import { findSymbols, walkGraph } from "../graph/queries.ts";
 import { repoMap } from "../graph/repomap.ts";
 import { freshness as scanFreshness, pendingChanges, type PendingChanges } from "../index/freshness.ts";
@@ -71,7 +72,11 @@ export function answerGraph(c: AnswerContext, direction: "callers" | "callees", 
   const roots = findSymbols(c.db, p.symbol);
   return {
     direction,
-    roots: roots.map((symbol) => ({ symbol, neighbours: walkGraph(c.db, symbol.id, direction, p.depth, p.limit) })),
+    roots: roots.map((symbol) => ({
+      symbol,
+      neighbours: walkGraph(c.db, symbol.id, direction, p.depth, p.limit),
+      ...(p.impls ? implementations(c.db, symbol.id) : {}),
+    })),
     freshness: c.fresh.freshness(c.db),
   };
 }

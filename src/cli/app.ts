@@ -12,6 +12,7 @@ export const app = defineCommand({
     index: lazy(TOP.index, async () => (await import("./commands/index-cmd.ts")).indexCommand),
     search: lazy(TOP.search, async () => (await import("./commands/search.ts")).searchCommand),
     callers: lazy(TOP.callers, async () => (await import("./commands/graph.ts")).callersCommand),
+    impls: lazy(TOP.impls, async () => (await import("./commands/graph.ts")).implsCommand),
     callees: lazy(TOP.callees, async () => (await import("./commands/graph.ts")).calleesCommand),
     map: lazy(TOP.map, async () => (await import("./commands/map.ts")).mapCommand),
     contracts: lazy(TOP.contracts, async () => (await import("./commands/contracts.ts")).contractsCommand),

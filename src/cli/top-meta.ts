@@ -8,6 +8,7 @@ export const TOP = {
   index: { name: "index", description: "Build or query the code index" },
   search: { name: "search", description: "Search symbols: exact, prefix, camel humps (LVM), words, substring, fuzzy" },
   callers: { name: "callers", description: "Who calls (or uses) a symbol" },
+  impls: { name: "impls", description: "What implements a symbol, and what it implements" },
   callees: { name: "callees", description: "What a symbol calls (or uses)" },
   map: { name: "map", description: "The most important files and symbols, fitted to a token budget" },
   contracts: { name: "contracts", description: "HTTP client calls matched to the server routes they reach (and the ones that reach none)" },

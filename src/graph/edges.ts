@@ -11,6 +11,9 @@
 // in the imported files only; and one named like a method of the language's own types (`m.get(k)`,
 // core-methods.ts) reaches another file's method only when the calling file names that method's type.
 //
+// A receiver's type, when the extractor could tell it (receiver-types.ts), comes before all of
+// that: `s.Get()` with `s *Server` goes to Server's Get (or an ancestor's), and nowhere else.
+//
 // Three ways in: computeEdges() works on data already in memory (a cold build has every symbol and
 // reference at hand and never reads them back), updateEdges(db, "full") reads the whole index, and
 // updateEdges(db, changes) re-resolves only the referrers whose edges can have moved.
@@ -18,6 +21,7 @@ import type { Database } from "bun:sqlite";
 import { posix } from "node:path";
 import { isCoreMethod } from "./core-methods.ts";
 import { ImportResolver } from "./imports.ts";
+import { type GraphRelation, TypedLookup } from "./receiver-types.ts";
 import { REF_CALL, REF_IMPORTED, REF_MEMBER, REF_TYPE, refCountOf, refKindOf } from "../parser/ref-kinds.ts";
 
 /**
@@ -40,7 +44,13 @@ const familyOf = (lang: string) => FAMILY[lang] ?? lang;
  */
 const NO_IMPLICIT_RECEIVER = new Set(["go", "js", "python"]);
 
-const NOT_CALLABLE = new Set(["constant", "module", "namespace"]);
+const NOT_CALLABLE = new Set(["constant", "module", "namespace", "field", "property"]);
+
+/** How an edge was resolved (edges.via), weakest first: by name and scope, through an import's name, by the receiver's type. */
+export const VIA_NAME = 0;
+export const VIA_IMPORT = 1;
+export const VIA_TYPE = 2;
+export const VIA_NAMES = ["name", "import", "type"] as const;
 const TYPE_KINDS = new Set(["class", "struct", "interface", "enum", "trait", "type", "object"]);
 
 export interface GraphSymbol {
@@ -50,6 +60,8 @@ export interface GraphSymbol {
   kind: string;
   /** The class, struct, receiver type or module it is defined in, or null at top level. */
   container: string | null;
+  /** A field's declared type, a function's return type (bare names), or null. */
+  typeRef: string | null;
 }
 
 export interface GraphFile {
@@ -65,6 +77,8 @@ export interface GraphRef {
   name: string;
   kind: number;
   count: number;
+  /** What the file says about the receiver's type (src/parser/receivers.ts), "" for nothing. */
+  recv: string;
 }
 
 export interface EdgeChanges {
@@ -86,7 +100,17 @@ export interface EdgeList {
   to: Int32Array;
   weight: Float64Array;
   kind: Uint8Array;
+  /** VIA_NAME, VIA_IMPORT or VIA_TYPE: the strongest way any of the edge's references was resolved. */
+  via: Uint8Array;
 }
+
+/** Targets of a reference and how they were found. */
+export interface Resolution {
+  targets: GraphSymbol[];
+  via: number;
+}
+
+const NONE: Resolution = { targets: [], via: VIA_NAME };
 
 /**
  * Resolves (referring file, name, kind) to target symbols. Answers are cached per triple: every
@@ -99,7 +123,8 @@ export class EdgeResolver {
   private importer: ImportResolver | null = null;
   private readonly importsOf = new Map<number, Set<number>>();
   private readonly wantedCache = new Map<string, GraphSymbol[]>();
-  private readonly cache = new Map<string, GraphSymbol[]>();
+  private readonly cache = new Map<string, Resolution>();
+  private readonly typed: TypedLookup | null;
 
   constructor(
     private readonly files: GraphFile[],
@@ -109,34 +134,89 @@ export class EdgeResolver {
     private readonly importSpecs: (fileId: number) => string[],
     /** Whether any code in a file references a name (calls it or uses it as a type). */
     private readonly fileRefers: (fileId: number, name: string) => boolean,
+    /** Supertype relations naming a type; absent: receivers' types are not used (the rules before them). */
+    basesOf?: (type: string) => GraphRelation[] | undefined,
   ) {
     for (const f of files) {
       this.dirOf.set(f.id, posix.dirname(f.path));
       this.familyOfFile.set(f.id, familyOf(f.lang));
       this.pathOf.set(f.id, f.path);
     }
+    this.typed = basesOf
+      ? new TypedLookup({
+          candidates,
+          basesOf,
+          family: (id) => this.familyOfFile.get(id),
+          dir: (id) => this.dirOf.get(id),
+          nearest: (id, list) => this.nearest(id, list, true, false),
+          byName: (id, name, kind) => this.resolve(id, name, kind, "").targets,
+        })
+      : null;
   }
 
-  resolve(fileId: number, name: string, kind: number): GraphSymbol[] {
-    const key = `${fileId}\0${kind}\0${name}`;
+  /** The typed lookup (receivers' types and supertypes), or null for the name rules alone. */
+  get types(): TypedLookup | null {
+    return this.typed;
+  }
+
+  resolve(fileId: number, name: string, kind: number, recv = ""): Resolution {
+    const key = `${fileId}\0${kind}\0${name}\0${recv}`;
     let hit = this.cache.get(key);
     if (!hit) {
-      hit = this.lookup(fileId, name, kind);
+      hit = this.typedLookup(fileId, name, kind, recv) ?? this.byName(fileId, name, kind);
       this.cache.set(key, hit);
     }
     return hit;
   }
 
+  /** Through the receiver's type; null when that says nothing and the name rules decide. */
+  private typedLookup(fileId: number, name: string, kind: number, recv: string): Resolution | null {
+    if (!recv || !this.typed || (kind !== REF_MEMBER && kind !== REF_CALL)) return null;
+    const t = this.typed.member(fileId, recv, name);
+    if ("found" in t) return { targets: capped(t.found), via: VIA_TYPE };
+    // A member call on a type the repo does not define is a call into a library.
+    if ("external" in t && kind === REF_MEMBER) return NONE;
+    return null;
+  }
+
+  private byName(fileId: number, name: string, kind: number): Resolution {
+    const targets = this.lookup(fileId, name, kind);
+    return targets.length ? { targets, via: kind === REF_IMPORTED ? VIA_IMPORT : VIA_NAME } : NONE;
+  }
+
   private lookup(fileId: number, name: string, kind: number): GraphSymbol[] {
     const family = this.familyOfFile.get(fileId);
     if (family === undefined) return [];
+    if (family === "go") return this.goLookup(fileId, name, kind);
+    return this.lookupIn(fileId, name, kind, family);
+  }
+
+  /**
+   * Go's own rules on top: `len(x)` and the other predeclared functions are the language's (the
+   * repo's builtin/builtin.go only documents them); `pkg.F()` names a function, never a method;
+   * code outside a `_test.go` file never calls into one.
+   */
+  private goLookup(fileId: number, name: string, kind: number): GraphSymbol[] {
+    if (kind === REF_CALL && GO_BUILTINS.has(name)) return [];
+    const fromTest = this.pathOf.get(fileId)?.endsWith("_test.go") ?? false;
+    const list = this.lookupIn(fileId, name, kind === REF_IMPORTED ? REF_IMPORTED : kind, "go");
+    return list.filter((s) => (fromTest || !this.pathOf.get(s.fileId)!.endsWith("_test.go")) && (kind !== REF_IMPORTED || s.kind !== "method"));
+  }
+
+  private lookupIn(fileId: number, name: string, kind: number, family: string): GraphSymbol[] {
     // Member and import-qualified calls may mean any callable; a plain call, a method only where
     // code calls its own class's methods without naming the receiver.
     const want = kind === REF_TYPE ? REF_TYPE : kind === REF_CALL && NO_IMPLICIT_RECEIVER.has(family) ? REF_CALL : REF_MEMBER;
     const wanted = this.wanted(name, want, family);
     // A member call's receiver could be anything, the language's own types included: `items.push(v)`
     // is not a call of the repo's one `push` method unless that method is in sight.
-    if (kind === REF_MEMBER) return capped(this.nearest(fileId, wanted, false, isCoreMethod(family, name)));
+    if (kind === REF_MEMBER) {
+      const near = this.nearest(fileId, wanted, false, isCoreMethod(family, name));
+      // With receivers' types in use, a member call whose receiver stayed unknown is kept only when
+      // one method is in sight: several same-named methods near it are mostly other types' (measured
+      // by bench:callgraph; the name rules alone spread it over them).
+      return this.typed ? (near.length === 1 ? near : []) : capped(near);
+    }
     // `fmt.Println()`: the qualifier is an import's name, so the import decides, nothing nearer;
     // an import the repo does not hold (a library) gives no edge.
     if (kind === REF_IMPORTED) return capped(this.viaImports(fileId, wanted));
@@ -206,15 +286,20 @@ export class EdgeResolver {
   }
 }
 
+const GO_BUILTINS = new Set([
+  "append", "cap", "clear", "close", "complex", "copy", "delete", "imag", "len", "make", "max", "min", "new", "panic", "print",
+  "println", "real", "recover",
+]);
+
 /** More candidates than MAX_CANDIDATES, at whatever scope they were found, is no signal: no edge. */
 const capped = (list: GraphSymbol[]) => (list.length <= MAX_CANDIDATES ? list : []);
 
 /** Resolve references and aggregate them per (from, to), sorted. */
 export function resolveEdges(refs: Iterable<GraphRef>, resolver: EdgeResolver): { edges: EdgeList; resolved: number } {
-  const weights = new Map<number, Map<number, { w: number; kinds: number }>>();
+  const weights = new Map<number, Map<number, { w: number; kinds: number; via: number }>>();
   let resolved = 0;
   for (const r of refs) {
-    const targets = resolver.resolve(r.fileId, r.name, r.kind);
+    const { targets, via } = resolver.resolve(r.fileId, r.name, r.kind, r.recv);
     if (targets.length === 0) continue;
     resolved += r.count;
     const share = r.count / targets.length;
@@ -227,7 +312,8 @@ export function resolveEdges(refs: Iterable<GraphRef>, resolver: EdgeResolver): 
       if (cur) {
         cur.w += share;
         cur.kinds |= bit;
-      } else row.set(t.id, { w: share, kinds: bit });
+        if (via > cur.via) cur.via = via;
+      } else row.set(t.id, { w: share, kinds: bit, via });
     }
   }
   let count = 0;
@@ -238,12 +324,14 @@ export function resolveEdges(refs: Iterable<GraphRef>, resolver: EdgeResolver): 
     to: new Int32Array(count),
     weight: new Float64Array(count),
     kind: new Uint8Array(count),
+    via: new Uint8Array(count),
   };
   let i = 0;
   for (const from of [...weights.keys()].sort((a, b) => a - b)) {
     const row = weights.get(from)!;
     for (const to of [...row.keys()].sort((a, b) => a - b)) {
-      const { w, kinds } = row.get(to)!;
+      const { w, kinds, via } = row.get(to)!;
+      edges.via[i] = via;
       edges.from[i] = from;
       edges.to[i] = to;
       edges.weight[i] = w;
@@ -260,10 +348,23 @@ export interface GraphInput {
   symbols: GraphSymbol[];
   refs: GraphRef[];
   imports: Map<number, string[]>;
+  relations: GraphRelation[];
 }
 
-export function computeEdges(input: GraphInput | PackedGraph): { edges: EdgeList; resolved: number } {
-  if (input instanceof PackedGraph) return input.computeEdges();
+/** Supertype relations by subtype name. */
+export function relationIndex(relations: Iterable<GraphRelation>): Map<string, GraphRelation[]> {
+  const out = new Map<string, GraphRelation[]>();
+  for (const r of relations) {
+    const list = out.get(r.type);
+    if (list) list.push(r);
+    else out.set(r.type, [r]);
+  }
+  return out;
+}
+
+/** opts.legacy: the name rules alone, as before receivers' types were used (bench:callgraph's "before"). */
+export function computeEdges(input: GraphInput | PackedGraph, opts: { legacy?: boolean } = {}): { edges: EdgeList; resolved: number } {
+  if (input instanceof PackedGraph) return input.computeEdges(opts);
   const byName = new Map<string, GraphSymbol[]>();
   for (const s of input.symbols) {
     const list = byName.get(s.name);
@@ -276,11 +377,13 @@ export function computeEdges(input: GraphInput | PackedGraph): { edges: EdgeList
     if (set) set.add(r.name);
     else namesOfFile.set(r.fileId, new Set([r.name]));
   }
+  const bases = relationIndex(input.relations);
   const resolver = new EdgeResolver(
     input.files,
     (name) => byName.get(name),
     (fileId) => input.imports.get(fileId) ?? [],
     (fileId, name) => namesOfFile.get(fileId)?.has(name) ?? false,
+    opts.legacy ? undefined : (type) => bases.get(type),
   );
   return resolveEdges(input.refs, resolver);
 }
@@ -322,6 +425,7 @@ const kindCode = (kind: string): number => {
 export class PackedGraph {
   readonly files: GraphFile[] = [];
   readonly imports = new Map<number, string[]>();
+  readonly relations: GraphRelation[] = [];
   /** Name id -> name; ids start at 1. */
   private readonly names: string[] = [""];
   private readonly ids = new Map<string, number>();
@@ -331,10 +435,14 @@ export class PackedGraph {
   private readonly symKind = new Column(new Uint8Array(1024));
   /** Name id of the container, 0 for none. */
   private readonly symContainer = new Column(new Int32Array(1024));
+  /** Name id of the declared or return type, 0 for none. */
+  private readonly symType = new Column(new Int32Array(1024));
   private readonly refFrom = new Column(new Int32Array(1024));
   private readonly refFile = new Column(new Int32Array(1024));
   private readonly refName = new Column(new Int32Array(1024));
   private readonly refKindCount = new Column(new Int32Array(1024));
+  /** Name id of the receiver hint, 0 for none. */
+  private readonly refRecv = new Column(new Int32Array(1024));
 
   nameId(name: string): number {
     let id = this.ids.get(name);
@@ -346,7 +454,8 @@ export class PackedGraph {
     return id;
   }
 
-  addSymbol(id: number, fileId: number, name: string, kind: string, container: string | null): void {
+  addSymbol(id: number, fileId: number, name: string, kind: string, container: string | null, typeRef: string | null): void {
+    this.symType.push(typeRef === null ? 0 : this.nameId(typeRef));
     this.symId.push(id);
     this.symFile.push(fileId);
     this.symName.push(this.nameId(name));
@@ -355,7 +464,8 @@ export class PackedGraph {
   }
 
   /** kindCount: count << REF_KIND_BITS | kind. */
-  addRef(from: number, fileId: number, nameId: number, kindCount: number): void {
+  addRef(from: number, fileId: number, nameId: number, kindCount: number, recvId: number): void {
+    this.refRecv.push(recvId);
     this.refFrom.push(from);
     this.refFile.push(fileId);
     this.refName.push(nameId);
@@ -371,7 +481,7 @@ export class PackedGraph {
     return { ids: this.symId.data.slice(0, this.symId.length), fileIds: this.symFile.data.slice(0, this.symFile.length) };
   }
 
-  computeEdges(): { edges: EdgeList; resolved: number } {
+  computeEdges(opts: { legacy?: boolean } = {}): { edges: EdgeList; resolved: number } {
     // (file, referenced name) pairs, one number each; built at the first core-named member call
     // that reaches beyond its own file (a Go tree never has one).
     const stride = this.names.length;
@@ -383,10 +493,13 @@ export class PackedGraph {
       return fileNames;
     };
     const byName: (GraphSymbol[] | undefined)[] = new Array(this.names.length);
+    const bases = relationIndex(this.relations);
     for (let i = 0; i < this.symId.length; i++) {
       const n = this.symName.get(i);
       const c = this.symContainer.get(i);
+      const ty = this.symType.get(i);
       const s: GraphSymbol = {
+        typeRef: ty === 0 ? null : this.names[ty]!,
         id: this.symId.get(i),
         fileId: this.symFile.get(i),
         name: this.names[n]!,
@@ -408,10 +521,11 @@ export class PackedGraph {
         const id = this.ids.get(name);
         return id !== undefined && pairs().has(fileId * stride + id);
       },
+      opts.legacy ? undefined : (type) => bases.get(type),
     );
     const self = this;
     function* refs(): Generator<GraphRef> {
-      const r: GraphRef = { from: 0, fileId: 0, name: "", kind: 0, count: 0 };
+      const r: GraphRef = { from: 0, fileId: 0, name: "", kind: 0, count: 0, recv: "" };
       for (let i = 0; i < self.refFrom.length; i++) {
         const kc = self.refKindCount.get(i);
         r.from = self.refFrom.get(i);
@@ -419,6 +533,8 @@ export class PackedGraph {
         r.name = self.names[self.refName.get(i)]!;
         r.kind = refKindOf(kc);
         r.count = refCountOf(kc);
+        const recv = self.refRecv.get(i);
+        r.recv = recv === 0 ? "" : self.names[recv]!;
         yield r;
       }
     }
@@ -428,9 +544,12 @@ export class PackedGraph {
 
 /** Insert edges (sorted by primary key, so the B-tree only appends when the table was empty). */
 export function writeEdges(db: Database, edges: EdgeList): void {
-  const insert = db.prepare("INSERT INTO edges(from_symbol, to_symbol, weight, kind) VALUES (?, ?, ?, ?)");
-  for (let i = 0; i < edges.count; i++) insert.run(edges.from[i]!, edges.to[i]!, edges.weight[i]!, edges.kind[i]!);
+  const insert = db.prepare("INSERT INTO edges(from_symbol, to_symbol, weight, kind, via) VALUES (?, ?, ?, ?, ?)");
+  for (let i = 0; i < edges.count; i++) insert.run(edges.from[i]!, edges.to[i]!, edges.weight[i]!, edges.kind[i]!, edges.via[i]!);
 }
+
+const REF_COLUMNS = `r.from_symbol AS "from", r.file_id AS fileId, n.name, r.kind, r.count, r.recv`;
+const REF_JOINS = "JOIN ref_names n ON n.id = r.name_id";
 
 function loadFiles(db: Database): GraphFile[] {
   return db.query("SELECT id, path, lang FROM files WHERE skip_reason IS NULL").all() as GraphFile[];
@@ -439,17 +558,16 @@ function loadFiles(db: Database): GraphFile[] {
 export function updateEdges(db: Database, changes: EdgeChanges | "full"): EdgeStats {
   if (changes === "full") {
     const files = loadFiles(db);
-    const symbols = db.query("SELECT id, file_id AS fileId, name, kind, container FROM symbols").all() as GraphSymbol[];
-    const refs = db
-      .query("SELECT r.from_symbol AS \"from\", r.file_id AS fileId, n.name, r.kind, r.count FROM refs r JOIN ref_names n ON n.id = r.name_id")
-      .all() as GraphRef[];
+    const symbols = db.query("SELECT id, file_id AS fileId, name, kind, container, type_ref AS typeRef FROM symbols").all() as GraphSymbol[];
+    const refs = db.query(`SELECT ${REF_COLUMNS} FROM refs r ${REF_JOINS}`).all() as GraphRef[];
+    const relations = db.query("SELECT file_id AS fileId, name AS type, base FROM supertypes").all() as GraphRelation[];
     const imports = new Map<number, string[]>();
     for (const { file_id, spec } of db.query("SELECT file_id, spec FROM imports").all() as { file_id: number; spec: string }[]) {
       const list = imports.get(file_id);
       if (list) list.push(spec);
       else imports.set(file_id, [spec]);
     }
-    const { edges, resolved } = computeEdges({ files, symbols, refs, imports });
+    const { edges, resolved } = computeEdges({ files, symbols, refs, imports, relations });
     db.exec("DELETE FROM edges");
     writeEdges(db, edges);
     return { mode: "full", refsResolved: resolved, edges: edges.count };
@@ -458,16 +576,17 @@ export function updateEdges(db: Database, changes: EdgeChanges | "full"): EdgeSt
   const from = affectedCallers(db, changes);
   if (from.size === 0) return { mode: "incremental", refsResolved: 0, edges: 0 };
   const del = db.prepare("DELETE FROM edges WHERE from_symbol = ?");
-  const refsOf = db.prepare(
-    "SELECT r.from_symbol AS \"from\", r.file_id AS fileId, n.name, r.kind, r.count FROM refs r JOIN ref_names n ON n.id = r.name_id WHERE r.file_id = ? AND r.from_symbol = ?",
-  );
+  const refsOf = db.prepare(`SELECT ${REF_COLUMNS} FROM refs r ${REF_JOINS} WHERE r.file_id = ? AND r.from_symbol = ?`);
   const refs: GraphRef[] = [];
   for (const [id, fileId] of [...from].sort((a, b) => a[0] - b[0])) {
     del.run(id);
     for (const r of refsOf.all(fileId, id) as GraphRef[]) refs.push(r);
   }
   // Only the names these references use are looked up (through the name index), not every symbol.
-  const byName = db.prepare("SELECT id, file_id AS fileId, name, kind, container FROM symbols WHERE name = ?1 COLLATE NOCASE AND name = ?1");
+  const byName = db.prepare(
+    "SELECT id, file_id AS fileId, name, kind, container, type_ref AS typeRef FROM symbols WHERE name = ?1 COLLATE NOCASE AND name = ?1",
+  );
+  const basesOf = db.prepare("SELECT file_id AS fileId, name AS type, base FROM supertypes WHERE name = ?");
   const specsOf = db.prepare("SELECT spec FROM imports WHERE file_id = ?");
   const refersTo = db.prepare("SELECT 1 FROM ref_names n JOIN name_files nf ON nf.name_id = n.id WHERE n.name = ? AND nf.file_id = ?");
   const resolver = new EdgeResolver(
@@ -475,6 +594,7 @@ export function updateEdges(db: Database, changes: EdgeChanges | "full"): EdgeSt
     (name) => byName.all(name) as GraphSymbol[],
     (fileId) => (specsOf.all(fileId) as { spec: string }[]).map((r) => r.spec),
     (fileId, name) => refersTo.get(name, fileId) !== null,
+    (type) => basesOf.all(type) as GraphRelation[],
   );
   const { edges, resolved } = resolveEdges(refs, resolver);
   writeEdges(db, edges);

@@ -1,6 +1,8 @@
 // Read the call graph: find the symbols a user names, and walk callers or callees from them.
 import type { Database } from "bun:sqlite";
 import type { SymbolRef } from "../protocol/index-answers.ts";
+import { VIA_NAMES } from "./edges.ts";
+import { interfaceMethodsOf } from "./impls.ts";
 
 const SYMBOL_COLUMNS = `s.id, s.name, s.kind, s.container, f.path, s.line, s.end_line AS endLine, s.signature`;
 
@@ -39,26 +41,45 @@ export interface Neighbour extends SymbolRef {
   weight: number;
   depth: number;
   via: number;
+  /** How the edge was resolved: by the receiver's type, through an interface the symbol implements, by an import's name, or by name and scope. */
+  resolved: "type" | "interface" | "import" | "name";
+  /** For "interface": the interface method the call names. */
+  through?: number;
 }
 
-/** Breadth-first walk of callers or callees up to `depth`, each symbol listed once at its nearest depth. */
+/**
+ * Breadth-first walk of callers or callees up to `depth`, each symbol listed once at its nearest
+ * depth. A method's callers include the callers of the interface methods it implements (a call
+ * through the interface may reach it), marked resolved "interface".
+ */
 export function walkGraph(db: Database, rootId: number, direction: "callers" | "callees", depth = 1, limit = 200): Neighbour[] {
   const [near, far] = direction === "callers" ? ["to_symbol", "from_symbol"] : ["from_symbol", "to_symbol"];
-  const step = db.query(
-    `SELECT ${SYMBOL_COLUMNS}, e.weight FROM edges e
+  const query = db.query(
+    `SELECT ${SYMBOL_COLUMNS}, e.weight, e.via AS how FROM edges e
      JOIN symbols s ON s.id = e.${far} JOIN files f ON f.id = s.file_id
      WHERE e.${near} = ? ORDER BY e.weight DESC, s.rank DESC LIMIT ?`,
   );
+  type Row = SymbolRef & { weight: number; how: number; through?: number };
+  const step = {
+    all: (id: number, max: number): Row[] => {
+      const rows = (query.all(id, max) as Row[]).map((r) => ({ ...r }));
+      if (direction === "callers") {
+        for (const m of interfaceMethodsOf(db, id)) for (const r of query.all(m.id, max) as Row[]) rows.push({ ...r, how: -1, through: m.id });
+      }
+      return rows;
+    },
+  };
   const seen = new Set<number>([rootId]);
   const out: Neighbour[] = [];
   let frontier = [rootId];
   for (let d = 1; d <= depth && frontier.length && out.length < limit; d++) {
     const next: number[] = [];
     for (const id of frontier) {
-      for (const row of step.all(id, limit) as (SymbolRef & { weight: number })[]) {
+      for (const { how, through, ...row } of step.all(id, limit)) {
         if (seen.has(row.id)) continue;
         seen.add(row.id);
-        out.push({ ...row, depth: d, via: id });
+        const resolved = how < 0 ? "interface" : (VIA_NAMES[how] ?? "name");
+        out.push({ ...row, depth: d, via: id, resolved, ...(through === undefined ? {} : { through }) });
         next.push(row.id);
         if (out.length >= limit) break;
       }

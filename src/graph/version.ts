@@ -7,4 +7,6 @@
 // 2: member calls (never by a repo-wide unique name), calls through an import's name, core-named
 //    member calls need their type named.
 // 3: in Go, TypeScript/JavaScript and Python a plain call never resolves to a method.
-export const RESOLVER_VERSION = 3;
+// 4: calls resolved through the receiver's type and its supertypes (receiver-types.ts); edges say
+//    how they were resolved (edges.via).
+export const RESOLVER_VERSION = 4;

@@ -28,17 +28,21 @@ export interface PackedExtraction {
   /** Symbol names, then reference names, back to back; their lengths in nameLengths. */
   names: string;
   nameLengths: Int32Array;
-  /** Per symbol: kind, container, signature, doc, words, humps (length -1: null). */
+  /** Per symbol: kind, container, signature, doc, words, humps, typeRef (length -1: null). */
   text: string;
   textLengths: Int32Array;
-  /** Per aggregated reference, ordered by referring symbol: that symbol's index, and kind (0 call, 1 type use) + 2 * count. */
+  /** Per aggregated reference, ordered by referring symbol: that symbol's index, and count << REF_KIND_BITS | kind. */
   refEnclosing: Int32Array;
   refKindCount: Int32Array;
+  /** Per aggregated reference, its receiver hint ("" for none). */
+  refReceivers: string[];
   imports: string[];
+  /** Supertype relations, flat: type, base, type, base… */
+  relations: string[];
   syntaxErrors: number;
 }
 
-const TEXT_FIELDS = 6;
+const TEXT_FIELDS = 7;
 
 export function packExtraction(x: Extraction): PackedExtraction {
   const n = x.symbols.length;
@@ -64,6 +68,7 @@ export function packExtraction(x: Extraction): PackedExtraction {
     put(t + 3, s.doc);
     put(t + 4, f.words);
     put(t + 5, f.humps);
+    put(t + 6, s.typeRef);
   });
   const refs = packRefs(x);
   for (const name of refs.names) names.push(name);
@@ -77,7 +82,9 @@ export function packExtraction(x: Extraction): PackedExtraction {
     textLengths,
     refEnclosing: refs.enclosing,
     refKindCount: refs.kindCount,
+    refReceivers: refs.receivers,
     imports: x.imports,
+    relations: x.relations.flatMap((r) => [r.type, r.base]),
     syntaxErrors: x.syntaxErrors,
   };
 }
@@ -91,6 +98,7 @@ export class SymbolReader {
   doc: string | null = null;
   words = "";
   humps = "";
+  typeRef: string | null = null;
   line = 0;
   col = 0;
   endLine = 0;
@@ -114,6 +122,7 @@ export class SymbolReader {
     this.doc = this.field(t + 3);
     this.words = this.field(t + 4)!;
     this.humps = this.field(t + 5)!;
+    this.typeRef = this.field(t + 6);
     this.line = p.positions[i * 4]!;
     this.col = p.positions[i * 4 + 1]!;
     this.endLine = p.positions[i * 4 + 2]!;
@@ -137,26 +146,29 @@ export class SymbolReader {
   }
 }
 
-/** A file's references aggregated per (enclosing symbol, name, kind); references outside any symbol are dropped. */
-function packRefs(x: Extraction): { enclosing: Int32Array; kindCount: Int32Array; names: string[] } {
+/** A file's references aggregated per (enclosing symbol, name, kind, receiver); references outside any symbol are dropped. */
+function packRefs(x: Extraction): { enclosing: Int32Array; kindCount: Int32Array; names: string[]; receivers: string[] } {
   // One map of names per (enclosing symbol, kind), so no key string is built per reference.
   const byOwner = new Map<number, Map<string, number>>();
   const enclosing: number[] = [];
   const kindCount: number[] = [];
   const names: string[] = [];
+  const receivers: string[] = [];
   for (const r of x.refs) {
     if (r.enclosing === null) continue;
     const kind = refKindCode(r.kind);
     const owner = (r.enclosing << REF_KIND_BITS) | kind;
     let byName = byOwner.get(owner);
     if (!byName) byOwner.set(owner, (byName = new Map()));
-    const at = byName.get(r.name);
+    const key = r.receiver ? `${r.name}\0${r.receiver}` : r.name;
+    const at = byName.get(key);
     if (at !== undefined) kindCount[at]! += 1 << REF_KIND_BITS;
     else {
-      byName.set(r.name, enclosing.length);
+      byName.set(key, enclosing.length);
       enclosing.push(r.enclosing);
       kindCount.push((1 << REF_KIND_BITS) | kind);
       names.push(r.name);
+      receivers.push(r.receiver);
     }
   }
   // By referring symbol (the primary key's order within a file).
@@ -165,5 +177,6 @@ function packRefs(x: Extraction): { enclosing: Int32Array; kindCount: Int32Array
     enclosing: Int32Array.from(order, (i) => enclosing[i]!),
     kindCount: Int32Array.from(order, (i) => kindCount[i]!),
     names: order.map((i) => names[i]!),
+    receivers: order.map((i) => receivers[i]!),
   };
 }

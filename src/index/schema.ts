@@ -1,9 +1,9 @@
 // The index schema. Bump INDEX_SCHEMA_VERSION on any change to these tables: an index written by
 // another version is dropped and rebuilt (it is derived data), never read with the wrong shape.
-export const INDEX_SCHEMA_VERSION = 3;
+export const INDEX_SCHEMA_VERSION = 4;
 
 /** Tables owned by the index. Other subsystems (tasks) keep their own tables in the same file. */
-export const INDEX_TABLES = ["files", "symbols", "ref_names", "refs", "name_files", "imports", "edges", "symbols_fts", "symbols_tri"] as const;
+export const INDEX_TABLES = ["files", "symbols", "ref_names", "refs", "name_files", "imports", "supertypes", "edges", "symbols_fts", "symbols_tri"] as const;
 
 export const INDEX_SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -36,6 +36,7 @@ CREATE TABLE symbols (
   end_col INTEGER NOT NULL,
   signature TEXT NOT NULL,
   doc TEXT,
+  type_ref TEXT,                    -- a field's declared type, a function's return type (bare name)
   rank REAL NOT NULL DEFAULT 0
 );
 CREATE INDEX symbols_file ON symbols(file_id);
@@ -45,6 +46,7 @@ CREATE INDEX symbols_humps ON symbols(humps);
 -- References aggregated per (file, referring symbol, name, kind): kind 0 = call, 1 = type use,
 -- 2 = member call (x.f()), 3 = member call through an import's name (fmt.Println(); see
 -- src/parser/ref-kinds.ts);
+-- recv = what the file says about a call's receiver type (src/parser/receivers.ts), '' for nothing;
 -- count = how often. Names are interned in ref_names (a reference's name is 7 characters on
 -- average, its id 2 bytes). Clustered by file, so a file's references are one range to read or
 -- delete. References outside any definition (top-level initialisers) carry no edge and are not
@@ -55,8 +57,9 @@ CREATE TABLE refs (
   from_symbol INTEGER NOT NULL,
   name_id INTEGER NOT NULL,
   kind INTEGER NOT NULL,
+  recv TEXT NOT NULL,
   count INTEGER NOT NULL,
-  PRIMARY KEY (file_id, from_symbol, name_id, kind)
+  PRIMARY KEY (file_id, from_symbol, name_id, kind, recv)
 ) WITHOUT ROWID;
 -- Which files reference a name: when a definition of that name appears or goes away, only those
 -- files' references are resolved again. A third the size of an index on refs(name_id).
@@ -66,18 +69,28 @@ CREATE TABLE name_files (
   PRIMARY KEY (name_id, file_id)
 ) WITHOUT ROWID;
 CREATE VIEW refs_by_name AS
-  SELECT r.file_id, r.from_symbol, n.name, r.kind, r.count FROM refs r JOIN ref_names n ON n.id = r.name_id;
+  SELECT r.file_id, r.from_symbol, n.name, r.kind, r.recv, r.count FROM refs r JOIN ref_names n ON n.id = r.name_id;
 
 CREATE TABLE imports (file_id INTEGER NOT NULL, spec TEXT NOT NULL);
 CREATE INDEX imports_file ON imports(file_id);
 
+-- Supertypes a file names: type \`name\` extends, implements, conforms to, embeds or has \`impl base for\`.
+-- Bare names, resolved by the call graph as it resolves types (src/graph/receiver-types.ts).
+CREATE TABLE supertypes (file_id INTEGER NOT NULL, name TEXT NOT NULL, base TEXT NOT NULL);
+CREATE INDEX supertypes_file ON supertypes(file_id);
+CREATE INDEX supertypes_name ON supertypes(name);
+CREATE INDEX supertypes_base ON supertypes(base);
+
 -- Resolved call graph: references aggregated per (caller, callee); weight sums each reference's
 -- share (an ambiguous name splits 1.0 over its candidates). kind 0 = calls only, 1 = type uses only, 2 = both.
+-- via = how it was resolved, the strongest of its references: 0 by name and scope, 1 through an
+-- import's name, 2 by the receiver's type (src/graph/edges.ts VIA_NAMES).
 CREATE TABLE edges (
   from_symbol INTEGER NOT NULL,
   to_symbol INTEGER NOT NULL,
   weight REAL NOT NULL,
   kind INTEGER NOT NULL,
+  via INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (from_symbol, to_symbol)
 ) WITHOUT ROWID;
 CREATE INDEX edges_to ON edges(to_symbol);

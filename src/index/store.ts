@@ -251,7 +251,7 @@ export function beginBulkBuild(db: Database): void {
     setMeta(db, BULK_MARKER, "1");
     for (const t of FTS_TRIGGER_NAMES) db.exec(`DROP TRIGGER IF EXISTS ${t}`);
     for (const i of DEFERRED_INDEXES) db.exec(`DROP INDEX IF EXISTS ${i.name}`);
-    for (const t of ["edges", "name_files", "refs", "ref_names", "imports", "symbols", "files"]) db.exec(`DELETE FROM ${t}`);
+    for (const t of ["edges", "name_files", "refs", "ref_names", "imports", "supertypes", "symbols", "files"]) db.exec(`DELETE FROM ${t}`);
     db.exec("INSERT INTO symbols_fts(symbols_fts) VALUES ('delete-all')");
     db.exec("INSERT INTO symbols_tri(symbols_tri) VALUES ('delete-all')");
   })();
@@ -316,6 +316,7 @@ interface OldSymbol {
   end_col: number;
   signature: string;
   doc: string | null;
+  type_ref: string | null;
 }
 
 const symbolKey = (name: string, kind: string, container: string | null) => `${name}\0${kind}\0${container ?? ""}`;
@@ -355,6 +356,8 @@ export class IndexWriter {
   private readonly deleteEdgesToSymbol: Statement;
   private readonly deleteRefsOfFile: Statement;
   private readonly deleteImports: Statement;
+  private readonly insertRelation: Statement;
+  private readonly deleteRelations: Statement;
   private readonly deleteSymbols: Statement;
   private readonly deleteFileRow: Statement;
   private readonly deleteEdgesFrom: Statement;
@@ -392,14 +395,16 @@ export class IndexWriter {
        RETURNING id`,
     );
     this.insertSymbol = db.prepare(
-      `INSERT INTO symbols(id, file_id, name, humps, words, kind, container, line, col, end_line, end_col, signature, doc)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+      `INSERT INTO symbols(id, file_id, name, humps, words, kind, container, line, col, end_line, end_col, signature, doc, type_ref)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
     );
     this.insertSymbolBulk = db.prepare(
-      `INSERT INTO symbols(id, file_id, name, humps, words, kind, container, line, col, end_line, end_col, signature, doc, rank)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO symbols(id, file_id, name, humps, words, kind, container, line, col, end_line, end_col, signature, doc, type_ref, rank)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    this.insertRef = db.prepare("INSERT INTO refs(file_id, from_symbol, name_id, kind, count) VALUES (?, ?, ?, ?, ?)");
+    this.insertRef = db.prepare("INSERT INTO refs(file_id, from_symbol, name_id, kind, recv, count) VALUES (?, ?, ?, ?, ?, ?)");
+    this.insertRelation = db.prepare("INSERT INTO supertypes(file_id, name, base) VALUES (?, ?, ?)");
+    this.deleteRelations = db.prepare("DELETE FROM supertypes WHERE file_id = ?");
     this.nameId = db.prepare("SELECT id FROM ref_names WHERE name = ?");
     this.insertName = db.prepare("INSERT INTO ref_names(id, name) VALUES (?, ?) RETURNING id");
     this.insertNameFile = db.prepare("INSERT OR IGNORE INTO name_files(name_id, file_id) VALUES (?, ?)");
@@ -410,11 +415,11 @@ export class IndexWriter {
     this.fileId = db.prepare("SELECT id FROM files WHERE path = ?");
     this.touch = db.prepare("UPDATE files SET size = ?, mtime_us = ? WHERE path = ?");
     this.symbolsOfFile = db.prepare(
-      "SELECT id, name, kind, container, line, col, end_line, end_col, signature, doc FROM symbols WHERE file_id = ? ORDER BY id",
+      "SELECT id, name, kind, container, line, col, end_line, end_col, signature, doc, type_ref FROM symbols WHERE file_id = ? ORDER BY id",
     );
     // Only the position: the FTS trigger (AFTER UPDATE OF name, words, container, signature, doc) stays quiet.
     this.updatePosition = db.prepare("UPDATE symbols SET line = ?, col = ?, end_line = ?, end_col = ? WHERE id = ?");
-    this.updateText = db.prepare("UPDATE symbols SET line = ?, col = ?, end_line = ?, end_col = ?, signature = ?, doc = ? WHERE id = ?");
+    this.updateText = db.prepare("UPDATE symbols SET line = ?, col = ?, end_line = ?, end_col = ?, signature = ?, doc = ?, type_ref = ? WHERE id = ?");
     this.deleteSymbol = db.prepare("DELETE FROM symbols WHERE id = ?");
     this.deleteEdgesFromSymbol = db.prepare("DELETE FROM edges WHERE from_symbol = ?");
     this.deleteEdgesToSymbol = db.prepare("DELETE FROM edges WHERE to_symbol = ?");
@@ -437,6 +442,7 @@ export class IndexWriter {
       old = this.symbolsOfFile.all(prev.id) as OldSymbol[];
       oldNameIds = this.dropRefs(prev.id);
       this.deleteImports.run(prev.id);
+      this.deleteRelations.run(prev.id);
     } else this.changes.pathsAddedOrRemoved.add(stat.path);
     const { id: fileId } = this.upsertFile.get(
       stat.path, stat.lang, stat.size, stat.mtimeUs, hash, null, x.syntaxErrors, x.count, now,
@@ -450,10 +456,15 @@ export class IndexWriter {
     for (let i = 0; i < refNames.length; i++) {
       const nameId = this.intern(refNames[i]!);
       nameIds.add(nameId);
+      const recv = x.refReceivers[i]!;
       const from = ids[x.refEnclosing[i]!]!;
       const kc = x.refKindCount[i]!;
-      this.insertRef.run(fileId, from, nameId, refKindOf(kc), refCountOf(kc));
-      this.graph?.addRef(from, fileId, nameId, kc);
+      this.insertRef.run(fileId, from, nameId, refKindOf(kc), recv, refCountOf(kc));
+      this.graph?.addRef(from, fileId, nameId, kc, recv ? this.graph.nameId(recv) : 0);
+    }
+    for (let i = 0; i < x.relations.length; i += 2) {
+      this.insertRelation.run(fileId, x.relations[i]!, x.relations[i + 1]!);
+      this.graph?.relations.push({ fileId, type: x.relations[i]!, base: x.relations[i + 1]! });
     }
     if (!this.graph) {
       // (Bulk builds fill name_files in one pass at the end.)
@@ -495,9 +506,9 @@ export class IndexWriter {
     while (s.next()) {
       const id = this.nextSymbolId++;
       this.insertSymbolBulk.run(
-        id, fileId, s.name, s.humps, s.words, s.kind, s.container, s.line, s.col, s.endLine, s.endCol, s.signature, s.doc, RANK_PLACEHOLDER,
+        id, fileId, s.name, s.humps, s.words, s.kind, s.container, s.line, s.col, s.endLine, s.endCol, s.signature, s.doc, s.typeRef, RANK_PLACEHOLDER,
       );
-      this.graph!.addSymbol(id, fileId, s.name, s.kind, s.container);
+      this.graph!.addSymbol(id, fileId, s.name, s.kind, s.container, s.typeRef);
       ids.push(id);
     }
     return ids;
@@ -517,14 +528,16 @@ export class IndexWriter {
       const o = byKey.get(symbolKey(s.name, s.kind, s.container))?.shift();
       if (o) {
         ids.push(o.id);
-        if (o.signature !== s.signature || o.doc !== s.doc) {
-          this.updateText.run(s.line, s.col, s.endLine, s.endCol, s.signature, s.doc, o.id);
+        if (o.signature !== s.signature || o.doc !== s.doc || o.type_ref !== s.typeRef) {
+          // A changed declared or return type changes what calls through it resolve to.
+          if (o.type_ref !== s.typeRef) this.changes.names.add(s.name);
+          this.updateText.run(s.line, s.col, s.endLine, s.endCol, s.signature, s.doc, s.typeRef, o.id);
         } else if (o.line !== s.line || o.col !== s.col || o.end_line !== s.endLine || o.end_col !== s.endCol) {
           this.updatePosition.run(s.line, s.col, s.endLine, s.endCol, o.id);
         }
         continue;
       }
-      const row = this.insertSymbol.get(null, fileId, s.name, s.humps, s.words, s.kind, s.container, s.line, s.col, s.endLine, s.endCol, s.signature, s.doc) as {
+      const row = this.insertSymbol.get(null, fileId, s.name, s.humps, s.words, s.kind, s.container, s.line, s.col, s.endLine, s.endCol, s.signature, s.doc, s.typeRef) as {
         id: number;
       };
       ids.push(row.id);
@@ -569,6 +582,7 @@ export class IndexWriter {
     this.deleteEdgesTo.run(row.id);
     for (const id of this.dropRefs(row.id)) this.deleteUnusedName.run(id);
     this.deleteImports.run(row.id);
+    this.deleteRelations.run(row.id);
     this.deleteSymbols.run(row.id);
     return true;
   }

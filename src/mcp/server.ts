@@ -41,7 +41,7 @@ export const INSTRUCTIONS =
 export const DESCRIPTIONS = {
   search_symbols: "Find symbols (functions, types, methods...) by name, prefix, camelCase initials, words or typo. Returns ids, locations, signatures.",
   get_file_context: "Outline of one file: its symbols with signatures and line ranges (docs with verbose).",
-  get_call_graph: "Callers and callees of a symbol, up to depth hops.",
+  get_call_graph: "Callers, callees and implementations of a symbol, up to depth hops; each edge says how it was resolved (type, interface, import, name).",
   get_symbol: "Source code of one symbol (function, class...), read from disk.",
   get_overview: "Repo overview: languages, size, and the most important files and symbols (PageRank) within a token budget.",
   list_tasks: "This repo's tasks, newest first: id, name, status, classification, branch, tokens.",

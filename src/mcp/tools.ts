@@ -149,9 +149,10 @@ export class Tools {
     let stamp: Stamp | null = null;
     let root: SymbolRef | null = null;
     let also: SymbolRef[] = [];
+    let impls: { implementations?: SymbolRef[]; implements?: SymbolRef[] } = {};
     const lists: Record<string, Json[]> = {};
     for (const direction of directions) {
-      const a = await this.backend.ask(direction, { symbol: spec, depth: args.depth, limit: args.limit }, session).catch(verbError);
+      const a = await this.backend.ask(direction, { symbol: spec, depth: args.depth, limit: args.limit, impls: true }, session).catch(verbError);
       stamp = a.stamp;
       if (a.result.roots.length === 0) throw new ToolError(await this.symbolNotFound(spec));
       const [first, ...rest] = a.result.roots;
@@ -164,9 +165,12 @@ export class Tools {
           end_line: undefined,
           depth: args.depth > 1 ? n.depth : undefined,
           via: n.depth > 1 ? n.via : undefined,
+          resolved: n.resolved,
+          through: n.through,
           ambiguous: n.weight < 0.999 ? true : undefined,
         });
       });
+      impls = first!;
     }
     // One list to page over; split back into callers and callees per page.
     const flat = directions.flatMap((d) => lists[d]!.map((item) => ({ d, item })));
@@ -177,6 +181,9 @@ export class Tools {
         const out: Json = { symbol: symbolOut(root!) };
         for (const d of directions) out[d] = page.filter((p) => p.d === d).map((p) => p.item);
         if (also.length) out.also = also.map((s) => compact({ id: s.id, container: s.container, file: s.path, line: s.line }));
+        // Implementations ride on the first page only.
+        if (offset === 0 && impls.implementations?.length) out.implementations = impls.implementations.map((s) => symbolOut(s));
+        if (offset === 0 && impls.implements?.length) out.implements = impls.implements.map((s) => symbolOut(s));
         return compact({ ...out, next_cursor: next, index: stamp });
       },
       (o) => makeCursor("get_call_graph", args, o),

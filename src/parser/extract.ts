@@ -7,6 +7,11 @@
 //                                   is a member call, through an import when the identifier before
 //                                   the `.` is an import's name: see RefKind)
 //   @import                         an import spec (string quotes are stripped)
+//   @type (inside a definition)     a field's declared type or a function's return type
+//   @relation.type + @relation.base a type naming a supertype (extends, implements, embedding, impl for)
+//   @binding.name + @binding.type|@binding.value
+//                                   a parameter or variable with a declared type or an initialiser,
+//                                   which tells a member call's receiver type (receivers.ts)
 import type { Node, Parser, Query, Tree } from "web-tree-sitter";
 import { docFor } from "./docs.ts";
 import { withoutFTL } from "./jit.ts";
@@ -15,11 +20,13 @@ import type { LanguageSpec } from "./languages.ts";
 import { C_COL, C_INDEX, C_ROW, C_START, CAPTURE_INTS, nodeAt, nodeEnd, passesPredicates, rawMatches } from "./raw-query.ts";
 import type { LoadedLanguage } from "./runtime.ts";
 import { REF_CALL, REF_IMPORTED, REF_KINDS, REF_MEMBER, REF_TYPE } from "./ref-kinds.ts";
+import { IMPLICIT_THIS, SELF_WORDS, bareTypeName, receiverOfValue } from "./receivers.ts";
 import { signatureFor } from "./signature.ts";
 import {
   CONTAINER_KINDS,
   SYMBOL_KINDS,
   type ExtractedRef,
+  type ExtractedRelation,
   type ExtractedSymbol,
   type Extraction,
   type SymbolKind,
@@ -39,6 +46,8 @@ interface Owner {
   kind: string;
   /** Index into symbols, or -1 for a scope that is not itself a symbol. */
   symbol: number;
+  /** The innermost owner around this one (set by buildSymbols). */
+  parent?: Owner | null;
 }
 
 interface PendingDef {
@@ -48,6 +57,15 @@ interface PendingDef {
   kind: SymbolKind;
   /** Offset of the @container capture in the match buffer, or -1. */
   container: number;
+  /** Offset of the @type capture (declared or return type), or -1. */
+  type: number;
+}
+
+/** A parameter or variable: its name, where it is declared, and its receiver (receivers.ts). */
+interface Binding {
+  name: string;
+  at: number;
+  receiver: string;
 }
 
 /** What extract() does with each capture of a query, by capture index. */
@@ -60,6 +78,12 @@ const ROLE_IMPORT = 5;
 const ROLE_DEFINITION = 6;
 const ROLE_CALL = 7;
 const ROLE_TYPE = 8;
+const ROLE_TYPE_OF = 9;
+const ROLE_REL_TYPE = 10;
+const ROLE_REL_BASE = 11;
+const ROLE_BIND_NAME = 12;
+const ROLE_BIND_TYPE = 13;
+const ROLE_BIND_VALUE = 14;
 
 const isSpace = (c: number) => c === 32 || c === 9 || c === 10 || c === 13;
 // Letters, digits, `_` and `$` (JavaScript, PHP); anything past ASCII counts as a letter.
@@ -78,8 +102,12 @@ function memberAccessAt(source: string, at: number): number {
   return c === 62 /* > */ && source.charCodeAt(i - 1) === 45 /* - */ ? i - 1 : -1;
 }
 
-/** The plain identifier before a member access (`fmt` in `fmt.Println`), or "" for `a.b.c`, `f().c`, `x[0].c`. */
-function qualifierBefore(source: string, op: number): string {
+/**
+ * The plain identifier before a member access (`fmt` in `fmt.Println`), or "" for `a.b.c`, `f().c`,
+ * `x[0].c`; with `paths`, also a path of up to four names (`this.store` in `this.store.get()`,
+ * `s.conn.mu` in `s.conn.mu.Lock()`).
+ */
+function qualifierBefore(source: string, op: number, paths = 0): string {
   let end = op;
   while (end > 0 && isSpace(source.charCodeAt(end - 1))) end--;
   let start = end;
@@ -90,7 +118,29 @@ function qualifierBefore(source: string, op: number): string {
   const b = source.charCodeAt(before);
   const b2 = source.charCodeAt(before - 1);
   // Part of a longer path: `a.b.c`, `a->b.c`, `a::b.c`.
-  if (b === 46 /* . */ || (b === 62 /* > */ && b2 === 45) /* -> */ || (b === 58 /* : */ && b2 === 58) /* :: */) return "";
+  const dot = b === 46 /* . */ ? before : b === 62 /* > */ && b2 === 45 /* -> */ ? before - 1 : -1;
+  if (dot >= 0 && paths > 0 && source.charCodeAt(dot - 1) !== 63 /* ?. */) {
+    const first = qualifierBefore(source, dot, paths - 1);
+    return first ? `${first}.${source.slice(start, end)}` : "";
+  }
+  if (dot >= 0 || (b === 58 /* : */ && b2 === 58) /* :: */) return "";
+  return source.slice(start, end);
+}
+
+/** `Type` in a path call `Type::new()` (`Type::<T>::new()`), "" when the name is not reached through a `::` path. */
+function pathBefore(source: string, at: number): string {
+  let i = at - 1;
+  while (i >= 0 && isSpace(source.charCodeAt(i))) i--;
+  if (source.charCodeAt(i) !== 58 || source.charCodeAt(i - 1) !== 58) return "";
+  let end = i - 1;
+  if (source.charCodeAt(end - 1) === 62 /* > */) {
+    const open = source.lastIndexOf("<", end);
+    if (open < 0 || end - open > 80) return "";
+    end = open;
+    if (source.charCodeAt(end - 1) === 58 && source.charCodeAt(end - 2) === 58) end -= 2;
+  }
+  let start = end;
+  while (start > 0 && isIdentChar(source.charCodeAt(start - 1))) start--;
   return source.slice(start, end);
 }
 
@@ -129,6 +179,12 @@ function rolesOf(query: Query): { roles: Uint8Array; kinds: string[] } {
       kinds[i] = n.slice("definition.".length);
     } else if (n === "reference.call") roles[i] = ROLE_CALL;
     else if (n === "reference.type") roles[i] = ROLE_TYPE;
+    else if (n === "type") roles[i] = ROLE_TYPE_OF;
+    else if (n === "relation.type") roles[i] = ROLE_REL_TYPE;
+    else if (n === "relation.base") roles[i] = ROLE_REL_BASE;
+    else if (n === "binding.name") roles[i] = ROLE_BIND_NAME;
+    else if (n === "binding.type") roles[i] = ROLE_BIND_TYPE;
+    else if (n === "binding.value") roles[i] = ROLE_BIND_VALUE;
   });
   r = { roles, kinds };
   rolesByQuery.set(query, r);
@@ -153,8 +209,8 @@ export function extract(spec: LanguageSpec, lang: LoadedLanguage, tree: Tree, so
   // function took it ~200 ms per worker to compile.
   const c = collect(spec, lang.query, tree, source);
   const { symbols, symbolOwners } = buildSymbols(spec, c, tree, source);
-  const refs = attributeRefs(c, symbolOwners, source);
-  return { symbols, refs, imports: [...new Set(c.imports)].filter(Boolean), syntaxErrors: countErrors(tree.rootNode) };
+  const refs = attributeRefs(spec, c, symbols, symbolOwners, source);
+  return { symbols, refs, imports: [...new Set(c.imports)].filter(Boolean), relations: c.relations, syntaxErrors: countErrors(tree.rootNode) };
 }
 
 interface Collected {
@@ -167,9 +223,17 @@ interface Collected {
   refRow: number[];
   refCol: number[];
   refKind: number[];
-  /** Per reference: the plain qualifier of a member call (`fmt` in `fmt.Println()`), else "". */
+  /** Per reference: the plain qualifier of a member call (`fmt` in `fmt.Println()`, `this.store` in `this.store.get()`), else "". */
   refQualifier: string[];
   imports: string[];
+  /** The names the file's imports bind (languages with importNames). */
+  importBindings?: Set<string>;
+  relations: ExtractedRelation[];
+  /** Bindings in document order: name, where, what is known of the type (raw: a type name, or a value's text). */
+  bindName: string[];
+  bindAt: number[];
+  bindType: string[];
+  bindValue: string[];
 }
 
 /** The query's matches sorted into definitions, scopes, references and imports. */
@@ -177,7 +241,10 @@ function collect(spec: LanguageSpec, query: Query, tree: Tree, source: string): 
   const { roles, kinds } = rolesOf(query);
   const buf = rawMatches(query, tree);
   const hasPredicates = (query as unknown as { textPredicates: unknown[][] }).textPredicates.some((p) => p.length > 0);
-  const c: Collected = { buf, defs: [], scopes: [], refStart: [], refEnd: [], refRow: [], refCol: [], refKind: [], refQualifier: [], imports: [] };
+  const c: Collected = {
+    buf, defs: [], scopes: [], refStart: [], refEnd: [], refRow: [], refCol: [], refKind: [], refQualifier: [], imports: [], relations: [],
+    bindName: [], bindAt: [], bindType: [], bindValue: [],
+  };
   const { defs, scopes, refStart, refEnd, refRow, refCol, refKind, refQualifier, imports } = c;
   const seenDefs = new Set<string>();
   for (let at = 0; at < buf.length; ) {
@@ -196,6 +263,12 @@ function collect(spec: LanguageSpec, query: Query, tree: Tree, source: string): 
     let scope = -1;
     let scopeName = -1;
     let ref = -1;
+    let typeOf = -1;
+    let relType = -1;
+    let relBase = -1;
+    let bindName = -1;
+    let bindType = -1;
+    let bindValue = -1;
     for (let off = first; off < next; off += CAPTURE_INTS) {
       const index = buf[off + C_INDEX]!;
       switch (roles[index]) {
@@ -224,7 +297,39 @@ function collect(spec: LanguageSpec, query: Query, tree: Tree, source: string): 
         case ROLE_TYPE:
           ref = REF_TYPE;
           break;
+        case ROLE_TYPE_OF:
+          typeOf = off;
+          break;
+        case ROLE_REL_TYPE:
+          relType = off;
+          break;
+        case ROLE_REL_BASE:
+          relBase = off;
+          break;
+        case ROLE_BIND_NAME:
+          bindName = off;
+          break;
+        case ROLE_BIND_TYPE:
+          bindType = off;
+          break;
+        case ROLE_BIND_VALUE:
+          bindValue = off;
+          break;
       }
+    }
+    const text = (off: number) => source.slice(buf[off + C_START]!, nodeEnd(buf, off, tree));
+    if (relType >= 0 && relBase >= 0) {
+      const type = bareTypeName(text(relType));
+      const base = bareTypeName(text(relBase));
+      if (type && base && type !== base) c.relations.push({ type, base });
+      continue;
+    }
+    if (bindName >= 0 && (bindType >= 0 || bindValue >= 0)) {
+      c.bindName.push(text(bindName).replace(/^\$/, ""));
+      c.bindAt.push(buf[bindName + C_START]!);
+      c.bindType.push(bindType >= 0 ? text(bindType) : "");
+      c.bindValue.push(bindValue >= 0 ? source.slice(buf[bindValue + C_START]!, Math.min(buf[bindValue + C_START]! + 200, nodeEnd(buf, bindValue, tree))) : "");
+      continue;
     }
     if (def >= 0 && defKind && name >= 0) {
       if (!KIND_SET.has(defKind)) throw new Error(`${spec.name} query uses unknown kind @definition.${defKind}`);
@@ -232,7 +337,7 @@ function collect(spec: LanguageSpec, query: Query, tree: Tree, source: string): 
       const key = `${buf[def + C_START]}:${nodeEnd(buf, def, tree)}:${nameStart}`;
       if (seenDefs.has(key)) continue;
       seenDefs.add(key);
-      defs.push({ node: nodeAt(buf, def, tree), nameStart, nameEnd: nodeEnd(buf, name, tree), kind: defKind as SymbolKind, container });
+      defs.push({ node: nodeAt(buf, def, tree), nameStart, nameEnd: nodeEnd(buf, name, tree), kind: defKind as SymbolKind, container, type: typeOf });
     } else if (scope >= 0 && scopeName >= 0) {
       const nameText = source.slice(buf[scopeName + C_START]!, nodeEnd(buf, scopeName, tree));
       scopes.push({ start: buf[scope + C_START]!, end: nodeEnd(buf, scope, tree), name: nameText, kind: "impl", symbol: -1 });
@@ -244,7 +349,7 @@ function collect(spec: LanguageSpec, query: Query, tree: Tree, source: string): 
       refCol.push(buf[name + C_COL]!);
       const op = ref === REF_CALL ? memberAccessAt(source, nameStart) : -1;
       refKind.push(op >= 0 ? REF_MEMBER : ref);
-      refQualifier.push(op >= 0 ? qualifierBefore(source, op) : "");
+      refQualifier.push(op >= 0 ? qualifierBefore(source, op, 3) : ref === REF_CALL ? pathBefore(source, nameStart) : "");
     }
   }
   if (spec.importNames) markImportedCalls(c);
@@ -262,10 +367,12 @@ function markImportedCalls(c: Collected): void {
   for (let i = 0; i < c.refKind.length; i++) {
     if (c.refKind[i] === REF_MEMBER && bindings.has(c.refQualifier[i]!)) c.refKind[i] = REF_IMPORTED;
   }
+  c.importBindings = bindings;
 }
 
 /** Symbols from the definitions, each with its container: an explicit @container, else the innermost enclosing owner. */
 function buildSymbols(spec: LanguageSpec, c: Collected, tree: Tree, source: string): { symbols: ExtractedSymbol[]; symbolOwners: Owner[] } {
+  // (Each owner's parent is recorded: a reference's `this` is found by walking out from its symbol.)
   const { buf, defs, scopes } = c;
   // Owners (definitions and scopes) in document order, outermost first on ties; one stack pass
   // gives each its parent in O(n), without a quadratic containment search.
@@ -278,6 +385,7 @@ function buildSymbols(spec: LanguageSpec, c: Collected, tree: Tree, source: stri
   for (const o of owners) {
     while (stack.length && !contains(stack[stack.length - 1]!, o)) stack.pop();
     const parent = stack[stack.length - 1] ?? null;
+    o.parent = parent;
     stack.push(o);
     if (o.symbol < 0) continue;
     const d = defs[o.symbol]!;
@@ -299,41 +407,168 @@ function buildSymbols(spec: LanguageSpec, c: Collected, tree: Tree, source: stri
       endCol: end.column,
       signature: signatureFor(d.node, nameRange, source, spec, top),
       doc: docFor(d.node, spec, source, top),
+      typeRef: d.type >= 0 ? bareTypeName(source.slice(buf[d.type + C_START]!, nodeEnd(buf, d.type, tree))) : null,
     };
   }
   return { symbols, symbolOwners: owners.filter((o) => o.symbol >= 0) };
 }
 
-/** Each reference with the innermost definition around it. */
-function attributeRefs(c: Collected, symbolOwners: Owner[], source: string): ExtractedRef[] {
-  const { defs, refStart, refEnd, refRow, refCol, refKind } = c;
+/** Each reference with the innermost definition around it, and what the file says about its receiver. */
+function attributeRefs(spec: LanguageSpec, c: Collected, symbols: ExtractedSymbol[], symbolOwners: Owner[], source: string): ExtractedRef[] {
+  const { defs, refStart, refEnd, refRow, refCol, refKind, refQualifier } = c;
   const refs: ExtractedRef[] = [];
   // A definition's own name node is not a use of it (type_identifier names in Go, for example).
   const defNames = new Set(defs.map((d) => d.nameStart));
   const order = refStart.map((_, i) => i).sort((a, b) => refStart[a]! - refStart[b]! || a - b);
-  const stack: Owner[] = [];
-  let next = 0;
-  for (const i of order) {
+  const owners = innermostOwners(order.map((i) => refStart[i]!), symbolOwners);
+  const rx = new ReceiverScope(spec, c, symbols, symbolOwners);
+  for (let k = 0; k < order.length; k++) {
+    const i = order[k]!;
     const at = refStart[i]!;
     if (defNames.has(at)) continue;
+    const owner = owners[k]!;
+    const kind = refKind[i]!;
+    refs.push({
+      name: source.slice(at, refEnd[i]!),
+      kind: REF_KINDS[kind]!,
+      line: refRow[i]! + 1,
+      col: refCol[i]!,
+      enclosing: owner ? owner.symbol : null,
+      receiver: owner && (kind === REF_MEMBER || kind === REF_CALL) ? rx.receiver(owner, kind, refQualifier[i]!, at) : "",
+    });
+  }
+  return refs;
+}
+
+/** For offsets in ascending order, the innermost symbol owner around each (or null). */
+function innermostOwners(offsets: number[], symbolOwners: Owner[]): (Owner | null)[] {
+  const out: (Owner | null)[] = new Array(offsets.length);
+  const stack: Owner[] = [];
+  let next = 0;
+  for (let k = 0; k < offsets.length; k++) {
+    const at = offsets[k]!;
     while (next < symbolOwners.length && symbolOwners[next]!.start <= at) {
       const o = symbolOwners[next++]!;
       while (stack.length && !contains(stack[stack.length - 1]!, o)) stack.pop();
       stack.push(o);
     }
     while (stack.length && stack[stack.length - 1]!.end < at) stack.pop();
-    const owner = stack[stack.length - 1] ?? null;
-    refs.push({
-      name: source.slice(at, refEnd[i]!),
-      kind: REF_KINDS[refKind[i]!]!,
-      line: refRow[i]! + 1,
-      col: refCol[i]!,
-      enclosing: owner ? owner.symbol : null,
-    });
+    out[k] = stack[stack.length - 1] ?? null;
+  }
+  return out;
+}
+
+const CLASS_KINDS: ReadonlySet<string> = new Set(["class", "struct", "interface", "enum", "trait", "object", "impl"]);
+
+/**
+ * Answers "what type is this call's receiver" from the file alone: `this`/`self`, bindings
+ * (parameters and variables) of the enclosing symbols, declared before the call, and fields.
+ */
+class ReceiverScope {
+  private readonly byOwner = new Map<Owner, number[]>();
+  /** Where each binding was written (before `self.x` ones were lifted to their class). */
+  private readonly writtenIn = new Map<number, Owner>();
+  private readonly implicitThis: boolean;
+
+  constructor(
+    private readonly spec: LanguageSpec,
+    private readonly c: Collected,
+    private readonly symbols: ExtractedSymbol[],
+    symbolOwners: Owner[],
+  ) {
+    this.implicitThis = IMPLICIT_THIS.has(spec.id);
+    const n = c.bindName.length;
+    if (n === 0) return;
+    const order = c.bindAt.map((_, i) => i).sort((a, b) => c.bindAt[a]! - c.bindAt[b]!);
+    const owners = innermostOwners(order.map((i) => c.bindAt[i]!), symbolOwners);
+    for (let k = 0; k < order.length; k++) {
+      let owner = owners[k];
+      const i = order[k]!;
+      if (!owner) continue;
+      this.writtenIn.set(i, owner);
+      // `self.store = Store()` in a method describes the class's field, seen from every method.
+      if (/^(?:this|self)\./.test(c.bindName[i]!)) owner = this.classOwner(owner) ?? owner;
+      const list = this.byOwner.get(owner);
+      if (list) list.push(i);
+      else this.byOwner.set(owner, [i]);
+    }
   }
 
-  return refs;
+  /** The class (or impl) whose members the code at `owner` runs in. */
+  private classOwner(owner: Owner): Owner | null {
+    for (let o: Owner | null | undefined = owner; o; o = o.parent) {
+      if (CLASS_KINDS.has(o.kind)) return o;
+      if (o.symbol >= 0 && o.kind === "method" && this.symbols[o.symbol]!.container) {
+        // A method's explicit container (a Go receiver, a C++ out-of-line definition) is its class.
+        const parent = o.parent;
+        if (!parent || !CLASS_KINDS.has(parent.kind)) return { start: o.start, end: o.end, name: this.symbols[o.symbol]!.container!, kind: "class", symbol: -1 };
+      }
+    }
+    return null;
+  }
+
+  receiver(owner: Owner, kind: number, qualifier: string, at: number): string {
+    if (kind === REF_CALL) {
+      // `Type::new()`: a function of Type; `Self::f()` one of the impl's type.
+      if (qualifier) return qualifier === "Self" ? (this.classOwner(owner)?.name ?? "") : /^[A-Z]/.test(qualifier) ? qualifier : "";
+      // A plain call in a method of a language with an implicit `this` is first a call of its own class.
+      return this.implicitThis ? (this.classOwner(owner)?.name ?? "") : "";
+    }
+    if (!qualifier) return "";
+    const parts = qualifier.split(".");
+    if (parts.length === 1) return this.typeOfName(owner, qualifier, at);
+    // `self.store.get()`: a binding of `self.store` first; else the head's type, then field by field.
+    const pair = this.binding(owner, `${parts[0]}.${parts[1]}`, at);
+    const base = pair || this.typeOfName(owner, parts[0]!, at);
+    const fields = parts.slice(pair ? 2 : 1);
+    return base ? base + fields.map((f) => `#${f}`).join("") : "";
+  }
+
+  /** The receiver a plain name stands for: `this`/`self`, a binding, or (implicit `this`) a field. */
+  private typeOfName(owner: Owner, name: string, at: number): string {
+    if (SELF_WORDS.has(name)) return this.classOwner(owner)?.name ?? "";
+    const bound = this.binding(owner, name, at);
+    if (bound !== null) return bound;
+    // `Client.create()`: a capitalised name nothing binds is a type (in Go it may be a package variable).
+    if (this.spec.id !== "go" && /^[A-Z][a-z]/.test(name)) return name;
+    if (this.implicitThis) {
+      const cls = this.classOwner(owner);
+      if (cls) return `${cls.name}#${name}`;
+    }
+    return "";
+  }
+
+  /** The nearest binding of `name` declared before `at`, in the enclosing symbols from the inside out; null when none. */
+  private binding(owner: Owner, name: string, at: number, depth = 0): string | null {
+    const c = this.c;
+    for (let o: Owner | null | undefined = owner; o; o = o.parent) {
+      const list = this.byOwner.get(o);
+      if (!list) continue;
+      for (let k = list.length - 1; k >= 0; k--) {
+        const i = list[k]!;
+        if (c.bindName[i] !== name || (c.bindAt[i]! > at && !/^(?:this|self)\./.test(name))) continue;
+        const declared = c.bindType[i] ? bareTypeName(c.bindType[i]!) : null;
+        if (declared || !c.bindValue[i]) return declared ?? "";
+        // `self.store = store`: what the parameter it copies is.
+        if (depth < 3 && /^[A-Za-z_$][\w$]*$/.test(c.bindValue[i]!) && c.bindValue[i] !== name) {
+          return this.binding(this.writtenIn.get(i) ?? owner, c.bindValue[i]!, c.bindAt[i]!, depth + 1) ?? "";
+        }
+        const r = receiverOfValue(c.bindValue[i]!, (q) => c.importBindings?.has(q) ?? false);
+        // `x := s.Open()` with s bound to a Server: what Server's Open returns.
+        const m = /^\(\)([A-Za-z_$][\w$]*)\.(.+)$/.exec(r);
+        if (m && depth < 3 && !/^[A-Z]/.test(m[1]!)) {
+          const t = SELF_WORDS.has(m[1]!) ? (this.classOwner(owner)?.name ?? "") : (this.binding(owner, m[1]!, c.bindAt[i]!, depth + 1) ?? "");
+          return t && isTypeName(t) ? `()${t}.${m[2]}` : "";
+        }
+        return r;
+      }
+    }
+    return null;
+  }
 }
+
+/** A receiver that is a bare type name (not a deferred one). */
+const isTypeName = (r: string) => /^(?:[A-Za-z_$][\w$]*\/)?[A-Za-z_$][\w$]*$/.test(r);
 
 // Two definitions on one node (`static final int A = 1, B = 2;`) are siblings, not nested.
 function contains(outer: Owner, inner: Owner): boolean {

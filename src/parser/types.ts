@@ -12,6 +12,8 @@ export const SYMBOL_KINDS = [
   "object",
   "type",
   "constant",
+  "field",
+  "property",
   "module",
   "namespace",
 ] as const;
@@ -46,6 +48,11 @@ export interface ExtractedSymbol {
   signature: string;
   /** Cleaned doc comment or docstring, or null. */
   doc: string | null;
+  /**
+   * The type this symbol gives, as a bare name (`*store.Store` → Store, `List<Item>` → List): a
+   * field's or constant's declared type, a function's declared return type; null when not written.
+   */
+  typeRef: string | null;
 }
 
 export interface ExtractedRef {
@@ -55,6 +62,17 @@ export interface ExtractedRef {
   col: number;
   /** Index into Extraction.symbols of the innermost definition enclosing the reference. */
   enclosing: number | null;
+  /**
+   * What the file says about the receiver's type (a member call, or a plain call inside a class in
+   * a language with an implicit `this`), "" when nothing: see Receiver in src/parser/receivers.ts.
+   */
+  receiver: string;
+}
+
+/** `class A extends B`, `impl Tr for A`, a Go struct embedding B: the type A names B as a supertype. */
+export interface ExtractedRelation {
+  type: string;
+  base: string;
 }
 
 export interface Extraction {
@@ -62,6 +80,8 @@ export interface Extraction {
   refs: ExtractedRef[];
   /** Import specs as written (quotes stripped): "net/http", "./util", "java.util.List". */
   imports: string[];
+  /** Supertypes named in the file (extends, implements, conformances, trait impls, embedding). */
+  relations: ExtractedRelation[];
   /** Count of ERROR/MISSING nodes: the file was indexed, but partly. */
   syntaxErrors: number;
 }

@@ -8,4 +8,6 @@
 // 3: member calls (`x.f()`, `x->f()`) are told from plain calls (refs.kind 2), and those through an
 //    import's name (`fmt.Println()`) from the rest (refs.kind 3).
 // 4: `./api/index.ts` binds `api`, as a directory's entry file.
-export const EXTRACTOR_VERSION = 4;
+// 5: fields and properties (kind field/property, declared type), functions' return types, supertype
+//    relations, and each call's receiver hint (src/parser/receivers.ts).
+export const EXTRACTOR_VERSION = 5;

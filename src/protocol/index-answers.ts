@@ -56,6 +56,13 @@ export const GraphNeighbour = SymbolRef.extend({
   depth: z.number().int(),
   /** The symbol at depth - 1 this one was reached from. */
   via: z.number().int(),
+  /**
+   * How the edge was resolved: "type" (the receiver's type), "interface" (a call of an interface
+   * method this symbol implements; `through` is that method's id), "import" (through an import's
+   * name), "name" (by name and scope: the weakest).
+   */
+  resolved: z.enum(["type", "interface", "import", "name"]),
+  through: z.number().int().optional(),
 });
 
 export const CallGraphAnswer = z.object({
@@ -65,6 +72,9 @@ export const CallGraphAnswer = z.object({
     z.object({
       symbol: SymbolRef,
       neighbours: z.array(GraphNeighbour),
+      /** With `impls`: what implements this interface/class/method, and what it implements. */
+      implementations: z.array(SymbolRef).optional(),
+      implements: z.array(SymbolRef).optional(),
     }),
   ),
   freshness: Freshness,

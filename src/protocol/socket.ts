@@ -78,6 +78,8 @@ export const GraphParams = z.strictObject({
   symbol: z.string().min(1).max(MAX_SYMBOL_REF),
   depth: positive.max(5).default(1),
   limit: positive.default(50),
+  /** Also list each root's implementations and what it implements (`skep impls`). */
+  impls: z.boolean().optional(),
 });
 export const MapParams = z.strictObject({ tokens: positive.default(1024) });
 export const StatusParams = z.strictObject({});

@@ -55,7 +55,7 @@ const CPP_QUEUE = lines(
 );
 
 const C_SYMBOLS = ["type queue_t []", "function queue_new []", "function queue_free []"];
-const CPP_SYMBOLS = ["namespace jobs []", "class Queue [jobs]", "method Queue [Queue]", "method push [Queue]", "function make [jobs]"];
+const CPP_SYMBOLS = ["namespace jobs []", "class Queue [jobs]", "method Queue [Queue]", "method push [Queue]", "field cap_ [Queue]", "function make [jobs]"];
 
 const FILES = {
   "src/queue.h": C_QUEUE,

@@ -73,6 +73,7 @@ describe("a .h file's language", () => {
       "method Queue [Queue]",
       "method ~Queue [Queue]",
       "method push [Queue]",
+      "field cap_ [Queue]",
       "function make [jobs]",
     ]);
   });

@@ -149,6 +149,7 @@ export function writeFile(writer: IndexWriter, path: string, lang: string, syms:
     endCol: 1,
     signature: s.signature ?? s.name,
     doc: s.doc ?? null,
+    typeRef: null,
   }));
-  return writer.writeParsed({ path, lang, size: 100, mtimeUs: 1 }, `hash-${path}`, { symbols, refs: [], imports: [], syntaxErrors: 0 }, 0);
+  return writer.writeParsed({ path, lang, size: 100, mtimeUs: 1 }, `hash-${path}`, { symbols, refs: [], imports: [], relations: [], syntaxErrors: 0 }, 0);
 }
