@@ -6,12 +6,16 @@ import { indexReadError, openReadonly } from "../index/store.ts";
 import type { ParamsOf, ResultOf } from "../protocol/socket.ts";
 import { answerRead, rescanFreshness, type ReadVerb } from "./answers.ts";
 import { DaemonClient, DaemonError } from "./remote.ts";
+import { UnsafePath } from "../trust/ownership.ts";
 import { clientSocketPath, type DaemonPaths } from "../repo/daemon-paths.ts";
 
 export interface Asked<V extends ReadVerb> {
   answer: ResultOf<V>;
   via: "daemon" | "direct";
 }
+
+/** How long a CLI read waits for the daemon before reading the index itself. */
+export const READ_TIMEOUT_MS = 2_000;
 
 export async function askIndex<V extends ReadVerb>(paths: DaemonPaths, verb: V, params: ParamsOf<V>): Promise<Asked<V>> {
   if (process.env.SKEP_NO_DAEMON !== "1") {
@@ -25,11 +29,14 @@ async function tryDaemon<V extends ReadVerb>(paths: DaemonPaths, verb: V, params
   let client: DaemonClient;
   try {
     client = await DaemonClient.connect(clientSocketPath(paths), 1_000);
-  } catch {
+  } catch (err) {
+    if (err instanceof UnsafePath) throw err; // a stranger's socket is an error, not "no daemon"
     return null; // no daemon (no socket, or a stale one): read the database here
   }
   try {
-    return { answer: await client.request(verb, params) };
+    // A daemon that does not answer within 2 s (stopped, wedged, or a silent impostor) gets no
+    // more: the index file answers instead.
+    return { answer: await client.request(verb, params, READ_TIMEOUT_MS) };
   } catch (err) {
     // The daemon went away mid-request, or is shutting down: the database is still there.
     if (err instanceof DaemonError && (err.code === "disconnected" || err.code === "unavailable" || err.code === "client_timeout")) return null;

@@ -4,7 +4,8 @@
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, openSync, closeSync, unlinkSync } from "node:fs";
 import { basename } from "node:path";
-import type { DaemonInfo } from "../protocol/socket.ts";
+import { DaemonInfo } from "../protocol/socket.ts";
+import { UnsafePath } from "../trust/ownership.ts";
 import { DaemonClient } from "./remote.ts";
 import { llmEnvForDaemon } from "../llm/env.ts";
 import { alive, isLocked, readPid } from "../util/lock.ts";
@@ -28,8 +29,13 @@ export async function ping(paths: DaemonPaths, timeoutMs = 2_000): Promise<Daemo
   let client: DaemonClient | null = null;
   try {
     client = await DaemonClient.connect(clientSocketPath(paths), timeoutMs);
-    return await client.request("ping", {}, timeoutMs);
-  } catch {
+    const info = await client.request("ping", {}, timeoutMs);
+    // Something answered, but not as a skep daemon does (an impostor, or another program): say so
+    // rather than report "already running (pid undefined)".
+    if (!DaemonInfo.safeParse(info).success) throw new UnsafePath(clientSocketPath(paths), "what answers there is not a skep daemon (its ping has no pid and root)");
+    return info;
+  } catch (err) {
+    if (err instanceof UnsafePath) throw err;
     return null;
   } finally {
     client?.close();

@@ -1,7 +1,10 @@
 // A client for a repo daemon's socket: pipelined requests matched to replies by id, and an event
 // stream after `subscribe`. Every front end that reaches a daemon (CLI, MCP server, peer links, tests, benchmarks) uses it.
 import type { Socket } from "bun";
+import { lstatSync } from "node:fs";
+import { dirname } from "node:path";
 import { StringDecoder } from "node:string_decoder";
+import { ownershipProblem, UnsafePath } from "../trust/ownership.ts";
 import type { ErrorCode, Event, ParamsOf, Reply, ResultOf, Verb } from "../protocol/socket.ts";
 
 export class DaemonError extends Error {
@@ -39,6 +42,10 @@ export class DaemonClient {
 
   /** Connect, or reject (ENOENT, ECONNREFUSED...) when no daemon listens at `path`. */
   static async connect(path: string, timeoutMs = 2_000): Promise<DaemonClient> {
+    // The socket must be this user's, in a directory only this user can write (the repo's checked
+    // .skep/, or the private runtime dir): a stranger's socket is an error, never a source of answers.
+    // (Bun exposes no SO_PEERCRED; the owner of the socket file and of its directory stand in for it.)
+    requireOwnSocket(path);
     const c = new DaemonClient();
     const connecting = Bun.connect({
       unix: path,
@@ -173,4 +180,23 @@ export class DaemonClient {
     this.pending.clear();
     this.markClosed();
   }
+}
+
+/**
+ * Throws UnsafePath when the socket at `path` exists but is not this user's, or lies in a directory
+ * someone else owns or can write. A missing socket is left to connect() to report (no daemon).
+ */
+export function requireOwnSocket(path: string): void {
+  let st;
+  try {
+    st = lstatSync(path);
+  } catch {
+    return;
+  }
+  const me = process.getuid?.();
+  if (me === undefined) return;
+  if (!st.isSocket()) throw new UnsafePath(path, "it is not a socket; remove it (`skep daemon stop` cleans up)");
+  if (st.uid !== me) throw new UnsafePath(path, `the daemon socket is owned by uid ${st.uid}, not by you (uid ${me}); it is not your daemon`);
+  const dir = ownershipProblem(dirname(path));
+  if (dir) throw new UnsafePath(path, `its directory ${dirname(path)} is not private to you: ${dir}`);
 }

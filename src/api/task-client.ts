@@ -14,6 +14,7 @@ import { loadConfig } from "../config/config.ts";
 import { costAnswer } from "../tasks/cost.ts";
 import { DaemonClient, DaemonError } from "./remote.ts";
 import { clientSocketPath, daemonPaths } from "../repo/daemon-paths.ts";
+import { UnsafePath } from "../trust/ownership.ts";
 
 export type Via = "daemon" | "local";
 export type Progress = (message: string) => void;
@@ -267,7 +268,8 @@ export class TaskClient {
     if (!existsSync(socket)) return null;
     try {
       this.client = await DaemonClient.connect(socket, 1_000);
-    } catch {
+    } catch (err) {
+      if (err instanceof UnsafePath) throw err; // a stranger's socket: an error, not a fallback
       this.retryAt = Date.now() + 1_000; // a stale socket file: look again in a second
       return null;
     }

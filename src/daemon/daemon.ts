@@ -20,6 +20,7 @@ import { serverSocketPath, type DaemonPaths } from "../repo/daemon-paths.ts";
 import { SocketServer } from "./socket-server.ts";
 import { TaskHost } from "./task-host.ts";
 import { CommittedTaskStore } from "../tasks/store.ts";
+import { SQLiteError } from "bun:sqlite";
 import { VerbError } from "../api/errors.ts";
 import type { VerbHost } from "./verbs.ts";
 import { RepoWatcher } from "./watcher.ts";
@@ -154,13 +155,19 @@ export async function runDaemon(paths: DaemonPaths, opts: DaemonOptions = {}): P
     log(`watching ${watcher.directories} directories; ${pending.added.length + pending.modified.length + pending.deleted.length} files changed since the last index`);
 
     // A committed tasks.db is ignored (never classified or run): the index still gets its daemon.
-    let tasksRefused: CommittedTaskStore | null = null;
+    let tasksRefused: Error | null = null;
+    const refuseTasks = (err: unknown) => {
+      // A committed or damaged task store costs the tasks, not the index's daemon: said in the log
+      // and in every task verb's answer, naming the file.
+      if (!(err instanceof CommittedTaskStore) && !(err instanceof SQLiteError)) throw err;
+      tasksRefused = err instanceof CommittedTaskStore ? err : new Error(`the task store ${paths.skepDir}/tasks.db could not be read (${err.message}); move it aside (mv .skep/tasks.db .skep/tasks.db.damaged) and restart the daemon`);
+      log(`warning: ${tasksRefused.message}`);
+      tasks = null;
+    };
     try {
       tasks = new TaskHost(paths, bus, log);
     } catch (err) {
-      if (!(err instanceof CommittedTaskStore)) throw err;
-      tasksRefused = err;
-      log(`warning: ${err.message}`);
+      refuseTasks(err);
     }
     const host: VerbHost = {
       get tasks(): TaskHost {
@@ -199,7 +206,11 @@ export async function runDaemon(paths: DaemonPaths, opts: DaemonOptions = {}): P
     const info = http.start();
     log(`listening on ${sockPath} and ${info.url}`);
     // Tasks last: a task resumed at start-up may ask this daemon's MCP tools about the index.
-    tasks?.start();
+    try {
+      tasks?.start();
+    } catch (err) {
+      refuseTasks(err);
+    }
 
     const stop = async (reason: string) => {
       if (stopping) return;

@@ -89,6 +89,17 @@ export class HttpServer {
     this.server = null;
   }
 
+  /** Why a request from outside this machine's own clients is refused, or null. */
+  private foreign(req: Request): string | null {
+    const host = (req.headers.get("host") ?? "").toLowerCase();
+    const port = this.server?.port;
+    const loopback = ["127.0.0.1", "localhost", "[::1]"].flatMap((h) => [h, `${h}:${port}`]);
+    if (!loopback.includes(host)) return `Host '${host}' is not this daemon's loopback address (http://127.0.0.1:${port})`;
+    const origin = req.headers.get("origin");
+    if (origin !== null) return `cross-origin requests are refused (Origin: ${origin})`;
+    return null;
+  }
+
   private authorized(req: Request): boolean {
     const h = req.headers.get("authorization") ?? "";
     const m = /^Bearer\s+(\S+)\s*$/i.exec(h);
@@ -99,8 +110,14 @@ export class HttpServer {
   }
 
   private async handle(req: Request, server: Server<undefined>): Promise<Response> {
+    // DNS rebinding: a page on evil.example resolved to 127.0.0.1 still sends its own Host and an
+    // Origin. Only loopback names are served, and no browser page (even with a leaked token).
+    const refused = this.foreign(req);
+    if (refused) return json(403, { ok: false, error: { code: "bad_request", message: refused } }, { connection: "close" });
     if (!this.authorized(req)) {
-      return json(401, { ok: false, error: { code: "bad_request", message: "missing or wrong bearer token (see .skep/http.json)" } }, { "www-authenticate": 'Bearer realm="skep"' });
+      // Closed after the answer: an unauthenticated client (another local user) cannot hold
+      // keep-alive connections, and with them this daemon's file descriptors.
+      return json(401, { ok: false, error: { code: "bad_request", message: "missing or wrong bearer token (see .skep/http.json)" } }, { "www-authenticate": 'Bearer realm="skep"', connection: "close" });
     }
     const url = new URL(req.url);
     const m = /^\/v1\/([A-Za-z0-9._-]+)\/?$/.exec(url.pathname);

@@ -97,6 +97,21 @@ const HANDLERS: { [V in Verb]: Handler<V> } = {
   },
 };
 
+function isTaskVerb(verb: string): boolean {
+  return verb.startsWith("task") || verb === "cost";
+}
+
+function taskStoreMessage(err: Error, host: VerbHost): string {
+  let path = ".skep/tasks.db";
+  try {
+    path = host.tasks.service.store.path;
+  } catch {
+    // tasks unavailable: keep the usual name
+  }
+  const damaged = isCorruptionError(err) ? `; it is damaged: move it aside (mv ${path} ${path}.damaged) and restart the daemon, which starts a new one (task ids continue past the old ones)` : "";
+  return `the task store ${path} could not be read (${err.message})${damaged}`;
+}
+
 /** Run a checked request (anything but subscribe). */
 export async function runVerb<V extends Verb>(host: VerbHost, req: CheckedRequest<V>): Promise<ResultOf<V>> {
   host.activity?.();
@@ -113,6 +128,8 @@ export async function runVerb<V extends Verb>(host: VerbHost, req: CheckedReques
     if (err instanceof IllegalTransition) throw new VerbError("conflict", err.message);
     if (err instanceof TaskError) throw new VerbError(err.code === "bad_params" ? "bad_params" : err.code === "not_found" ? "not_found" : "conflict", err.message);
     if (err instanceof IndexUnavailable) throw new VerbError("unavailable", err.message);
+    // A task verb's SQLite error is the task store's, not the index's: name that file.
+    if (err instanceof SQLiteError && !read && isTaskVerb(req.verb)) throw new VerbError("unavailable", taskStoreMessage(err, host));
     if (read && isCorruptionError(err)) throw new VerbError("unavailable", (indexReadError(err, read.db.filename, read.db) as Error).message);
     if (err instanceof SQLiteError) throw new VerbError("unavailable", `the index could not be read: ${err.message}`);
     throw new VerbError("internal", (err as Error)?.message ?? String(err));

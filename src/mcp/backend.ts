@@ -22,6 +22,7 @@ import type { Freshness } from "../protocol/index-answers.ts";
 import type { Stamp } from "../protocol/mcp.ts";
 import type { ParamsOf, ResultOf } from "../protocol/socket.ts";
 import { OverlayError, type OverlayView, WorktreeOverlay } from "./overlay.ts";
+import { UnsafePath } from "../trust/ownership.ts";
 
 /** A failure the agent should read: becomes an MCP tool error with this message. */
 export class ToolError extends Error {}
@@ -218,7 +219,8 @@ export class IndexBackend {
       if (!existsSync(socket)) return null;
       try {
         this.daemon = await DaemonClient.connect(socket, 1_000);
-      } catch {
+      } catch (err) {
+        if (err instanceof UnsafePath) throw new ToolError(err.message); // a stranger's socket: an error, not a fallback
         this.daemonRetryAt = Date.now() + 1_000; // a stale socket file: look again in a second
         return null;
       }

@@ -23,7 +23,11 @@ export class RunTools {
 
   /** Runs need a workspace above the repo (checked when the server starts). */
   available(): boolean {
-    return findWorkspace(this.tasks.place.root) !== null;
+    try {
+      return findWorkspace(this.tasks.place.root) !== null;
+    } catch {
+      return false; // another user's workspace above the repo: not ours to coordinate in
+    }
   }
 
   private runs(): RunService {

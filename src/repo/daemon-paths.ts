@@ -3,7 +3,8 @@
 // path recorded in `.skep/agent.sock.path`).
 import { createHash } from "node:crypto";
 import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join, resolve } from "node:path";
+import { UnsafePath } from "../trust/ownership.ts";
 
 export interface DaemonPaths {
   root: string;
@@ -54,18 +55,31 @@ export function serverSocketPath(p: DaemonPaths): string {
 export function clientSocketPath(p: DaemonPaths): string {
   try {
     const recorded = readFileSync(p.socketPathFile, "utf8").trim();
-    if (recorded) return recorded;
-  } catch {
+    // Only a path in this user's own runtime directory: agent.sock.path can arrive with a repo
+    // or be written by another user, and must not point the CLI at a stranger's socket.
+    if (recorded) {
+      if (!runtimeDirCandidates().includes(dirname(resolve(recorded)))) {
+        throw new UnsafePath(p.socketPathFile, `it points at ${recorded}, outside your private runtime directory (${runtimeDirCandidates().join(" or ")}); remove it`);
+      }
+      return recorded;
+    }
+  } catch (err) {
+    if (err instanceof UnsafePath) throw err;
     // no fallback recorded
   }
   return p.socketDefault;
 }
 
 /** A short directory only this user can enter: $XDG_RUNTIME_DIR/skep, else /tmp/skep-<uid>. */
-function runtimeDir(): string {
+function runtimeDirCandidates(): string[] {
   const uid = process.getuid?.() ?? 0;
   const xdg = process.env.XDG_RUNTIME_DIR;
-  const candidates = [xdg && existsSync(xdg) ? join(xdg, "skep") : null, join("/tmp", `skep-${uid}`)].filter((d): d is string => d !== null);
+  return [xdg && existsSync(xdg) ? join(xdg, "skep") : null, join("/tmp", `skep-${uid}`)].filter((d): d is string => d !== null);
+}
+
+function runtimeDir(): string {
+  const uid = process.getuid?.() ?? 0;
+  const candidates = runtimeDirCandidates();
   for (const dir of candidates) {
     if (!socketPathFits(join(dir, `${"x".repeat(20)}.sock`))) continue;
     mkdirSync(dir, { recursive: true, mode: 0o700 });

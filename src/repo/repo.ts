@@ -3,6 +3,7 @@ import { existsSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { gitTopLevel, mainCheckoutOf } from "../git/repo.ts";
 import { UsageError } from "../errors.ts";
+import { requireOwned } from "../trust/ownership.ts";
 
 export interface RepoContext {
   /** The work tree root (git top level, or the directory itself outside git). */
@@ -19,6 +20,9 @@ export function repoContext(repoFlag?: string): RepoContext {
   const top = gitTopLevel(start);
   const root = top ?? start;
   const skepDir = process.env.SKEP_DIR ? resolve(process.env.SKEP_DIR) : join(root, ".skep");
+  // As git's safe.directory: a .skep/ another user owns or can write (or a committed symlink to
+  // one) would let them choose the config, socket and tasks skep uses as this user.
+  requireOwned(skepDir, { followSymlink: Boolean(process.env.SKEP_DIR) });
   return { root, skepDir, dbPath: join(skepDir, "index.db"), isGit: top !== null };
 }
 
@@ -32,5 +36,6 @@ export function taskRepoContext(repoFlag?: string): RepoContext {
   const main = mainCheckoutOf(ctx.root);
   if (!main) return ctx;
   const skepDir = join(main, ".skep");
+  requireOwned(skepDir);
   return { root: main, skepDir, dbPath: join(skepDir, "index.db"), isGit: true };
 }

@@ -2,7 +2,7 @@
 // (SQLite, WAL; the daemon and the CLI may both write, each change in one short transaction).
 // transition() is the only place a status changes.
 import { Database } from "bun:sqlite";
-import { existsSync, mkdirSync, renameSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, renameSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { trackedUnder } from "../git/repo.ts";
 import type { LlmResult } from "../llm/backend.ts";
@@ -189,10 +189,14 @@ export class TaskStore {
 
   insert(t: { name: string; description: string; sourceRepo?: string | null; sourceTaskId?: number | null }): number {
     const now = new Date().toISOString();
+    // Past the highest `.skep/tasks/<id>/` too: a store moved aside (damaged) restarts its ids, and
+    // a new task must never write into a lost task's folder.
+    const floor = this.path === ":memory:" ? 0 : highestTaskFolder(join(dirname(this.path), "tasks"));
     const id = this.db.transaction(() => {
+      const seq = (this.db.query("SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'tasks'), 0) AS n").get() as { n: number }).n;
       const row = this.db
-        .query("INSERT INTO tasks(name, description, status, source_repo, source_task_id, created_at, updated_at) VALUES (?, ?, 'created', ?, ?, ?, ?) RETURNING id")
-        .get(t.name, t.description, t.sourceRepo ?? null, t.sourceTaskId ?? null, now, now) as { id: number };
+        .query("INSERT INTO tasks(id, name, description, status, source_repo, source_task_id, created_at, updated_at) VALUES (?, ?, ?, 'created', ?, ?, ?, ?) RETURNING id")
+        .get(Math.max(seq, floor) + 1, t.name, t.description, t.sourceRepo ?? null, t.sourceTaskId ?? null, now, now) as { id: number };
       this.db.query("INSERT INTO events(task_id, from_status, to_status, reason, at) VALUES (?, NULL, 'created', NULL, ?)").run(row.id, now);
       return row.id;
     }).immediate();
@@ -518,6 +522,17 @@ export function withTaskStore<T>(skepDir: string, read: (store: TaskStore) => T,
   } finally {
     store.close();
   }
+}
+
+/** The highest numeric folder name under `dir` (0 when none, or no such dir). */
+function highestTaskFolder(dir: string): number {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return 0;
+  }
+  return names.reduce((m, n) => (/^[1-9][0-9]*$/.test(n) ? Math.max(m, Number(n)) : m), 0);
 }
 
 /** "Effective billed input" as the reference defines it: cache reads cost a tenth of fresh input. */

@@ -6,6 +6,7 @@
 import { join } from "node:path";
 import { DaemonClient, DaemonError } from "../api/remote.ts";
 import { startDaemon } from "../api/control.ts";
+import { ownershipProblem } from "../trust/ownership.ts";
 import { clientSocketPath, daemonPaths, type DaemonPaths } from "../repo/daemon-paths.ts";
 import type { Event, ParamsOf, ResultOf, Verb } from "../protocol/socket.ts";
 import type { TaskWaitAnswer } from "../protocol/tasks.ts";
@@ -68,6 +69,10 @@ export class PeerLink {
   /** Connect, starting the peer's daemon if none answers. */
   async open(): Promise<void> {
     const paths = peerPaths(this.peer);
+    // A peer repo (and its .skep/) another user owns or can write is never talked to, let alone
+    // started as this user: its config would choose what runs.
+    const unsafe = ownershipProblem(this.peer.path, { followSymlink: true }) ?? ownershipProblem(paths.skepDir);
+    if (unsafe) throw new PeerUnavailable(`${this.peer.name} (${this.peer.path}) is not used: ${unsafe}`);
     let client = await tryConnect(paths);
     if (!client) {
       this.opts.say(`no daemon runs for ${this.peer.name} (${this.peer.path}); starting it, as \`skep daemon start\` would`);

@@ -3,14 +3,23 @@
 import { existsSync, mkdirSync, readFileSync, realpathSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { WorkspaceRegistry } from "../protocol/config.ts";
+import { requireOwned } from "../trust/ownership.ts";
 import { writeFileAtomic } from "../util/fs.ts";
 
 export const WORKSPACE_DIR = ".skep-workspace";
 
+/**
+ * The nearest workspace above `start`, or null. One found that another user owns or can write
+ * (a registry planted in a shared parent such as /tmp) throws UnsafePath: registering into it, or
+ * starting its peers' daemons, would let that user choose what runs as this one.
+ */
 export function findWorkspace(start: string): string | null {
   let dir = resolve(start);
   for (;;) {
-    if (existsSync(join(dir, WORKSPACE_DIR, "registry.json")) || existsSync(join(dir, WORKSPACE_DIR))) return dir;
+    if (existsSync(join(dir, WORKSPACE_DIR, "registry.json")) || existsSync(join(dir, WORKSPACE_DIR))) {
+      requireSafeWorkspace(dir);
+      return dir;
+    }
     const up = dirname(dir);
     if (up === dir) return null;
     dir = up;
@@ -21,8 +30,15 @@ export function registryPath(workspace: string): string {
   return join(workspace, WORKSPACE_DIR, "registry.json");
 }
 
+/** A workspace's directory and registry must be this user's, or root's and not writable by others. */
+export function requireSafeWorkspace(workspace: string): void {
+  requireOwned(join(workspace, WORKSPACE_DIR), { allowRoot: true });
+  requireOwned(registryPath(workspace), { allowRoot: true });
+}
+
 export function readRegistry(workspace: string): WorkspaceRegistry {
   const path = registryPath(workspace);
+  requireSafeWorkspace(workspace);
   if (!existsSync(path)) return { agents: {} };
   let raw: unknown;
   try {
@@ -37,7 +53,7 @@ export function readRegistry(workspace: string): WorkspaceRegistry {
 
 /** Add (or update) a repo under its directory name; a different repo already holding the name gets a suffix. */
 export function registerRepo(workspace: string, repoRoot: string, llm = "claude"): string {
-  mkdirSync(join(workspace, WORKSPACE_DIR), { recursive: true });
+  mkdirSync(join(workspace, WORKSPACE_DIR), { recursive: true, mode: 0o755 }); // never group-writable: see requireSafeWorkspace
   const reg = readRegistry(workspace);
   const root = resolve(repoRoot);
   let name = Object.entries(reg.agents).find(([, a]) => resolve(a.path) === root)?.[0];

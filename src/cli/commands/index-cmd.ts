@@ -16,6 +16,7 @@ import { progressLine } from "../progress.ts";
 import { jsonArg, repoArgs } from "../args.ts";
 import { repoContext } from "../../repo/repo.ts";
 import { searchCommand } from "./search.ts";
+import { UnsafePath } from "../../trust/ownership.ts";
 
 export async function buildIndex(repo: string | undefined, json: boolean): Promise<IndexAnswer> {
   const ctx = repoContext(repo);
@@ -51,7 +52,8 @@ async function refreshThroughDaemon(root: string, skepDir: string): Promise<Inde
   let client: DaemonClient;
   try {
     client = await DaemonClient.connect(clientSocketPath(daemonPaths(root, skepDir)), 1_000);
-  } catch {
+  } catch (err) {
+    if (err instanceof UnsafePath) throw err; // a stranger's socket: an error, not a fallback
     return null;
   }
   try {

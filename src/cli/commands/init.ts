@@ -13,7 +13,8 @@ import { repoValues, untrustedReason } from "../../trust/repo-values.ts";
 import { isBareRepo, trackedUnder } from "../../git/repo.ts";
 import { CommandFailed } from "../../errors.ts";
 import { RepoConfig } from "../../protocol/config.ts";
-import { findWorkspace, registerRepo, registryPath } from "../../workspace/registry.ts";
+import { findWorkspace, registerRepo, registryPath, requireSafeWorkspace } from "../../workspace/registry.ts";
+import { UnsafePath } from "../../trust/ownership.ts";
 import { buildIndex, printIndexAnswer } from "./index-cmd.ts";
 import { repoArgs } from "../args.ts";
 import { repoContext } from "../../repo/repo.ts";
@@ -70,11 +71,22 @@ export const initCommand = defineCommand({
     const answer = await buildIndex(ctx.root, false);
     printIndexAnswer(answer);
 
-    const ws = args.workspace ? resolve(args.workspace) : findWorkspace(ctx.root);
+    let ws: string | null = null;
+    let refused = false;
+    try {
+      ws = args.workspace ? resolve(args.workspace) : findWorkspace(ctx.root);
+      if (ws) requireSafeWorkspace(ws);
+    } catch (err) {
+      if (!(err instanceof UnsafePath)) throw err;
+      // Another user's registry above this repo: never written to, and said so.
+      console.log(`Workspace:  not registered: ${err.message}`);
+      ws = null;
+      refused = true;
+    }
     if (ws) {
       const name = registerRepo(ws, ctx.root);
       console.log(`Workspace:  registered as '${name}' in ${registryPath(ws)}`);
-    } else {
+    } else if (!refused) {
       console.log("Workspace:  none found above this repo (use --workspace DIR to create one)");
     }
 
