@@ -18,7 +18,7 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-import { DaemonClient } from "../../src/api/remote.ts";
+import { DaemonClient } from "../../src/client/daemon-client.ts";
 import { clientSocketPath, daemonPaths } from "../../src/repo/daemon-paths.ts";
 import { indexRepo } from "../../src/index/indexer.ts";
 import { openWritable } from "../../src/index/store.ts";

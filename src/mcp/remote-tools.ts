@@ -6,7 +6,7 @@
 // Peers are found by registry name with the lookup the delegate steps use (resolvePeer), and the
 // task is created with this repo's registry name as its source, so the peer's gate approves a
 // small one by itself, as it does for a delegate step.
-import { DaemonError } from "../api/remote.ts";
+import { DaemonError } from "../client/daemon-client.ts";
 import type { Progress } from "../api/task-client.ts";
 import {
   type ApproveRemoteTaskAnswer,

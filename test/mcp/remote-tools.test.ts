@@ -7,7 +7,7 @@ import { Database } from "bun:sqlite";
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { daemonState, stopDaemon } from "../../src/api/control.ts";
+import { daemonState, stopDaemon } from "../../src/client/control.ts";
 import { ApproveRemoteTaskAnswer, CreateRemoteTaskAnswer, GetRemoteTaskAnswer, WaitRemoteTaskAnswer } from "../../src/protocol/mcp.ts";
 import type { Task } from "../../src/protocol/tasks.ts";
 import type { z } from "zod";
