@@ -232,7 +232,7 @@ export class IndexBackend {
           this.daemon = null;
           return null; // the index file is still there: answer directly
         }
-        throw new VerbError(err.code as never, err.message);
+        throw new VerbError(err.code, err.message);
       }
       throw err;
     }
