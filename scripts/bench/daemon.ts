@@ -22,8 +22,8 @@ import { appendFileSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync,
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { DaemonClient } from "../../src/api/remote.ts";
-import { DAEMON_ENV } from "../../src/api/control.ts";
+import { DaemonClient } from "../../src/client/daemon-client.ts";
+import { DAEMON_ENV } from "../../src/client/control.ts";
 import type { Event } from "../../src/protocol/socket.ts";
 
 const PROJECT = resolve(import.meta.dir, "../..");

@@ -18,7 +18,7 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-import { DaemonClient } from "../../src/api/remote.ts";
+import { DaemonClient } from "../../src/client/daemon-client.ts";
 import { clientSocketPath, daemonPaths } from "../../src/repo/daemon-paths.ts";
 import { indexRepo } from "../../src/index/indexer.ts";
 import { openWritable } from "../../src/index/store.ts";
@@ -186,6 +186,20 @@ async function prepare(): Promise<{ repo: string; cleanup: () => void }> {
   return { repo, cleanup: () => rmSync(tmp, { recursive: true, force: true }) };
 }
 
+/** tools/list's characters per tool, and the whole answer's (a client re-sends the list to the model every turn). */
+function toolListTable(tools: { name: string }[]): string {
+  const rows = tools.map((t) => `| ${t.name} | ${JSON.stringify(t).length.toLocaleString("en")} |`);
+  const total = JSON.stringify({ tools }).length;
+  return [
+    `### tools/list: characters per tool (${tools.length} tools: a repo without workspace peers lists no cross-repo tool)`,
+    "",
+    "| tool | chars |",
+    "|---|---:|",
+    ...rows,
+    `| total (tools/list JSON) | ${total.toLocaleString("en")} |`,
+  ].join("\n");
+}
+
 const { repo, cleanup } = await prepare();
 const out: string[] = [];
 try {
@@ -209,6 +223,8 @@ try {
 
   // 2. Calls without the daemon.
   const { client, rss } = await connect(repo);
+  // What the tool list costs every turn: tools/list's JSON, tool by tool.
+  out.push(toolListTable((await client.listTools()).tools), "");
   const work = await workload(client);
   out.push(table("tools/call without the daemon (index file read directly)", await measureCalls(client, work)), "", `Server RSS after these calls: ${rss()}`, "");
 

@@ -14,8 +14,8 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync, symlinkSy
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { DaemonClient } from "../../src/api/remote.ts";
-import { DAEMON_ENV } from "../../src/api/control.ts";
+import { DaemonClient } from "../../src/client/daemon-client.ts";
+import { DAEMON_ENV } from "../../src/client/control.ts";
 import { buildCommit, CompressedGrammars, compileSkep } from "../compile.ts";
 
 const PROJECT = resolve(import.meta.dir, "../..");

@@ -5,7 +5,7 @@
 import { indexReadError, openReadonly } from "../index/store.ts";
 import type { ParamsOf, ResultOf } from "../protocol/socket.ts";
 import { answerRead, rescanFreshness, type ReadVerb } from "./answers.ts";
-import { DaemonClient, DaemonError } from "./remote.ts";
+import { DaemonClient, DaemonError } from "../client/daemon-client.ts";
 import { UnsafePath } from "../trust/ownership.ts";
 import { clientSocketPath, type DaemonPaths } from "../repo/daemon-paths.ts";
 

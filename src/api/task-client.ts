@@ -12,7 +12,7 @@ import { TaskNotFound, tasksDbPath } from "../tasks/store.ts";
 import { alive } from "../util/pid.ts";
 import { loadConfig } from "../config/config.ts";
 import { costAnswer } from "../tasks/cost.ts";
-import { DaemonClient, DaemonError } from "./remote.ts";
+import { DaemonClient, DaemonError } from "../client/daemon-client.ts";
 import { clientSocketPath, daemonPaths } from "../repo/daemon-paths.ts";
 import { UnsafePath } from "../trust/ownership.ts";
 

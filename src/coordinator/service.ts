@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { readConfig } from "../config/config.ts";
-import { DaemonError } from "../api/remote.ts";
+import { DaemonError } from "../client/daemon-client.ts";
 import { backendFor } from "../llm/select.ts";
 import { RepoConfig } from "../protocol/config.ts";
 import { type ReviewAnswer, type Run, type RunRepo, type RunShowAnswer, SETTLED_RUN_STATUSES } from "../protocol/runs.ts";

@@ -4,7 +4,7 @@
 // exactly as any task does. Repos with no ordering between them run at the same time; a repo with
 // `after` starts when those workers are done (it awaits their promises: nothing polls). The task
 // id is recorded on the run before anything waits, so a resume waits on the same task.
-import { DaemonError } from "../api/remote.ts";
+import { DaemonError } from "../client/daemon-client.ts";
 import type { RepoSpec, Run, RunRepo, RunWorker } from "../protocol/runs.ts";
 import type { Event } from "../protocol/socket.ts";
 import type { Task, TaskStatus } from "../protocol/tasks.ts";

@@ -6,7 +6,7 @@ import { arch, release } from "node:os";
 import { resolve } from "node:path";
 import { z } from "zod";
 import { cockpitStatus } from "../cockpit/conf.ts";
-import { selfCommand } from "../api/control.ts";
+import { selfCommand } from "../client/control.ts";
 import { INSTALL_CLAUDE, resolveClaude } from "../llm/preflight.ts";
 import { backendNameFor, KNOWN_BACKENDS } from "../llm/select.ts";
 import { ScriptFile } from "../llm/script.ts";

@@ -4,7 +4,7 @@
 // note damage as they open.
 import { Database } from "bun:sqlite";
 import { existsSync, readFileSync } from "node:fs";
-import { daemonState } from "../api/control.ts";
+import { daemonState } from "../client/control.ts";
 import { daemonPaths } from "../repo/daemon-paths.ts";
 import { pendingChanges } from "../index/freshness.ts";
 import { INDEX_SCHEMA_VERSION } from "../index/schema.ts";

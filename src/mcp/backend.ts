@@ -12,7 +12,7 @@ import { existsSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { repoContext, type RepoContext } from "../repo/repo.ts";
 import { answerRead, type FreshnessSource, type ReadVerb } from "../api/answers.ts";
-import { DaemonClient, DaemonError } from "../api/remote.ts";
+import { DaemonClient, DaemonError } from "../client/daemon-client.ts";
 import { VerbError } from "../api/errors.ts";
 import { clientSocketPath, daemonPaths } from "../repo/daemon-paths.ts";
 import { freshnessOf, pendingChanges, type PendingChanges } from "../index/freshness.ts";
@@ -234,7 +234,7 @@ export class IndexBackend {
           this.daemon = null;
           return null; // the index file is still there: answer directly
         }
-        throw new VerbError(err.code as never, err.message);
+        throw new VerbError(err.code, err.message);
       }
       throw err;
     }

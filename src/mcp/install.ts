@@ -10,7 +10,7 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { selfCommand } from "../api/control.ts";
+import { selfCommand } from "../client/control.ts";
 import { writeFileAtomic } from "../util/fs.ts";
 
 export interface ServerEntry {

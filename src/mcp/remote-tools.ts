@@ -6,7 +6,7 @@
 // Peers are found by registry name with the lookup the delegate steps use (resolvePeer), and the
 // task is created with this repo's registry name as its source, so the peer's gate approves a
 // small one by itself, as it does for a delegate step.
-import { DaemonError } from "../api/remote.ts";
+import { DaemonError } from "../client/daemon-client.ts";
 import type { Progress } from "../api/task-client.ts";
 import {
   type ApproveRemoteTaskAnswer,
@@ -21,7 +21,7 @@ import {
 import type { Event } from "../protocol/socket.ts";
 import type { Task, TaskStatus } from "../protocol/tasks.ts";
 import { CREATE_TIMEOUT_MS, PeerAborted, PeerLink, PeerLost, PeerUnavailable, type Peer } from "../workspace/peer-link.ts";
-import { resolvePeer } from "../workspace/registry.ts";
+import { peersOf, resolvePeer } from "../workspace/registry.ts";
 import { ToolError } from "./backend.ts";
 import { clip } from "./bound.ts";
 import type { TaskBackend } from "./task-backend.ts";
@@ -80,6 +80,11 @@ export class RemoteTools {
   private readonly lifetime = new AbortController();
 
   constructor(private readonly backend: TaskBackend) {}
+
+  /** Whether this repo's workspace has peer repos (read when the server starts: the tools are listed only then). */
+  available(): boolean {
+    return peersOf(this.backend.place.root).length > 0;
+  }
 
   // --------------------------------------------------------------------------- create_remote_task
 

@@ -1,11 +1,14 @@
-// `skep mcp`: the stdio MCP server. Five read-only tools over the repo's index (see tools.ts),
-// eight over its task queue (task-tools.ts) and four over the task queues of the workspace's peer
-// repos (remote-tools.ts), lean descriptions (the tool list is re-sent to the model every turn; docs/mcp.md records its
+// `skep mcp`: the stdio MCP server. One table of tools (toolTable): five read-only tools over the
+// repo's index (see tools.ts), eight over its task queue (task-tools.ts), four over the task
+// queues of the workspace's peer repos (remote-tools.ts, listed only when there are peers) and
+// four over coordinator runs (run-tools.ts, listed only in a workspace), lean descriptions (the tool list is re-sent to the model every turn; docs/mcp.md records its
 // size), answers bounded and stamped. stdout carries only protocol messages; diagnostics go to
 // stderr.
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import type { ToolCallback } from "@modelcontextprotocol/sdk/server/mcp.js";
+import type { ShapeOutput, ZodRawShapeCompat } from "@modelcontextprotocol/sdk/server/zod-compat.js";
+import type { CallToolResult, ToolAnnotations } from "@modelcontextprotocol/sdk/types.js";
 import {
   ClarifyTaskInput,
   CreateRemoteTaskInput,
@@ -72,132 +75,98 @@ function fail(err: unknown): CallToolResult {
   return { content: [{ type: "text", text: `Error: ${message}` }], isError: true };
 }
 
+/** Where a tool is listed: every repo; only where the workspace has peer repos; only in a workspace. */
+type ToolScope = "repo" | "peers" | "workspace";
+type Extra = ProgressSource & { signal: AbortSignal };
+type Report = ((message: string) => void) | undefined;
+
+/** One row of the tool table: a tool's name, input, annotations, where it is listed, and its answer. */
+interface ToolEntry {
+  name: ToolName;
+  scope: ToolScope;
+  register(server: McpServer, wrap: (extra: Extra, progress: boolean, answer: (report: Report) => Promise<string>) => Promise<CallToolResult>): void;
+}
+export type ToolName = keyof typeof DESCRIPTIONS;
+
+/** A table row, typed by its input shape (the SDK checks the arguments against it before `answer`). */
+function tool<S extends ZodRawShapeCompat>(
+  name: ToolName,
+  input: S,
+  annotations: ToolAnnotations,
+  answer: (args: ShapeOutput<S>, extra: Extra, report: Report) => Promise<string>,
+  opts: { scope?: ToolScope; progress?: boolean } = {},
+): ToolEntry {
+  return {
+    name,
+    scope: opts.scope ?? "repo",
+    register: (server, wrap) => {
+      const callback = (args: ShapeOutput<S>, extra: Extra) => wrap(extra, opts.progress ?? false, (report) => answer(args, extra, report));
+      // ToolCallback<S> is a conditional type TypeScript cannot resolve for a generic S; for a
+      // ZodRawShape it is exactly the function above.
+      server.registerTool(name, { description: DESCRIPTIONS[name], inputSchema: input, annotations }, callback as unknown as ToolCallback<S>);
+    },
+  };
+}
+
+const readOnly = { readOnlyHint: true };
+// A tool that is not read-only is taken as destructive unless it says otherwise (MCP's default).
+const changes = { destructiveHint: false };
+const destroys = { destructiveHint: true };
+
+/** Every tool the server can list, in listing order. */
+export function toolTable(tools: Tools, tasks: TaskTools, remote: RemoteTools, runs: RunTools): ToolEntry[] {
+  return [
+    tool("search_symbols", SearchSymbolsInput, readOnly, (args) => tools.searchSymbols(args)),
+    tool("get_file_context", GetFileContextInput, readOnly, (args) => tools.getFileContext(args)),
+    tool("get_call_graph", GetCallGraphInput, readOnly, (args) => tools.getCallGraph(args)),
+    tool("get_symbol", GetSymbolInput, readOnly, (args) => tools.getSymbol(args)),
+    tool("get_overview", GetOverviewInput, readOnly, (args) => tools.getOverview(args)),
+    // The pipeline and a peer's work can take minutes: the calls that wait on them report
+    // progress when the client asked for it (progress: true).
+    tool("list_tasks", ListTasksInput, readOnly, (args) => tasks.listTasks(args)),
+    tool("create_task", CreateTaskInput, changes, (args, extra, report) => tasks.createTask(args, report, extra.signal), { progress: true }),
+    tool("show_task", TaskIdInput, readOnly, (args) => tasks.showTask(args)),
+    tool("approve_task", TaskIdInput, changes, (args) => tasks.approveTask(args)),
+    tool("reject_task", RejectTaskInput, destroys, (args) => tasks.rejectTask(args)),
+    tool("clarify_task", ClarifyTaskInput, changes, (args, extra, report) => tasks.clarifyTask(args, report, extra.signal), { progress: true }),
+    tool("delete_task", TaskIdInput, destroys, (args) => tasks.deleteTask(args)),
+    tool("dedup_task", DedupTaskInput, readOnly, (args) => tasks.dedupTask(args)),
+    // A peer repo's task queue, through its daemon (remote-tools.ts). create waits for the peer's
+    // plan and wait for the end: both relay the peer task's events as progress.
+    tool("create_remote_task", CreateRemoteTaskInput, changes, (args, extra, report) => remote.createRemoteTask(args, report, extra.signal), { scope: "peers", progress: true }),
+    tool("get_remote_task", RemoteTaskIdInput, readOnly, (args, extra) => remote.getRemoteTask(args, extra.signal), { scope: "peers" }),
+    tool("approve_remote_task", RemoteTaskIdInput, changes, (args, extra) => remote.approveRemoteTask(args, extra.signal), { scope: "peers" }),
+    tool("wait_remote_task", WaitRemoteTaskInput, readOnly, (args, extra, report) => remote.waitRemoteTask(args, report, extra.signal), { scope: "peers", progress: true }),
+    // Coordinator runs across the workspace (run-tools.ts): coordinate waits for the draft,
+    // wait_run for the end.
+    tool("coordinate", CoordinateInput, changes, (args, extra, report) => runs.coordinate(args, report, extra.signal), { scope: "workspace", progress: true }),
+    tool("show_run", RunIdInput, readOnly, (args) => runs.showRun(args), { scope: "workspace" }),
+    tool("approve_run", RunIdInput, changes, (args) => runs.approveRun(args), { scope: "workspace" }),
+    tool("wait_run", WaitRunInput, readOnly, (args, extra, report) => runs.waitRun(args, report, extra.signal), { scope: "workspace", progress: true }),
+  ];
+}
+
 export function createServer(backend: IndexBackend, taskBackend: TaskBackend, remote = new RemoteTools(taskBackend), runs = new RunTools(taskBackend)): McpServer {
   const server = new McpServer({ name: "skep", version: VERSION }, { instructions: INSTRUCTIONS });
   const tools = new Tools(backend, async () =>
     (await taskBackend.list(ACTIVE_STATUSES)).value.map((t) => ({ id: t.id, name: t.name, status: t.status })),
   );
   const tasks = new TaskTools(taskBackend);
-  const readOnly = { readOnlyHint: true };
-  // A tool that is not read-only is taken as destructive unless it says otherwise (MCP's default).
-  const changes = { destructiveHint: false };
-  const destroys = { destructiveHint: true };
-  const run = (fn: () => Promise<string>) => async (): Promise<CallToolResult> => {
+  const wrap = async (extra: Extra, progress: boolean, answer: (report: Report) => Promise<string>): Promise<CallToolResult> => {
+    const r = progress ? reporter(extra) : null;
     try {
-      return ok(await fn());
+      return ok(await answer(r?.report));
     } catch (err) {
       return fail(err);
+    } finally {
+      r?.stop();
     }
   };
-  server.registerTool(
-    "search_symbols",
-    { description: DESCRIPTIONS.search_symbols, inputSchema: SearchSymbolsInput, annotations: readOnly },
-    (args) => run(() => tools.searchSymbols(args))(),
-  );
-  server.registerTool(
-    "get_file_context",
-    { description: DESCRIPTIONS.get_file_context, inputSchema: GetFileContextInput, annotations: readOnly },
-    (args) => run(() => tools.getFileContext(args))(),
-  );
-  server.registerTool(
-    "get_call_graph",
-    { description: DESCRIPTIONS.get_call_graph, inputSchema: GetCallGraphInput, annotations: readOnly },
-    (args) => run(() => tools.getCallGraph(args))(),
-  );
-  server.registerTool(
-    "get_symbol",
-    { description: DESCRIPTIONS.get_symbol, inputSchema: GetSymbolInput, annotations: readOnly },
-    (args) => run(() => tools.getSymbol(args))(),
-  );
-  server.registerTool(
-    "get_overview",
-    { description: DESCRIPTIONS.get_overview, inputSchema: GetOverviewInput, annotations: readOnly },
-    (args) => run(() => tools.getOverview(args))(),
-  );
-  // The pipeline and a peer's work can take minutes: the calls that wait on them report progress
-  // when the client asked for it.
-  const withProgress = (extra: ProgressSource, fn: (report: ((m: string) => void) | undefined) => Promise<string>) => {
-    const r = reporter(extra);
-    return run(() => fn(r.report).finally(() => r.stop()))();
-  };
-  server.registerTool(
-    "list_tasks",
-    { description: DESCRIPTIONS.list_tasks, inputSchema: ListTasksInput, annotations: readOnly },
-    (args) => run(() => tasks.listTasks(args))(),
-  );
-  server.registerTool(
-    "create_task",
-    { description: DESCRIPTIONS.create_task, inputSchema: CreateTaskInput, annotations: changes },
-    (args, extra) => withProgress(extra, (report) => tasks.createTask(args, report, extra.signal)),
-  );
-  server.registerTool(
-    "show_task",
-    { description: DESCRIPTIONS.show_task, inputSchema: TaskIdInput, annotations: readOnly },
-    (args) => run(() => tasks.showTask(args))(),
-  );
-  server.registerTool(
-    "approve_task",
-    { description: DESCRIPTIONS.approve_task, inputSchema: TaskIdInput, annotations: changes },
-    (args) => run(() => tasks.approveTask(args))(),
-  );
-  server.registerTool(
-    "reject_task",
-    { description: DESCRIPTIONS.reject_task, inputSchema: RejectTaskInput, annotations: destroys },
-    (args) => run(() => tasks.rejectTask(args))(),
-  );
-  server.registerTool(
-    "clarify_task",
-    { description: DESCRIPTIONS.clarify_task, inputSchema: ClarifyTaskInput, annotations: changes },
-    (args, extra) => withProgress(extra, (report) => tasks.clarifyTask(args, report, extra.signal)),
-  );
-  server.registerTool(
-    "delete_task",
-    { description: DESCRIPTIONS.delete_task, inputSchema: TaskIdInput, annotations: destroys },
-    (args) => run(() => tasks.deleteTask(args))(),
-  );
-  server.registerTool(
-    "dedup_task",
-    { description: DESCRIPTIONS.dedup_task, inputSchema: DedupTaskInput, annotations: readOnly },
-    (args) => run(() => tasks.dedupTask(args))(),
-  );
-  // A peer repo's task queue, through its daemon (remote-tools.ts). create waits for the peer's
-  // plan and wait for the end: both relay the peer task's events as progress.
-  server.registerTool(
-    "create_remote_task",
-    { description: DESCRIPTIONS.create_remote_task, inputSchema: CreateRemoteTaskInput, annotations: changes },
-    (args, extra) => withProgress(extra, (report) => remote.createRemoteTask(args, report, extra.signal)),
-  );
-  server.registerTool(
-    "get_remote_task",
-    { description: DESCRIPTIONS.get_remote_task, inputSchema: RemoteTaskIdInput, annotations: readOnly },
-    (args, extra) => run(() => remote.getRemoteTask(args, extra.signal))(),
-  );
-  server.registerTool(
-    "approve_remote_task",
-    { description: DESCRIPTIONS.approve_remote_task, inputSchema: RemoteTaskIdInput, annotations: changes },
-    (args, extra) => run(() => remote.approveRemoteTask(args, extra.signal))(),
-  );
-  server.registerTool(
-    "wait_remote_task",
-    { description: DESCRIPTIONS.wait_remote_task, inputSchema: WaitRemoteTaskInput, annotations: readOnly },
-    (args, extra) => withProgress(extra, (report) => remote.waitRemoteTask(args, report, extra.signal)),
-  );
-  // Coordinator runs across the workspace (run-tools.ts): coordinate waits for the draft, wait_run
-  // for the end. Only in a workspace, the one place a run can be: elsewhere the four would cost
-  // every turn about 1,500 characters of tool list for nothing.
-  if (!runs.available()) return server;
-  server.registerTool(
-    "coordinate",
-    { description: DESCRIPTIONS.coordinate, inputSchema: CoordinateInput, annotations: changes },
-    (args, extra) => withProgress(extra, (report) => runs.coordinate(args, report, extra.signal)),
-  );
-  server.registerTool("show_run", { description: DESCRIPTIONS.show_run, inputSchema: RunIdInput, annotations: readOnly }, (args) => run(() => runs.showRun(args))());
-  server.registerTool("approve_run", { description: DESCRIPTIONS.approve_run, inputSchema: RunIdInput, annotations: changes }, (args) => run(() => runs.approveRun(args))());
-  server.registerTool(
-    "wait_run",
-    { description: DESCRIPTIONS.wait_run, inputSchema: WaitRunInput, annotations: readOnly },
-    (args, extra) => withProgress(extra, (report) => runs.waitRun(args, report, extra.signal)),
-  );
+  // Cross-repo tools are listed only where they can do something: the peer tools where the
+  // workspace has peers, the run tools in a workspace. Elsewhere they would cost every turn
+  // their share of the tool list for nothing (bench:mcp prints each tool's share).
+  const listed = { repo: true, peers: remote.available(), workspace: runs.available() };
+  for (const entry of toolTable(tools, tasks, remote, runs)) if (listed[entry.scope]) entry.register(server, wrap);
   return server;
 }
 

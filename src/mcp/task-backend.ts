@@ -6,7 +6,7 @@
 import { realpathSync } from "node:fs";
 import { basename, join, relative, resolve, sep, isAbsolute } from "node:path";
 import { repoContext, taskRepoContext } from "../repo/repo.ts";
-import { DaemonError } from "../api/remote.ts";
+import { DaemonError } from "../client/daemon-client.ts";
 import { ConfigInvalid, daemonGone, type Done, type Op, TaskClient } from "../api/task-client.ts";
 import { TaskError } from "../tasks/service.ts";
 import { IllegalTransition } from "../tasks/states.ts";

@@ -236,3 +236,8 @@ export const WaitRunInput = {
   id: runId,
   timeout_sec: z.number().optional().describe("max 3600"),
 };
+
+/** `skep run delete --json`. */
+export const RunDeleteAnswer = z.object({ id: z.number(), deleted: z.literal(true) });
+/** `skep run follow-up --json`: the task created in one repo. */
+export const FollowUpAnswer = z.object({ repo: z.string(), taskId: z.number(), status: z.string() });

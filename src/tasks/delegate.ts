@@ -5,7 +5,7 @@
 // waits for a person on the peer, never for this executor), recorded on the step before anything
 // waits (so a resume waits on the same task instead of creating a second one), and followed
 // through the peer's gate to its end with `task.wait`, which the peer answers on the transition.
-import { DaemonError } from "../api/remote.ts";
+import { DaemonError } from "../client/daemon-client.ts";
 import type { Event } from "../protocol/socket.ts";
 import { TERMINAL_STATUSES, type Task, type TaskStatus, type TaskStep } from "../protocol/tasks.ts";
 import { CREATE_TIMEOUT_MS, PeerAborted, PeerLink, PeerLost, PeerUnavailable } from "../workspace/peer-link.ts";

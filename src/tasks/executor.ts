@@ -111,7 +111,7 @@ async function runSteps(deps: TaskDeps, id: number, worktree: string, files: Tas
     for (let attempt = 1; attempt <= 2 && !done; attempt++) {
       const guarded = protectedState(worktree);
       const checkout = checkoutState(deps.root);
-      const prompt = stepPrompt(deps, task, plan, step, worktree, attempt === 2 ? lastError : null);
+      const prompt = stepPrompt(deps.root, task, plan, step, worktree, attempt === 2 ? lastError : null);
       writeFileSync(`${files.prompts}/step-${step.seq}${attempt === 2 ? "-retry" : ""}.md`, prompt);
       const res = await runSafely(backend, {
         purpose: "step",
@@ -175,11 +175,12 @@ function interrupted(store: TaskDeps["store"], id: number, step: TaskStep): Outc
   return { status: "interrupted", reason: `interrupted at step ${step.seq}; \`skep task resume ${id}\` continues from there` };
 }
 
-function stepPrompt(deps: TaskDeps, task: Task, plan: NonNullable<Task["plan"]>, step: TaskStep, worktree: string, previousError: string | null): string {
+/** The prompt of one step (exported for its golden test). */
+export function stepPrompt(root: string, task: Pick<Task, "id" | "description">, plan: NonNullable<Task["plan"]>, step: TaskStep, worktree: string, previousError: string | null): string {
   const planStep = plan.plan[step.seq - 1];
   return render("step", {
     task_id: String(task.id),
-    repo: deps.root,
+    repo: root,
     worktree,
     task: task.description,
     plan: formatPlan(plan),

@@ -8,7 +8,7 @@ import { ZERO_USAGE, type LlmBackend, type LlmRequest, type LlmResult } from "..
 import { render } from "../llm/prompts.ts";
 import type { RepoConfig } from "../protocol/config.ts";
 import { ClassifyAnswer, Plan, type LlmPurpose, type Task } from "../protocol/tasks.ts";
-import { peerBlock, promptContext } from "./context.ts";
+import { peerBlock, promptContext, type PromptContext } from "./context.ts";
 import { extractJson } from "./extract-json.ts";
 import { formatPlan } from "./format.ts";
 import { ensureTaskDir } from "./paths.ts";
@@ -96,16 +96,18 @@ export async function runSafely(backend: LlmBackend, req: LlmRequest): Promise<L
   }
 }
 
+/** What the classify and plan prompts are filled with (exported for their golden tests). */
+export function planningVars(description: string, clarifications: readonly { question: string; answer: string }[], ctx: PromptContext): Record<string, string> {
+  const task = clarifications.length ? `${description}\n\nClarifications:\n${clarifications.map((c) => `- ${c.question}: ${c.answer}`).join("\n")}` : description;
+  return { repo: ctx.repo, repo_map: ctx.repoMap, peer_repos: peerBlock(ctx.peers), task };
+}
+
 /** Classify and plan task `id` (status created), then move it to its gate. Returns the task. */
 export async function classifyAndPlan(deps: TaskDeps, id: number, opts: { signal?: AbortSignal } = {}): Promise<Task> {
   const { store, config } = deps;
   const task = store.get(id);
   const clarifications = store.internals(id).clarifications;
-  const description = clarifications.length
-    ? `${task.description}\n\nClarifications:\n${clarifications.map((c) => `- ${c.question}: ${c.answer}`).join("\n")}`
-    : task.description;
-  const ctx = promptContext(deps.root, deps.dbPath);
-  const vars = { repo: ctx.repo, repo_map: ctx.repoMap, peer_repos: peerBlock(ctx.peers), task: description };
+  const vars = planningVars(task.description, clarifications, promptContext(deps.root, deps.dbPath));
   const files = ensureTaskDir(deps.skepDir, id);
   const classifyPrompt = render("classify", vars);
   const planPrompt = render("plan", vars);

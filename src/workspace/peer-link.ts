@@ -4,8 +4,8 @@
 // own registered repos), subscribed to the peer's task events, and reconnected once if it drops.
 // Aborting closes it, which ends any request in flight at once.
 import { join } from "node:path";
-import { DaemonClient, DaemonError } from "../api/remote.ts";
-import { startDaemon } from "../api/control.ts";
+import { DaemonClient, DaemonError } from "../client/daemon-client.ts";
+import { startDaemon } from "../client/control.ts";
 import { ownershipProblem } from "../trust/ownership.ts";
 import { clientSocketPath, daemonPaths, type DaemonPaths } from "../repo/daemon-paths.ts";
 import type { Event, ParamsOf, ResultOf, Verb } from "../protocol/socket.ts";

@@ -3,7 +3,7 @@
 // starts is stopped at cleanup, before the repos go.
 import { cpSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { stopDaemon } from "../../src/api/control.ts";
+import { stopDaemon } from "../../src/client/control.ts";
 import { git, makeRepo, onCleanup, pathsFor, run, tempDir } from "../daemon/support.ts";
 import { PROJECT } from "../support/temp.ts";
 

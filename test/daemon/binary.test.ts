@@ -3,7 +3,7 @@
 import { afterEach, expect, test, setDefaultTimeout } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { DaemonClient } from "../../src/api/remote.ts";
+import { DaemonClient } from "../../src/client/daemon-client.ts";
 import { cleanupAll, makeRepo, PROJECT, settle, tempDir, waitForPing, childEnv, pathsFor } from "./support.ts";
 
 afterEach(cleanupAll);

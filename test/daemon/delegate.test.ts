@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { stopDaemon } from "../../src/api/control.ts";
+import { stopDaemon } from "../../src/client/control.ts";
 import type { Event } from "../../src/protocol/socket.ts";
 import type { Task } from "../../src/protocol/tasks.ts";
 import { taskFiles } from "../../src/tasks/paths.ts";

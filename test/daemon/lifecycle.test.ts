@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, test, setDefaultTimeout } from "bun:test";
 import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { DaemonClient } from "../../src/api/remote.ts";
+import { DaemonClient } from "../../src/client/daemon-client.ts";
 import { clientSocketPath, MAX_SOCKET_PATH_BYTES } from "../../src/repo/daemon-paths.ts";
 import { BUN, childEnv, cleanupAll, MAIN, makeRepo, pathsFor, PROJECT, run, sampleFiles, startDaemon, tempDir, waitForPing } from "./support.ts";
 

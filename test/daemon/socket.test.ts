@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, test, setDefaultTimeout } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { DaemonClient, DaemonError } from "../../src/api/remote.ts";
+import { DaemonClient, DaemonError } from "../../src/client/daemon-client.ts";
 import { CallGraphAnswer, RepoMapAnswer, SearchAnswer, StatusAnswer } from "../../src/protocol/index-answers.ts";
 import { DaemonInfo, FileContextAnswer, MAX_REQUEST_BYTES, RefreshAnswer, SymbolSourceAnswer } from "../../src/protocol/socket.ts";
 import { cleanupAll, eventLog, makeRepo, rawSocket, sampleFiles, settle, startDaemon, type RunningDaemon } from "./support.ts";

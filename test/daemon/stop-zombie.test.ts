@@ -3,7 +3,7 @@
 // zombie of that server long after it released its lock (issue 11, defect 1).
 import { afterEach, expect, setDefaultTimeout, test } from "bun:test";
 import { mkdirSync, writeFileSync } from "node:fs";
-import { stopDaemon } from "../../src/api/control.ts";
+import { stopDaemon } from "../../src/client/control.ts";
 import { alive, isZombie } from "../../src/util/pid.ts";
 import { cleanupAll, makeRepo, onCleanup, pathsFor, run, sampleFiles, tempDir, waitForPing } from "./support.ts";
 

@@ -7,7 +7,7 @@ import { Database } from "bun:sqlite";
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { daemonState, stopDaemon } from "../../src/api/control.ts";
+import { daemonState, stopDaemon } from "../../src/client/control.ts";
 import { ApproveRemoteTaskAnswer, CreateRemoteTaskAnswer, GetRemoteTaskAnswer, WaitRemoteTaskAnswer } from "../../src/protocol/mcp.ts";
 import type { Task } from "../../src/protocol/tasks.ts";
 import type { z } from "zod";
@@ -135,6 +135,11 @@ describe("create_remote_task", () => {
     const { tools } = await mcp.client.listTools();
     const byName = new Map(tools.map((t) => [t.name, t]));
     expect(tools).toHaveLength(21); // in a workspace: with the four run tools (test/coordinator/mcp-runs.test.ts)
+    // The full list, every tool a repo can have: 10,283 characters today, of which ~1,900 are the
+    // SDK's per-tool "$schema" and "execution" keys. The budget is 8,000 and is NOT met
+    // yet; this guards against growth while it is worked down (bench:mcp prints each tool's share).
+    const listChars = JSON.stringify({ tools }).length;
+    expect(listChars).toBeLessThanOrEqual(10_500);
     for (const name of ["get_remote_task", "wait_remote_task"]) expect(byName.get(name)!.annotations).toMatchObject({ readOnlyHint: true });
     for (const name of ["create_remote_task", "approve_remote_task"]) expect(byName.get(name)!.annotations).toMatchObject({ destructiveHint: false });
     expect(Object.keys((byName.get("create_remote_task")!.inputSchema as { properties: object }).properties)).toEqual(["repo", "description", "classify_timeout_sec"]);

@@ -1,7 +1,7 @@
 // `skep daemon start | stop | status | restart | run`: the repo's long-running daemon.
 import { defineCommand } from "citty";
 import { TOP } from "../top-meta.ts";
-import { daemonState, startDaemon, stopDaemon } from "../../api/control.ts";
+import { daemonState, startDaemon, stopDaemon } from "../../client/control.ts";
 import { DaemonAlreadyRunning, runDaemon } from "../../daemon/daemon.ts";
 import { daemonPaths, type DaemonPaths } from "../../repo/daemon-paths.ts";
 import { CommandFailed, UsageError } from "../../errors.ts";

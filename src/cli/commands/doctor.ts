@@ -7,7 +7,7 @@ import { TOP } from "../top-meta.ts";
 import { existsSync } from "node:fs";
 import { checkCtags, checkGit, checkLlm, checkOs, checkSkep, checkTmux } from "../../doctor/programs.ts";
 import { checkCompletions, checkInstall } from "../../doctor/install.ts";
-import { selfCommand } from "../../api/control.ts";
+import { selfCommand } from "../../client/control.ts";
 import { checkConfig, checkDaemon, checkIndex, checkRepo, checkTasks, checkTestCmd, checkWorkspace, notInRepo } from "../../doctor/repo.ts";
 import { RepoConfig } from "../../protocol/config.ts";
 import { DoctorAnswer, type DoctorCheck } from "../../protocol/doctor.ts";

@@ -3,7 +3,7 @@ import { mkdirSync } from "node:fs";
 import { TOP } from "../top-meta.ts";
 import { resolve } from "node:path";
 import { defineCommand } from "citty";
-import { DaemonClient } from "../../api/remote.ts";
+import { DaemonClient } from "../../client/daemon-client.ts";
 import { clientSocketPath, daemonPaths } from "../../repo/daemon-paths.ts";
 import { progressOn } from "../../util/terminal.ts";
 import { indexRepo } from "../../index/indexer.ts";

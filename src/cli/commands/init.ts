@@ -5,7 +5,7 @@ import { mkdirSync } from "node:fs";
 import { isAbsolute, join, relative, resolve } from "node:path";
 import { configPath, readConfig, writeConfig } from "../../config/config.ts";
 import { detectTestCommand } from "../../config/test-command.ts";
-import { startDaemon } from "../../api/control.ts";
+import { startDaemon } from "../../client/control.ts";
 import { daemonPaths } from "../../repo/daemon-paths.ts";
 import { excludeSkepDir } from "../../git/exclude.ts";
 import { trustState } from "../../trust/store.ts";

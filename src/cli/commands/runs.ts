@@ -5,10 +5,9 @@
 import { defineCommand } from "citty";
 import { TOP } from "../top-meta.ts";
 import { existsSync, readFileSync } from "node:fs";
-import { z } from "zod";
 import { RunError, RunNotFound, RunService } from "../../coordinator/service.ts";
 import { IllegalRunTransition } from "../../coordinator/states.ts";
-import { Run, RunListAnswer, RunShowAnswer } from "../../protocol/runs.ts";
+import { FollowUpAnswer, Run, RunDeleteAnswer, RunListAnswer, RunShowAnswer } from "../../protocol/runs.ts";
 import { confirm } from "../confirm.ts";
 import { CommandFailed, UsageError } from "../../errors.ts";
 import { printJson } from "../print.ts";
@@ -228,7 +227,7 @@ const del = defineCommand({
       const run = svc.store.get(id);
       if (!args.yes && !(await confirm(`Delete run ${id} (${run.status})?`, "delete"))) return console.log("not deleted");
       svc.delete(id);
-      if (args.json) return printJson(z.object({ id: z.number(), deleted: z.literal(true) }), { id, deleted: true });
+      if (args.json) return printJson(RunDeleteAnswer, { id, deleted: true });
       console.log(`Run ${id} deleted (its worker tasks and branches stay in their repos)`);
     });
   },
@@ -247,7 +246,7 @@ const followUp = defineCommand({
     const id = parseId(args.id);
     await withRuns(args.repo, async (svc) => {
       const r = await svc.followUp(id, String(args.item), args.in, say(!!args.json));
-      if (args.json) return printJson(z.object({ repo: z.string(), taskId: z.number(), status: z.string() }), r);
+      if (args.json) return printJson(FollowUpAnswer, r);
       console.log(`${r.repo} task #${r.taskId} (${r.status}) created for item ${args.item}`);
     });
   },

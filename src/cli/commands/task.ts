@@ -4,7 +4,7 @@ import { defineCommand } from "citty";
 import { TOP } from "../top-meta.ts";
 import { closeSync, existsSync, openSync, readSync, statSync } from "node:fs";
 import { type Done, TaskClient, type Via } from "../../api/task-client.ts";
-import { DaemonError } from "../../api/remote.ts";
+import { DaemonError } from "../../client/daemon-client.ts";
 import { Task, TaskCreateAnswer, TaskDeleteAnswer, TERMINAL_STATUSES } from "../../protocol/tasks.ts";
 import { IllegalTransition } from "../../tasks/states.ts";
 import { TaskNotFound, TaskStore, tasksDbPath, withTaskStore } from "../../tasks/store.ts";

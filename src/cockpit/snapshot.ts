@@ -9,7 +9,7 @@ import type { TaskStatus } from "../protocol/tasks.ts";
 import type { RepoSnapshot, TokenSum, WatchTask } from "../protocol/workspace.ts";
 import { tasksDbPath, type TaskSummary, withTaskStore } from "../tasks/store.ts";
 import { skepHome } from "../trust/store.ts";
-import { findWorkspace, workspaceRepos } from "./registry.ts";
+import { findWorkspace, workspaceRepos } from "../workspace/registry.ts";
 
 /** What a view covers: a workspace's registered repos, the repo alone outside one, or nothing. */
 export type Scope =

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, openSync, closeSync, unlinkSync } from "node:fs"
 import { basename } from "node:path";
 import { DaemonInfo } from "../protocol/socket.ts";
 import { UnsafePath } from "../trust/ownership.ts";
-import { DaemonClient } from "./remote.ts";
+import { DaemonClient } from "./daemon-client.ts";
 import { llmEnvForDaemon } from "../llm/env.ts";
 import { alive, isLocked, readPid } from "../util/lock.ts";
 import { clientSocketPath, type DaemonPaths } from "../repo/daemon-paths.ts";
