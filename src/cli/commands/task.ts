@@ -17,7 +17,7 @@ import { TaskList } from "../../protocol/cli-answers.ts";
 import { printJson } from "../print.ts";
 import { jsonArg, repoArgs } from "../args.ts";
 import { type RepoContext, taskRepoContext } from "../../repo/repo.ts";
-import { createSummary, listRow, showTask } from "../task-print.ts";
+import { createSummary, listRow, listWidth, showTask } from "../task-print.ts";
 
 const idArg = { id: { type: "positional", description: "Task id (as in `skep tasks`)", required: true } } as const;
 
@@ -100,7 +100,7 @@ async function printList(repo: string | undefined, all: boolean, json: boolean):
     const { value: tasks } = await api.list();
     if (json) return printJson(TaskList, tasks);
     if (!tasks.length) console.log("no tasks (create one: skep task create \"...\")");
-    for (const t of tasks) console.log(listRow(t));
+    for (const t of tasks) console.log(listRow(t, undefined, listWidth()));
   });
 }
 
@@ -112,7 +112,7 @@ async function printWorkspaceList(repo: string | undefined, json: boolean): Prom
   const rows: TaskList = repos.flatMap((r) => withTaskStore(join(r.path, ".skep"), (store) => store.list().map((t) => ({ ...t, repo: r.name }))) ?? []);
   if (json) return printJson(TaskList, rows);
   if (!rows.length) console.log(ws ? `no tasks in the workspace at ${ws}` : "no tasks (and no workspace above this repo)");
-  for (const t of rows) console.log(listRow(t, t.repo));
+  for (const t of rows) console.log(listRow(t, t.repo, listWidth()));
 }
 
 const listArgs = { all: { type: "boolean", description: "Every repo in the workspace" }, ...repoArgs, ...jsonArg } as const;
