@@ -17,12 +17,13 @@ export function statusLine(t: Task): string {
  * One task as a list row. With a width (a terminal, or a popup), the row is fitted to it by
  * shortening the branch, then the name: the token count at its end is never cut or wrapped.
  */
-export function listRow(t: Task, repo?: string, width: number | null = null): string {
+export function listRow(t: Task, repo?: string, width: number | null = null, merged = false): string {
   const cls = t.classification ? ` [${t.classification}]` : "";
   let branch = t.branch ? ` → ${t.branch}` : "";
   const tokens = t.tokens.calls ? `  ${n(t.tokens.effectiveInput)} tok` : "";
   let name = t.name;
-  const row = () => `${repo ? `${repo} ` : ""}#${t.id} ${name}  ${t.status}${cls}${branch}${tokens}`;
+  const status = merged ? `${t.status} (merged)` : t.status;
+  const row = () => `${repo ? `${repo} ` : ""}#${t.id} ${name}  ${status}${cls}${branch}${tokens}`;
   if (width !== null) {
     const over = () => row().length - width;
     if (over() > 0 && branch) branch = branch.length - over() >= 6 ? `${branch.slice(0, branch.length - over() - 1)}…` : "";

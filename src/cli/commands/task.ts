@@ -9,6 +9,7 @@ import { IllegalTransition } from "../../tasks/states.ts";
 import { TaskNotFound, TaskStore, tasksDbPath, withTaskStore } from "../../tasks/store.ts";
 import { TaskError } from "../../tasks/service.ts";
 import { taskFiles } from "../../tasks/paths.ts";
+import { mergedInto } from "../../tasks/merged.ts";
 import { findWorkspace, workspaceRepos } from "../../workspace/registry.ts";
 import { join } from "node:path";
 import { confirm } from "../confirm.ts";
@@ -96,12 +97,17 @@ const show = defineCommand({
 
 async function printList(repo: string | undefined, all: boolean, json: boolean): Promise<void> {
   if (all) return printWorkspaceList(repo, json);
-  await withTasks(repo, async (api) => {
+  await withTasks(repo, async (api, ctx) => {
     const { value: tasks } = await api.list();
     if (json) return printJson(TaskList, tasks);
     if (!tasks.length) console.log("no tasks (create one: skep task create \"...\")");
-    for (const t of tasks) console.log(listRow(t, undefined, listWidth()));
+    for (const t of tasks) console.log(listRow(t, undefined, listWidth(), isMergedDone(ctx.root, t)));
   });
+}
+
+/** A done task whose commits are all in its base branch: `skep tasks` says "done (merged)". */
+function isMergedDone(root: string, t: Task): boolean {
+  return t.status === "done" && mergedInto(root, t) !== null;
 }
 
 /** `--all`: every repo of the workspace, read from each repo's task store. */
@@ -109,10 +115,10 @@ async function printWorkspaceList(repo: string | undefined, json: boolean): Prom
   const ctx = taskRepoContext(repo);
   const ws = findWorkspace(ctx.root);
   const repos = ws ? workspaceRepos(ws) : [{ name: "this repo", path: ctx.root }];
-  const rows: TaskList = repos.flatMap((r) => withTaskStore(join(r.path, ".skep"), (store) => store.list().map((t) => ({ ...t, repo: r.name }))) ?? []);
-  if (json) return printJson(TaskList, rows);
+  const rows = repos.flatMap((r) => withTaskStore(join(r.path, ".skep"), (store) => store.list().map((t) => ({ ...t, repo: r.name, path: r.path }))) ?? []);
+  if (json) return printJson(TaskList, rows.map(({ path: _, ...t }) => t));
   if (!rows.length) console.log(ws ? `no tasks in the workspace at ${ws}` : "no tasks (and no workspace above this repo)");
-  for (const t of rows) console.log(listRow(t, t.repo, listWidth()));
+  for (const t of rows) console.log(listRow(t, t.repo, listWidth(), isMergedDone(t.path, t)));
 }
 
 const listArgs = { all: { type: "boolean", description: "Every repo in the workspace" }, ...repoArgs, ...jsonArg } as const;
