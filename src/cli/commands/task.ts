@@ -10,8 +10,9 @@ import { TaskNotFound, TaskStore, tasksDbPath, withTaskStore } from "../../tasks
 import { TaskError } from "../../tasks/service.ts";
 import { taskFiles } from "../../tasks/paths.ts";
 import { mergedInto } from "../../tasks/merged.ts";
+import { findScope, oldestWaiting } from "../../workspace/snapshot.ts";
 import { findWorkspace, workspaceRepos } from "../../workspace/registry.ts";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { confirm } from "../confirm.ts";
 import { CommandFailed, UsageError } from "../../errors.ts";
 import { TaskList } from "../../protocol/cli-answers.ts";
@@ -219,6 +220,23 @@ const interrupt = simpleVerb(
 
 const done = simpleVerb("done", "Mark a task done by hand", (api, id) => api.done(id), (t) => `Task #${t.id} marked done`);
 
+const jumpPending = defineCommand({
+  meta: { name: "jump-pending", description: "The oldest task of the workspace waiting for a person: shown, with the commands that answer it" },
+  args: { ...repoArgs } as const,
+  run({ args }) {
+    const scope = findScope(resolve(args.repo || process.cwd()));
+    if (scope.kind === "none") throw new CommandFailed(`no skep workspace or repo at ${resolve(args.repo || process.cwd())}`);
+    const waiting = oldestWaiting(scope);
+    if (!waiting) return console.log("no task is waiting for a person");
+    const { repo, task } = waiting;
+    const at = `--repo ${repo.path}`;
+    console.log(`${repo.name} ${showTask(task, repo.skepDir, repo.path)}`);
+    console.log("");
+    if (task.status === "pending_clarification") console.log(`answer: edit ${taskFiles(repo.skepDir, task.id).clarify}, then skep task clarify ${task.id} ${at}`);
+    else console.log(`approve: skep task approve ${task.id} ${at}\nreject:  skep task reject ${task.id} ${at} --reason '...'`);
+  },
+});
+
 const del = defineCommand({
   meta: { name: "delete", description: "Delete a task, its files, worktree and branch (asks first)" },
   args: {
@@ -307,5 +325,6 @@ export const taskCommand = defineCommand({
     logs,
     delete: del,
     done,
+    "jump-pending": jumpPending,
   },
 });
