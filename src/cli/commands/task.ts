@@ -311,7 +311,7 @@ const logs = defineCommand({
 });
 
 export const taskCommand = defineCommand({
-  meta: { name: "task", description: "Tasks: create, show, list, approve, reject, clarify, run, interrupt, resume, logs, delete, done" },
+  meta: { name: "task", description: "Tasks: create, show, list, approve, reject, clarify, run, interrupt, resume, logs, delete, done, jump-pending" },
   subCommands: {
     create,
     show,
