@@ -176,7 +176,8 @@ export class TaskClient {
         }),
       local: () => {
         const svc = this.local();
-        svc.enqueue(id);
+        const queued = svc.enqueue(id);
+        if (queued.status === "done") return Promise.resolve(queued); // its commits were merged already
         return this.following(id, opts.onProgress, () => foreground((signal) => svc.execute(id, this.signal(signal))));
       },
     });

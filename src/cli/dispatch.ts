@@ -209,7 +209,8 @@ export async function runCli(root: AnyCommand, argv: string[]): Promise<void> {
   if (help || (Object.keys(await subCommandsOf(cmd)).length > 0 && !cmd.run)) {
     // citty names a command after its direct parent only ("index build"); give it the full path.
     const parent = chain.length > 1 ? { meta: { name: ["skep", ...(await pathOf(chain.slice(0, -1))).split(" ")].filter(Boolean).join(" "), version: VERSION } } : undefined;
-    const usage = await renderUsage(cmd, parent);
+    // citty pads its table's last column to the widest row: no line ends in spaces.
+    const usage = (await renderUsage(cmd, parent)).replace(/[ \t]+$/gm, "");
     // citty colours usage unless NO_COLOR/CI is set; piped output must carry no escape codes.
     console.log(`${colorOn(process.stdout) ? usage : stripAnsi(usage)}\n`);
     return;

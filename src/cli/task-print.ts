@@ -1,10 +1,11 @@
 // How tasks look on a terminal: `task show`, list rows, the create summary, the cost table.
 import { existsSync, readFileSync } from "node:fs";
-import { relative } from "node:path";
+import { join, relative } from "node:path";
 import type { CostAnswer, Task, TokenTotals } from "../protocol/tasks.ts";
 import { formatPlan, formatSteps, formatTokens } from "../tasks/format.ts";
 import { taskFiles } from "../tasks/paths.ts";
 import { withTaskStore } from "../tasks/store.ts";
+import { resolvePeer } from "../workspace/registry.ts";
 
 const n = (x: number) => x.toLocaleString("en-US");
 
@@ -12,14 +13,33 @@ export function statusLine(t: Task): string {
   return `${t.status}${t.reason ? ` (${t.reason.split("\n")[0]})` : ""}`;
 }
 
-export function listRow(t: Task, repo?: string): string {
+/**
+ * One task as a list row. With a width (a terminal, or a popup), the row is fitted to it by
+ * shortening the branch, then the name: the token count at its end is never cut or wrapped.
+ */
+export function listRow(t: Task, repo?: string, width: number | null = null, merged = false): string {
   const cls = t.classification ? ` [${t.classification}]` : "";
-  const branch = t.branch ? ` → ${t.branch}` : "";
+  let branch = t.branch ? ` → ${t.branch}` : "";
   const tokens = t.tokens.calls ? `  ${n(t.tokens.effectiveInput)} tok` : "";
-  const head = `${repo ? `${repo} ` : ""}#${t.id} ${t.name}  ${t.status}${cls}${branch}${tokens}`;
+  let name = t.name;
+  const status = merged ? `${t.status} (merged)` : t.status;
+  const row = () => `${repo ? `${repo} ` : ""}#${t.id} ${name}  ${status}${cls}${branch}${tokens}`;
+  if (width !== null) {
+    const over = () => row().length - width;
+    if (over() > 0 && branch) branch = branch.length - over() >= 6 ? `${branch.slice(0, branch.length - over() - 1)}…` : "";
+    if (over() > 0) name = name.length - over() >= 4 ? `${name.slice(0, name.length - over() - 1)}…` : `${name.slice(0, 3)}…`;
+  }
   const terminal = ["done", "failed", "interrupted", "rejected"].includes(t.status);
-  const tail = terminal && (t.result ?? t.reason) ? `\n    └ ${(t.result ?? t.reason ?? "").split("\n")[0]}` : "";
-  return head + tail;
+  let tail = terminal && (t.result ?? t.reason) ? `    └ ${(t.result ?? t.reason ?? "").split("\n")[0]}` : "";
+  if (width !== null && tail.length > width) tail = `${tail.slice(0, width - 1)}…`;
+  return row() + (tail ? `\n${tail}` : "");
+}
+
+/** How wide list rows may be: the terminal's columns, else COLUMNS when set (a script reads rows whole otherwise). */
+export function listWidth(): number | null {
+  if (process.stdout.isTTY && process.stdout.columns) return process.stdout.columns;
+  const c = Number(process.env.COLUMNS);
+  return Number.isInteger(c) && c > 0 ? c : null;
 }
 
 export function showTask(t: Task, skepDir: string, root: string): string {
@@ -34,6 +54,8 @@ export function showTask(t: Task, skepDir: string, root: string): string {
     `Status:      ${statusLine(t)}`,
     `Class:       ${t.classification ? `${t.classification}${t.confidence !== null ? ` (confidence ${t.confidence.toFixed(2)})` : ""}` : "not classified yet"}`,
   ];
+  const waiting = waitingOnPeer(t, root);
+  if (waiting) lines.push(`Waiting:     ${waiting}`);
   if (t.sourceRepo) lines.push(`Source:      ${t.sourceRepo}${t.sourceTaskId ? ` (task #${t.sourceTaskId})` : ""}`);
   if (t.branch) lines.push(`Branch:      ${t.branch} (from ${t.baseBranch ?? "detached HEAD"} at ${t.baseCommit?.slice(0, 10) ?? "?"})`);
   if (t.worktree) lines.push(`Worktree:    ${rel(t.worktree)}`);
@@ -50,8 +72,32 @@ export function showTask(t: Task, skepDir: string, root: string): string {
   }
   if (t.result) lines.push("", "Result:", indent(t.result));
   if (existsSync(files.result)) lines.push("", `--- result file (${rel(files.result)}) ---`, readFileSync(files.result, "utf8").trimEnd());
-  void root;
   return lines.join("\n");
+}
+
+/**
+ * "step 3/8 on backend task #2 (pending: approve it there)": the delegate step a task is waiting
+ * on, with the peer task's status read now from the peer's own store (the step's copy is only
+ * what this repo last saw).
+ */
+export function waitingOnPeer(t: Task, root: string): string | null {
+  if (t.status !== "executing") return null;
+  const step = t.steps.find((s) => s.status === "running" && s.verb === "delegate");
+  if (!step) return null;
+  const where = `step ${step.seq}/${t.steps.length}`;
+  if (!step.peer) return `${where}: delegating (the peer task is being created)`;
+  const p = step.peer;
+  let status = p.status ? `${p.status} when last seen` : "status unknown";
+  const found = resolvePeer(root, p.repo);
+  if (found.ok) {
+    try {
+      const live = withTaskStore(join(found.peer.path, ".skep"), (store) => store.status(p.taskId), { readOnly: true });
+      if (live) status = live === "pending" || live === "classified" ? `${live}: waiting for approval there` : live === "pending_clarification" ? "needs answers there" : live;
+    } catch {
+      // unreadable or gone there: keep what this repo last saw
+    }
+  }
+  return `${where} waits on ${p.repo} task #${p.taskId} (${status})`;
 }
 
 function indent(text: string): string {

@@ -113,6 +113,8 @@ bind - split-window -v -c "#{pane_current_path}"
 bind c new-window -c "#{pane_current_path}"
 # S: the dashboard of every repo's tasks (q closes)
 bind S display-popup -w 90% -h 80% -d "#{pane_current_path}" -E '${skep} workspace watch'
+# !: the oldest task of the workspace waiting for a person, with the commands that answer it
+bind ! display-popup -w 80% -h 70% -d "#{pane_current_path}" -E '${skep} task jump-pending; printf "\\n(Enter closes) "; read -r _'
 # T: every task of the workspace; A: search the code index of the pane's repo (Enter closes both)
 bind T display-popup -w 80% -h 50% -d "#{pane_current_path}" -E '${skep} tasks --all; printf "\\n(Enter closes) "; read -r _'
 bind A display-popup -w 70% -h 60% -d "#{pane_current_path}" -E 'printf "skep search: "; read -r q && [ -n "$q" ] && ${skep} search -- "$q"; printf "\\n(Enter closes) "; read -r _'

@@ -248,3 +248,19 @@ export function oneline(scope: Scope, opts: { tmux?: boolean } = {}): OnelineAns
   a.text = `◠ ${parts.length ? parts.join(" · ") : "idle"}`;
   return a;
 }
+
+// ------------------------------------------------------------------------------------ bell
+
+/** "backend#2": a task's key across the workspace. */
+const waitKey = (t: { repo: string; id: number }) => `${t.repo}#${t.id}`;
+
+/**
+ * The tasks of a frame waiting for a person, and whether one of them started waiting since the
+ * last frame in a repo whose approval_watchdog is on: the dashboard then rings the bell, once for
+ * that task. `seen` is null on the first frame (nothing rings for what already waited then).
+ */
+export function bellFor(frame: WatchFrame, seen: Set<string> | null, quietRepos: Set<string>): { waiting: Set<string>; ring: boolean } {
+  const waiting = new Set(frame.tasks.filter((t) => t.status === "pending" || t.status === "pending_clarification").map(waitKey));
+  const ring = seen !== null && frame.tasks.some((t) => waiting.has(waitKey(t)) && !seen.has(waitKey(t)) && !quietRepos.has(t.repo));
+  return { waiting, ring };
+}

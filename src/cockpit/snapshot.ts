@@ -5,7 +5,7 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { basename, dirname, isAbsolute, join, relative, resolve } from "node:path";
-import type { TaskStatus } from "../protocol/tasks.ts";
+import type { Task, TaskStatus } from "../protocol/tasks.ts";
 import type { RepoSnapshot, TokenSum, WatchTask } from "../protocol/workspace.ts";
 import { tasksDbPath, type TaskSummary, withTaskStore } from "../tasks/store.ts";
 import { skepHome } from "../trust/store.ts";
@@ -167,4 +167,19 @@ export function sumTokens(repos: RepoTasks[]): TokenSum {
   const input = repos.reduce((s, r) => s + r.tokens.input, 0);
   const cacheRead = repos.reduce((s, r) => s + r.tokens.cacheRead, 0);
   return { calls: repos.reduce((s, r) => s + r.tokens.calls, 0), input, cacheRead, effectiveInput: repos.reduce((s, r) => s + r.tokens.effectiveInput, 0) };
+}
+
+/** The task that has waited longest for a person (pending approval or answers) in the scope, read whole. */
+export function oldestWaiting(scope: Scope): { repo: ScopeRepo; task: Task } | null {
+  let best: { repo: ScopeRepo; task: Task } | null = null;
+  for (const repo of scope.repos) {
+    let tasks: Task[] | null = null;
+    try {
+      tasks = withTaskStore(repo.skepDir, (store) => store.list({ statuses: ["pending", "pending_clarification"] }), { readOnly: true });
+    } catch {
+      continue; // unreadable: the dashboard says so
+    }
+    for (const task of tasks ?? []) if (!best || task.createdAt < best.task.createdAt) best = { repo, task };
+  }
+  return best;
 }

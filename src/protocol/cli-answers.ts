@@ -46,7 +46,12 @@ export const InstallAnswer = z.object({
 });
 
 /** `skep cost --all --json`: each workspace repo's totals. */
-export const WorkspaceCost = z.object({ workspace: z.string(), repos: z.array(z.object({ name: z.string(), path: z.string(), tasks: z.number().int(), total: TokenTotals })) });
+export const WorkspaceCost = z.object({
+  workspace: z.string(),
+  repos: z.array(z.object({ name: z.string(), path: z.string(), tasks: z.number().int(), total: TokenTotals })),
+  /** Every repo's ledger added up. */
+  total: TokenTotals,
+});
 
 /** `skep task list --json` (with `--all`, each task names its repo). */
 export const TaskList = z.array(Task.extend({ repo: z.string().optional() }));

@@ -55,6 +55,8 @@ export const RepoConfig = z
       })
       .strict()
       .default({ include: [], exclude: [] }),
+    /** The live dashboard rings the terminal's bell once when one of this repo's tasks starts waiting for a person. */
+    approval_watchdog: z.boolean().default(true),
   })
   .passthrough();
 export type RepoConfig = z.infer<typeof RepoConfig>;

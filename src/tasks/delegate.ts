@@ -124,7 +124,11 @@ export async function runDelegateStep(deps: TaskDeps, taskId: number, step: Task
         say(`${opts.label} done: ${peer.name} task #${p.id} done${p.branch ? ` on branch ${p.branch}` : ""}`);
         return { status: "done", reason: `${peer.name} task #${p.id} done` };
       case "rejected":
-        return fail(`${peer.name} rejected task #${p.id}: ${why}`);
+        // Resuming would only meet the same rejection: say what can move this task on.
+        return fail(
+          `${peer.name} rejected task #${p.id}: ${why}. Resuming waits on that rejected task again: reject this task (\`skep task reject ${taskId}\`) and create a reworded one, ` +
+            `or, if the work got done another way, mark it done (\`skep task done ${taskId}\`)`,
+        );
       case "failed":
         return fail(`${peer.name} task #${p.id} failed: ${why}. Fix or resume it there (\`skep task resume ${p.id} --repo ${peer.path}\`); then ${again}`);
       default: {

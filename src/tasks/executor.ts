@@ -10,7 +10,7 @@ import { render } from "../llm/prompts.ts";
 import type { Task, TaskStep } from "../protocol/tasks.ts";
 import { addWorktree, commitAll, currentBranch, removeWorktree, resolveCommit, slugify } from "../git/worktree.ts";
 import { excludeSkepDir } from "../git/exclude.ts";
-import { formatPlan, formatSteps, formatTokens } from "./format.ts";
+import { commitSubject, formatPlan, formatSteps, formatTokens } from "./format.ts";
 import { parseDelegation, runDelegateStep } from "./delegate.ts";
 import { runSafely, type TaskDeps } from "./pipeline.ts";
 import { branchName, ensureTaskDir, worktreePath, type TaskFiles } from "./paths.ts";
@@ -144,7 +144,7 @@ async function runSteps(deps: TaskDeps, id: number, worktree: string, files: Tas
         store.updateStep(id, step.seq, { status: "failed", retries: attempt - 1, error: reason, duration_ms: Math.round(performance.now() - started) });
         return { status: "failed", reason };
       }
-      const sha = commitAll(worktree, `skep(task ${id}) step ${step.seq}: ${step.verb} ${oneLine(step.description, 60)}`, { gitDir: pin.gitDir });
+      const sha = commitAll(worktree, commitSubject(id, step), { gitDir: pin.gitDir });
       const moved = checkoutChanges(checkout, checkoutState(deps.root));
       if (moved.length) {
         const reason = `your checkout ${deps.root} changed during ${label}: ${moved.join("; ")}. skep stopped the task; look at \`git status\` and \`git reflog\` there (if you made the change yourself, \`skep task resume ${id}\` continues)`;
@@ -203,8 +203,8 @@ async function runTests(deps: TaskDeps, id: number, worktree: string, opts: Exec
   if (!cmd) return { status: "done", reason: `${steps}; no test command configured` };
   const trust = trustState(deps.root, cmd);
   if (trust !== "trusted") {
-    const why = trust === "changed" ? "it changed since you trusted it" : "it is not trusted yet";
-    return { status: "done", reason: `${steps}; tests not run: \`${cmd}\` ${why} (run \`skep trust\` to allow it)` };
+    const why = trust === "changed" ? `\`${cmd}\` changed since you trusted it (run \`skep trust\` to allow it again)` : `\`${cmd}\` is not trusted on this machine yet (run \`skep trust\` to allow it)`;
+    return { status: "done", reason: `${steps}; tests not run: ${why}` };
   }
   deps.progress?.(id, `running tests: ${cmd}`);
   const r = await runTestCommand(cmd, worktree, {

@@ -56,3 +56,15 @@ export function taskName(description: string): string {
     .slice(0, 6);
   return (words.join("-").slice(0, 48).replace(/-+$/, "") || "task");
 }
+
+/**
+ * A step's commit subject: "skep(task 4) step 1: add api/versiondetails.go handler". The planner's
+ * description often starts with the verb already ("Add api/…"): it is said once.
+ */
+export function commitSubject(taskId: number, step: { seq: number; verb: string; description: string }): string {
+  const text = step.description.replace(/\s+/g, " ").trim();
+  const summary = text.length > 60 ? `${text.slice(0, 59)}…` : text;
+  const first = /^[A-Za-z]+/.exec(summary)?.[0] ?? "";
+  const saysVerb = first.toLowerCase() === step.verb.toLowerCase();
+  return `skep(task ${taskId}) step ${step.seq}: ${saysVerb ? summary : `${step.verb} ${summary}`}`;
+}

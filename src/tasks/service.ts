@@ -15,6 +15,7 @@ import { ACTIVE_STATUSES, TERMINAL_STATUSES, type DedupResult, type LlmPurpose, 
 import { runDedup } from "./dedup/check.ts";
 import { appendTaskLog, executeTask } from "./executor.ts";
 import { taskName } from "./format.ts";
+import { mergedInto } from "./merged.ts";
 import { parseClarify, classifyAndPlan, type TaskDeps } from "./pipeline.ts";
 import { taskFiles } from "./paths.ts";
 import { TaskStore } from "./store.ts";
@@ -228,6 +229,9 @@ export class TaskService {
       throw new TaskError(`task #${id} is already executing${pid ? ` (pid ${pid})` : ""}; \`skep task logs -f ${id}\` follows it`);
     }
     if (status === "queued") return this.store.get(id);
+    // Merged by hand (settled now or when the store was opened): done, nothing to run again.
+    if (status === "interrupted" && this.settleMerged().includes(id)) return this.store.get(id);
+    if (status === "done" && this.store.get(id).reason?.startsWith("merged:")) return this.store.get(id);
     this.store.transition(id, "queued", { from: ["approved", "failed", "interrupted"], reason: status === "approved" ? null : `resumed from ${status}` });
     return this.store.get(id);
   }
@@ -280,7 +284,24 @@ export class TaskService {
         // another process reconciled it first
       }
     }
+    this.settleMerged();
     return orphans;
+  }
+
+  /** Interrupted tasks whose commits are all in their base branch were merged: they are done. */
+  settleMerged(): number[] {
+    const settled: number[] = [];
+    for (const t of this.store.list({ statuses: ["interrupted"] })) {
+      const base = mergedInto(this.opts.root, t);
+      if (!base) continue;
+      try {
+        this.store.transition(t.id, "done", { from: ["interrupted"], reason: `merged: its commits are all in ${base}` });
+        settled.push(t.id);
+      } catch {
+        // moved on meanwhile
+      }
+    }
+    return settled;
   }
 
   list(filter: { statuses?: readonly TaskStatus[] } = {}): Task[] {

@@ -495,7 +495,7 @@ describe("skep completion", () => {
 
   test("bash completes commands, verbs, flags and their values", () => {
     expect(bashComplete("skep ta")).toEqual(["task", "tasks"]);
-    expect(bashComplete("skep task ")).toEqual(["create", "show", "list", "approve", "reject", "clarify", "run", "interrupt", "resume", "logs", "delete", "done"]);
+    expect(bashComplete("skep task ")).toEqual(["create", "show", "list", "approve", "reject", "clarify", "run", "interrupt", "resume", "logs", "delete", "done", "jump-pending"]);
     expect(bashComplete("skep do")).toEqual(["doctor"]);
     expect(bashComplete("skep --repo /tmp ta")).toEqual(["task", "tasks"]); // a flag's value is not a command
     expect(bashComplete("skep help con")).toEqual(["contracts", "config"]);

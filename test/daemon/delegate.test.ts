@@ -198,7 +198,10 @@ describe("delegate steps through the peer's daemon", () => {
     expect(peerBefore.status).toBe("pending");
     const step = (await (await d.client()).request("task.show", { id: taskId })).task.steps[0]!;
     expect(step).toMatchObject({ status: "running", peer: { repo: "mobile", taskId: 1, status: "pending" } });
-    expect(cli(bed, bed.backend, "task", "show", String(taskId)).stdout).toContain("delegated to mobile task #1 (pending)");
+    const shown = cli(bed, bed.backend, "task", "show", String(taskId)).stdout;
+    expect(shown).toContain("delegated to mobile task #1 (pending)");
+    // The waiting step, the peer repo, its task and its status read now from the peer's store.
+    expect(shown).toContain("Waiting:     step 1/2 waits on mobile task #1 (pending: waiting for approval there)");
 
     const approved = cli(bed, bed.mobile, "task", "approve", "1");
     expect(approved.code).toBe(0);
@@ -214,6 +217,9 @@ describe("delegate steps through the peer's daemon", () => {
     const final = await waitTerminal(d, taskId);
     expect(final.status).toBe("failed");
     expect(final.reason).toContain("step 1/2: delegate: mobile rejected task #1: rejected by the classifier: mobile has no network layer to ping");
+    // What moves the task on: resuming would meet the same rejection.
+    expect(final.reason).toContain(`reject this task (\`skep task reject ${taskId}\`)`);
+    expect(final.reason).toContain(`\`skep task done ${taskId}\``);
     expect(final.steps.map((s) => s.status)).toEqual(["failed", "pending"]);
     expect(final.steps[0]!.peer).toMatchObject({ repo: "mobile", taskId: 1, status: "rejected" });
     expect(mobileTasks(bed).map((t) => [t.status, t.sourceRepo, t.sourceTaskId])).toEqual([["rejected", "backend", taskId]]);

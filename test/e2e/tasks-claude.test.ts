@@ -166,7 +166,7 @@ describe("tasks with the real claude CLI", () => {
       ["done", true, 0],
     ]);
     const subjects = git(bed.repo, "log", "--format=%s", `${done.baseCommit}..${done.branch}`).trim().split("\n").reverse();
-    expect(subjects).toEqual([`skep(task ${id}) step 1: add Add a sub function`, `skep(task ${id}) step 2: modify Call sub from main`, `skep(task ${id}) step 3: test Add a check script`]);
+    expect(subjects).toEqual([`skep(task ${id}) step 1: Add a sub function`, `skep(task ${id}) step 2: modify Call sub from main`, `skep(task ${id}) step 3: test Add a check script`]);
     expect(git(bed.repo, "show", `${done.branch}:src/app.ts`)).toContain("return sub(add(1, 2), 1);");
     expect(git(bed.repo, "status", "--porcelain")).toBe(before); // the user's checkout is as it was
 

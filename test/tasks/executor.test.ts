@@ -72,7 +72,7 @@ describe("task execution", () => {
     ]);
     expect(t.branch).toMatch(new RegExp(`^skep/task-${id}-add-a-sub-function`));
     const log = git(bed.root, "log", "--format=%s", `${t.baseCommit}..${t.branch}`).trim().split("\n").reverse();
-    expect(log).toEqual([`skep(task ${id}) step 1: add Add a sub function`, `skep(task ${id}) step 2: modify Use sub in main`, `skep(task ${id}) step 3: test Test sub`]);
+    expect(log).toEqual([`skep(task ${id}) step 1: Add a sub function`, `skep(task ${id}) step 2: modify Use sub in main`, `skep(task ${id}) step 3: Test sub`]);
     expect(git(bed.root, "show", `${t.branch}:src/sub.ts`)).toContain("export function sub");
     // The user's checkout: same HEAD, same branch, same uncommitted edit and untracked file.
     expect(git(bed.root, "rev-parse", "HEAD")).toBe(before.head);
@@ -155,7 +155,7 @@ describe("task execution", () => {
     const untrusted = await makeBed({ script: script(), config: { test_cmd: "false" } });
     const a = await untrusted.service.execute(await approvedTask(untrusted), new AbortController().signal);
     expect(a.status).toBe("done");
-    expect(a.reason).toContain("tests not run: `false` it is not trusted yet");
+    expect(a.reason).toContain("tests not run: `false` is not trusted on this machine yet (run `skep trust` to allow it)");
 
     const failing = await makeBed({ script: script(), config: { test_cmd: "sh -c 'echo boom; exit 3'" } });
     trust(failing.root, "sh -c 'echo boom; exit 3'");

@@ -60,7 +60,7 @@ const setup = defineCommand({
       console.log(`    ${SOURCE_LINE}`);
       console.log(`then reload: tmux source-file ${p.userConf}`);
     }
-    console.log("Keys after the prefix: S dashboard (skep workspace watch) · T all tasks · A search · R reload · h/j/k/l panes · | and - split");
+    console.log("Keys after the prefix: S dashboard (skep workspace watch) · ! oldest task waiting for you · T all tasks · A search · R reload · h/j/k/l panes · | and - split");
   },
 });
 

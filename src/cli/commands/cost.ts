@@ -2,7 +2,7 @@
 import { defineCommand } from "citty";
 import { TOP } from "../top-meta.ts";
 import { TaskClient } from "../../api/task-client.ts";
-import { CostAnswer } from "../../protocol/tasks.ts";
+import { CostAnswer, type TokenTotals } from "../../protocol/tasks.ts";
 import { WorkspaceCost } from "../../protocol/cli-answers.ts";
 import { printJson } from "../print.ts";
 import { jsonArg, repoArgs } from "../args.ts";
@@ -14,14 +14,32 @@ import { findWorkspace, workspaceRepos } from "../../workspace/registry.ts";
 import { formatTokens } from "../../tasks/format.ts";
 import { CommandFailed } from "../../errors.ts";
 
+/** Ledgers added up (effective input is linear in its parts, so the sum of sums is exact). */
+export function addTotals(all: TokenTotals[]): TokenTotals {
+  const sum = (f: (t: TokenTotals) => number) => all.reduce((s, t) => s + f(t), 0);
+  return {
+    calls: sum((t) => t.calls),
+    input: sum((t) => t.input),
+    output: sum((t) => t.output),
+    cacheCreation: sum((t) => t.cacheCreation),
+    cacheRead: sum((t) => t.cacheRead),
+    effectiveInput: sum((t) => t.effectiveInput),
+    costUsd: sum((t) => t.costUsd),
+    backends: [...new Set(all.flatMap((t) => t.backends))].sort(),
+  };
+}
+
 /** Per repo totals across the workspace, read from each repo's task store. */
 function printWorkspaceCost(root: string, json: boolean): void {
   const ws = findWorkspace(root);
   if (!ws) throw new CommandFailed("no workspace above this repo (skep init --workspace DIR creates one)");
   const repos = workspaceRepos(ws).flatMap((r) => withTaskStore(join(r.path, ".skep"), (store) => [{ ...r, tasks: store.list().length, total: store.totals() }]) ?? []);
-  if (json) return printJson(WorkspaceCost, { workspace: ws, repos });
+  const total = addTotals(repos.map((r) => r.total));
+  if (json) return printJson(WorkspaceCost, { workspace: ws, repos, total });
   if (!repos.length) return console.log(`no LLM calls recorded in the workspace at ${ws}`);
   for (const r of repos) console.log(`${r.name.padEnd(20)} ${String(r.tasks).padStart(4)} tasks  ${formatTokens(r.total)}`);
+  const tasks = repos.reduce((s, r) => s + r.tasks, 0);
+  console.log(`${"workspace total".padEnd(20)} ${String(tasks).padStart(4)} tasks  ${formatTokens(total)}`);
 }
 
 export const costCommand = defineCommand({

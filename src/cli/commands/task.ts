@@ -10,15 +10,17 @@ import { IllegalTransition } from "../../tasks/states.ts";
 import { TaskNotFound, TaskStore, tasksDbPath, withTaskStore } from "../../tasks/store.ts";
 import { TaskError } from "../../tasks/service.ts";
 import { taskFiles } from "../../tasks/paths.ts";
+import { mergedInto } from "../../tasks/merged.ts";
+import { findScope, oldestWaiting } from "../../cockpit/snapshot.ts";
 import { findWorkspace, workspaceRepos } from "../../workspace/registry.ts";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { confirm } from "../confirm.ts";
 import { CommandFailed, UsageError } from "../../errors.ts";
 import { TaskList } from "../../protocol/cli-answers.ts";
 import { printJson } from "../print.ts";
 import { jsonArg, repoArgs } from "../args.ts";
 import { type RepoContext, taskRepoContext } from "../../repo/repo.ts";
-import { createSummary, listRow, showTask } from "../task-print.ts";
+import { createSummary, listRow, listWidth, showTask } from "../task-print.ts";
 
 const idArg = { id: { type: "positional", description: "Task id (as in `skep tasks`)", required: true } } as const;
 
@@ -97,12 +99,17 @@ const show = defineCommand({
 
 async function printList(repo: string | undefined, all: boolean, json: boolean): Promise<void> {
   if (all) return printWorkspaceList(repo, json);
-  await withTasks(repo, async (api) => {
+  await withTasks(repo, async (api, ctx) => {
     const { value: tasks } = await api.list();
     if (json) return printJson(TaskList, tasks);
     if (!tasks.length) console.log("no tasks (create one: skep task create \"...\")");
-    for (const t of tasks) console.log(listRow(t));
+    for (const t of tasks) console.log(listRow(t, undefined, listWidth(), isMergedDone(ctx.root, t)));
   });
+}
+
+/** A done task whose commits are all in its base branch: `skep tasks` says "done (merged)". */
+function isMergedDone(root: string, t: Task): boolean {
+  return t.status === "done" && mergedInto(root, t) !== null;
 }
 
 /** `--all`: every repo of the workspace, read from each repo's task store. */
@@ -110,10 +117,10 @@ async function printWorkspaceList(repo: string | undefined, json: boolean): Prom
   const ctx = taskRepoContext(repo);
   const ws = findWorkspace(ctx.root);
   const repos = ws ? workspaceRepos(ws) : [{ name: "this repo", path: ctx.root }];
-  const rows: TaskList = repos.flatMap((r) => withTaskStore(join(r.path, ".skep"), (store) => store.list().map((t) => ({ ...t, repo: r.name }))) ?? []);
-  if (json) return printJson(TaskList, rows);
+  const rows = repos.flatMap((r) => withTaskStore(join(r.path, ".skep"), (store) => store.list().map((t) => ({ ...t, repo: r.name, path: r.path }))) ?? []);
+  if (json) return printJson(TaskList, rows.map(({ path: _, ...t }) => t));
   if (!rows.length) console.log(ws ? `no tasks in the workspace at ${ws}` : "no tasks (and no workspace above this repo)");
-  for (const t of rows) console.log(listRow(t, t.repo));
+  for (const t of rows) console.log(listRow(t, t.repo, listWidth(), isMergedDone(t.path, t)));
 }
 
 const listArgs = { all: { type: "boolean", description: "Every repo in the workspace" }, ...repoArgs, ...jsonArg } as const;
@@ -214,6 +221,23 @@ const interrupt = simpleVerb(
 
 const done = simpleVerb("done", "Mark a task done by hand", (api, id) => api.done(id), (t) => `Task #${t.id} marked done`);
 
+const jumpPending = defineCommand({
+  meta: { name: "jump-pending", description: "The oldest task of the workspace waiting for a person: shown, with the commands that answer it" },
+  args: { ...repoArgs } as const,
+  run({ args }) {
+    const scope = findScope(resolve(args.repo || process.cwd()));
+    if (scope.kind === "none") throw new CommandFailed(`no skep workspace or repo at ${resolve(args.repo || process.cwd())}`);
+    const waiting = oldestWaiting(scope);
+    if (!waiting) return console.log("no task is waiting for a person");
+    const { repo, task } = waiting;
+    const at = `--repo ${repo.path}`;
+    console.log(`${repo.name} ${showTask(task, repo.skepDir, repo.path)}`);
+    console.log("");
+    if (task.status === "pending_clarification") console.log(`answer: edit ${taskFiles(repo.skepDir, task.id).clarify}, then skep task clarify ${task.id} ${at}`);
+    else console.log(`approve: skep task approve ${task.id} ${at}\nreject:  skep task reject ${task.id} ${at} --reason '...'`);
+  },
+});
+
 const del = defineCommand({
   meta: { name: "delete", description: "Delete a task, its files, worktree and branch (asks first)" },
   args: {
@@ -302,5 +326,6 @@ export const taskCommand = defineCommand({
     logs,
     delete: del,
     done,
+    "jump-pending": jumpPending,
   },
 });

@@ -4,13 +4,14 @@ import { defineCommand } from "citty";
 import { TOP } from "../top-meta.ts";
 import { colorOn as stdoutColorOn, interactive } from "../../util/terminal.ts";
 import { writeSync } from "node:fs";
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { isLocked } from "../../util/lock.ts";
 import { daemonPaths } from "../../repo/daemon-paths.ts";
 import { ACTIVE_STATUSES, type TaskStatus } from "../../protocol/tasks.ts";
 import { WatchFrame, WorkspaceListAnswer } from "../../protocol/workspace.ts";
-import { formatInterval, renderFrame, watchFrame } from "../../cockpit/dashboard.ts";
+import { bellFor, formatInterval, renderFrame, watchFrame } from "../../cockpit/dashboard.ts";
 import { runsInFlight } from "../../coordinator/store.ts";
+import { readConfig } from "../../config/config.ts";
 import { findScope, readRepo, STATUS_ORDER, type Scope } from "../../cockpit/snapshot.ts";
 import { CommandFailed, UsageError } from "../../errors.ts";
 import { printJson } from "../print.ts";
@@ -155,9 +156,15 @@ async function live(start: string, intervalMs: number): Promise<void> {
   process.on("SIGWINCH", () => wake?.());
 
   write("\x1b[?1049h\x1b[?25l"); // alternate screen, cursor hidden
+  let seen: Set<string> | null = null;
   try {
     for (;;) {
       const f = frameAt();
+      if (f) {
+        const bell = bellFor(f, seen, quietRepos(f));
+        if (bell.ring) write("\x07"); // a task started waiting for a person: tmux flags the window
+        seen = bell.waiting;
+      }
       const lines = f
         ? renderFrame(f, { width: out.columns ?? 80, height: out.rows ?? 24, color: colorOn(), intervalMs })
         : [`no skep workspace or repo at ${start} any more (q quits)`];
@@ -175,6 +182,19 @@ async function live(start: string, intervalMs: number): Promise<void> {
   } finally {
     restore();
   }
+}
+
+/** Repos whose config turns the bell off (approval_watchdog: false). */
+function quietRepos(f: WatchFrame): Set<string> {
+  const quiet = new Set<string>();
+  for (const r of f.repos) {
+    try {
+      if (readConfig(join(r.path, ".skep"))?.approval_watchdog === false) quiet.add(r.name);
+    } catch {
+      // an invalid config: the bell rings, as by default
+    }
+  }
+  return quiet;
 }
 
 /** "3 (1 executing, 1 pending)": all tasks, then the ones in flight by status. */
