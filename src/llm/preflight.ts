@@ -24,7 +24,7 @@ export function resolveClaude(config: RepoConfig, root: string): { path: string;
   const bin = claudeBinFor(config, root);
   // Never run (nor vouch for) a claude_bin that arrived with the repo before the user trusted it.
   const untrusted = repoValues(config, root).find((v) => v.key === "claude_bin" && v.state !== "trusted");
-  if (untrusted) return { problem: `${untrustedReason(untrusted)} (${bin} was not run)`, fix: "check what it runs before you trust it" };
+  if (untrusted) return { problem: `${untrustedReason(untrusted)} (${bin} was not run)`, fix: "skep trust" };
   const from = process.env.SKEP_CLAUDE_BIN ? "SKEP_CLAUDE_BIN" : config.claude_bin ? "claude_bin in .skep/config.json" : "the PATH";
   // The backend spawns `bin` with this process's PATH: resolve it the same way.
   const path = bin.includes("/") ? bin : Bun.which(bin);
@@ -58,5 +58,6 @@ export function llmProblems(config: RepoConfig, root: string): LlmProblem[] {
 
 /** One message for a person: what cannot run, and what to do. */
 export function describeLlmProblems(problems: LlmProblem[]): string {
-  return problems.map((p) => `the LLM CLI for this repo cannot run: llm=${p.backend} (${p.purposes.join(", ")}): ${p.message}; ${p.fix}`).join("\n");
+  // A message that already names its fix (an untrusted claude_bin: "skep trust") is not followed by it twice.
+  return problems.map((p) => `the LLM CLI for this repo cannot run: llm=${p.backend} (${p.purposes.join(", ")}): ${p.message}${p.message.includes(p.fix) ? "" : `; ${p.fix}`}`).join("\n");
 }

@@ -489,8 +489,8 @@ describe("callers and callees", () => {
   test("human output, with ambiguous weights shown", () => {
     const r = ok(["callees", "Nightly", "--repo", repo]);
     expect(r.stdout).toContain("callees of function Nightly  jobs/jobs.go:3");
-    expect(r.stdout).toContain("  function  reset  cache/reset.go:3  (ambiguous, weight 0.50)");
-    expect(r.stdout).toContain("  function  reset  queue/reset.go:3  (ambiguous, weight 0.50)");
+    expect(r.stdout).toContain("  function  reset  cache/reset.go:3  [by name]  (ambiguous, weight 0.50)");
+    expect(r.stdout).toContain("  function  reset  queue/reset.go:3  [by name]  (ambiguous, weight 0.50)");
     const callers = ok(["callers", "Store.Save", "--repo", repo]);
     expect(callers.stdout.split("\n")[0]).toBe("callers of method Store.Save  store/store.go:14");
     expect(callers.stdout).toContain("  function  serve  app/app.go:11");
