@@ -5,7 +5,6 @@
 // size), answers bounded and stamped. stdout carries only protocol messages; diagnostics go to
 // stderr.
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import type { ToolCallback } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { ShapeOutput, ZodRawShapeCompat } from "@modelcontextprotocol/sdk/server/zod-compat.js";
 import type { CallToolResult, ToolAnnotations } from "@modelcontextprotocol/sdk/types.js";
@@ -32,7 +31,7 @@ import { type ProgressSource, reporter } from "./progress.ts";
 import { RemoteTools } from "./remote-tools.ts";
 import { RunTools } from "./run-tools.ts";
 import { CoordinateInput, RunIdInput, WaitRunInput } from "../protocol/runs.ts";
-import { guardedInput } from "./stdio-guard.ts";
+import { serveUntilClosed } from "./stdio-guard.ts";
 import { TaskBackend } from "./task-backend.ts";
 import { TaskTools } from "./task-tools.ts";
 import { Tools } from "./tools.ts";
@@ -179,16 +178,7 @@ export async function serveStdio(repo: string | undefined, opts: { daemon?: bool
   const remote = new RemoteTools(taskBackend);
   const runs = new RunTools(taskBackend);
   const server = createServer(backend, taskBackend, remote, runs);
-  // Lines the SDK would drop silently get their JSON-RPC error instead (stdio-guard.ts).
-  const transport = new StdioServerTransport(guardedInput(process.stdin, process.stdout), process.stdout);
-  const closed = new Promise<void>((resolve) => {
-    transport.onclose = () => resolve();
-    process.stdin.once("end", () => resolve());
-    process.stdin.once("close", () => resolve());
-  });
-  await server.connect(transport);
-  await closed;
-  await server.close().catch(() => {});
+  await serveUntilClosed(server);
   await runs.close();
   remote.close();
   backend.close();

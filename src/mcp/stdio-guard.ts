@@ -2,6 +2,8 @@
 // batch (MCP 2025-06-18 removed batching), or an object that is not a JSON-RPC message. A client
 // waiting for an answer to such a line would hang, so each gets the JSON-RPC error the spec names
 // (-32700 parse error, -32600 invalid request) and only well-formed messages reach the SDK.
+import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import { PassThrough, type Readable, type Writable } from "node:stream";
 
 export const PARSE_ERROR = -32700;
@@ -25,6 +27,19 @@ export function guardedInput(input: Readable, output: Writable): PassThrough {
   input.on("end", () => passed.end());
   input.on("close", () => passed.end());
   return passed;
+}
+
+/** Serve `server` on this process's stdin/stdout, guarded as above, until the client closes stdin. */
+export async function serveUntilClosed(server: McpServer): Promise<void> {
+  const transport = new StdioServerTransport(guardedInput(process.stdin, process.stdout), process.stdout);
+  const closed = new Promise<void>((resolve) => {
+    transport.onclose = () => resolve();
+    process.stdin.once("end", () => resolve());
+    process.stdin.once("close", () => resolve());
+  });
+  await server.connect(transport);
+  await closed;
+  await server.close().catch(() => {});
 }
 
 type ErrorReply = { jsonrpc: "2.0"; id: string | number | null; error: { code: number; message: string } };

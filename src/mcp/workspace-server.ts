@@ -4,7 +4,6 @@
 // (tools.ts) over that repo's own IndexBackend (its daemon, else its index file). Nothing here can
 // write: no task tools, no remote task tools.
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import { GetCallGraphInput, GetFileContextInput, GetOverviewInput, GetSymbolInput, SearchSymbolsInput } from "../protocol/mcp.ts";
@@ -12,7 +11,7 @@ import { VERSION } from "../version.ts";
 import type { WorkspaceRepo } from "../workspace/registry.ts";
 import { IndexBackend, ToolError } from "./backend.ts";
 import { DESCRIPTIONS } from "./server.ts";
-import { guardedInput } from "./stdio-guard.ts";
+import { serveUntilClosed } from "./stdio-guard.ts";
 import { Tools } from "./tools.ts";
 
 export const WORKSPACE_INSTRUCTIONS =
@@ -77,15 +76,6 @@ export async function serveWorkspaceStdio(repos: readonly WorkspaceRepo[]): Prom
   delete process.env.SKEP_DIR;
   const tools = new WorkspaceTools(repos);
   const server = createWorkspaceServer(tools);
-  // Lines the SDK would drop silently get their JSON-RPC error instead (stdio-guard.ts).
-  const transport = new StdioServerTransport(guardedInput(process.stdin, process.stdout), process.stdout);
-  const closed = new Promise<void>((resolve) => {
-    transport.onclose = () => resolve();
-    process.stdin.once("end", () => resolve());
-    process.stdin.once("close", () => resolve());
-  });
-  await server.connect(transport);
-  await closed;
-  await server.close().catch(() => {});
+  await serveUntilClosed(server);
   tools.close();
 }
