@@ -2,7 +2,7 @@
 // of a workspace. The run record, the coordinator's and the reviewer's answers (LLM output,
 // validated here), and the CLI's/MCP's `--json` answers.
 import { z } from "zod";
-import { TaskStatus, TokenTotals } from "./tasks.ts";
+import { CALL_USAGE, TaskStatus, TokenTotals } from "./tasks.ts";
 
 export const RUN_STATUSES = ["drafting", "pending", "running", "reviewing", "done", "failed", "rejected", "interrupted"] as const;
 export const RunStatus = z.enum(RUN_STATUSES);
@@ -189,12 +189,7 @@ export const RunLedgerRow = z.object({
   attempt: z.number().int(),
   backend: z.string(),
   model: z.string().nullable(),
-  input: z.number().int(),
-  output: z.number().int(),
-  cacheCreation: z.number().int(),
-  cacheRead: z.number().int(),
-  costUsd: z.number(),
-  durationMs: z.number(),
+  ...CALL_USAGE,
   ok: z.boolean(),
   error: z.string().nullable(),
   at: z.string(),

@@ -146,6 +146,16 @@ export const LLM_PURPOSES = ["dedup", "classify", "plan", "step"] as const;
 export const LlmPurpose = z.enum(LLM_PURPOSES);
 export type LlmPurpose = z.infer<typeof LlmPurpose>;
 
+/** What one LLM call used, as every ledger row records it (tasks' and coordinator runs'). */
+export const CALL_USAGE = {
+  input: z.number().int(),
+  output: z.number().int(),
+  cacheCreation: z.number().int(),
+  cacheRead: z.number().int(),
+  costUsd: z.number(),
+  durationMs: z.number(),
+};
+
 /** One row of the token ledger: one LLM call. */
 export const LlmCall = z.object({
   id: z.number().int(),
@@ -155,12 +165,7 @@ export const LlmCall = z.object({
   attempt: z.number().int(),
   backend: z.string(),
   model: z.string().nullable(),
-  input: z.number().int(),
-  output: z.number().int(),
-  cacheCreation: z.number().int(),
-  cacheRead: z.number().int(),
-  costUsd: z.number(),
-  durationMs: z.number(),
+  ...CALL_USAGE,
   exitCode: z.number().int().nullable(),
   ok: z.boolean(),
   error: z.string().nullable(),
