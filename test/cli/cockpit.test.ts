@@ -171,7 +171,9 @@ describe("skep workspace watch and list", () => {
       const session = `w-${stop}`;
       const e = env();
       const envs = ["SKEP_NO_DAEMON", "SKEP_HOME"].map((k) => `${k}=${e[k]}`).join(" ");
-      tmux("new-session", "-d", "-s", session, "-x", "120", "-y", "30", "-c", repos.api!, `env ${envs} ${skepCmd}; echo EXITED rc=$?; sleep 60`);
+      // `-u CI`: the pane is a person's terminal even when the suite runs in CI (CI=true turns the
+      // live screen off, as it should for a CI job's own pseudo-terminal).
+      tmux("new-session", "-d", "-s", session, "-x", "120", "-y", "30", "-c", repos.api!, `env -u CI ${envs} ${skepCmd}; echo EXITED rc=$?; sleep 60`);
       const screen = () => tmux("capture-pane", "-p", "-t", session);
       expect(await until(() => screen().includes("#4  web"))).toBe(true);
       expect(tmux("display", "-p", "-t", session, "#{alternate_on}").trim()).toBe("1");
