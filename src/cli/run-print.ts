@@ -10,12 +10,14 @@ function firstLine(s: string, max = 70): string {
 
 export function runRow(r: Run): string {
   const workers = r.workers.map((w) => `${w.repo}${w.taskId !== null ? ` #${w.taskId}` : ""}${w.status ? ` ${w.status}` : ""}`).join(", ");
-  return `run ${r.id}  ${r.status.padEnd(11)} ${firstLine(r.spec)}  [${workers}]`;
+  return `run ${r.id}  ${r.status.padEnd(21)} ${firstLine(r.spec)}  [${workers}]`;
 }
 
 /** What a person can do with a run in this status. */
 export function nextSteps(r: Run, hasSpecs: boolean): string | null {
   switch (r.status) {
+    case "pending_clarification":
+      return `answer the questions in .skep-workspace/runs/${r.id}/clarify.md, then: skep run clarify ${r.id} (or reject: skep run reject ${r.id})`;
     case "pending":
       return hasSpecs ? `approve it once for every repo: skep run approve ${r.id} (or reject: skep run reject ${r.id})` : `draft again: skep run resume ${r.id} (or reject: skep run reject ${r.id})`;
     case "drafting":
@@ -33,6 +35,8 @@ export function nextSteps(r: Run, hasSpecs: boolean): string | null {
 export function showRun(s: RunShowAnswer, o: { brief: boolean }): string {
   const r = s.run;
   const lines = [`Run ${r.id}: ${r.status}${r.reason ? ` (${r.reason})` : ""}`, `Change:  ${firstLine(r.spec, 200)}`, `Repos:   ${r.repos.map((x) => x.name).join(", ")} (coordinator config from ${r.configRepo})`];
+  if (r.questions.length) lines.push("", "Questions from the coordinator:", ...r.questions.map((q, i) => `  ${i + 1}. ${q}`));
+  if (r.clarifications.length && !o.brief) lines.push("", "Answered:", ...r.clarifications.map((c) => `  - ${firstLine(c.question, 120)}: ${firstLine(c.answer, 200)}`));
   if (s.contract && !o.brief) {
     lines.push("", `Contract: ${s.contract.summary}`);
     for (const c of s.contract.items) lines.push(`  ${c.id} ${c.kind} \`${c.name}\`: ${c.producer} → ${c.consumers.join(", ")}`);

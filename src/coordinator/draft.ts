@@ -4,8 +4,9 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { render } from "../llm/prompts.ts";
-import { type CoordinatorAnswer, coordinatorAnswer, type RepoSpec, type Run } from "../protocol/runs.ts";
+import { type CoordinatorAnswer, coordinatorReply, type RepoSpec, type Run } from "../protocol/runs.ts";
 import { promptContext } from "../tasks/context.ts";
+import { questionsText } from "../tasks/pipeline.ts";
 import { writeFileAtomic } from "../util/fs.ts";
 import { callStage, type StageDeps } from "./llm-call.ts";
 
@@ -21,15 +22,24 @@ export async function draftRun(deps: StageDeps, run: Run, signal?: AbortSignal):
       return `<repo name="${r.name}" path="${r.path}">\n${ctx.repoMap}\n</repo>`;
     })
     .join("\n");
-  const prompt = render("coordinate", { repos, spec: run.spec });
+  const prompt = render("coordinate", { repos, spec: specWithAnswers(run) });
   writeFileSync(join(files.prompts, "coordinate.md"), prompt);
   const names = run.repos.map((r) => r.name);
-  const res = await callStage(deps, run, "coordinate", prompt, coordinatorAnswer(names), signal);
+  const res = await callStage(deps, run, "coordinate", prompt, coordinatorReply(names), signal);
   if (!res.ok) {
     if (res.aborted) return deps.store.transition(run.id, "interrupted", { reason: "interrupted while the coordinator was drafting; `skep run resume` drafts again", patch: { driverPid: null } });
     return deps.store.transition(run.id, "pending", {
       reason: `no valid specs from the coordinator (${res.error}); \`skep run resume ${run.id}\` asks it again, \`skep run reject ${run.id}\` drops the run`,
       patch: { driverPid: null },
+    });
+  }
+  if ("questions" in res.value) {
+    const { questions } = res.value;
+    writeFileAtomic(files.clarify, questionsText(`run ${run.id}`, `Change: ${run.spec}`, `skep run clarify ${run.id}`, questions));
+    deps.say(`the coordinator asks ${questions.length} question${questions.length === 1 ? "" : "s"} before it can write the specs`);
+    return deps.store.transition(run.id, "pending_clarification", {
+      reason: `needs clarification: answer the questions in ${files.clarify}, then run \`skep run clarify ${run.id}\` (or \`skep run reject ${run.id}\`)`,
+      patch: { driverPid: null, questions },
     });
   }
   const answer = res.value;
@@ -42,6 +52,12 @@ export async function draftRun(deps: StageDeps, run: Run, signal?: AbortSignal):
     reason: `waiting for approval: ${answer.specs.map((s) => `${s.repo} (${s.size})`).join(", ")}${order ? `; ${order}` : "; no ordering: the workers run at the same time"}`,
     patch: { driverPid: null },
   });
+}
+
+/** The change as the coordinator reads it: with every answer a person gave to its questions. */
+export function specWithAnswers(run: Run): string {
+  if (!run.clarifications.length) return run.spec;
+  return `${run.spec}\n\nClarifications (a person's answers to your earlier questions):\n${run.clarifications.map((c) => `- ${c.question}: ${c.answer}`).join("\n")}`;
 }
 
 /** The validated coordinator answer of a run, or null when it has none (yet). */

@@ -3,7 +3,7 @@
 // that drafts, approves or resumes it; its pid is on the run, so `run interrupt` from another
 // terminal signals it, and a run whose driver is gone is reconciled to `interrupted` by the next
 // operation (as tasks are).
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { readConfig } from "../config/config.ts";
 import { DaemonError } from "../client/daemon-client.ts";
@@ -13,6 +13,7 @@ import { type ReviewAnswer, type Run, type RunRepo, type RunShowAnswer, SETTLED_
 import { writeFileAtomic } from "../util/fs.ts";
 import { alive } from "../util/pid.ts";
 import { CREATE_TIMEOUT_MS, PeerAborted, PeerLink } from "../workspace/peer-link.ts";
+import { parseClarify } from "../tasks/pipeline.ts";
 import { findWorkspace, workspaceRepos } from "../workspace/registry.ts";
 import { branchContractTable } from "./contracts.ts";
 import { draftRun, oneLine, orderingText, readAnswer } from "./draft.ts";
@@ -38,6 +39,9 @@ export interface RunServiceOptions {
   backend?: StageDeps["backend"];
   contractTable?: ContractTable;
 }
+
+/** How often a wait asks whether the run's driver is still alive (a killed one leaves no file change behind). */
+const DRIVER_CHECK_MS = 1000;
 
 export class RunService {
   readonly store: RunStore;
@@ -131,6 +135,7 @@ export class RunService {
   async approve(id: number, o: { signal?: AbortSignal; say?: (m: string) => void } = {}): Promise<Run> {
     this.reconcile();
     const run = this.store.get(id);
+    if (run.status === "pending_clarification") throw new RunError(`run ${id} needs clarification first: answer ${this.store.files(id).clarify}, then \`skep run clarify ${id}\``);
     if (run.status !== "pending") throw new RunError(`run ${id} is ${run.status}; only a pending run can be approved${run.status === "failed" || run.status === "interrupted" ? ` (\`skep run resume ${id}\` continues it)` : ""}`);
     if (!readAnswer(this.store.files(id).coordinator)) throw new RunError(`run ${id} has no valid specs to approve (${run.reason ?? "none drafted"}); \`skep run resume ${id}\` asks the coordinator again`);
     return this.drive(id, "running", o);
@@ -151,6 +156,7 @@ export class RunService {
     const run = this.store.get(id);
     const answer = readAnswer(this.store.files(id).coordinator);
     const resumable = run.status === "failed" || run.status === "interrupted" || (run.status === "pending" && !answer);
+    if (run.status === "pending_clarification") throw new RunError(`run ${id} waits for answers: write them in ${this.store.files(id).clarify}, then \`skep run clarify ${id}\``);
     if (!resumable) throw new RunError(`run ${id} is ${run.status}; resume continues a failed or interrupted run${run.status === "pending" ? ` (approve it: \`skep run approve ${id}\`)` : ""}`);
     if (!answer) {
       const say = this.sayer(id, o.say);
@@ -160,6 +166,35 @@ export class RunService {
     }
     const allDone = run.workers.every((w) => w.status === "done");
     return this.drive(id, allDone ? "reviewing" : "running", o);
+  }
+
+  /**
+   * Record a person's answers to the coordinator's questions (given, or read from the run's
+   * clarify.md) and draft again with them, as `task clarify` classifies and plans again.
+   */
+  async clarify(id: number, o: { answers?: { question: string; answer: string }[]; signal?: AbortSignal; say?: (m: string) => void } = {}): Promise<Run> {
+    this.reconcile();
+    const run = this.store.get(id);
+    const files = this.store.files(id);
+    if (run.status !== "pending_clarification") throw new RunError(`run ${id} is ${run.status}, not waiting for clarification`);
+    let pairs = o.answers;
+    if (!pairs) {
+      if (!existsSync(files.clarify)) throw new RunError(`no questions file at ${files.clarify}`);
+      pairs = parseClarify(readFileSync(files.clarify, "utf8"));
+    }
+    const answered = pairs.filter((p) => p.answer.trim());
+    if (!answered.length) throw new RunError(`no answers yet: write them after the A lines in ${files.clarify}`, "usage");
+    const say = this.sayer(id, o.say);
+    this.store.transition(id, "drafting", {
+      reason: `clarified (${answered.length} answer${answered.length === 1 ? "" : "s"}): drafting again`,
+      patch: { clarifications: [...run.clarifications, ...answered], questions: [], driverPid: process.pid },
+    });
+    if (existsSync(files.clarify)) {
+      mkdirSync(files.clarifyArchive, { recursive: true });
+      renameSync(files.clarify, join(files.clarifyArchive, `clarify-${Date.now()}.md`));
+    }
+    say(`run ${id}: drafting again with ${answered.length} answer${answered.length === 1 ? "" : "s"}`);
+    return this.draft(id, o.signal, say);
   }
 
   reject(id: number, reason?: string): Run {
@@ -182,7 +217,7 @@ export class RunService {
     if (run.driverPid !== null && alive(run.driverPid)) {
       // The driver (this process or another: a terminal, an agent's MCP server) watches for the request and settles the run.
       this.store.requestInterrupt(id);
-      const settled = await this.store.waitFor(id, (r) => !busy(r) || driverGone(r), 60_000);
+      const settled = await this.store.waitFor(id, (r) => !busy(r) || driverGone(r), 60_000, undefined, DRIVER_CHECK_MS);
       if (settled.timedOut) throw new RunError(`run ${id}'s driver (pid ${run.driverPid}) did not stop within 60s`);
       this.reconcile();
     } else {
@@ -236,6 +271,7 @@ export class RunService {
       },
       timeoutMs,
       signal,
+      DRIVER_CHECK_MS,
     );
     this.reconcile(); // a driver that died while we waited: the run is interrupted now
     return { ...r, run: this.store.get(id) };

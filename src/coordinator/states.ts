@@ -4,7 +4,9 @@ import type { RunStatus } from "../protocol/runs.ts";
 
 const NEXT: Record<RunStatus, readonly RunStatus[]> = {
   // The coordinator stage ends with specs for a person to approve, or with the reason it could not write them.
-  drafting: ["pending", "failed", "interrupted", "rejected"],
+  // ... or with questions only a person can answer (`run clarify` drafts again with the answers).
+  drafting: ["pending", "pending_clarification", "failed", "interrupted", "rejected"],
+  pending_clarification: ["drafting", "rejected"],
   // approve → running; a run without valid specs is drafted again by `run resume`.
   pending: ["running", "drafting", "rejected"],
   running: ["reviewing", "failed", "interrupted"],

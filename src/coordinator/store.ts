@@ -40,6 +40,9 @@ export interface RunFiles {
   specs: string;
   review: string;
   report: string;
+  /** The coordinator's questions with room for the answers, while the run is pending_clarification. */
+  clarify: string;
+  clarifyArchive: string;
 }
 
 export function runFiles(workspace: string, id: number): RunFiles {
@@ -57,6 +60,8 @@ export function runFiles(workspace: string, id: number): RunFiles {
     specs: join(dir, "specs"),
     review: join(dir, "review.json"),
     report: join(dir, "report.md"),
+    clarify: join(dir, "clarify.md"),
+    clarifyArchive: join(dir, "clarify-archive"),
   };
 }
 
@@ -96,6 +101,8 @@ export class RunStore {
         repos: init.repos,
         configRepo: init.configRepo,
         workers: init.repos.map((r) => ({ repo: r.name, taskId: null, status: null, branch: null, baseCommit: null, reason: null })),
+        questions: [],
+        clarifications: [],
         driverPid: null,
         createdAt: now,
         updatedAt: now,
@@ -149,7 +156,7 @@ export class RunStore {
    * move the table does not allow (or, when `from` is given, a run another process moved
    * meanwhile), writes the record with `patch`, and appends the event. Listeners run after.
    */
-  transition(id: number, to: RunStatus, opts: { from?: readonly RunStatus[]; reason?: string | null; patch?: Partial<Pick<Run, "driverPid" | "workers">> } = {}): Run {
+  transition(id: number, to: RunStatus, opts: { from?: readonly RunStatus[]; reason?: string | null; patch?: Partial<Pick<Run, "driverPid" | "workers" | "questions" | "clarifications">> } = {}): Run {
     const [run, from] = this.locked(id, () => {
       const cur = this.get(id);
       if (!canRunTransition(cur.status, to) || (opts.from && !opts.from.includes(cur.status))) throw new IllegalRunTransition(id, cur.status, to);
@@ -233,7 +240,7 @@ export class RunStore {
    * Resolve with the run once `done(run)` holds, or with the run as it is after `timeoutMs`. The
    * run's directory is watched: every change renames a new run.json into it.
    */
-  async waitFor(id: number, done: (run: Run) => boolean, timeoutMs: number, signal?: AbortSignal): Promise<{ run: Run; timedOut: boolean }> {
+  async waitFor(id: number, done: (run: Run) => boolean, timeoutMs: number, signal?: AbortSignal, recheckMs?: number): Promise<{ run: Run; timedOut: boolean }> {
     const dir = this.files(id).dir;
     return new Promise((resolve, reject) => {
       let settled = false;
@@ -255,11 +262,15 @@ export class RunStore {
       const watcher = watch(dir, () => finish(false));
       watcher.on("error", () => finish(false));
       const timer = setTimeout(() => finish(true), timeoutMs);
+      // A driver killed outright (SIGKILL, OOM) writes nothing to watch; `done` may look at more
+      // than the files (the driver's pid), so it is asked again now and then when the caller says so.
+      const recheck = recheckMs ? setInterval(() => finish(false), recheckMs) : null;
       const onAbort = () => finish(true);
       signal?.addEventListener("abort", onAbort, { once: true });
       const cleanup = () => {
         watcher.close();
         clearTimeout(timer);
+        if (recheck) clearInterval(recheck);
         signal?.removeEventListener("abort", onAbort);
       };
       finish(false); // it may hold already (or have changed before the watch began)

@@ -4,12 +4,12 @@
 import { z } from "zod";
 import { CALL_USAGE, TaskStatus, TokenTotals } from "./tasks.ts";
 
-export const RUN_STATUSES = ["drafting", "pending", "running", "reviewing", "done", "failed", "rejected", "interrupted"] as const;
+export const RUN_STATUSES = ["drafting", "pending_clarification", "pending", "running", "reviewing", "done", "failed", "rejected", "interrupted"] as const;
 export const RunStatus = z.enum(RUN_STATUSES);
 export type RunStatus = z.infer<typeof RunStatus>;
 export const FINAL_RUN_STATUSES: readonly RunStatus[] = ["done", "rejected"];
 /** Where a run stops and waits for a person (or a resume). */
-export const SETTLED_RUN_STATUSES: readonly RunStatus[] = ["pending", "done", "failed", "rejected", "interrupted"];
+export const SETTLED_RUN_STATUSES: readonly RunStatus[] = ["pending_clarification", "pending", "done", "failed", "rejected", "interrupted"];
 
 /** A repo name as the workspace registry spells it. */
 const RepoName = z.string().min(1).max(200);
@@ -82,6 +82,30 @@ export function coordinatorAnswer(repos: readonly string[]) {
     });
     const cycle = orderingCycle(a.specs);
     if (cycle) issue(["specs"], `the ordering has a cycle: ${cycle.join(" → ")}`);
+  });
+}
+
+/**
+ * The coordinator's other answer: the change cannot be specified without a person (which repo owns
+ * a piece, which of two contracts is meant). Strict, so a nested object of a spec answer never
+ * passes for it.
+ */
+export const CoordinatorQuestions = z.strictObject({ questions: z.array(z.string().min(1).max(1000)).min(1).max(8) });
+export type CoordinatorQuestions = z.infer<typeof CoordinatorQuestions>;
+
+/**
+ * What a coordinator call may answer: the specs, or questions for a person. An object with a
+ * `questions` key and no `specs` is held to the questions shape, anything else to the specs', so
+ * the retry names the errors of the shape the model was aiming at (a union would name both).
+ */
+export function coordinatorReply(repos: readonly string[]) {
+  const specs = coordinatorAnswer(repos);
+  return z.unknown().transform((v, ctx): CoordinatorAnswer | CoordinatorQuestions => {
+    const asks = typeof v === "object" && v !== null && "questions" in v && !("specs" in v);
+    const r = asks ? CoordinatorQuestions.safeParse(v) : specs.safeParse(v);
+    if (r.success) return r.data;
+    for (const issue of r.error.issues) ctx.addIssue({ code: "custom", path: issue.path, message: issue.message });
+    return z.NEVER;
   });
 }
 
@@ -170,6 +194,10 @@ export const Run = z.object({
   /** The repo whose `.skep/config.json` chose the coordinator's backend and model. */
   configRepo: z.string(),
   workers: z.array(RunWorker),
+  /** The coordinator's open questions while the run is pending_clarification. */
+  questions: z.array(z.string()).default([]),
+  /** Every answer a person gave; each drafting sees them beside the change. */
+  clarifications: z.array(z.object({ question: z.string(), answer: z.string() })).default([]),
   /** The process driving the run (workers, review) while it is running or reviewing. */
   driverPid: z.number().int().nullable(),
   createdAt: z.string(),

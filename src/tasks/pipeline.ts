@@ -196,8 +196,13 @@ function describeReach(plan: Plan): string {
 }
 
 export function clarifyText(task: Task, questions: string[]): string {
+  return questionsText(`task #${task.id}`, `Task: ${task.description}`, `skep task clarify ${task.id}`, questions);
+}
+
+/** A clarify file (read back by parseClarify): heading, what is asked about, Q/A pairs to fill in. */
+export function questionsText(what: string, subject: string, command: string, questions: readonly string[]): string {
   const qa = questions.map((q, i) => `Q${i + 1}: ${q}\nA${i + 1}: \n`).join("\n");
-  return `# Clarification needed for task #${task.id}\n\nTask: ${task.description}\n\nWrite your answers after each A line (several lines are fine), then run \`skep task clarify ${task.id}\`.\n\n---\n\n${qa}`;
+  return `# Clarification needed for ${what}\n\n${subject}\n\nWrite your answers after each A line (several lines are fine), then run \`${command}\`.\n\n---\n\n${qa}`;
 }
 
 /** The question/answer pairs of a clarify file; answers may span lines. */

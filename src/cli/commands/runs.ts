@@ -140,7 +140,7 @@ const show = defineCommand({
 });
 
 /** approve and resume: drive the run in the foreground until it settles. */
-function driving(verb: "approve" | "resume", description: string) {
+function driving(verb: "approve" | "resume" | "clarify", description: string) {
   return defineCommand({
     meta: { name: verb, description },
     args: { ...idArg, ...repoArgs, ...jsonArg } as const,
@@ -149,7 +149,8 @@ function driving(verb: "approve" | "resume", description: string) {
       await withRuns(args.repo, async (svc) => {
         const stop = interruptible();
         try {
-          const run = verb === "approve" ? await svc.approve(id, { signal: stop.signal, say: say(!!args.json) }) : await svc.resume(id, { signal: stop.signal, say: say(!!args.json) });
+          const o = { signal: stop.signal, say: say(!!args.json) };
+          const run = verb === "approve" ? await svc.approve(id, o) : verb === "resume" ? await svc.resume(id, o) : await svc.clarify(id, o);
           settled(run, !!args.json, svc);
         } finally {
           stop.done();
@@ -260,6 +261,7 @@ export const runCommand = defineCommand({
     reject,
     interrupt,
     resume: driving("resume", "Continue a failed or interrupted run where it stopped (drafting, workers, or review)"),
+    clarify: driving("clarify", "Send the answers in a run's clarify.md back to the coordinator, which drafts again"),
     logs,
     delete: del,
     "follow-up": followUp,

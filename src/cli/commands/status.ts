@@ -75,7 +75,7 @@ function printOneline(repo: string | undefined, tmux: boolean, json: boolean): v
     const scope = findScope(resolve(repo || process.cwd()));
     const a = oneline(scope, { tmux });
     // Coordinator runs in flight, after the tasks: "· run 2 running".
-    const runs = scope.kind === "workspace" ? runsInFlight(scope.workspace)?.filter((r) => r.status === "drafting" || r.status === "pending" || r.status === "running" || r.status === "reviewing") : undefined;
+    const runs = scope.kind === "workspace" ? runsInFlight(scope.workspace)?.filter((r) => r.status === "drafting" || r.status === "pending_clarification" || r.status === "pending" || r.status === "running" || r.status === "reviewing") : undefined;
     if (runs?.length) {
       a.runs = runs.map((r) => ({ id: r.id, status: r.status }));
       a.text += ` · ${runs.map((r) => `run ${r.id} ${r.status}`).join(", ")}`;
