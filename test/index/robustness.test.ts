@@ -215,9 +215,8 @@ describe("file contents", () => {
     write(root, "one-line.js", oneLine);
     write(root, "app.js", "function main() {\n  return first();\n}\n");
 
-    const t0 = performance.now();
+    // "Not read" is asserted by the missing hash below, not by a wall-clock bound (tests never time).
     const { db, report } = await indexInto(root);
-    expect(performance.now() - t0).toBeLessThan(3000);
     expect(outcome(db)).toEqual({
       "app.js": "indexed",
       "bundle.js": "too large (50.0 MB > 2.0 MB)",
