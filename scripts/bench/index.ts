@@ -18,6 +18,7 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { indexRepo, type IndexReport } from "../../src/index/indexer.ts";
 import { defaultWorkers } from "../../src/index/pool.ts";
+import { exportIndex, importIndex } from "../../src/index/portable.ts";
 import { openWritable } from "../../src/index/store.ts";
 
 const PROJECT = resolve(import.meta.dir, "../..");
@@ -36,6 +37,7 @@ const { values: args, positionals } = parseArgs({
     rounds: { type: "string", default: "5" },
     "cold-runs": { type: "string", default: "1" },
     keep: { type: "boolean", default: false },
+    file: { type: "string" },
   },
 });
 
@@ -168,11 +170,29 @@ async function childEdit(dbPath: string, root: string, rel: string, rounds: numb
   return { maxRssKb, rounds: out, counts: c, dbBytes };
 }
 
+/**
+ * A fresh clone adopting an exported index (`skep index import`): the export is put in place, then
+ * the indexer compares every file's content (the clone's mtimes are all new) and re-parses only
+ * what differs. Timed from the import to a searchable, complete index.
+ */
+async function childImport(file: string, dbPath: string, root: string): Promise<IndexChildResult & { importMs: number }> {
+  const t0 = performance.now();
+  mkdirSync(join(dbPath, ".."), { recursive: true });
+  importIndex(file, dbPath);
+  const importMs = performance.now() - t0;
+  const r = await childIndex(dbPath, root);
+  return { ...r, wallMs: performance.now() - t0, importMs };
+}
+
 if (args.child) {
   const dbPath = args.db!;
   const root = args.root!;
   const result =
-    args.child === "index" ? await childIndex(dbPath, root) : await childEdit(dbPath, root, args.edit!, Number(args.rounds));
+    args.child === "index"
+      ? await childIndex(dbPath, root)
+      : args.child === "import"
+        ? await childImport(args.file!, dbPath, root)
+        : await childEdit(dbPath, root, args.edit!, Number(args.rounds));
   process.stdout.write(`\n@@RESULT ${JSON.stringify(result)}\n`);
   process.exit(0);
 }
@@ -313,6 +333,17 @@ async function main(): Promise<void> {
       rmSync(join(tmp, "db"), { recursive: true, force: true });
       runChild<IndexChildResult>("index", ["--db", dbPath, "--root", tree]);
     }
+    // The portable export a CI job would publish (untimed), then a fresh clone adopting it: `cp -r`
+    // (not -a), so every mtime is new, as in a clone, and the indexer must compare contents.
+    console.error("export, fresh copy (not timed), import ...");
+    const exportFile = join(tmp, "index.skep");
+    exportIndex(dbPath, exportFile);
+    const clone = join(tmp, "clone");
+    const cpClone = Bun.spawnSync(["cp", "-r", dir, clone]);
+    if (cpClone.exitCode !== 0) throw new Error(`cp -r failed: ${cpClone.stderr.toString()}`);
+    const imported = runChild<IndexChildResult & { importMs: number }>("import", ["--file", exportFile, "--db", join(tmp, "clone-db", "index.db"), "--root", clone]);
+    rmSync(clone, { recursive: true, force: true });
+
     console.error("nothing-changed re-index ...");
     const noop = runChild<IndexChildResult>("index", ["--db", dbPath, "--root", tree]);
 
@@ -330,6 +361,7 @@ async function main(): Promise<void> {
     const rows: Row[] = [
       { phase: "ctags -R (baseline)", files: NaN, parsed: "-", mb: NaN, symbols: ct.tags, refs: "-", edges: "-", wallMs: ct.wallMs, rssKb: ct.maxRssKb, dbBytes: ct.bytes },
       { phase: "cold index", files: cold.counts.files, parsed: cold.report.parsed, mb: mb(src), symbols: cold.counts.symbols, refs: cold.counts.refs, edges: cold.counts.edges, wallMs: cold.wallMs, rssKb: cold.maxRssKb, dbBytes: cold.dbBytes },
+      { phase: "fresh clone, imported index", files: imported.counts.files, parsed: imported.report.parsed, mb: mb(src), symbols: imported.counts.symbols, refs: imported.counts.refs, edges: imported.counts.edges, wallMs: imported.wallMs, rssKb: imported.maxRssKb, dbBytes: imported.dbBytes },
       { phase: "nothing changed", files: noop.counts.files, parsed: noop.report.parsed, mb: mb(src), symbols: noop.counts.symbols, refs: noop.counts.refs, edges: noop.counts.edges, wallMs: noop.wallMs, rssKb: noop.maxRssKb, dbBytes: noop.dbBytes },
       { phase: "1 file changed: searchable", files: 1, parsed: 1, mb: NaN, symbols: edit.counts.symbols, refs: "-", edges: "-", wallMs: editSearchable, rssKb: NaN, dbBytes: NaN },
       { phase: "1 file changed: full", files: edit.counts.files, parsed: edit.rounds[0]?.parsed ?? 0, mb: mb(src), symbols: edit.counts.symbols, refs: edit.counts.refs, edges: edit.counts.edges, wallMs: editFull, rssKb: edit.maxRssKb, dbBytes: edit.dbBytes },
@@ -354,6 +386,7 @@ async function main(): Promise<void> {
         `each: ${edit.rounds.map((r) => `${fmtMs(r.searchableMs)}/${fmtMs(r.fullMs)}`).join(", ")}`,
       `search (${sb.engine}, ${sb.queries} queries): p50 ${sb.p50Ms.toFixed(2)} ms, p95 ${sb.p95Ms.toFixed(2)} ms, p99 ${sb.p99Ms.toFixed(2)} ms, max ${sb.maxMs.toFixed(1)} ms; ` +
         Object.entries(sb.byClass).map(([k, v]) => `${k} p50 ${v.p50Ms.toFixed(2)}/p95 ${v.p95Ms.toFixed(2)}`).join(", "),
+      `fresh clone with an imported index: ${fmtMs(imported.wallMs)} to complete (import ${fmtMs(imported.importMs)}, then ${imported.report.parsed} files re-parsed), ${(imported.wallMs / ct.wallMs).toFixed(2)}x ctags, ${(imported.wallMs / cold.wallMs).toFixed(2)}x the cold index; CPU ${fmtMs(imported.cpuMs)}`,
       `DB size / source bytes: ${(cold.dbBytes / src).toFixed(2)}x`,
     ];
     if (cold.tables && Object.keys(cold.tables).length) {
@@ -372,6 +405,7 @@ async function main(): Promise<void> {
       copyMs,
       cold,
       coldRuns: coldRuns.map((r) => ({ wallMs: r.wallMs, cpuMs: r.cpuMs, mainCpuMs: r.mainCpuMs, timings: r.report.timings })),
+      imported,
       noop,
       edit: { ...edit, medianSearchableMs: editSearchable, medianFullMs: editFull },
       search: sb,
