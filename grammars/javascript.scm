@@ -18,6 +18,13 @@
   property: [(property_identifier) (private_property_identifier)] @name
   value: [(arrow_function) (function_expression)]) @definition.method
 
+; Any other class field (`cache = new Map()`, `static retries = 3`, `#sent = 0`). Both patterns
+; match a function-valued field; the one above comes first and wins (the optional @_value
+; makes both matches end on the same node, where the earlier pattern is reported first).
+(field_definition
+  property: [(property_identifier) (private_property_identifier)] @name
+  value: (_)? @_value) @definition.field
+
 ; Top-level `const`, plain or exported. A function-valued const is a function. The constant
 ; pattern below matches it too; both end on the value node, where this earlier pattern's match
 ; is reported first and the engine keeps the first definition of a node. `const x = require("x")`

@@ -21,6 +21,13 @@
   right: (_) @value
   (#not-match? @value "^(Struct|Class|Data)\\.(new|define)\\b")) @definition.constant
 
+; `attr_accessor :name, :email` (and attr_reader, attr_writer, attr): one property per symbol,
+; named without its colon (extract.ts drops a definition name's leading `:`).
+(call
+  method: (identifier) @_attr
+  arguments: (argument_list (simple_symbol) @name)
+  (#any-of? @_attr "attr_accessor" "attr_reader" "attr_writer" "attr")) @definition.property
+
 ; Calls with an explicit method name; `require` is an import, not a call.
 (call
   method: (identifier) @name

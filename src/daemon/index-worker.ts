@@ -2,7 +2,7 @@
 // parsed and the call graph is rebuilt. It is the only writer of index.db while the daemon runs.
 //
 // A run either rescans everything (`full`: indexRepo, exactly what `skep index` does) or
-// re-indexes the paths the watcher named (`paths`: src/daemon/targeted.ts). A paths run commits
+// re-indexes the paths the watcher named (`paths`: src/index/targeted.ts). A paths run commits
 // the files' symbols at once (they are searchable from then on) and reports `searchable`; the call
 // graph and ranks follow a moment later, merged with any runs that arrive meanwhile, and `done` is
 // reported for every run they cover.
@@ -13,7 +13,7 @@ import { updateRanks } from "../graph/rank.ts";
 import { indexRepo } from "../index/indexer.ts";
 import { damageNoted, getMeta, GRAPH_MARKERS, isCorruptionError, noteDamaged, openWritable, setMeta } from "../index/store.ts";
 import { collectAfterActivity } from "./idle-gc.ts";
-import { indexPaths } from "./targeted.ts";
+import { indexPaths } from "../index/targeted.ts";
 import type { RunReport, WorkerIn, WorkerOut } from "./worker-messages.ts";
 
 declare const self: Worker;

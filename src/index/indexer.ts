@@ -7,14 +7,13 @@
 // their ids where they still exist, and only the references that can resolve differently now are
 // resolved again.
 import type { Database } from "bun:sqlite";
-import { join } from "node:path";
 import { gitHead } from "../git/repo.ts";
 import { computeEdges, updateEdges, writeEdges } from "../graph/edges.ts";
 import { computeRanks, storeRanks, updateRanks } from "../graph/rank.ts";
 import { RESOLVER_VERSION } from "../graph/version.ts";
 import { EXTRACTOR_VERSION } from "../parser/version.ts";
-import type { ParseJob } from "./parse-job.ts";
-import { defaultWorkers, finishSearchInWorker, parseAllForWriting, type SizedJob, type WritableResult } from "./pool.ts";
+import { applySteps, type Step } from "./apply.ts";
+import { defaultWorkers, finishSearchInWorker } from "./pool.ts";
 import { loadIndexRules, type IndexRules } from "./rules.ts";
 import { scan } from "./scan.ts";
 import type { ParsePlan } from "./schedule.ts";
@@ -154,14 +153,13 @@ async function indexInto(db: Database, root: string, opts: IndexOptions): Promis
   // `indexed_at` are written must still read as incomplete (src/index/freshness.ts).
   setMeta(db, "graph_pending", String(Date.now()));
   const writer = new IndexWriter(db, { bulk: cold });
-  const now = Date.now();
   const report: IndexReport = {
     files: 0,
     symbols: 0,
     parsed: 0,
     unchanged: s.unchanged,
     sameContent: 0,
-    deleted: s.deleted.length,
+    deleted: 0,
     skipped: [],
     ruleSkips: s.ruleSkips,
     edgeMode: "none",
@@ -169,66 +167,23 @@ async function indexInto(db: Database, root: string, opts: IndexOptions): Promis
     timings: { scan: tScan - t0, parse: 0, edges: 0, rank: 0, total: 0 },
   };
 
-  let inTx = 0;
-  const begin = () => {
-    if (!db.inTransaction) db.exec("BEGIN IMMEDIATE");
-  };
-  const tick = () => {
-    if (++inTx >= COMMIT_EVERY) {
-      db.exec("COMMIT");
-      inTx = 0;
-    }
-  };
-
   try {
-    begin();
-    for (const path of s.deleted) {
-      writer.deleteFile(path);
-      tick();
-      begin();
-    }
-    for (const f of s.skipped) {
-      writer.writeSkipped(f, null, f.reason, now);
-      tick();
-      begin();
-    }
-    const byPath = new Map(s.changed.map((f) => [f.path, f]));
-    const jobs: SizedJob[] = s.changed.map((f) => ({
-      lang: f.lang,
-      size: f.size,
-      abs: join(root, f.path),
-      path: f.path,
-      knownHash: known.get(f.path)?.hash ?? null,
-      forced: f.forced,
-      recheck: f.recheck ? { knownSkipped: known.get(f.path)?.skipReason != null } : undefined,
-    }));
-    let done = 0;
-    opts.onProgress?.({ done, total: jobs.length });
-    report.parsePlan = await parseAllForWriting(
-      jobs,
-      (job: ParseJob, r: WritableResult) => {
-        begin();
-        const f = byPath.get(job.path)!;
-        if (r.kind === "parsed") {
-          writer.writeParsed({ ...f, lang: r.lang, size: r.size }, r.hash, r.extraction, now);
-          report.parsed++;
-        } else if (r.kind === "same") {
-          if (known.get(f.path)?.skipReason) writer.writeSkipped(f, r.hash, known.get(f.path)!.skipReason!, now);
-          else writer.touchFile(f.path, f.size, f.mtimeUs);
-          report.sameContent++;
-        } else if (r.kind === "skipped") {
-          writer.writeSkipped(f, r.hash, r.reason, now);
-        } else {
-          writer.deleteFile(f.path); // vanished between the scan and the read
-          report.deleted++;
-        }
-        tick();
-        opts.onProgress?.({ done: ++done, total: jobs.length });
-      },
-      opts.workers,
-    );
-    if (db.inTransaction) db.exec("COMMIT");
-    inTx = 0;
+    const steps: Step[] = [
+      ...s.deleted.map((path): Step => ({ kind: "absent", path })),
+      ...s.skipped.map(({ reason, recheck: _, ...file }): Step => ({ kind: "skip", file, reason })),
+      ...s.changed.map(({ recheck, ...file }): Step => ({ kind: "read", file, recheck })),
+    ];
+    const applied = await applySteps(db, root, steps, {
+      known: (path) => known.get(path),
+      writer,
+      workers: opts.workers,
+      commitEvery: COMMIT_EVERY,
+      onProgress: opts.onProgress && ((done, total) => opts.onProgress!({ done, total })),
+    });
+    report.parsePlan = applied.parsePlan;
+    report.parsed = applied.parsed;
+    report.sameContent = applied.sameContent;
+    report.deleted = applied.deleted;
     const tParse = performance.now();
     report.timings.parse = tParse - tScan;
 

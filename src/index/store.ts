@@ -565,12 +565,14 @@ export class IndexWriter {
     this.touch.run(size, mtimeUs, path);
   }
 
-  deleteFile(path: string): void {
+  /** false: the index did not hold the path. */
+  deleteFile(path: string): boolean {
     const row = this.fileId.get(path) as { id: number } | null;
-    if (!row) return;
+    if (!row) return false;
     this.clearContents(path);
     this.deleteFileRow.run(row.id);
     this.changes.pathsAddedOrRemoved.add(path);
+    return true;
   }
 
   /** Remove a file's symbols, references, imports and edges; false when the file was not known. */

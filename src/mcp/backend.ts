@@ -21,7 +21,7 @@ import { getMeta, indexFileReplaced, indexReadError, IndexUnavailable, openReado
 import type { Freshness } from "../protocol/index-answers.ts";
 import type { Stamp } from "../protocol/mcp.ts";
 import type { ParamsOf, ResultOf } from "../protocol/socket.ts";
-import { OverlayError, type OverlayView, WorktreeOverlay } from "./overlay.ts";
+import { OverlayError, type OverlayView, WorktreeOverlay } from "../index/overlay.ts";
 import { UnsafePath } from "../trust/ownership.ts";
 
 /** A failure the agent should read: becomes an MCP tool error with this message. */

@@ -333,7 +333,8 @@ function collect(spec: LanguageSpec, query: Query, tree: Tree, source: string): 
     }
     if (def >= 0 && defKind && name >= 0) {
       if (!KIND_SET.has(defKind)) throw new Error(`${spec.name} query uses unknown kind @definition.${defKind}`);
-      const nameStart = buf[name + C_START]!;
+      // A name captured as a symbol literal (Ruby's `attr_reader :name`) is named without its colon.
+      const nameStart = buf[name + C_START]! + (source.charCodeAt(buf[name + C_START]!) === 58 /* : */ ? 1 : 0);
       const key = `${buf[def + C_START]}:${nodeEnd(buf, def, tree)}:${nameStart}`;
       if (seenDefs.has(key)) continue;
       seenDefs.add(key);

@@ -10,4 +10,6 @@
 // 4: `./api/index.ts` binds `api`, as a directory's entry file.
 // 5: fields and properties (kind field/property, declared type), functions' return types, supertype
 //    relations, and each call's receiver hint (src/parser/receivers.ts).
-export const EXTRACTOR_VERSION = 5;
+// 6: Ruby attr_accessor/attr_reader/attr_writer properties, JavaScript class fields, Kotlin
+//    constructor-parameter properties' signatures without the list's "(".
+export const EXTRACTOR_VERSION = 6;

@@ -5,7 +5,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { indexRepo } from "../../src/index/indexer.ts";
 import { pendingChanges } from "../../src/index/freshness.ts";
-import { BAD_NAME } from "../../src/index/scan.ts";
+import { BAD_NAME } from "../../src/index/apply.ts";
 import { openWritable } from "../../src/index/store.ts";
 import { git, initRepo } from "../helpers/git-repo.ts";
 import { cleanupAll, tempDir } from "../support/temp.ts";

@@ -6,7 +6,7 @@ import type { Database } from "bun:sqlite";
 import { afterAll, describe, expect, test } from "bun:test";
 import { utimesSync } from "node:fs";
 import { join } from "node:path";
-import { indexPaths } from "../../src/daemon/targeted.ts";
+import { indexPaths } from "../../src/index/targeted.ts";
 import { indexRepo } from "../../src/index/indexer.ts";
 import { fileContext } from "../../src/index/read.ts";
 import { indexStatus } from "../../src/index/status.ts";

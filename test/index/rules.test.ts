@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { writeKey } from "../../src/config/edit.ts";
 import { CONFIG_KEYS, findKey, parseValue } from "../../src/config/keys.ts";
-import { indexPaths } from "../../src/daemon/targeted.ts";
+import { indexPaths } from "../../src/index/targeted.ts";
 import { indexRepo } from "../../src/index/indexer.ts";
 import { runParseJob } from "../../src/index/parse-job.ts";
 import { defaultSkipReason, generatedReason, IndexRules } from "../../src/index/rules.ts";

@@ -12,16 +12,13 @@ import type { Database } from "bun:sqlite";
 import { Database as SqliteDatabase } from "bun:sqlite";
 import { lstatSync } from "node:fs";
 import { join } from "node:path";
-import { updateEdges } from "../graph/edges.ts";
-import { MAX_FILE_BYTES } from "../index/inspect.ts";
-import type { ParseJob, ParseResult } from "../index/parse-job.ts";
-import { parseAll } from "../index/pool.ts";
-import { loadIndexRules, type IndexRules } from "../index/rules.ts";
-import { incompleteReason } from "../index/freshness.ts";
-import { getMeta, IndexWriter } from "../index/store.ts";
-import { languageForPath } from "../parser/languages.ts";
-import type { Freshness } from "../protocol/index-answers.ts";
 import { changedSince, gitHeadAsync, untrackedPaths } from "../git/repo.ts";
+import { updateEdges } from "../graph/edges.ts";
+import type { Freshness } from "../protocol/index-answers.ts";
+import { applySteps, stepFor, type Step } from "./apply.ts";
+import { incompleteReason } from "./freshness.ts";
+import { loadIndexRules, type IndexRules } from "./rules.ts";
+import { getMeta, type FileState } from "./store.ts";
 
 export interface OverlayView {
   /** The database to answer from: the main index itself when nothing differs, else the overlay copy. */
@@ -141,7 +138,7 @@ export class WorktreeOverlay {
     this.applied.clear();
   }
 
-  /** Bring `paths` in the copy in line with the worktree's files. */
+  /** Bring `paths` in the copy in line with the worktree's files (apply.ts, as any index run). */
   private async apply(db: Database, paths: Set<string>, differing: Set<string>, rules: IndexRules): Promise<void> {
     const todo: { path: string; sig: string }[] = [];
     for (const path of [...paths].sort()) {
@@ -149,62 +146,46 @@ export class WorktreeOverlay {
       if (this.applied.get(path) !== sig) todo.push({ path, sig });
     }
     if (todo.length === 0) return;
-    // Parse first (async), then write everything in one transaction.
-    const hashOf = db.prepare("SELECT hash FROM files WHERE path = ?");
-    // Parse on the indexer's worker pool (in-process for a handful of files, threads for many:
-    // a branch far ahead of the indexed commit can differ in thousands).
-    const jobs: ParseJob[] = [];
-    const planned = todo.map(({ path, sig }) => {
-      const lang = languageForPath(path)!;
-      if (sig === "-") return { path, sig, lang, action: "delete" as const };
-      const [size, mtimeUs, kind] = sig.split(":");
-      const stat = { path, lang, size: Number(size), mtimeUs: Number(mtimeUs) };
-      if (kind === "l") return { path, sig, stat, action: "skip" as const, reason: "symlink (not followed)" };
-      if (stat.size > MAX_FILE_BYTES) return { path, sig, stat, action: "skip" as const, reason: `too large (> ${MAX_FILE_BYTES} bytes)` };
-      const known = (hashOf.get(path) as { hash: string | null } | null)?.hash ?? null;
+    // The copy's rows describe the main checkout, whose (size, mtime) say nothing about the
+    // worktree's files: each one is read (an unchanged hash is not parsed again).
+    const stateOf = db.prepare("SELECT id, size, mtime_us AS mtimeUs, hash, skip_reason AS skipReason FROM files WHERE path = ?");
+    const steps: Step[] = todo.map(({ path }): Step => {
       const v = rules.verdict(path);
-      jobs.push({ abs: join(this.worktree, path), path, knownHash: known, forced: v.kind === "index" && v.forced });
-      return { path, sig, stat, action: "parse" as const };
+      // A path no longer differing, or one a rule leaves out: the copy must hold what the index does.
+      return v.kind === "index" ? stepFor(this.worktree, { path, lang: v.lang, forced: v.forced }, undefined) : { kind: "absent", path };
     });
-    const results = new Map<string, ParseResult>();
-    await parseAll(jobs, (job, r) => results.set(job.path, r));
-    const parsed = planned.map((p) => (p.action === "parse" ? { ...p, action: "parsed" as const, result: results.get(p.path)! } : p));
-    this.generation++;
-    const writer = new IndexWriter(db);
+    // PageRank over the whole graph costs too much per call: a symbol keeps the rank of its
+    // namesake in the old version of the file, and a new symbol gets the mean rank (1).
     const oldRanks = db.prepare("SELECT s.name, s.kind, s.container, s.rank FROM symbols s JOIN files f ON f.id = s.file_id WHERE f.path = ?");
+    const newSymbols = db.prepare("SELECT s.id, s.name, s.kind, s.container FROM symbols s JOIN files f ON f.id = s.file_id WHERE f.path = ?");
     const setRank = db.prepare("UPDATE symbols SET rank = ? WHERE id = ?");
-    const now = Date.now();
-    db.transaction(() => {
-      for (const p of parsed) {
-        if (p.action === "delete") writer.deleteFile(p.path);
-        else if (p.action === "skip") writer.writeSkipped(p.stat, null, p.reason, now);
-        else {
-          const r = p.result;
-          if (r.kind === "gone") writer.deleteFile(p.path);
-          else if (r.kind === "same") writer.touchFile(p.path, p.stat.size, p.stat.mtimeUs);
-          else if (r.kind === "skipped") writer.writeSkipped(p.stat, r.hash, r.reason, now);
-          else {
-            // PageRank over the whole graph costs too much per call: a symbol keeps the rank of its
-            // namesake in the old version of the file, and a new symbol gets the mean rank (1).
-            const ranks = new Map<string, number>();
-            for (const o of oldRanks.all(p.path) as { name: string; kind: string; container: string | null; rank: number }[]) {
-              ranks.set(`${o.name}\0${o.kind}\0${o.container ?? ""}`, o.rank);
-            }
-            const ids = writer.writeParsed({ ...p.stat, lang: r.lang, size: r.size }, r.hash, r.extraction, now);
-            r.extraction.symbols.forEach((s, i) => setRank.run(ranks.get(`${s.name}\0${s.kind}\0${s.container ?? ""}`) ?? 1, ids[i]!));
-          }
+    type Row = { name: string; kind: string; container: string | null };
+    const key = (o: Row) => `${o.name}\0${o.kind}\0${o.container ?? ""}`;
+    const ranksBefore = new Map<string, Map<string, number>>();
+    // Parsed on the indexer's worker pool (in-process for a handful of files, threads for many:
+    // a branch far ahead of the indexed commit can differ in thousands); written in one transaction.
+    await applySteps(db, this.worktree, steps, {
+      known: (path) => stateOf.get(path) as FileState | null,
+      beforeWrite: (readPaths) => {
+        this.generation++; // here, not before the parse: a reader meanwhile must not cache old contents under the new number
+        for (const path of readPaths) ranksBefore.set(path, new Map((oldRanks.all(path) as (Row & { rank: number })[]).map((o) => [key(o), o.rank])));
+      },
+      afterWrite: (report) => {
+        for (const path of report.parsedPaths) {
+          const ranks = ranksBefore.get(path)!;
+          for (const s of newSymbols.all(path) as (Row & { id: number })[]) setRank.run(ranks.get(key(s)) ?? 1, s.id);
         }
-      }
-      const c = writer.changes;
-      if (c.files.size + c.names.size + c.pathsAddedOrRemoved.size > 0) {
-        updateEdges(db, c);
-        db.exec("UPDATE files SET rank = COALESCE((SELECT sum(rank) FROM symbols WHERE symbols.file_id = files.id), 0)");
-      }
-    })();
-    for (const p of parsed) {
+        const c = report.changes;
+        if (c.files.size + c.names.size + c.pathsAddedOrRemoved.size > 0) {
+          updateEdges(db, c);
+          db.exec("UPDATE files SET rank = COALESCE((SELECT sum(rank) FROM symbols WHERE symbols.file_id = files.id), 0)");
+        }
+      },
+    });
+    for (const { path, sig } of todo) {
       // A path that no longer differs now holds the indexed commit's content again: forget it.
-      if (differing.has(p.path)) this.applied.set(p.path, p.sig);
-      else this.applied.delete(p.path);
+      if (differing.has(path)) this.applied.set(path, sig);
+      else this.applied.delete(path);
     }
   }
 }
