@@ -8,6 +8,7 @@ import { join } from "node:path";
 import type { Event } from "../protocol/socket.ts";
 import type { CostAnswer, Task, TaskCreateAnswer, TaskDeleteAnswer, TaskStatus } from "../protocol/tasks.ts";
 import { TaskService } from "../tasks/service.ts";
+import { TaskQueue } from "../tasks/queue.ts";
 import { TaskNotFound, tasksDbPath } from "../tasks/store.ts";
 import { alive } from "../util/pid.ts";
 import { loadConfig } from "../config/config.ts";
@@ -61,6 +62,8 @@ export function daemonGone(err: unknown): err is DaemonError {
 
 export class TaskClient {
   private service: TaskService | null = null;
+  /** The serial queue of tasks run in this process (tasks/queue.ts, taking only what is run here). */
+  private tasks: TaskQueue | null = null;
   private client: DaemonClient | null = null;
   /** Decided once (`open`): no looking for the daemon again, no falling back. */
   private pinned = false;
@@ -174,11 +177,13 @@ export class TaskClient {
           if (!opts.follow) return queued;
           return (await c.request("task.wait", { id, until: "terminal", timeoutMs: WAIT_MS }, WAIT_MS + 5_000)).task;
         }),
+      // The same queue the daemon runs, taking only what is run here; it may park the task while
+      // a delegate step waits and run another task run here meanwhile.
       local: () => {
-        const svc = this.local();
-        const queued = svc.enqueue(id);
+        const queue = this.queue();
+        const queued = queue.run(id);
         if (queued.status === "done") return Promise.resolve(queued); // its commits were merged already
-        return this.following(id, opts.onProgress, () => foreground((signal) => svc.execute(id, this.signal(signal))));
+        return this.following(id, opts.onProgress, () => foreground((signal) => this.settle(queue, id, signal)));
       },
     });
   }
@@ -189,8 +194,8 @@ export class TaskClient {
       daemon: async (c) => (await c.request("task.interrupt", { id }, 60_000)).task,
       local: async () => {
         const svc = this.local();
-        const idle = svc.interruptIdle(id);
-        if (idle) return idle;
+        const here = await this.queue().interrupt(id);
+        if (here !== "elsewhere") return here;
         const pid = svc.store.internals(id).runnerPid;
         if (pid !== null && alive(pid)) {
           process.kill(pid, "SIGTERM");
@@ -221,6 +226,9 @@ export class TaskClient {
   /** Stop inline pipelines (a task whose classification stops stays `created`), then close. */
   async close(): Promise<void> {
     this.lifetime.abort();
+    // Tasks executing here (a parked one too) are interrupted, as a stopping daemon does.
+    await this.tasks?.stop();
+    this.tasks = null;
     if (this.inflight.size) {
       let timer: ReturnType<typeof setTimeout> | undefined;
       // A cleared timer: a pending one would keep the process alive after the caller is done.
@@ -293,9 +301,30 @@ export class TaskClient {
     if (!this.service) {
       this.service = new TaskService({ root, skepDir, dbPath, config: config!, onProgress: (id, message) => this.emit(id, message) });
     } else if (config) this.service.deps.config = config;
-    // Tasks whose runner died (a killed daemon or `task run`) are interrupted, not left executing.
-    this.service.reconcile();
+    // Tasks whose runner died (a killed daemon or `task run`) are interrupted, not left executing;
+    // the ones this process's queue executes (a parked one too) are not orphans.
+    this.service.reconcile(this.tasks?.executingHere);
     return this.service;
+  }
+
+  private queue(): TaskQueue {
+    const service = this.local();
+    // No log of its own here: an executor's error reaches the caller through `settled`.
+    this.tasks ??= new TaskQueue(service, { take: "asked", log: () => undefined });
+    return this.tasks;
+  }
+
+  /** Task `id`'s execution here to its end; `signal` (Ctrl-C, SIGTERM, close) interrupts it. */
+  private async settle(queue: TaskQueue, id: number, signal: AbortSignal): Promise<Task> {
+    const combined = this.signal(signal);
+    const stop = () => void queue.interrupt(id);
+    combined.addEventListener("abort", stop, { once: true });
+    try {
+      if (combined.aborted) await queue.interrupt(id);
+      return await queue.settled(id);
+    } finally {
+      combined.removeEventListener("abort", stop);
+    }
   }
 
   private signal(call: AbortSignal | undefined): AbortSignal {

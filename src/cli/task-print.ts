@@ -22,7 +22,9 @@ export function listRow(t: Task, repo?: string, width: number | null = null, mer
   let branch = t.branch ? ` → ${t.branch}` : "";
   const tokens = t.tokens.calls ? `  ${n(t.tokens.effectiveInput)} tok` : "";
   let name = t.name;
-  const status = merged ? `${t.status} (merged)` : t.status;
+  const waiting = t.status === "executing" ? t.steps.find((s) => s.status === "waiting" && s.peer) : undefined;
+  // A parked task: still executing, its delegate step waiting on the peer's task.
+  const status = merged ? `${t.status} (merged)` : waiting ? `executing, waiting on ${waiting.peer!.repo} #${waiting.peer!.taskId}` : t.status;
   const row = () => `${repo ? `${repo} ` : ""}#${t.id} ${name}  ${status}${cls}${branch}${tokens}`;
   if (width !== null) {
     const over = () => row().length - width;
@@ -82,7 +84,7 @@ export function showTask(t: Task, skepDir: string, root: string): string {
  */
 export function waitingOnPeer(t: Task, root: string): string | null {
   if (t.status !== "executing") return null;
-  const step = t.steps.find((s) => s.status === "running" && s.verb === "delegate");
+  const step = t.steps.find((s) => (s.status === "waiting" || s.status === "running") && s.verb === "delegate");
   if (!step) return null;
   const where = `step ${step.seq}/${t.steps.length}`;
   if (!step.peer) return `${where}: delegating (the peer task is being created)`;

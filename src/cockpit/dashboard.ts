@@ -87,7 +87,9 @@ export function renderFrame(f: WatchFrame, o: RenderOptions): string[] {
     id: `#${t.id}`,
     repo: t.repo,
     name: t.name,
-    status: t.status,
+    // A parked task: executing, but its delegate step waits on a peer's task.
+    status: t.waitingOn ? `waiting ${t.waitingOn.repo}#${t.waitingOn.taskId}` : t.status,
+    key: t.status,
     cls: t.classification ?? "-",
     age: age(now - Date.parse(t.createdAt)),
     tokens: t.tokens.calls ? n(t.tokens.effectiveInput) : "-",
@@ -138,7 +140,7 @@ export function renderFrame(f: WatchFrame, o: RenderOptions): string[] {
     clip(`${"-".padEnd(W.id)}${SEP}${fit(p.name, W.repo).padEnd(W.repo)}${SEP}${paint(p.problem ?? p.state, p.state === "no_store" ? "dim" : "problem")}`),
   );
   const footer = ["", clip(footerLine(f.total, f.scope))];
-  let taskLines = rows.map((r) => line(r, r.status));
+  let taskLines = rows.map((r) => line(r, r.key));
   if (!rows.length) taskLines = [paint(f.repos.length ? "no tasks yet (create one: skep task create \"...\")" : "no repos registered (skep init --workspace DIR in each repo)", "dim")];
   if (o.height !== null) {
     // Keep the header, the table head, unreadable repos and the footer on screen; cut the tasks.

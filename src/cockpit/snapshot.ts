@@ -155,6 +155,7 @@ export function sortTasks(repos: RepoTasks[]): WatchTask[] {
       createdAt: t.createdAt,
       updatedAt: t.updatedAt,
       tokens: t.tokens,
+      waitingOn: t.waitingOn,
     })),
   );
   return all.sort(

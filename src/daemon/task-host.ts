@@ -1,9 +1,10 @@
-// The daemon's side of tasks: it runs the pipeline for new tasks, executes approved tasks one at a
-// time (serial within a repo), answers `task.wait` when the awaited transition happens (never by
-// polling), and publishes every status change on the event bus.
+// The daemon's side of tasks: its TaskService and the repo's serial queue (tasks/queue.ts, which
+// takes every approved task, one at a time, parking one that waits on a peer), with every status
+// change published on the event bus and written to the daemon's log.
 import { loadConfig } from "../config/config.ts";
-import { TERMINAL_STATUSES, type CostAnswer, type Task, type TaskStatus, type TaskWaitAnswer } from "../protocol/tasks.ts";
+import type { CostAnswer, Task, TaskWaitAnswer } from "../protocol/tasks.ts";
 import { TaskService, type CreateResult } from "../tasks/service.ts";
+import { TaskQueue } from "../tasks/queue.ts";
 import { costAnswer } from "../tasks/cost.ts";
 import type { EventBus } from "./bus.ts";
 import { VerbError } from "../api/errors.ts";
@@ -11,10 +12,7 @@ import type { DaemonPaths } from "../repo/daemon-paths.ts";
 
 export class TaskHost {
   readonly service: TaskService;
-  private running: { id: number; controller: AbortController; done: Promise<unknown> } | null = null;
-  private classifying = new Map<number, AbortController>();
-  private stopped = false;
-  private scheduling = false;
+  readonly queue: TaskQueue;
 
   constructor(
     private readonly paths: DaemonPaths,
@@ -32,91 +30,41 @@ export class TaskHost {
       bus.publish("task.status", e);
       log(`task #${e.taskId}: ${e.from ?? "new"} -> ${e.to}${e.reason ? ` (${e.reason.split("\n")[0]})` : ""}`);
     });
+    this.queue = new TaskQueue(this.service, { take: "all", log, refreshConfig: () => this.refreshConfig() });
   }
 
   /** After a restart: orphans become interrupted, unfinished pipelines run again, the queue resumes. */
   start(): void {
     const orphans = this.service.reconcile();
     if (orphans.length) this.log(`interrupted ${orphans.length} task(s) left executing by a previous daemon: ${orphans.map((i) => `#${i}`).join(" ")}`);
-    for (const t of this.service.list({ statuses: ["created"] })) this.classifyInBackground(t.id);
-    this.schedule();
+    this.queue.start();
   }
 
-  async create(p: { description: string; dryRun: boolean; sourceRepo?: string; sourceTaskId?: number }): Promise<CreateResult> {
-    this.refreshConfig();
-    if (p.dryRun) return this.service.dryRun(p.description);
-    const created = await this.service.create(p.description, { sourceRepo: p.sourceRepo, sourceTaskId: p.sourceTaskId });
-    // After the reply is on its way: the creator learns the id before the pipeline's first event.
-    if (created.task) {
-      const id = created.task.id;
-      setImmediate(() => this.classifyInBackground(id));
-    }
-    return created;
+  create(p: { description: string; dryRun: boolean; sourceRepo?: string; sourceTaskId?: number }): Promise<CreateResult> {
+    return this.queue.create(p);
   }
 
   approve(id: number): Task {
-    const task = this.service.approve(id);
-    this.schedule();
-    return task;
+    return this.queue.approve(id);
   }
 
-  async clarify(id: number, answers?: { question: string; answer: string }[]): Promise<Task> {
-    this.refreshConfig();
-    const controller = new AbortController();
-    this.classifying.set(id, controller);
-    try {
-      const task = await this.service.clarify(id, answers, controller.signal);
-      this.schedule();
-      return task;
-    } finally {
-      this.classifying.delete(id);
-    }
+  clarify(id: number, answers?: { question: string; answer: string }[]): Promise<Task> {
+    return this.queue.clarify(id, answers);
   }
 
-  /** run and resume: queue the task; the serial executor takes it when free. */
   run(id: number): Task {
-    // Already running here: the caller just follows it.
-    if (this.running?.id === id) return this.service.get(id);
-    this.service.enqueue(id);
-    this.schedule();
-    return this.service.get(id);
+    return this.queue.run(id);
   }
 
   async interrupt(id: number): Promise<Task> {
-    if (this.running?.id === id) {
-      this.running.controller.abort();
-      await this.running?.done;
-      return this.service.get(id);
-    }
-    const idle = this.service.interruptIdle(id);
-    if (idle) return idle;
+    const r = await this.queue.interrupt(id);
     // Executing, but not here: another process (`task run` without this daemon) runs it.
-    throw new VerbError("conflict", `task #${id} is executing in another process (pid ${this.service.store.internals(id).runnerPid ?? "?"}); stop that process`);
+    if (r === "elsewhere") throw new VerbError("conflict", `task #${id} is executing in another process (pid ${this.service.store.internals(id).runnerPid ?? "?"}); stop that process`);
+    return r;
   }
 
-  /** Resolve when the task reaches the awaited point (or the timeout passes). */
   wait(id: number, until: "classified" | "terminal", timeoutMs: number): Promise<TaskWaitAnswer> {
-    const reached = (s: TaskStatus) => (until === "terminal" ? TERMINAL_STATUSES.includes(s) : s !== "created");
-    return new Promise((resolve, reject) => {
-      let settled = false;
-      const finish = (timedOut: boolean) => {
-        if (settled) return;
-        settled = true;
-        off();
-        clearTimeout(timer);
-        try {
-          resolve({ task: this.service.get(id), timedOut });
-        } catch (err) {
-          reject(err);
-        }
-      };
-      // Answered a microtask later: the pipeline moves a task to `classified`, stores its steps and
-      // gates it (pending, approved, ...) in one synchronous run, and the waiter wants the gated task.
-      const off = this.service.store.onTransition((e) => e.taskId === id && reached(e.to) && queueMicrotask(() => finish(false)));
-      const timer = setTimeout(() => finish(true), timeoutMs);
-      // Subscribed first, then checked: a transition between the two cannot be missed.
-      if (reached(this.service.store.status(id))) finish(false);
-    });
+    return this.queue.wait(id, until, timeoutMs);
   }
 
   delete(id: number, deleteBranch: boolean) {
@@ -129,50 +77,10 @@ export class TaskHost {
     return costAnswer(this.service, this.paths.root);
   }
 
-  /** Interrupt the running task and stop taking new ones (daemon shutdown). */
+  /** Interrupt the running (and parked) tasks and stop taking new ones (daemon shutdown). */
   async stop(): Promise<void> {
-    this.stopped = true;
-    for (const c of this.classifying.values()) c.abort();
-    if (this.running) {
-      this.running.controller.abort();
-      await this.running.done;
-    }
+    await this.queue.stop();
     this.service.close();
-  }
-
-  private classifyInBackground(id: number): void {
-    const controller = new AbortController();
-    this.classifying.set(id, controller);
-    this.service
-      .classify(id, controller.signal)
-      .then(() => this.schedule())
-      .catch((err) => this.log(`task #${id}: classification stopped: ${(err as Error).message}`))
-      .finally(() => this.classifying.delete(id));
-  }
-
-  /** Start the next task if none is executing: queued first (oldest), then approved. */
-  private schedule(): void {
-    if (this.stopped || this.running || this.scheduling) return;
-    this.scheduling = true;
-    try {
-      const next = this.service.list({ statuses: ["queued"] })[0] ?? this.service.list({ statuses: ["approved"] })[0];
-      if (!next) return;
-      if (next.status === "approved") this.service.enqueue(next.id);
-      this.refreshConfig();
-      const controller = new AbortController();
-      const done = this.service
-        .execute(next.id, controller.signal)
-        .catch((err) => this.log(`task #${next.id}: executor error: ${(err as Error).stack ?? err}`))
-        .finally(() => {
-          this.running = null;
-          queueMicrotask(() => this.schedule());
-        });
-      this.running = { id: next.id, controller, done };
-    } catch (err) {
-      this.log(`scheduler: ${(err as Error).message}`);
-    } finally {
-      this.scheduling = false;
-    }
   }
 
   private refreshConfig(): void {

@@ -70,7 +70,8 @@ export const Plan = z
   });
 export type Plan = z.infer<typeof Plan>;
 
-export const StepStatus = z.enum(["pending", "running", "done", "failed", "skipped"]);
+/** `waiting`: a delegate step whose peer task is not finished; its task is parked (tasks/queue.ts). */
+export const StepStatus = z.enum(["pending", "running", "waiting", "done", "failed", "skipped"]);
 export type StepStatus = z.infer<typeof StepStatus>;
 
 /** A delegate step's task in a peer repo (recorded once the peer has it, so a resume waits on the same task). */

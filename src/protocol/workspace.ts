@@ -40,6 +40,8 @@ export const WatchTask = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
   tokens: TokenSum,
+  /** An executing task parked while its delegate step waits on this peer task (tasks/queue.ts). */
+  waitingOn: z.object({ repo: z.string(), taskId: z.number().int() }).nullable(),
 });
 export type WatchTask = z.infer<typeof WatchTask>;
 

@@ -5,11 +5,14 @@
 // waits for a person on the peer, never for this executor), recorded on the step before anything
 // waits (so a resume waits on the same task instead of creating a second one), and followed
 // through the peer's gate to its end with `task.wait`, which the peer answers on the transition.
+// While it waits the step is `waiting` and its task parked: the queue runs other tasks meanwhile
+// (tasks/queue.ts), and this step takes the queue's slot back once the peer's answer came.
 import { DaemonError } from "../client/daemon-client.ts";
 import type { Event } from "../protocol/socket.ts";
 import { TERMINAL_STATUSES, type Task, type TaskStatus, type TaskStep } from "../protocol/tasks.ts";
 import { CREATE_TIMEOUT_MS, PeerAborted, PeerLink, PeerLost, PeerUnavailable } from "../workspace/peer-link.ts";
 import { resolvePeer } from "../workspace/registry.ts";
+import type { Parking } from "./executor.ts";
 import type { TaskDeps } from "./pipeline.ts";
 
 export type DelegateResult = { status: "done" | "failed" | "interrupted"; reason: string };
@@ -21,7 +24,7 @@ export function parseDelegation(description: string): { peer: string; what: stri
 }
 
 /** Run delegate step `step` of task `taskId` to done, failed or interrupted; the step's row says how it went. */
-export async function runDelegateStep(deps: TaskDeps, taskId: number, step: TaskStep, opts: { signal: AbortSignal; label: string }): Promise<DelegateResult> {
+export async function runDelegateStep(deps: TaskDeps, taskId: number, step: TaskStep, opts: { signal: AbortSignal; label: string; parking?: Parking }): Promise<DelegateResult> {
   const { store } = deps;
   const started = performance.now();
   const say = (message: string) => deps.progress?.(taskId, message, step.seq);
@@ -54,6 +57,7 @@ export async function runDelegateStep(deps: TaskDeps, taskId: number, step: Task
   const link = new PeerLink(peer, { signal: opts.signal, onEvent, say });
   const deadline = Date.now() + deps.config.delegate_timeout_sec * 1000;
   const again = `\`skep task resume ${taskId}\` waits on it again`;
+  let parked = false;
 
   try {
     store.updateStep(taskId, step.seq, { status: "running", error: null });
@@ -92,6 +96,13 @@ export async function runDelegateStep(deps: TaskDeps, taskId: number, step: Task
     peerId = peerTask.id;
     // Recorded before anything waits: an interrupt, a crash or a timeout from here on resumes on this task.
     store.updateStep(taskId, step.seq, { peer_repo: peer.name, peer_task_id: peerTask.id, peer_status: peerTask.status, peer_branch: peerTask.branch });
+
+    // Nothing more for this task to do until the peer answers: the step waits, the queue goes on.
+    if (!TERMINAL_STATUSES.includes(peerTask.status)) {
+      store.updateStep(taskId, step.seq, { status: "waiting" });
+      opts.parking?.park();
+      parked = true;
+    }
 
     const waitFor = async (until: "classified" | "terminal"): Promise<{ task: Task; timedOut: boolean }> => {
       if (deadline <= Date.now()) return { task: peerTask, timedOut: true };
@@ -151,6 +162,8 @@ export async function runDelegateStep(deps: TaskDeps, taskId: number, step: Task
     return fail(`delegating to ${peer.name} failed: ${(err as Error).message}${on}`);
   } finally {
     link.close();
+    // The step's outcome is recorded; the task goes on (or ends) once it holds the queue's slot again.
+    if (parked) await opts.parking?.resume(opts.signal);
   }
 }
 

@@ -23,6 +23,16 @@ export interface ExecuteOptions {
   signal: AbortSignal;
   /** Raw output lines of the LLM CLI and the test command, for the live log. */
   onOutput?: (taskId: number, line: string) => void;
+  /** The queue's slot (tasks/queue.ts): given up while a delegate step waits on a peer, taken back after. */
+  parking?: Parking;
+}
+
+/** How a task hands its queue's slot on while it waits on a peer, and takes it back. */
+export interface Parking {
+  /** The task waits on a peer from now on: the queue may run the next task. */
+  park(): void;
+  /** The wait is over: resolves once the task holds the slot again (or `signal` aborted). */
+  resume(signal: AbortSignal): Promise<void>;
 }
 
 type Outcome = { status: "done"; reason: string } | { status: "failed"; reason: string } | { status: "interrupted"; reason: string };
@@ -99,7 +109,7 @@ async function runSteps(deps: TaskDeps, id: number, worktree: string, files: Tas
     const label = `step ${step.seq}/${task.steps.length}: ${step.verb}${step.targetFile ? ` ${step.targetFile}` : ""}`;
     deps.progress?.(id, label, step.seq);
     if (step.verb === "delegate") {
-      const r = await runDelegateStep(deps, id, step, { signal: opts.signal, label });
+      const r = await runDelegateStep(deps, id, step, { signal: opts.signal, label, parking: opts.parking });
       if (r.status !== "done") return r;
       continue;
     }

@@ -13,7 +13,7 @@ export function formatPlan(plan: Plan): string {
   return `${lines.join("\n")}${files}`;
 }
 
-const GLYPH: Record<TaskStep["status"], string> = { done: "✓", failed: "✗", running: "→", pending: "·", skipped: "-" };
+const GLYPH: Record<TaskStep["status"], string> = { done: "✓", failed: "✗", running: "→", waiting: "…", pending: "·", skipped: "-" };
 
 export function formatSteps(steps: TaskStep[]): string {
   return steps
@@ -35,7 +35,7 @@ function peerLine(s: TaskStep): string {
   if (!s.peer) return "";
   const p = s.peer;
   const open = p.status !== null && !TERMINAL_STATUSES.includes(p.status);
-  const status = p.status === null ? "status unknown" : open && s.status !== "running" ? `${p.status} when last seen` : p.status;
+  const status = p.status === null ? "status unknown" : open && s.status !== "running" && s.status !== "waiting" ? `${p.status} when last seen` : p.status;
   return `\n     delegated to ${p.repo} task #${p.taskId} (${status})${p.branch ? `, branch ${p.branch}` : ""}`;
 }
 

@@ -13,7 +13,7 @@ import type { RepoConfig } from "../protocol/config.ts";
 import { MAX_DESCRIPTION } from "../protocol/limits.ts";
 import { ACTIVE_STATUSES, TERMINAL_STATUSES, type DedupResult, type LlmPurpose, type Task, type TaskStatus } from "../protocol/tasks.ts";
 import { runDedup } from "./dedup/check.ts";
-import { appendTaskLog, executeTask } from "./executor.ts";
+import { appendTaskLog, executeTask, type Parking } from "./executor.ts";
 import { taskName } from "./format.ts";
 import { mergedInto } from "./merged.ts";
 import { parseClarify, classifyAndPlan, type TaskDeps } from "./pipeline.ts";
@@ -253,9 +253,10 @@ export class TaskService {
   }
 
   /** Execute a queued task to its final state (the caller owns the signal: interrupt aborts it). */
-  execute(id: number, signal: AbortSignal): Promise<Task> {
+  execute(id: number, signal: AbortSignal, parking?: Parking): Promise<Task> {
     return executeTask(this.deps, id, {
       signal,
+      parking,
       onOutput: (taskId, line) => {
         for (const readable of readableLines(line)) appendTaskLog(this.opts.skepDir, taskId, readable);
         this.opts.onOutput?.(taskId, line);
@@ -265,14 +266,16 @@ export class TaskService {
 
   /**
    * Tasks left `executing` by a process that is gone (a daemon or `task run` killed outright)
-   * become interrupted, with their worktree and branch; returns their ids.
+   * become interrupted, with their worktree and branch; returns their ids. `executingHere`: the
+   * tasks this process's queue runs (a parked one among them), which are not orphans.
    */
-  reconcile(): number[] {
+  reconcile(executingHere: ReadonlySet<number> = new Set()): number[] {
     const orphans: number[] = [];
     for (const t of this.store.list({ statuses: ["executing"] })) {
+      if (executingHere.has(t.id)) continue;
       const pid = this.store.internals(t.id).runnerPid;
       if (pid !== null && pid !== process.pid && alive(pid)) continue;
-      for (const s of t.steps) if (s.status === "running") this.store.updateStep(t.id, s.seq, { status: "pending" });
+      for (const s of t.steps) if (s.status === "running" || s.status === "waiting") this.store.updateStep(t.id, s.seq, { status: "pending" });
       try {
         this.store.transition(t.id, "interrupted", {
           from: ["executing"],

@@ -80,6 +80,8 @@ export interface TaskSummary {
   createdAt: string;
   updatedAt: string;
   tokens: { calls: number; input: number; cacheRead: number; effectiveInput: number };
+  /** A parked task: the peer task its `waiting` delegate step waits on. */
+  waitingOn: { repo: string; taskId: number } | null;
 }
 
 interface TaskRow {
@@ -281,17 +283,19 @@ export class TaskStore {
    */
   summaries(opts: { tokens?: boolean } = {}): TaskSummary[] {
     const withTokens = opts.tokens ?? true;
+    // A parked task's waiting step (at most one: steps run in order), by the primary key's order.
+    const waiting = "(SELECT peer_repo FROM steps s WHERE s.task_id = t.id AND s.status = 'waiting' LIMIT 1) AS w_repo, (SELECT peer_task_id FROM steps s WHERE s.task_id = t.id AND s.status = 'waiting' LIMIT 1) AS w_id";
     const rows = this.db
       .query(
         withTokens
           ? `SELECT t.id, t.name, t.status, t.classification, t.branch, t.reason, t.created_at, t.updated_at,
-                    coalesce(c.calls, 0) AS calls, coalesce(c.input, 0) AS input, coalesce(c.cr, 0) AS cr
+                    coalesce(c.calls, 0) AS calls, coalesce(c.input, 0) AS input, coalesce(c.cr, 0) AS cr, ${waiting}
              FROM tasks t LEFT JOIN (SELECT task_id, count(*) AS calls, sum(input) AS input, sum(cache_read) AS cr
                                      FROM llm_calls WHERE task_id IS NOT NULL GROUP BY task_id) c ON c.task_id = t.id
              ORDER BY t.id`
-          : "SELECT id, name, status, classification, branch, reason, created_at, updated_at, 0 AS calls, 0 AS input, 0 AS cr FROM tasks ORDER BY id",
+          : `SELECT t.id, t.name, t.status, t.classification, t.branch, t.reason, t.created_at, t.updated_at, 0 AS calls, 0 AS input, 0 AS cr, ${waiting} FROM tasks t ORDER BY t.id`,
       )
-      .all() as (Pick<TaskRow, "id" | "name" | "status" | "classification" | "branch" | "reason" | "created_at" | "updated_at"> & { calls: number; input: number; cr: number })[];
+      .all() as (Pick<TaskRow, "id" | "name" | "status" | "classification" | "branch" | "reason" | "created_at" | "updated_at"> & { calls: number; input: number; cr: number; w_repo: string | null; w_id: number | null })[];
     return rows.map((r) => ({
       id: r.id,
       name: r.name,
@@ -302,6 +306,7 @@ export class TaskStore {
       createdAt: r.created_at,
       updatedAt: r.updated_at,
       tokens: { calls: r.calls, input: r.input, cacheRead: r.cr, effectiveInput: effectiveInput(r.input, r.cr) },
+      waitingOn: r.status === "executing" && r.w_repo !== null && r.w_id !== null ? { repo: r.w_repo, taskId: r.w_id } : null,
     }));
   }
 

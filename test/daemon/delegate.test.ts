@@ -197,7 +197,7 @@ describe("delegate steps through the peer's daemon", () => {
     const peerBefore = mobileTasks(bed)[0]!;
     expect(peerBefore.status).toBe("pending");
     const step = (await (await d.client()).request("task.show", { id: taskId })).task.steps[0]!;
-    expect(step).toMatchObject({ status: "running", peer: { repo: "mobile", taskId: 1, status: "pending" } });
+    expect(step).toMatchObject({ status: "waiting", peer: { repo: "mobile", taskId: 1, status: "pending" } });
     const shown = cli(bed, bed.backend, "task", "show", String(taskId)).stdout;
     expect(shown).toContain("delegated to mobile task #1 (pending)");
     // The waiting step, the peer repo, its task and its status read now from the peer's store.
