@@ -8,9 +8,11 @@ import { runCli } from "./cli/dispatch.ts";
 try {
   await runCli(app, process.argv.slice(2));
 } catch (err) {
+  // A SkepError (from this process or a daemon: same code, same words) carries its exit code.
+  const { describeError, SkepError } = await import("./errors.ts");
   const code = (err as { exitCode?: number }).exitCode ?? 1;
-  const message = err instanceof Error ? err.message : String(err);
-  console.error(`skep: ${message}`);
-  if (code === 1 && process.env.SKEP_DEBUG && err instanceof Error && !(await import("./index/store.ts")).isIndexUnavailable(err)) console.error(err.stack);
+  console.error(`skep: ${describeError(err)}`);
+  const expected = err instanceof SkepError && err.code !== "internal";
+  if (code === 1 && process.env.SKEP_DEBUG && err instanceof Error && !expected) console.error(err.stack);
   process.exit(code);
 }

@@ -14,7 +14,7 @@ import { indexStatus } from "../index/status.ts";
 import type { CallGraphAnswer, Freshness, RepoMapAnswer, SearchAnswer, StatusAnswer } from "../protocol/index-answers.ts";
 import { VERBS, type FileContextAnswer, type FileContextParams, type GraphParams, type MapParams, type ParamsOf, type ResultOf, type SearchParams, type SymbolSourceAnswer, type SymbolSourceParams, type Verb } from "../protocol/socket.ts";
 import { search } from "../search/search.ts";
-import { VerbError } from "./errors.ts";
+import { SkepError } from "../errors.ts";
 
 /** Where an answer learns what changed on disk since the index was built. */
 export interface FreshnessSource {
@@ -103,7 +103,7 @@ export function answerStatus(c: AnswerContext): StatusAnswer {
 
 export function answerFileContext(c: AnswerContext, p: z.output<typeof FileContextParams>): FileContextAnswer {
   const file = fileContext(c.db, p.path, { docs: p.docs });
-  if (!file) throw new VerbError("not_found", `the index has no file '${p.path}' (paths are relative to ${c.root})`);
+  if (!file) throw new SkepError("not_found", `the index has no file '${p.path}' (paths are relative to ${c.root})`);
   return { ...file, freshness: c.fresh.freshness(c.db) };
 }
 
@@ -144,6 +144,6 @@ export function answerChecked<V extends ReadVerb>(c: AnswerContext, verb: V, par
 /** Answer a read verb from an open database, exactly as the daemon would (params checked here). */
 export function answerRead<V extends ReadVerb>(c: AnswerContext, verb: V, params: ParamsOf<V>): ResultOf<V> {
   const parsed = VERBS[verb].params.safeParse(params);
-  if (!parsed.success) throw new VerbError("bad_params", parsed.error.message);
+  if (!parsed.success) throw new SkepError("bad_params", parsed.error.message);
   return answerChecked(c, verb, parsed.data as CheckedParams<V>);
 }

@@ -1,9 +1,11 @@
 // The task verbs for every front end (the CLI's `task` commands, the MCP server's task tools):
 // through the repo's daemon when one answers (it owns the execution queue, so an approval there
 // starts the task, and it publishes progress), else a TaskService in this process (the pipeline
-// and `task run` then run here, inline). The daemon-or-local choice lives only here, one pair per
-// verb, so a verb is added once; both sides end in the same TaskService, so the results match.
+// and `task run` then run here, through the same queue code the daemon runs: tasks/queue.ts). Each
+// verb is one pair (daemon, local), chosen by the one fallback rule (fallback.ts), so a verb is
+// added once; both sides end in the same TaskService, so the results (and errors) match.
 import { existsSync } from "node:fs";
+import { DaemonLink, withFallback, type Done, type Op } from "./fallback.ts";
 import { join } from "node:path";
 import type { Event } from "../protocol/socket.ts";
 import type { CostAnswer, Task, TaskCreateAnswer, TaskDeleteAnswer, TaskStatus } from "../protocol/tasks.ts";
@@ -13,15 +15,12 @@ import { TaskNotFound, tasksDbPath } from "../tasks/store.ts";
 import { alive } from "../util/pid.ts";
 import { loadConfig } from "../config/config.ts";
 import { costAnswer } from "../tasks/cost.ts";
-import { DaemonClient, DaemonError } from "../client/daemon-client.ts";
+import type { DaemonClient } from "../client/daemon-client.ts";
 import { clientSocketPath, daemonPaths } from "../repo/daemon-paths.ts";
-import { UnsafePath } from "../trust/ownership.ts";
 
-export type Via = "daemon" | "local";
+export type { Done, Op, Via } from "./fallback.ts";
 export type Progress = (message: string) => void;
 export type Answers = { question: string; answer: string }[];
-/** An answer, and who gave it (the daemon, or this process). */
-export type Done<T> = { value: T; via: Via };
 /** `classifyError`: why an inline pipeline stopped, the task left as stored. */
 export type CreateAnswer = TaskCreateAnswer & { classifyError?: Error };
 
@@ -43,32 +42,19 @@ export class ConfigInvalid extends Error {
   }
 }
 
-/** A verb's two ways: a request to the daemon, or the same TaskService call here. */
-export interface Op<T> {
-  daemon: (c: DaemonClient) => Promise<T>;
-  local: () => Promise<T> | T;
-  /** A read: safe to ask again here when the daemon goes away mid-call. */
-  read?: boolean;
-}
-
 /** Long waits for the pipeline and execution: the person, or the MCP client's timeout, bounds them. */
 const WAIT_MS = 3_600_000;
-const GONE = ["disconnected", "unavailable", "client_timeout"];
-
-/** A daemon error meaning the daemon went away, not that it refused. */
-export function daemonGone(err: unknown): err is DaemonError {
-  return err instanceof DaemonError && GONE.includes(err.code);
-}
 
 export class TaskClient {
   private service: TaskService | null = null;
+  /** The repo's daemon, found by the one fallback rule (fallback.ts). */
+  private readonly link: DaemonLink;
   /** The serial queue of tasks run in this process (tasks/queue.ts, taking only what is run here). */
   private tasks: TaskQueue | null = null;
   private client: DaemonClient | null = null;
   /** Decided once (`open`): no looking for the daemon again, no falling back. */
   private pinned = false;
   private subscribed = false;
-  private retryAt = 0;
   /** Progress listeners per task id; null: the task a waiting create is about to make. */
   private readonly listeners = new Map<number | null, Set<Progress>>();
   /** Aborted at close: an inline pipeline stops its LLM calls instead of outliving its caller. */
@@ -76,7 +62,9 @@ export class TaskClient {
   private readonly inflight = new Set<Promise<unknown>>();
 
   /** Unpinned (a long-lived server): the daemon is looked for at each call, as it may start or stop. */
-  constructor(readonly place: TaskRoot) {}
+  constructor(readonly place: TaskRoot) {
+    this.link = new DaemonLink(() => clientSocketPath(daemonPaths(place.root, place.skepDir)));
+  }
 
   /**
    * For one CLI command: the daemon if it answers now, else this process for the command's whole
@@ -235,7 +223,7 @@ export class TaskClient {
       await Promise.race([Promise.allSettled([...this.inflight]), new Promise((r) => (timer = setTimeout(r, 10_000)))]);
       clearTimeout(timer);
     }
-    this.client?.close();
+    this.link.drop();
     this.client = null;
     this.service?.close();
     this.service = null;
@@ -243,23 +231,18 @@ export class TaskClient {
 
   // ---------------------------------------------------------------------------------------------
 
-  /** Every verb goes through here: a front end that words errors its own way overrides it. */
+  /** Every verb goes through here (the fallback rule, fallback.ts): a front end that words errors its own way overrides it. */
   protected async call<T>(op: Op<T>): Promise<Done<T>> {
     const c = await this.daemon();
-    if (c) {
-      try {
-        return { value: await op.daemon(c), via: "daemon" };
-      } catch (err) {
-        if (!daemonGone(err)) throw err;
-        c.close();
-        // A read is simply asked again here; a change may or may not have been made.
-        if (this.pinned || !op.read) throw err;
-      }
-    }
-    const local = Promise.resolve().then(op.local);
+    return withFallback(c, this.link, op, { pinned: this.pinned, local: (run) => this.track(run) });
+  }
+
+  /** An inline call, remembered until it ends (close waits for it). */
+  private async track<T>(run: () => Promise<T> | T): Promise<T> {
+    const local = Promise.resolve().then(run);
     this.inflight.add(local);
     try {
-      return { value: await local, via: "local" };
+      return await local;
     } finally {
       this.inflight.delete(local);
     }
@@ -267,22 +250,12 @@ export class TaskClient {
 
   /** The daemon's connection when one serves the repo. */
   private async daemon(): Promise<DaemonClient | null> {
+    // Decided at open: a closed connection then fails the call (rule 3), it never turns local.
     if (this.pinned) return this.client;
-    if (process.env.SKEP_NO_DAEMON === "1") return null;
-    if (this.client && !this.client.isClosed) return this.client;
-    this.client = null;
-    this.subscribed = false;
-    if (Date.now() < this.retryAt) return null;
-    const socket = clientSocketPath(daemonPaths(this.place.root, this.place.skepDir));
-    if (!existsSync(socket)) return null;
-    try {
-      this.client = await DaemonClient.connect(socket, 1_000);
-    } catch (err) {
-      if (err instanceof UnsafePath) throw err; // a stranger's socket: an error, not a fallback
-      this.retryAt = Date.now() + 1_000; // a stale socket file: look again in a second
-      return null;
-    }
-    return this.client;
+    const c = await this.link.connect();
+    if (c !== this.client) this.subscribed = false;
+    this.client = c;
+    return c;
   }
 
   private hasStore(): boolean {

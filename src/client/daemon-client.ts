@@ -6,15 +6,7 @@ import { dirname } from "node:path";
 import { StringDecoder } from "node:string_decoder";
 import { ownershipProblem, UnsafePath } from "../trust/ownership.ts";
 import type { ErrorCode, Event, ParamsOf, Reply, ResultOf, Verb } from "../protocol/socket.ts";
-
-export class DaemonError extends Error {
-  constructor(
-    readonly code: ErrorCode | "disconnected" | "client_timeout",
-    message: string,
-  ) {
-    super(message);
-  }
-}
+import { SkepError } from "../errors.ts";
 
 interface Pending {
   resolve: (v: unknown) => void;
@@ -59,7 +51,7 @@ export class DaemonClient {
     });
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new DaemonError("client_timeout", `no connection to ${path} within ${timeoutMs} ms`)), timeoutMs);
+      timer = setTimeout(() => reject(new SkepError("client_timeout", `no connection to ${path} within ${timeoutMs} ms`)), timeoutMs);
     });
     try {
       c.socket = await Promise.race([connecting, timeout]);
@@ -79,12 +71,12 @@ export class DaemonClient {
 
   /** Send any line (for tests of malformed input) and get the raw reply object. */
   send(verb: string, params: unknown, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<unknown> {
-    if (this.closed || !this.socket) return Promise.reject(new DaemonError("disconnected", "the daemon connection is closed"));
+    if (this.closed || !this.socket) return Promise.reject(new SkepError("disconnected", "the daemon connection is closed"));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       const timer = timeoutMs > 0 ? setTimeout(() => {
         this.pending.delete(id);
-        reject(new DaemonError("client_timeout", `no reply to '${verb}' within ${timeoutMs} ms`));
+        reject(new SkepError("client_timeout", `no reply to '${verb}' within ${timeoutMs} ms`));
       }, timeoutMs) : null;
       this.pending.set(id, { resolve, reject, timer });
       this.writeRaw(`${JSON.stringify({ id, verb, params })}\n`);
@@ -109,7 +101,7 @@ export class DaemonClient {
       };
       const timer = setTimeout(() => {
         this.listeners.delete(listener);
-        reject(new DaemonError("client_timeout", `no matching event within ${timeoutMs} ms`));
+        reject(new SkepError("client_timeout", `no matching event within ${timeoutMs} ms`));
       }, timeoutMs);
       this.listeners.add(listener);
     });
@@ -166,7 +158,7 @@ export class DaemonClient {
       this.pending.delete(reply.id ?? [...this.pending.keys()][0]!);
       if (p.timer) clearTimeout(p.timer);
       if (reply.ok) p.resolve(reply.result);
-      else p.reject(new DaemonError(reply.error.code, reply.error.message));
+      else p.reject(new SkepError(reply.error.code, reply.error.message, reply.error.fix));
     }
   }
 
@@ -175,7 +167,7 @@ export class DaemonClient {
     this.closed = true;
     for (const p of this.pending.values()) {
       if (p.timer) clearTimeout(p.timer);
-      p.reject(new DaemonError("disconnected", "the daemon closed the connection"));
+      p.reject(new SkepError("disconnected", "the daemon closed the connection"));
     }
     this.pending.clear();
     this.markClosed();

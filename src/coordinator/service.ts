@@ -6,7 +6,6 @@
 import { existsSync, mkdirSync, readFileSync, renameSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { readConfig } from "../config/config.ts";
-import { DaemonError } from "../client/daemon-client.ts";
 import { backendFor } from "../llm/select.ts";
 import { RepoConfig } from "../protocol/config.ts";
 import { type ReviewAnswer, type Run, type RunRepo, type RunShowAnswer, SETTLED_RUN_STATUSES } from "../protocol/runs.ts";
@@ -23,6 +22,7 @@ import { type ContractTable, reviewRun } from "./review.ts";
 import { IllegalRunTransition } from "./states.ts";
 import { driverGone, RunNotFound, RunStore } from "./store.ts";
 import { interruptWorkers, runSource, runWorkers } from "./workers.ts";
+import { SkepError } from "../errors.ts";
 
 /** A request the run cannot take: `usage` for a bad argument (exit 2), `refused` otherwise (exit 1). */
 export class RunError extends Error {
@@ -304,7 +304,7 @@ export class RunService {
       this.store.log(id, `follow-up for ${itemId}: ${repo.name} task #${created.task.id}`);
       return { repo: repo.name, taskId: created.task.id, status: created.task.status };
     } catch (err) {
-      if (err instanceof DaemonError) throw new RunError(`${repo.name}'s daemon refused the task: ${err.message}`);
+      if (err instanceof SkepError) throw new RunError(`${repo.name}'s daemon refused the task: ${err.message}`);
       throw err;
     } finally {
       link.close();

@@ -4,7 +4,6 @@
 // exactly as any task does. Repos with no ordering between them run at the same time; a repo with
 // `after` starts when those workers are done (it awaits their promises: nothing polls). The task
 // id is recorded on the run before anything waits, so a resume waits on the same task.
-import { DaemonError } from "../client/daemon-client.ts";
 import type { RepoSpec, Run, RunRepo, RunWorker } from "../protocol/runs.ts";
 import type { Event } from "../protocol/socket.ts";
 import type { Task, TaskStatus } from "../protocol/tasks.ts";
@@ -12,6 +11,7 @@ import { CREATE_TIMEOUT_MS, PeerAborted, PeerLink } from "../workspace/peer-link
 import { oneLine, workerDescription } from "./draft.ts";
 import type { CoordinatorAnswer } from "../protocol/runs.ts";
 import type { RunStore } from "./store.ts";
+import { SkepError } from "../errors.ts";
 
 export interface WorkerDeps {
   store: RunStore;
@@ -103,7 +103,7 @@ async function runWorker(deps: WorkerDeps, run: Run, answer: CoordinatorAnswer, 
         task = (await link.request("task.show", { id: taskId }, 30_000)).task;
         say(`waiting again for task #${taskId} (${task.status})`);
       } catch (err) {
-        if (!(err instanceof DaemonError && err.code === "not_found")) throw err;
+        if (!(err instanceof SkepError && err.code === "not_found")) throw err;
         say(`task #${taskId} is gone (deleted there?); creating it again`);
         taskId = null;
       }

@@ -21,9 +21,9 @@ import { SocketServer } from "./socket-server.ts";
 import { TaskHost } from "./task-host.ts";
 import { CommittedTaskStore } from "../tasks/store.ts";
 import { SQLiteError } from "bun:sqlite";
-import { VerbError } from "../api/errors.ts";
 import type { VerbHost } from "./verbs.ts";
 import { RepoWatcher } from "./watcher.ts";
+import { SkepError } from "../errors.ts";
 
 export class DaemonAlreadyRunning extends Error {
   readonly exitCode = 1;
@@ -171,7 +171,7 @@ export async function runDaemon(paths: DaemonPaths, opts: DaemonOptions = {}): P
     }
     const host: VerbHost = {
       get tasks(): TaskHost {
-        if (!tasks) throw new VerbError("unavailable", tasksRefused?.message ?? "tasks are not available");
+        if (!tasks) throw new SkepError("unavailable", tasksRefused?.message ?? "tasks are not available");
         return tasks;
       },
       answers: () => (current(), answers),

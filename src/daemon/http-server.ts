@@ -13,8 +13,9 @@ import type { z } from "zod";
 import { writeFileAtomic } from "../util/fs.ts";
 import { isVerb, MAX_REQUEST_BYTES, VERBS, type ErrorCode, type HttpInfo } from "../protocol/socket.ts";
 import type { EventBus } from "./bus.ts";
-import { httpStatusOf, VerbError } from "../api/errors.ts";
+import { httpStatusOf, wireError } from "../api/errors.ts";
 import { checkRequest, runVerb, type VerbHost } from "./verbs.ts";
+import { SkepError } from "../errors.ts";
 
 /** A request that takes longer than this is answered 504 (refresh waits up to its own timeoutMs). */
 const REQUEST_TIMEOUT_MS = 30_000;
@@ -149,7 +150,7 @@ export class HttpServer {
       const timeoutMs = longVerbTimeout(checked.verb, checked.params) ?? REQUEST_TIMEOUT_MS;
       let timer: ReturnType<typeof setTimeout> | undefined;
       const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new VerbError("timeout", `no answer within ${timeoutMs} ms`)), timeoutMs);
+        timer = setTimeout(() => reject(new SkepError("timeout", `no answer within ${timeoutMs} ms`)), timeoutMs);
       });
       try {
         const result = await Promise.race([runVerb(this.host, checked), timeout]);
@@ -158,8 +159,8 @@ export class HttpServer {
         clearTimeout(timer);
       }
     } catch (err) {
-      const e = err instanceof VerbError ? err : new VerbError("internal", String((err as Error)?.message ?? err));
-      return fail(httpStatusOf(e.code), e.code, e.message);
+      const e = wireError(err);
+      return json(httpStatusOf(e.code), { ok: false, error: e });
     } finally {
       this.inFlight--;
     }

@@ -3,9 +3,9 @@
 // closes the connection. Lines over MAX_REQUEST_BYTES are refused and skipped up to the next newline.
 import type { Socket, UnixSocketListener } from "bun";
 import { chmodSync, existsSync, unlinkSync } from "node:fs";
-import { Request, MAX_REQUEST_BYTES, SubscribeParams, type ErrorCode, type RequestId } from "../protocol/socket.ts";
+import { Request, MAX_REQUEST_BYTES, SubscribeParams, type ErrorBody, type ErrorCode, type RequestId } from "../protocol/socket.ts";
+import { wireError } from "../api/errors.ts";
 import type { EventBus } from "./bus.ts";
-import { VerbError } from "../api/errors.ts";
 import { checkRequest, describeIssues, runVerb, type VerbHost } from "./verbs.ts";
 
 interface Conn {
@@ -51,7 +51,7 @@ export class SocketServer {
         open: (s) => {
           s.data = { chunks: [], length: 0, discarding: false, out: [], outBytes: 0, closed: false, unsubscribe: null };
           if (this.sockets.size >= MAX_CONNECTIONS) {
-            s.end(`${JSON.stringify({ id: null, ok: false, error: { code: "unavailable", message: "too many connections" } })}\n`);
+            s.end(`${JSON.stringify({ id: null, ok: false, error: { code: "busy", message: "too many connections" } })}\n`);
             return;
           }
           this.sockets.add(s);
@@ -135,7 +135,7 @@ export class SocketServer {
   }
 
   private tooLarge(s: Socket<Conn>): void {
-    this.replyError(s, null, "too_large", `request line exceeds ${MAX_REQUEST_BYTES} bytes`);
+    this.replyError(s, null, wire("too_large", `request line exceeds ${MAX_REQUEST_BYTES} bytes`));
   }
 
   private onLine(s: Socket<Conn>, raw: Buffer): void {
@@ -145,13 +145,13 @@ export class SocketServer {
     try {
       value = JSON.parse(text);
     } catch {
-      this.replyError(s, null, "bad_json", "the line is not valid JSON");
+      this.replyError(s, null, wire("bad_json", "the line is not valid JSON"));
       return;
     }
     const req = Request.safeParse(value);
     if (!req.success) {
       const id = readableId(value);
-      this.replyError(s, id, "bad_request", `not a request {id, verb, params}: ${describeIssues(req.error)}`);
+      this.replyError(s, id, wire("bad_request", `not a request {id, verb, params}: ${describeIssues(req.error)}`));
       return;
     }
     const { id, verb, params } = req.data;
@@ -159,8 +159,7 @@ export class SocketServer {
     try {
       checked = checkRequest(verb, params);
     } catch (err) {
-      const e = err as VerbError;
-      this.replyError(s, id, e.code, e.message);
+      this.replyError(s, id, wireError(err));
       return;
     }
     if (checked.verb === "subscribe") {
@@ -177,10 +176,7 @@ export class SocketServer {
           this.answered++;
           this.write(s, `${JSON.stringify({ id, ok: true, result })}\n`);
         },
-        (err) => {
-          const e = err instanceof VerbError ? err : new VerbError("internal", String((err as Error)?.message ?? err));
-          this.replyError(s, id, e.code, e.message);
-        },
+        (err) => this.replyError(s, id, wireError(err)),
       )
       .finally(() => {
         if (--this.inFlight === 0) for (const r of this.drainWaiters.splice(0)) r();
@@ -189,9 +185,9 @@ export class SocketServer {
 
   // ------------------------------------------------------------------ writing
 
-  private replyError(s: Socket<Conn>, id: RequestId | null, code: ErrorCode, message: string): void {
+  private replyError(s: Socket<Conn>, id: RequestId | null, error: ErrorBody): void {
     this.answered++;
-    this.write(s, `${JSON.stringify({ id, ok: false, error: { code, message } })}\n`);
+    this.write(s, `${JSON.stringify({ id, ok: false, error })}\n`);
   }
 
   private write(s: Socket<Conn>, line: string): void {
@@ -253,3 +249,5 @@ function readableId(value: unknown): RequestId | null {
   }
   return null;
 }
+
+const wire = (code: ErrorCode, message: string): ErrorBody => ({ code, message });

@@ -7,8 +7,8 @@ import { TaskService, type CreateResult } from "../tasks/service.ts";
 import { TaskQueue } from "../tasks/queue.ts";
 import { costAnswer } from "../tasks/cost.ts";
 import type { EventBus } from "./bus.ts";
-import { VerbError } from "../api/errors.ts";
 import type { DaemonPaths } from "../repo/daemon-paths.ts";
+import { SkepError } from "../errors.ts";
 
 export class TaskHost {
   readonly service: TaskService;
@@ -59,7 +59,7 @@ export class TaskHost {
   async interrupt(id: number): Promise<Task> {
     const r = await this.queue.interrupt(id);
     // Executing, but not here: another process (`task run` without this daemon) runs it.
-    if (r === "elsewhere") throw new VerbError("conflict", `task #${id} is executing in another process (pid ${this.service.store.internals(id).runnerPid ?? "?"}); stop that process`);
+    if (r === "elsewhere") throw new SkepError("conflict", `task #${id} is executing in another process (pid ${this.service.store.internals(id).runnerPid ?? "?"}); stop that process`);
     return r;
   }
 
@@ -87,7 +87,7 @@ export class TaskHost {
     try {
       this.service.deps.config = loadConfig(this.paths.skepDir);
     } catch (err) {
-      throw new VerbError("bad_params", (err as Error).message);
+      throw new SkepError("bad_params", (err as Error).message);
     }
   }
 }

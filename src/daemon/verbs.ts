@@ -1,17 +1,14 @@
 // One table from verb to handler (HANDLERS), shared by the socket and the HTTP sidecar: params are checked
-// against the verb's schema, the handler runs, and any failure becomes a VerbError with a code.
+// against the verb's schema, the handler runs, and any failure is a SkepError with a code (the domain throws them; foreign errors are mapped here).
 // `subscribe` is the transports' own business (it changes what the connection is).
 import { SQLiteError } from "bun:sqlite";
 import type { z } from "zod";
-import { IndexUnavailable, indexReadError, isCorruptionError } from "../index/store.ts";
+import { indexReadError, isCorruptionError } from "../index/store.ts";
 import { isVerb, VERBS, type DaemonInfo, type ResultOf, type Verb } from "../protocol/socket.ts";
-import { IllegalTransition } from "../tasks/states.ts";
-import { TaskNotFound } from "../tasks/store.ts";
-import { TaskError } from "../tasks/service.ts";
 import type { TaskHost } from "./task-host.ts";
 import { READ_HANDLERS, type AnswerContext, type CheckedParams } from "../api/answers.ts";
-import { VerbError } from "../api/errors.ts";
 import type { RunReport } from "./worker-messages.ts";
+import { SkepError } from "../errors.ts";
 
 export interface VerbHost {
   answers(): AnswerContext;
@@ -30,9 +27,9 @@ type ParamsMap = { [V in Verb]: CheckedParams<V> };
 
 /** Check a verb name and its params; returns the parsed params. */
 export function checkRequest(verb: string, params: unknown): CheckedRequest {
-  if (!isVerb(verb)) throw new VerbError("unknown_verb", `unknown verb '${verb}' (known: ${Object.keys(VERBS).join(", ")})`);
+  if (!isVerb(verb)) throw new SkepError("unknown_verb", `unknown verb '${verb}' (known: ${Object.keys(VERBS).join(", ")})`);
   const parsed = VERBS[verb].params.safeParse(params ?? {});
-  if (!parsed.success) throw new VerbError("bad_params", `bad params for '${verb}': ${describeIssues(parsed.error)}`);
+  if (!parsed.success) throw new SkepError("bad_params", `bad params for '${verb}': ${describeIssues(parsed.error)}`);
   return { verb, params: parsed.data } as CheckedRequest;
 }
 
@@ -76,7 +73,7 @@ const HANDLERS: { [V in Verb]: Handler<V> } = {
     };
   },
   subscribe: () => {
-    throw new VerbError("unknown_verb", "verb 'subscribe' is not available on this transport");
+    throw new SkepError("unknown_verb", "verb 'subscribe' is not available on this transport");
   },
   "task.create": (host, p) => host.tasks.create(p),
   "task.list": (host, p) => ({ tasks: host.tasks.service.list(p) }),
@@ -115,7 +112,7 @@ function taskStoreMessage(err: Error, host: VerbHost): string {
 /** Run a checked request (anything but subscribe). */
 export async function runVerb<V extends Verb>(host: VerbHost, req: CheckedRequest<V>): Promise<ResultOf<V>> {
   host.activity?.();
-  if (host.stopping && req.verb !== "ping") throw new VerbError("unavailable", "the daemon is shutting down");
+  if (host.stopping && req.verb !== "ping") throw new SkepError("stopping", "the daemon is shutting down");
   // What this request reads, to name the file when SQLite finds it damaged.
   let read: AnswerContext | undefined;
   const answers = () => (read = host.answers());
@@ -123,15 +120,13 @@ export async function runVerb<V extends Verb>(host: VerbHost, req: CheckedReques
     const handler: Handler<V> = HANDLERS[req.verb];
     return await handler(host, req.params, answers);
   } catch (err) {
-    if (err instanceof VerbError) throw err;
-    if (err instanceof TaskNotFound) throw new VerbError("not_found", err.message);
-    if (err instanceof IllegalTransition) throw new VerbError("conflict", err.message);
-    if (err instanceof TaskError) throw new VerbError(err.code === "bad_params" ? "bad_params" : err.code === "not_found" ? "not_found" : "conflict", err.message);
-    if (err instanceof IndexUnavailable) throw new VerbError("unavailable", err.message);
+    // The domain's own errors (a task not found, an illegal move, an unreadable index) are
+    // SkepErrors already: they go on the wire with their code as thrown.
+    if (err instanceof SkepError) throw err;
     // A task verb's SQLite error is the task store's, not the index's: name that file.
-    if (err instanceof SQLiteError && !read && isTaskVerb(req.verb)) throw new VerbError("unavailable", taskStoreMessage(err, host));
-    if (read && isCorruptionError(err)) throw new VerbError("unavailable", (indexReadError(err, read.db.filename, read.db) as Error).message);
-    if (err instanceof SQLiteError) throw new VerbError("unavailable", `the index could not be read: ${err.message}`);
-    throw new VerbError("internal", (err as Error)?.message ?? String(err));
+    if (err instanceof SQLiteError && !read && isTaskVerb(req.verb)) throw new SkepError("unavailable", taskStoreMessage(err, host));
+    if (read && isCorruptionError(err)) throw new SkepError("unavailable", (indexReadError(err, read.db.filename, read.db) as Error).message);
+    if (err instanceof SQLiteError) throw new SkepError("unavailable", `the index could not be read: ${err.message}`);
+    throw new SkepError("internal", (err as Error)?.message ?? String(err));
   }
 }

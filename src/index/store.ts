@@ -1,4 +1,5 @@
 // The index store: one SQLite file in WAL mode. Only the indexer writes; readers open it read-only.
+import { SkepError } from "../errors.ts";
 import { Database, type Statement } from "bun:sqlite";
 import { progressOn } from "../util/terminal.ts";
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -31,7 +32,12 @@ export interface FileStat {
   mtimeUs: number;
 }
 
-export class IndexUnavailable extends Error {}
+/** The index cannot be read (missing, damaged, from a newer skep): the message names the file and the fix. */
+export class IndexUnavailable extends SkepError {
+  constructor(message: string) {
+    super("unavailable", message);
+  }
+}
 
 export const isIndexUnavailable = (err: unknown): boolean => err instanceof IndexUnavailable;
 

@@ -1,7 +1,7 @@
 // Where the MCP server's answers come from. Three cases, decided per call:
-//   - the repo's daemon runs: ask it over its socket (warm index, freshness from its watcher);
+//   - the repo's daemon runs: ask it over its socket (api/fallback.ts: the one rule) (warm index, freshness from its watcher);
 //   - no daemon: open the index file read-only and compute the answer here, with the very same
-//     functions the daemon uses (src/daemon/answers.ts), freshness from a (size, mtime) rescan;
+//     functions the daemon uses (src/api/answers.ts), freshness from a (size, mtime) rescan;
 //   - started inside a git worktree without an index of its own: the main checkout's index with
 //     the worktree's differing files parsed on demand over a private copy (overlay.ts). When the
 //     worktree does not differ from the indexed commit at all, this is the main index as is (and
@@ -12,8 +12,8 @@ import { existsSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { repoContext, type RepoContext } from "../repo/repo.ts";
 import { answerRead, type FreshnessSource, type ReadVerb } from "../api/answers.ts";
-import { DaemonClient, DaemonError } from "../client/daemon-client.ts";
-import { VerbError } from "../api/errors.ts";
+import { DaemonLink } from "../api/fallback.ts";
+import { askRemote } from "../api/remote.ts";
 import { clientSocketPath, daemonPaths } from "../repo/daemon-paths.ts";
 import { freshnessOf, pendingChanges, type PendingChanges } from "../index/freshness.ts";
 import { gitHead, mainCheckoutOf } from "../git/repo.ts";
@@ -23,6 +23,7 @@ import type { Stamp } from "../protocol/mcp.ts";
 import type { ParamsOf, ResultOf } from "../protocol/socket.ts";
 import { OverlayError, type OverlayView, WorktreeOverlay } from "../index/overlay.ts";
 import { UnsafePath } from "../trust/ownership.ts";
+import { daemonGone } from "../errors.ts";
 
 /** A failure the agent should read: becomes an MCP tool error with this message. */
 export class ToolError extends Error {}
@@ -56,9 +57,8 @@ export class IndexBackend {
   private location: Location | null = null;
   private base: Database | null = null;
   private overlay: WorktreeOverlay | null = null;
-  private daemon: DaemonClient | null = null;
-  /** Don't try to reach a daemon before this time (ms) after a failed attempt. */
-  private daemonRetryAt = 0;
+  /** The daemon of the index's checkout, found by the one fallback rule (api/fallback.ts). */
+  private link: DaemonLink | null = null;
 
   private readonly ctx: RepoContext;
 
@@ -152,8 +152,7 @@ export class IndexBackend {
   }
 
   close(): void {
-    this.daemon?.close();
-    this.daemon = null;
+    this.link?.drop();
     this.overlay?.close();
     this.overlay = null;
     this.base?.close();
@@ -209,34 +208,24 @@ export class IndexBackend {
     return mapped instanceof IndexUnavailable ? new ToolError(mapped.message) : mapped;
   }
 
-  /** The daemon's answer, or null when no daemon serves this index (or it went away). */
+  /** The daemon's answer, or null when no daemon serves this index or it went away (the rule in api/fallback.ts). */
   private async tryDaemon<V extends ReadVerb>(loc: Location, verb: V, params: ParamsOf<V>): Promise<ResultOf<V> | null> {
-    if (this.opts.daemon === false || process.env.SKEP_NO_DAEMON === "1") return null;
-    if (!this.daemon || this.daemon.isClosed) {
-      this.daemon = null;
-      if (Date.now() < this.daemonRetryAt) return null;
-      const socket = clientSocketPath(daemonPaths(loc.indexRoot, dirname(loc.dbPath)));
-      if (!existsSync(socket)) return null;
-      try {
-        this.daemon = await DaemonClient.connect(socket, 1_000);
-      } catch (err) {
-        if (err instanceof UnsafePath) throw new ToolError(err.message); // a stranger's socket: an error, not a fallback
-        this.daemonRetryAt = Date.now() + 1_000; // a stale socket file: look again in a second
-        return null;
-      }
-    }
+    if (this.opts.daemon === false) return null;
+    this.link ??= new DaemonLink(() => clientSocketPath(daemonPaths(loc.indexRoot, dirname(loc.dbPath))));
+    let client;
     try {
-      return await this.daemon.request(verb, params, 30_000);
+      client = await this.link.connect();
     } catch (err) {
-      if (err instanceof DaemonError) {
-        if (err.code === "disconnected" || err.code === "unavailable" || err.code === "client_timeout" || err.code === "internal") {
-          this.daemon?.close();
-          this.daemon = null;
-          return null; // the index file is still there: answer directly
-        }
-        throw new VerbError(err.code, err.message);
-      }
+      if (err instanceof UnsafePath) throw new ToolError(err.message); // a stranger's socket: an error, not a fallback
       throw err;
+    }
+    if (!client) return null;
+    try {
+      return await askRemote(client, verb, params, 30_000);
+    } catch (err) {
+      if (!daemonGone(err)) throw err;
+      this.link.drop();
+      return null; // the index file is still there: answer directly
     }
   }
 }

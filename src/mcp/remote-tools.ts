@@ -6,7 +6,6 @@
 // Peers are found by registry name with the lookup the delegate steps use (resolvePeer), and the
 // task is created with this repo's registry name as its source, so the peer's gate approves a
 // small one by itself, as it does for a delegate step.
-import { DaemonError } from "../client/daemon-client.ts";
 import type { Progress } from "../api/task-client.ts";
 import {
   type ApproveRemoteTaskAnswer,
@@ -26,6 +25,7 @@ import { ToolError } from "./backend.ts";
 import { clip } from "./bound.ts";
 import type { TaskBackend } from "./task-backend.ts";
 import { checkDescription, clipAll, dropNulls, fitTask, refuseDecisions } from "./task-tools.ts";
+import { SkepError } from "../errors.ts";
 
 /** classify_timeout_sec's cap: the peer's own pipeline is bounded by its classify_timeout_sec (180 s by default). */
 const MAX_CLASSIFY_WAIT_SEC = 600;
@@ -300,7 +300,7 @@ function asToolError(err: unknown, peer: Peer, taskId: number | null): unknown {
   const left = taskId !== null ? `; ${peer.name} task #${taskId} is left as it is there` : "";
   if (err instanceof PeerAborted) return new ToolError(`cancelled${left}`);
   if (err instanceof PeerUnavailable || err instanceof PeerLost) return new ToolError(`${err.message}${left}`);
-  if (err instanceof DaemonError) {
+  if (err instanceof SkepError) {
     const message = err.message.replace(/\s*\n\s*/g, " ");
     if (err.code === "not_found" && /^no task #\d+$/.test(message)) return new ToolError(`${peer.name} has ${message}: use the task_id create_remote_task answered (\`skep tasks --repo ${peer.path}\` lists them)`);
     return new ToolError(`${peer.name}: ${message}`);

@@ -6,12 +6,9 @@
 import { realpathSync } from "node:fs";
 import { basename, join, relative, resolve, sep, isAbsolute } from "node:path";
 import { repoContext, taskRepoContext } from "../repo/repo.ts";
-import { DaemonError } from "../client/daemon-client.ts";
-import { ConfigInvalid, daemonGone, type Done, type Op, TaskClient } from "../api/task-client.ts";
-import { TaskError } from "../tasks/service.ts";
-import { IllegalTransition } from "../tasks/states.ts";
-import { TaskNotFound } from "../tasks/store.ts";
+import { ConfigInvalid, type Done, type Op, TaskClient } from "../api/task-client.ts";
 import { ToolError } from "./backend.ts";
+import { daemonGone, describeError, SkepError } from "../errors.ts";
 
 /** Where the repo's tasks live, seen from the checkout the server was started in. */
 export interface TaskPlace {
@@ -47,17 +44,18 @@ export class TaskBackend extends TaskClient {
   }
 }
 
-/** Task failures an agent can act on become one-line tool errors. */
+/**
+ * Task failures an agent can act on become one-line tool errors. The in-process and the daemon
+ * paths throw the same SkepError (same code, same message), so one wording serves both.
+ */
 function asToolError(err: unknown): unknown {
   if (err instanceof ToolError) return err;
   // Only a change gets here (TaskClient asks a read again itself): it may or may not have been made.
   if (daemonGone(err)) return new ToolError(`the daemon went away during the call (${err.message}): show_task tells whether it took effect`);
   if (err instanceof ConfigInvalid) return new ToolError(`${err.path} is not valid: ${err.message}`);
-  if (err instanceof TaskNotFound) return new ToolError(`${err.message}: list_tasks shows the ids`);
-  if (err instanceof IllegalTransition || err instanceof TaskError) return new ToolError(oneLine(err.message));
-  if (err instanceof DaemonError) {
+  if (err instanceof SkepError) {
     if (err.code === "not_found" && /^no task #\d+$/.test(err.message)) return new ToolError(`${err.message}: list_tasks shows the ids`);
-    if (err.code === "not_found" || err.code === "conflict" || err.code === "bad_params") return new ToolError(oneLine(err.message));
+    if (err.code === "not_found" || err.code === "conflict" || err.code === "bad_params" || err.code === "unavailable") return new ToolError(oneLine(describeError(err)));
   }
   return err;
 }

@@ -6,7 +6,6 @@ import { existsSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import type { Database } from "bun:sqlite";
 import { nearest } from "../util/suggest.ts";
-import { VerbError } from "../api/errors.ts";
 import { loadIndexRules } from "../index/rules.ts";
 import { languageForPath, LANGUAGES } from "../parser/languages.ts";
 import type { SymbolRef } from "../protocol/index-answers.ts";
@@ -24,6 +23,7 @@ import { peersOf } from "../workspace/registry.ts";
 import { type IndexBackend, type Session, ToolError } from "./backend.ts";
 import { clip, makeCursor, pageJson, readCursor } from "./bound.ts";
 import { PathRefused, safeRelativePath } from "./paths.ts";
+import { SkepError } from "../errors.ts";
 
 const SIGNATURE_CHARS = 300;
 const DOC_CHARS = 800;
@@ -57,7 +57,7 @@ function pathError(err: unknown): never {
 }
 
 function verbError(err: unknown): never {
-  if (err instanceof VerbError) throw new ToolError(err.message);
+  if (err instanceof SkepError) throw new ToolError(err.message);
   throw err;
 }
 
@@ -115,7 +115,7 @@ export class Tools {
     try {
       answer = await this.backend.ask("file.context", { path, docs: args.verbose });
     } catch (err) {
-      if (err instanceof VerbError && err.code === "not_found") throw new ToolError(this.fileNotFound(path));
+      if (err instanceof SkepError && err.code === "not_found") throw new ToolError(this.fileNotFound(path));
       verbError(err);
     }
     const { result, stamp } = answer;

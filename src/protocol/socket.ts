@@ -45,14 +45,17 @@ export const ERROR_CODES = [
   "bad_params", // params do not match the verb's schema
   "not_found", // e.g. no such symbol or file in the index, no such task
   "conflict", // the task is not in a state that allows this (an illegal transition)
-  "unavailable", // the index cannot be read (yet), or the daemon is shutting down
+  "unavailable", // the index or the task store cannot be read (yet), or what the verb needs is missing
+  "stopping", // the daemon is shutting down: ask elsewhere (the index file) or later
+  "busy", // the daemon is at its connection limit: ask elsewhere or later
   "timeout",
   "internal",
 ] as const;
 export const ErrorCode = z.enum(ERROR_CODES);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 
-export const ErrorBody = z.object({ code: ErrorCode, message: z.string() });
+/** `fix`: what to do about it, when the message does not already say. */
+export const ErrorBody = z.object({ code: ErrorCode, message: z.string(), fix: z.string().optional() });
 export type ErrorBody = z.infer<typeof ErrorBody>;
 
 export const OkReply = z.object({ id: RequestId, ok: z.literal(true), result: z.unknown() });

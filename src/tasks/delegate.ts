@@ -7,13 +7,13 @@
 // through the peer's gate to its end with `task.wait`, which the peer answers on the transition.
 // While it waits the step is `waiting` and its task parked: the queue runs other tasks meanwhile
 // (tasks/queue.ts), and this step takes the queue's slot back once the peer's answer came.
-import { DaemonError } from "../client/daemon-client.ts";
 import type { Event } from "../protocol/socket.ts";
 import { TERMINAL_STATUSES, type Task, type TaskStatus, type TaskStep } from "../protocol/tasks.ts";
 import { CREATE_TIMEOUT_MS, PeerAborted, PeerLink, PeerLost, PeerUnavailable } from "../workspace/peer-link.ts";
 import { resolvePeer } from "../workspace/registry.ts";
 import type { Parking } from "./executor.ts";
 import type { TaskDeps } from "./pipeline.ts";
+import { SkepError } from "../errors.ts";
 
 export type DelegateResult = { status: "done" | "failed" | "interrupted"; reason: string };
 
@@ -69,7 +69,7 @@ export async function runDelegateStep(deps: TaskDeps, taskId: number, step: Task
       try {
         peerTask = (await link.request("task.show", { id: recorded.taskId }, 30_000)).task;
       } catch (err) {
-        if (!(err instanceof DaemonError && err.code === "not_found")) throw err;
+        if (!(err instanceof SkepError && err.code === "not_found")) throw err;
         // Gone on the peer (deleted there): nothing to wait on, so the next run may delegate anew.
         store.updateStep(taskId, step.seq, { peer_repo: null, peer_task_id: null, peer_status: null, peer_branch: null });
         return fail(`${peer.name} has no task #${recorded.taskId} any more (deleted there?); \`skep task resume ${taskId}\` delegates the work again`);

@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { alive } from "../util/pid.ts";
+import { SkepError } from "../errors.ts";
 import { deleteBranch, removeWorktree } from "../git/worktree.ts";
 import type { LlmBackend } from "../llm/backend.ts";
 import { describeLlmProblems, llmProblems } from "../llm/preflight.ts";
@@ -33,12 +34,10 @@ export interface ServiceOptions {
   onOutput?: (taskId: number, line: string) => void;
 }
 
-export class TaskError extends Error {
-  constructor(
-    message: string,
-    readonly code: "not_found" | "bad_params" | "conflict" | "unavailable" = "conflict",
-  ) {
-    super(message);
+/** A task operation refused: the code says how (the wire's codes, src/errors.ts). */
+export class TaskError extends SkepError {
+  constructor(message: string, code: "not_found" | "bad_params" | "conflict" | "unavailable" = "conflict") {
+    super(code, message);
   }
 }
 

@@ -1,6 +1,7 @@
 // Which status may follow which. TaskStore.transition() is the only code that changes a status,
 // and it asks this table first.
 import type { TaskStatus } from "../protocol/tasks.ts";
+import { SkepError } from "../errors.ts";
 
 const NEXT: Record<TaskStatus, readonly TaskStatus[]> = {
   // The pipeline's outcomes; `task done` may close anything that is not running.
@@ -28,13 +29,13 @@ export function nextStatuses(from: TaskStatus): readonly TaskStatus[] {
   return NEXT[from];
 }
 
-export class IllegalTransition extends Error {
+export class IllegalTransition extends SkepError {
   constructor(
     readonly taskId: number,
     readonly from: TaskStatus,
     readonly to: TaskStatus,
   ) {
     const allowed = NEXT[from];
-    super(`task #${taskId} is ${from}; it cannot become ${to}${allowed.length ? ` (from ${from}: ${allowed.join(", ")})` : ` (${from} is final)`}`);
+    super("conflict", `task #${taskId} is ${from}; it cannot become ${to}${allowed.length ? ` (from ${from}: ${allowed.join(", ")})` : ` (${from} is final)`}`);
   }
 }

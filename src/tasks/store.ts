@@ -19,6 +19,7 @@ import {
 } from "../protocol/tasks.ts";
 import { TASKS_MIGRATIONS, TASKS_SCHEMA, TASKS_SCHEMA_VERSION } from "./schema.ts";
 import { IllegalTransition, canTransition } from "./states.ts";
+import { SkepError } from "../errors.ts";
 
 /** A tasks.db that git tracks: never opened for writing or processing. */
 export class CommittedTaskStore extends Error {
@@ -30,9 +31,9 @@ export class CommittedTaskStore extends Error {
   }
 }
 
-export class TaskNotFound extends Error {
+export class TaskNotFound extends SkepError {
   constructor(readonly taskId: number) {
-    super(`no task #${taskId}`);
+    super("not_found", `no task #${taskId}`);
   }
 }
 

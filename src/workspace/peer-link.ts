@@ -4,12 +4,13 @@
 // own registered repos), subscribed to the peer's task events, and reconnected once if it drops.
 // Aborting closes it, which ends any request in flight at once.
 import { join } from "node:path";
-import { DaemonClient, DaemonError } from "../client/daemon-client.ts";
+import { DaemonClient } from "../client/daemon-client.ts";
 import { startDaemon } from "../client/control.ts";
 import { ownershipProblem } from "../trust/ownership.ts";
 import { clientSocketPath, daemonPaths, type DaemonPaths } from "../repo/daemon-paths.ts";
 import type { Event, ParamsOf, ResultOf, Verb } from "../protocol/socket.ts";
 import type { TaskWaitAnswer } from "../protocol/tasks.ts";
+import { daemonGone } from "../errors.ts";
 
 export interface Peer {
   /** The name in the workspace registry. */
@@ -104,8 +105,8 @@ export class PeerLink {
         return await this.client.request(verb, params, timeoutMs);
       } catch (err) {
         if (this.opts.signal.aborted) throw new PeerAborted("aborted");
-        const lost = err instanceof DaemonError && (err.code === "disconnected" || err.code === "client_timeout");
-        if (!lost) throw err;
+        // The daemon is gone (src/errors.ts, the one definition): a peer daemon restarting.
+        if (!daemonGone(err)) throw err;
         await this.reconnect((err as Error).message);
       }
     }

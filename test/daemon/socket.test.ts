@@ -3,7 +3,8 @@
 import { afterEach, describe, expect, test, setDefaultTimeout } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { DaemonClient, DaemonError } from "../../src/client/daemon-client.ts";
+import { DaemonClient } from "../../src/client/daemon-client.ts";
+import type { SkepError } from "../../src/errors.ts";
 import { CallGraphAnswer, RepoMapAnswer, SearchAnswer, StatusAnswer } from "../../src/protocol/index-answers.ts";
 import { DaemonInfo, FileContextAnswer, MAX_REQUEST_BYTES, RefreshAnswer, SymbolSourceAnswer } from "../../src/protocol/socket.ts";
 import { cleanupAll, eventLog, makeRepo, rawSocket, sampleFiles, settle, startDaemon, type RunningDaemon } from "./support.ts";
@@ -181,7 +182,7 @@ describe("bad input", () => {
           c.request("ping"),
           c.request("map", { tokens: 100 }),
         ]);
-        const bad = await c.request("search", { query: 1 as unknown as string }).catch((e: DaemonError) => e.code);
+        const bad = await c.request("search", { query: 1 as unknown as string }).catch((e: SkepError) => e.code);
         return { s: s.hits[0]?.name, g: g.roots.length, p: p.pid, m: m.budget, bad };
       }),
     );

@@ -22,7 +22,7 @@ import {
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { answerRead, rescanFreshness } from "../../src/api/answers.ts";
-import { answerDirect } from "../../src/api/ask.ts";
+import { answerLocally as answerDirect } from "../../src/api/local.ts";
 import { daemonPaths } from "../../src/repo/daemon-paths.ts";
 import { indexRepo, type IndexOptions, type IndexReport } from "../../src/index/indexer.ts";
 import { MAX_FILE_BYTES } from "../../src/index/inspect.ts";

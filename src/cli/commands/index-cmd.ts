@@ -3,12 +3,11 @@ import { mkdirSync } from "node:fs";
 import { TOP } from "../top-meta.ts";
 import { resolve } from "node:path";
 import { defineCommand } from "citty";
-import { DaemonClient } from "../../client/daemon-client.ts";
-import { clientSocketPath, daemonPaths } from "../../repo/daemon-paths.ts";
+import { RepoIndex } from "../../api/api.ts";
+import { daemonPaths } from "../../repo/daemon-paths.ts";
 import { progressOn } from "../../util/terminal.ts";
-import { indexRepo } from "../../index/indexer.ts";
 import { exportIndex, importIndex, PortableIndexError } from "../../index/portable.ts";
-import { IndexUnavailable, openWritable } from "../../index/store.ts";
+import { IndexUnavailable } from "../../index/store.ts";
 import { IndexAnswer } from "../../protocol/index-answers.ts";
 import { CommandFailed } from "../../errors.ts";
 import { printJson } from "../print.ts";
@@ -16,52 +15,18 @@ import { progressLine } from "../progress.ts";
 import { jsonArg, repoArgs } from "../args.ts";
 import { repoContext } from "../../repo/repo.ts";
 import { searchCommand } from "./search.ts";
-import { UnsafePath } from "../../trust/ownership.ts";
 
 export async function buildIndex(repo: string | undefined, json: boolean): Promise<IndexAnswer> {
   const ctx = repoContext(repo);
-  // While a daemon runs it is the only writer: ask it to rescan and wait for the result.
-  const viaDaemon = await refreshThroughDaemon(ctx.root, ctx.skepDir);
-  if (viaDaemon) return viaDaemon;
-  let db = openWritable(ctx.dbPath);
+  // While a daemon runs it is the only writer: the API asks it to rescan and waits for the result.
+  const index = new RepoIndex(daemonPaths(ctx.root, ctx.skepDir));
   const progress = progressLine(!json && progressOn(process.stderr));
   try {
     // A damaged file is moved aside and rebuilt in a new file (indexRepo says so on stderr).
-    const r = await indexRepo(db, ctx.root, { onProgress: progress.update, onRebuilt: (fresh) => (db = fresh) });
-    progress.done();
-    const files = r.files - r.skipped.length;
-    return {
-      root: ctx.root,
-      files,
-      symbols: r.symbols,
-      parsed: r.parsed,
-      // Every indexed file was either parsed now or kept as it was; skipped files count in neither.
-      unchanged: files - r.parsed,
-      deleted: r.deleted,
-      skipped: r.skipped,
-      durationMs: Math.round(r.timings.total),
-    };
+    return (await index.refresh({ onProgress: progress.update })).value;
   } finally {
     progress.done();
-    db.close();
-  }
-}
-
-async function refreshThroughDaemon(root: string, skepDir: string): Promise<IndexAnswer | null> {
-  if (process.env.SKEP_NO_DAEMON === "1") return null;
-  let client: DaemonClient;
-  try {
-    client = await DaemonClient.connect(clientSocketPath(daemonPaths(root, skepDir)), 1_000);
-  } catch (err) {
-    if (err instanceof UnsafePath) throw err; // a stranger's socket: an error, not a fallback
-    return null;
-  }
-  try {
-    const r = await client.request("refresh", { wait: true, timeoutMs: 3_600_000 }, 0);
-    if (!r.index) throw new CommandFailed("the daemon did not finish the re-index (see `skep daemon status`)");
-    return r.index;
-  } finally {
-    client.close();
+    index.close();
   }
 }
 
@@ -82,12 +47,13 @@ const build = defineCommand({
 });
 
 async function daemonRunning(root: string, skepDir: string): Promise<boolean> {
-  if (process.env.SKEP_NO_DAEMON === "1") return false;
+  const index = new RepoIndex(daemonPaths(root, skepDir));
   try {
-    (await DaemonClient.connect(clientSocketPath(daemonPaths(root, skepDir)), 1_000)).close();
-    return true;
+    return await index.daemonServes();
   } catch {
     return false;
+  } finally {
+    index.close();
   }
 }
 

@@ -6,6 +6,7 @@ import { isAbsolute, join, relative, resolve } from "node:path";
 import { configPath, readConfig, writeConfig } from "../../config/config.ts";
 import { detectTestCommand } from "../../config/test-command.ts";
 import { startDaemon } from "../../client/control.ts";
+import { daemonWanted } from "../../api/fallback.ts";
 import { daemonPaths } from "../../repo/daemon-paths.ts";
 import { excludeSkepDir } from "../../git/exclude.ts";
 import { trustState } from "../../trust/store.ts";
@@ -90,7 +91,7 @@ export const initCommand = defineCommand({
       console.log("Workspace:  none found above this repo (use --workspace DIR to create one)");
     }
 
-    if (args.daemon && process.env.SKEP_NO_DAEMON !== "1") {
+    if (args.daemon && daemonWanted()) {
       const r = await startDaemon(daemonPaths(ctx.root, ctx.skepDir));
       if (r.how === "already") console.log(`Daemon:     already running (pid ${r.info.pid})`);
       else console.log(`Daemon:     started ${r.how === "tmux" ? `in tmux session '${r.session}'` : `detached (log: ${relative(process.cwd(), join(ctx.skepDir, "logs", "daemon.log"))})`}, pid ${r.info.pid}`);

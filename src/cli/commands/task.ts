@@ -4,11 +4,8 @@ import { defineCommand } from "citty";
 import { TOP } from "../top-meta.ts";
 import { closeSync, existsSync, openSync, readSync, statSync } from "node:fs";
 import { type Done, TaskClient, type Via } from "../../api/task-client.ts";
-import { DaemonError } from "../../client/daemon-client.ts";
 import { Task, TaskCreateAnswer, TaskDeleteAnswer, TERMINAL_STATUSES } from "../../protocol/tasks.ts";
-import { IllegalTransition } from "../../tasks/states.ts";
 import { TaskNotFound, TaskStore, tasksDbPath, withTaskStore } from "../../tasks/store.ts";
-import { TaskError } from "../../tasks/service.ts";
 import { taskFiles } from "../../tasks/paths.ts";
 import { mergedInto } from "../../tasks/merged.ts";
 import { findScope, oldestWaiting } from "../../cockpit/snapshot.ts";
@@ -30,19 +27,15 @@ function parseId(raw: unknown): number {
   return id;
 }
 
-/** Open the task API, run `fn`, close it; task errors become one clear line and exit 1. */
+/**
+ * Open the task API, run `fn`, close it. A refused operation is a SkepError, from this process or
+ * the daemon alike: main.ts prints its one line and exits with its code (2 for bad params, else 1).
+ */
 async function withTasks<T>(repo: string | undefined, fn: (api: TaskClient, ctx: RepoContext) => Promise<T>): Promise<T> {
   const ctx = taskRepoContext(repo);
   const api = await TaskClient.open(ctx);
   try {
     return await fn(api, ctx);
-  } catch (err) {
-    if (err instanceof TaskNotFound || err instanceof IllegalTransition || err instanceof TaskError || err instanceof DaemonError) {
-      if (err instanceof TaskError && err.code === "bad_params") throw new UsageError(err.message);
-      if (err instanceof DaemonError && err.code === "bad_params") throw new UsageError(err.message);
-      throw new CommandFailed(err.message);
-    }
-    throw err;
   } finally {
     await api.close();
   }

@@ -1,0 +1,77 @@
+// What a front end talks to: one object per repo, SkepApi { index, tasks }, whose every call goes
+// through the repo's daemon or runs in this process by the one rule in fallback.ts. The CLI's
+// commands and the MCP server hold it; nothing else chooses between the daemon and this process.
+//   index: IndexApi, here (remote.ts over the socket, local.ts over the index file);
+//   tasks: TaskClient (task-client.ts), the task verbs, whose local side runs tasks/queue.ts,
+//          the queue the daemon runs.
+import type { IndexProgress } from "../index/indexer.ts";
+import type { IndexAnswer } from "../protocol/index-answers.ts";
+import type { ParamsOf, ResultOf } from "../protocol/socket.ts";
+import { clientSocketPath, type DaemonPaths } from "../repo/daemon-paths.ts";
+import type { ReadVerb } from "./answers.ts";
+import { DaemonLink, withFallback, type Done } from "./fallback.ts";
+import { answerLocally, refreshLocally } from "./local.ts";
+import { askRemote, refreshRemote } from "./remote.ts";
+import { TaskClient, type TaskRoot } from "./task-client.ts";
+
+export interface IndexApi {
+  /** One read verb's answer, and who gave it. */
+  ask<V extends ReadVerb>(verb: V, params: ParamsOf<V>): Promise<Done<ResultOf<V>>>;
+  /** Bring the index up to date: the running daemon rescans (it is the only writer), else this process indexes. */
+  refresh(opts?: { onProgress?: (p: IndexProgress) => void }): Promise<Done<IndexAnswer>>;
+  /** Whether a daemon serves the index now. */
+  daemonServes(): Promise<boolean>;
+  close(): void;
+}
+
+export type TaskApi = TaskClient;
+
+export interface SkepApi {
+  index: IndexApi;
+  tasks: TaskApi;
+  close(): Promise<void>;
+}
+
+/** The index side: each call through the daemon when one answers, else here (fallback.ts). */
+export class RepoIndex implements IndexApi {
+  private readonly link: DaemonLink;
+
+  constructor(readonly paths: DaemonPaths) {
+    this.link = new DaemonLink(() => clientSocketPath(paths));
+  }
+
+  async ask<V extends ReadVerb>(verb: V, params: ParamsOf<V>): Promise<Done<ResultOf<V>>> {
+    return withFallback(await this.link.connect(), this.link, { daemon: (c) => askRemote(c, verb, params), local: () => answerLocally(this.paths, verb, params), read: true });
+  }
+
+  async refresh(opts: { onProgress?: (p: IndexProgress) => void } = {}): Promise<Done<IndexAnswer>> {
+    // Not a read: a daemon that goes away mid-run may have written; `skep index` again settles it.
+    return withFallback(await this.link.connect(), this.link, { daemon: refreshRemote, local: () => refreshLocally(this.paths, opts.onProgress) });
+  }
+
+  async daemonServes(): Promise<boolean> {
+    return (await this.link.connect()) !== null;
+  }
+
+  close(): void {
+    this.link.drop();
+  }
+}
+
+/**
+ * The API of one repo: `paths` for the index (the checkout's), `tasks` for the task store (the
+ * main checkout's, also from a linked worktree). `command`: one CLI command, whose task side
+ * chooses the daemon or this process once, for its whole life; `server`: chosen at each call.
+ */
+export async function openApi(paths: DaemonPaths, tasks: TaskRoot, mode: "command" | "server"): Promise<SkepApi> {
+  const index = new RepoIndex(paths);
+  const taskApi = mode === "command" ? await TaskClient.open(tasks) : new TaskClient(tasks);
+  return {
+    index,
+    tasks: taskApi,
+    close: async () => {
+      index.close();
+      await taskApi.close();
+    },
+  };
+}
