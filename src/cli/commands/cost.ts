@@ -1,7 +1,8 @@
 // `skep cost`: the token ledger rolled up per task, per purpose and for the repo.
 import { defineCommand } from "citty";
 import { TOP } from "../top-meta.ts";
-import { TaskClient } from "../../api/task-client.ts";
+import { openApi } from "../../api/api.ts";
+import { daemonPaths } from "../../repo/daemon-paths.ts";
 import { CostAnswer, type TokenTotals } from "../../protocol/tasks.ts";
 import { WorkspaceCost } from "../../protocol/cli-answers.ts";
 import { printJson } from "../print.ts";
@@ -48,9 +49,9 @@ export const costCommand = defineCommand({
   async run({ args }) {
     const ctx = taskRepoContext(args.repo);
     if (args.all) return printWorkspaceCost(ctx.root, !!args.json);
-    const api = await TaskClient.open(ctx);
+    const api = await openApi(daemonPaths(ctx.root, ctx.skepDir), ctx, "command");
     try {
-      const { value: c } = await api.cost();
+      const { value: c } = await api.tasks.cost();
       if (args.json) return printJson(CostAnswer, c);
       if (c.total.calls === 0) return console.log("no LLM calls recorded yet");
       console.log(costTable(c));

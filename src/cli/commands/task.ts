@@ -1,9 +1,11 @@
 // `skep task <verb>` and `skep tasks`: create, inspect, decide on and run tasks. Through the
-// repo's daemon when it runs, in this process otherwise (TaskClient, src/daemon/task-client.ts).
+// repo's daemon when it runs, in this process otherwise (the repo's SkepApi, src/api/api.ts).
 import { defineCommand } from "citty";
 import { TOP } from "../top-meta.ts";
 import { closeSync, existsSync, openSync, readSync, statSync } from "node:fs";
 import { type Done, TaskClient, type Via } from "../../api/task-client.ts";
+import { openApi } from "../../api/api.ts";
+import { daemonPaths } from "../../repo/daemon-paths.ts";
 import { Task, TaskCreateAnswer, TaskDeleteAnswer, TERMINAL_STATUSES } from "../../protocol/tasks.ts";
 import { TaskNotFound, TaskStore, tasksDbPath, withTaskStore } from "../../tasks/store.ts";
 import { taskFiles } from "../../tasks/paths.ts";
@@ -33,9 +35,9 @@ function parseId(raw: unknown): number {
  */
 async function withTasks<T>(repo: string | undefined, fn: (api: TaskClient, ctx: RepoContext) => Promise<T>): Promise<T> {
   const ctx = taskRepoContext(repo);
-  const api = await TaskClient.open(ctx);
+  const api = await openApi(daemonPaths(ctx.root, ctx.skepDir), ctx, "command");
   try {
-    return await fn(api, ctx);
+    return await fn(api.tasks, ctx);
   } finally {
     await api.close();
   }
