@@ -1,4 +1,4 @@
-// Prints the method calls of every method in the given Java files as javac resolves them:
+// Prints the method and constructor calls of every method in the given Java files as javac resolves them:
 // "callerPath:line\tcalleePath:line" (paths relative to ROOT). Run: java Oracle.java ROOT MODULE FILES...
 import com.sun.source.tree.*;
 import com.sun.source.util.*;
@@ -27,7 +27,16 @@ public class Oracle {
       new TreePathScanner<Void, MethodTree>() {
         @Override public Void visitMethod(MethodTree m, MethodTree owner) { return super.visitMethod(m, m); }
         @Override public Void visitClass(ClassTree c, MethodTree owner) { return super.visitClass(c, null); }
+        // `new T(...)` invokes the constructor javac picks (an implicit default one has no source: no pair).
+        @Override public Void visitNewClass(NewClassTree call, MethodTree owner) {
+          record(owner);
+          return super.visitNewClass(call, owner);
+        }
         @Override public Void visitMethodInvocation(MethodInvocationTree call, MethodTree owner) {
+          record(owner);
+          return super.visitMethodInvocation(call, owner);
+        }
+        private void record(MethodTree owner) {
           if (owner != null) {
             Element e = trees.getElement(getCurrentPath());
             if (e instanceof ExecutableElement) {
@@ -42,7 +51,6 @@ public class Oracle {
               }
             }
           }
-          return super.visitMethodInvocation(call, owner);
         }
       }.scan(unit, null);
     }

@@ -34,13 +34,24 @@ const nameLine = (decl: ts.Node) => {
   return lineOf(name ?? decl);
 };
 
+/**
+ * An overload signature's implementation (the declaration with a body, where the index has the
+ * function); any other declaration as it is (an interface's method signature has no body anywhere).
+ */
+function implementationOf(decl: ts.SignatureDeclaration | ts.JSDocSignature | undefined): ts.SignatureDeclaration | ts.JSDocSignature | undefined {
+  if (!decl || ts.isJSDocSignature(decl) || !(ts.isFunctionDeclaration(decl) || ts.isMethodDeclaration(decl)) || decl.body) return decl;
+  const declarations = (decl as unknown as { symbol?: ts.Symbol }).symbol?.declarations ?? [];
+  return (declarations.find((d) => (ts.isFunctionDeclaration(d) || ts.isMethodDeclaration(d)) && d.body) as ts.SignatureDeclaration | undefined) ?? decl;
+}
+
 const out = new Set<string>();
 for (const sf of program.getSourceFiles()) {
   if (!files.includes(sf.fileName)) continue;
   const visit = (node: ts.Node) => {
-    if (ts.isCallExpression(node) || ts.isNewExpression(node)) {
+    // A tagged template (`` _`x = ${y}` ``) calls its tag function, as the checker resolves it too.
+    if (ts.isCallExpression(node) || ts.isNewExpression(node) || ts.isTaggedTemplateExpression(node)) {
       const owner = ownerOf(node);
-      const decl = owner ? checker.getResolvedSignature(node)?.declaration : undefined;
+      const decl = owner ? implementationOf(checker.getResolvedSignature(node)?.declaration) : undefined;
       if (owner && decl && !ts.isJSDocSignature(decl)) {
         const target = decl.getSourceFile().fileName;
         if (files.includes(target) && (ts.isFunctionDeclaration(decl) || ts.isMethodDeclaration(decl) || ts.isMethodSignature(decl) || ts.isConstructorDeclaration(decl) || ts.isArrowFunction(decl) || ts.isFunctionExpression(decl))) {
