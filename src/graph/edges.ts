@@ -22,6 +22,7 @@ import { posix } from "node:path";
 import { isCoreMethod } from "./core-methods.ts";
 import { ImportResolver } from "./imports.ts";
 import { type GraphRelation, TypedLookup } from "./receiver-types.ts";
+import { importBinding } from "../parser/extract.ts";
 import { REF_CALL, REF_IMPORTED, REF_MEMBER, REF_TYPE, refCountOf, refKindOf } from "../parser/ref-kinds.ts";
 
 /**
@@ -122,6 +123,7 @@ export class EdgeResolver {
   private readonly pathOf = new Map<number, string>();
   private importer: ImportResolver | null = null;
   private readonly importsOf = new Map<number, Set<number>>();
+  private readonly importNamed = new Map<string, Set<number>>();
   private readonly wantedCache = new Map<string, GraphSymbol[]>();
   private readonly cache = new Map<string, Resolution>();
   private readonly typed: TypedLookup | null;
@@ -149,7 +151,7 @@ export class EdgeResolver {
           family: (id) => this.familyOfFile.get(id),
           dir: (id) => this.dirOf.get(id),
           nearest: (id, list) => this.nearest(id, list, true, false),
-          byName: (id, name, kind) => this.resolve(id, name, kind, "").targets,
+          byName: (id, name, kind, qualifier) => this.resolve(id, name, kind, kind === REF_IMPORTED ? (qualifier ?? "") : "").targets,
         })
       : null;
   }
@@ -163,7 +165,7 @@ export class EdgeResolver {
     const key = `${fileId}\0${kind}\0${name}\0${recv}`;
     let hit = this.cache.get(key);
     if (!hit) {
-      hit = this.typedLookup(fileId, name, kind, recv) ?? this.byName(fileId, name, kind);
+      hit = this.typedLookup(fileId, name, kind, recv) ?? this.byName(fileId, name, kind, kind === REF_IMPORTED ? recv : "");
       this.cache.set(key, hit);
     }
     return hit;
@@ -179,16 +181,41 @@ export class EdgeResolver {
     return null;
   }
 
-  private byName(fileId: number, name: string, kind: number): Resolution {
-    const targets = this.lookup(fileId, name, kind);
+  /** `qualifier`: for a call through an import's name, that name (`strings` in `strings.Cut()`). */
+  private byName(fileId: number, name: string, kind: number, qualifier: string): Resolution {
+    const targets = this.lookup(fileId, name, kind, qualifier);
     return targets.length ? { targets, via: kind === REF_IMPORTED ? VIA_IMPORT : VIA_NAME } : NONE;
   }
 
-  private lookup(fileId: number, name: string, kind: number): GraphSymbol[] {
+  private lookup(fileId: number, name: string, kind: number, qualifier: string): GraphSymbol[] {
     const family = this.familyOfFile.get(fileId);
     if (family === undefined) return [];
-    if (family === "go") return this.goLookup(fileId, name, kind);
-    return this.lookupIn(fileId, name, kind, family);
+    if (family === "go") return this.goLookup(fileId, name, kind, qualifier);
+    // Python has module globals, Java no free functions: a plain call is the file's or an import's.
+    if (kind === REF_CALL && (family === "python" || this.pathOf.get(fileId)?.endsWith(".java"))) return this.fileOrImportCall(fileId, name, family);
+    return this.lookupIn(fileId, name, kind, family, qualifier);
+  }
+
+  /**
+   * A plain call in Python names a module global or a builtin: a function of this file, or one
+   * the file imports (`from .parser import parse`). Another module's function of the same name is
+   * never meant (`str(x)` is not locale.py's `str`, however unique that is in the repo). In Java a
+   * plain call is a method of the class, an enclosing or nested class (this file), a supertype's
+   * (found by the receiver's type first) or a static import; never an unrelated class's
+   * (`getClass()` is not Pattern's private `getClass(int)`), but a constructor call names any
+   * class of the package.
+   */
+  private fileOrImportCall(fileId: number, name: string, family: string): GraphSymbol[] {
+    const wanted = this.wanted(name, family === "python" ? REF_CALL : REF_MEMBER, family);
+    const sameFile = wanted.filter((s) => s.fileId === fileId);
+    if (sameFile.length) return capped(sameFile);
+    if (family !== "python") {
+      // `new Cache()`: a class of the same package needs no import (its constructors are named like it).
+      const dir = this.dirOf.get(fileId);
+      const types = wanted.filter((s) => (TYPE_KINDS.has(s.kind) || s.name === s.container) && this.dirOf.get(s.fileId) === dir);
+      if (types.length) return capped(types);
+    }
+    return capped(this.viaImports(fileId, wanted));
   }
 
   /**
@@ -196,14 +223,14 @@ export class EdgeResolver {
    * repo's builtin/builtin.go only documents them); `pkg.F()` names a function, never a method;
    * code outside a `_test.go` file never calls into one.
    */
-  private goLookup(fileId: number, name: string, kind: number): GraphSymbol[] {
+  private goLookup(fileId: number, name: string, kind: number, qualifier: string): GraphSymbol[] {
     if (kind === REF_CALL && GO_BUILTINS.has(name)) return [];
     const fromTest = this.pathOf.get(fileId)?.endsWith("_test.go") ?? false;
-    const list = this.lookupIn(fileId, name, kind === REF_IMPORTED ? REF_IMPORTED : kind, "go");
+    const list = this.lookupIn(fileId, name, kind, "go", qualifier);
     return list.filter((s) => (fromTest || !this.pathOf.get(s.fileId)!.endsWith("_test.go")) && (kind !== REF_IMPORTED || s.kind !== "method"));
   }
 
-  private lookupIn(fileId: number, name: string, kind: number, family: string): GraphSymbol[] {
+  private lookupIn(fileId: number, name: string, kind: number, family: string, qualifier = ""): GraphSymbol[] {
     // Member and import-qualified calls may mean any callable; a plain call, a method only where
     // code calls its own class's methods without naming the receiver.
     const want = kind === REF_TYPE ? REF_TYPE : kind === REF_CALL && NO_IMPLICIT_RECEIVER.has(family) ? REF_CALL : REF_MEMBER;
@@ -217,9 +244,10 @@ export class EdgeResolver {
       // by bench:callgraph; the name rules alone spread it over them).
       return this.typed ? (near.length === 1 ? near : []) : capped(near);
     }
-    // `fmt.Println()`: the qualifier is an import's name, so the import decides, nothing nearer;
-    // an import the repo does not hold (a library) gives no edge.
-    if (kind === REF_IMPORTED) return capped(this.viaImports(fileId, wanted));
+    // `fmt.Println()`: the qualifier is an import's name, so that import decides, nothing nearer
+    // (not `bytes.Println` because the file imports bytes too); an import the repo does not hold
+    // (a library) gives no edge. Without the qualifier (an index from before it was kept): any import.
+    if (kind === REF_IMPORTED) return capped(qualifier ? this.viaImport(fileId, qualifier, wanted) : this.viaImports(fileId, wanted));
     if (wanted.length <= 1) return wanted;
     return capped(this.nearest(fileId, wanted, true, false));
   }
@@ -241,6 +269,24 @@ export class EdgeResolver {
     const viaImport = this.viaImports(fileId, seen);
     if (viaImport.length) return viaImport;
     return anywhere ? seen : [];
+  }
+
+  /** The candidates in the files of the file's import bound as `binding`. */
+  private viaImport(fileId: number, binding: string, wanted: GraphSymbol[]): GraphSymbol[] {
+    if (wanted.length === 0) return wanted;
+    const key = `${fileId}\0${binding}`;
+    let set = this.importNamed.get(key);
+    if (!set) {
+      set = new Set();
+      const from = this.pathOf.get(fileId);
+      if (from !== undefined) {
+        this.importer ??= new ImportResolver(this.files);
+        for (const spec of this.importSpecs(fileId)) if (importBinding(spec) === binding) for (const h of this.importer.resolve(from, spec)) set.add(h);
+      }
+      this.importNamed.set(key, set);
+    }
+    const files = set;
+    return wanted.filter((s) => files.has(s.fileId));
   }
 
   private viaImports(fileId: number, wanted: GraphSymbol[]): GraphSymbol[] {

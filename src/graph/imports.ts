@@ -16,6 +16,8 @@ export class ImportResolver {
   private readonly byDir = new Map<string, number[]>();
   /** Full path with extension -> id, for includes like "util/log.h". */
   private readonly byPathSuffix = new Map<string, number[]>();
+  /** Directory path (exact) -> ids of the files directly in it: Go imports name packages. */
+  private readonly inDir = new Map<string, number[]>();
   private readonly cache = new Map<string, number[]>();
 
   constructor(files: FileRef[]) {
@@ -26,6 +28,9 @@ export class ImportResolver {
       addSuffixes(this.byPathSuffix, f.path, f.id);
       const dir = posix.dirname(f.path);
       if (dir !== ".") addSuffixes(this.byDir, dir, f.id);
+      const here = this.inDir.get(dir);
+      if (here) here.push(f.id);
+      else this.inDir.set(dir, [f.id]);
       // index.ts / __init__.py / mod.rs stand for their directory.
       const base = posix.basename(stem);
       if (base === "index" || base === "__init__" || base === "mod") {
@@ -36,13 +41,34 @@ export class ImportResolver {
 
   /** Files an import in `fromPath` refers to. */
   resolve(fromPath: string, spec: string): number[] {
-    const key = spec.startsWith(".") ? `${posix.dirname(fromPath)}\0${spec}` : spec;
+    const go = fromPath.endsWith(".go");
+    const key = spec.startsWith(".") ? `${posix.dirname(fromPath)}\0${spec}` : go ? `go\0${spec}` : spec;
     let hit = this.cache.get(key);
     if (!hit) {
-      hit = this.lookup(fromPath, spec);
+      hit = go ? this.goPackage(spec) : this.lookup(fromPath, spec);
       this.cache.set(key, hit);
     }
     return hit;
+  }
+
+  /**
+   * A Go import names a package, that is a directory, never a file: "strings" is the directory
+   * strings/ (not every strings.go in the repo), "github.com/acme/shop/internal/store" the repo's
+   * internal/store/ (the module path's tail). A path without a domain that names no directory of
+   * the repo is the standard library's or a GOPATH package's: nothing here. A module path whose
+   * tail names no directory exactly (the module lives in a subdirectory) falls back to the suffix
+   * rules of other languages.
+   */
+  private goPackage(spec: string): number[] {
+    const exact = this.inDir.get(spec);
+    if (exact) return exact;
+    const segs = spec.split("/");
+    if (!/^[\w-]+(\.[\w-]+)+$/.test(segs[0]!)) return [];
+    for (let i = 1; i < segs.length; i++) {
+      const tail = this.inDir.get(segs.slice(i).join("/"));
+      if (tail) return tail;
+    }
+    return this.lookup("", spec);
   }
 
   private lookup(fromPath: string, spec: string): number[] {

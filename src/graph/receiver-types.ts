@@ -36,8 +36,8 @@ export interface TypeScope {
   dir(fileId: number): string | undefined;
   /** The nearest of `list` seen from fileId (same file, directory, imports, anywhere). */
   nearest(fileId: number, list: GraphSymbol[]): GraphSymbol[];
-  /** The name rules: what a call `name` (REF_CALL / REF_IMPORTED) from fileId means. */
-  byName(fileId: number, name: string, kind: number): GraphSymbol[];
+  /** The name rules: what a call `name` (REF_CALL / REF_IMPORTED through the import bound as `qualifier`) from fileId means. */
+  byName(fileId: number, name: string, kind: number, qualifier?: string): GraphSymbol[];
 }
 
 /** Result of a typed lookup: the members found, or why none. */
@@ -76,7 +76,10 @@ export class TypedLookup {
 
   private compute(fileId: number, r: string, depth: number): TypeAt | null {
     const hash = r.lastIndexOf("#");
-    if (hash > 0) {
+    // `()T#x.f`: what method f of field x of T returns (the call is last); `()T.f#x`: field x of
+    // what T's f returns (the field is last).
+    const lastDot = r.lastIndexOf(".");
+    if (hash > 0 && !(r.startsWith("()") && lastDot > hash)) {
       // Field x of T: its declared type, read where the field is declared.
       const owner = this.typeOf(fileId, r.slice(0, hash), depth + 1);
       if (!owner) return null;
@@ -86,10 +89,12 @@ export class TypedLookup {
     if (!r.startsWith("()")) return { name: r, fileId };
     const call = r.slice(2);
     const colon = call.indexOf(":");
-    if (colon > 0) return this.agreedType(this.scope.byName(fileId, call.slice(colon + 1), 3 /* REF_IMPORTED */));
-    const dot = call.indexOf(".");
+    if (colon > 0 && !/[.#]/.test(call)) return this.agreedType(this.scope.byName(fileId, call.slice(colon + 1), 3 /* REF_IMPORTED */, call.slice(0, colon)));
+    const dot = call.lastIndexOf(".");
     if (dot > 0) {
-      const owner = this.typeOf(fileId, call.slice(0, dot), depth + 1);
+      // The owner is a type, a field path (`T#x`), or itself a call's result (`T.f`, `i:f`).
+      const head = call.slice(0, dot);
+      const owner = this.typeOf(fileId, /[.:]/.test(head) ? `()${head}` : head, depth + 1);
       if (!owner) return null;
       return this.agreedType(this.inTypes(this.typeDefs(owner.fileId, owner.name), call.slice(dot + 1), false));
     }

@@ -9,4 +9,7 @@
 // 3: in Go, TypeScript/JavaScript and Python a plain call never resolves to a method.
 // 4: calls resolved through the receiver's type and its supertypes (receiver-types.ts); edges say
 //    how they were resolved (edges.via).
-export const RESOLVER_VERSION = 4;
+// 5: a call through an import's name looks in that import only; Go imports name package
+//    directories (exactly), never files; a plain Python or Java call resolves in its file or its
+//    imports (Java constructors: the package too); receivers `()T#x.f` (a call on a field path).
+export const RESOLVER_VERSION = 5;

@@ -127,6 +127,28 @@ function qualifierBefore(source: string, op: number, paths = 0): string {
   return source.slice(start, end);
 }
 
+/**
+ * The call whose result a member call is made on, as `f()`, `x.f()` or `a.b.f()` (arguments
+ * dropped): `r.Context()` in `r.Context().Done()`, `Header(h)` in `Header(h).Clone()`; "" when the
+ * receiver is not a call's result. The receiver is then what that call returns.
+ */
+function callBefore(source: string, op: number): string {
+  let end = op;
+  while (end > 0 && isSpace(source.charCodeAt(end - 1))) end--;
+  if (source.charCodeAt(end - 1) !== 41 /* ) */) return "";
+  let depth = 0;
+  let i = end - 1;
+  const stop = Math.max(0, end - 400);
+  for (; i >= stop; i--) {
+    const c = source.charCodeAt(i);
+    if (c === 41) depth++;
+    else if (c === 40 /* ( */ && --depth === 0) break;
+  }
+  if (i < stop || depth !== 0) return "";
+  const callee = qualifierBefore(source, i, 2);
+  return callee ? `${callee}()` : "";
+}
+
 /** `Type` in a path call `Type::new()` (`Type::<T>::new()`), "" when the name is not reached through a `::` path. */
 function pathBefore(source: string, at: number): string {
   let i = at - 1;
@@ -350,7 +372,7 @@ function collect(spec: LanguageSpec, query: Query, tree: Tree, source: string): 
       refCol.push(buf[name + C_COL]!);
       const op = ref === REF_CALL ? memberAccessAt(source, nameStart) : -1;
       refKind.push(op >= 0 ? REF_MEMBER : ref);
-      refQualifier.push(op >= 0 ? qualifierBefore(source, op, 3) : ref === REF_CALL ? pathBefore(source, nameStart) : "");
+      refQualifier.push(op >= 0 ? qualifierBefore(source, op, 3) || callBefore(source, op) : ref === REF_CALL ? pathBefore(source, nameStart) : "");
     }
   }
   if (spec.importNames) markImportedCalls(c);
@@ -435,7 +457,9 @@ function attributeRefs(spec: LanguageSpec, c: Collected, symbols: ExtractedSymbo
       line: refRow[i]! + 1,
       col: refCol[i]!,
       enclosing: owner ? owner.symbol : null,
-      receiver: owner && (kind === REF_MEMBER || kind === REF_CALL) ? rx.receiver(owner, kind, refQualifier[i]!, at) : "",
+      // A call through an import keeps the import's name (`strings` in `strings.Cut()`): the call
+      // graph then looks in that import only.
+      receiver: kind === REF_IMPORTED ? refQualifier[i]! : owner && (kind === REF_MEMBER || kind === REF_CALL) ? rx.receiver(owner, kind, refQualifier[i]!, at) : "",
     });
   }
   return refs;
@@ -478,14 +502,15 @@ class ReceiverScope {
     symbolOwners: Owner[],
   ) {
     this.implicitThis = IMPLICIT_THIS.has(spec.id);
+    this.byOwner.set(FILE_SCOPE, []);
     const n = c.bindName.length;
     if (n === 0) return;
     const order = c.bindAt.map((_, i) => i).sort((a, b) => c.bindAt[a]! - c.bindAt[b]!);
     const owners = innermostOwners(order.map((i) => c.bindAt[i]!), symbolOwners);
     for (let k = 0; k < order.length; k++) {
-      let owner = owners[k];
+      // Outside every symbol: a file-level variable (`var pool sync.Pool`), seen from the whole file.
+      let owner = owners[k] ?? FILE_SCOPE;
       const i = order[k]!;
-      if (!owner) continue;
       this.writtenIn.set(i, owner);
       // `self.store = Store()` in a method describes the class's field, seen from every method.
       if (/^(?:this|self)\./.test(c.bindName[i]!)) owner = this.classOwner(owner) ?? owner;
@@ -516,6 +541,9 @@ class ReceiverScope {
       return this.implicitThis ? (this.classOwner(owner)?.name ?? "") : "";
     }
     if (!qualifier) return "";
+    // `r.Context().Done()`: what the call returns; Python's `super().f()` is `super.f()`.
+    if (qualifier === "super()") return this.typeOfName(owner, "super", at);
+    if (qualifier.endsWith("()")) return this.valueReceiver(owner, qualifier, at, 0);
     const parts = qualifier.split(".");
     if (parts.length === 1) return this.typeOfName(owner, qualifier, at);
     // `self.store.get()`: a binding of `self.store` first; else the head's type, then field by field.
@@ -528,6 +556,11 @@ class ReceiverScope {
   /** The receiver a plain name stands for: `this`/`self`, a binding, or (implicit `this`) a field. */
   private typeOfName(owner: Owner, name: string, at: number): string {
     if (SELF_WORDS.has(name)) return this.classOwner(owner)?.name ?? "";
+    // `super.render()`: the class's first supertype as this file states it (extends before implements).
+    if (name === "super") {
+      const cls = this.classOwner(owner);
+      return (cls && this.c.relations.find((r) => r.type === cls.name)?.base) ?? "";
+    }
     const bound = this.binding(owner, name, at);
     if (bound !== null) return bound;
     // `Client.create()`: a capitalised name nothing binds is a type (in Go it may be a package variable).
@@ -542,34 +575,50 @@ class ReceiverScope {
   /** The nearest binding of `name` declared before `at`, in the enclosing symbols from the inside out; null when none. */
   private binding(owner: Owner, name: string, at: number, depth = 0): string | null {
     const c = this.c;
-    for (let o: Owner | null | undefined = owner; o; o = o.parent) {
+    for (let o: Owner | null | undefined = owner; o; o = o === FILE_SCOPE ? null : (o.parent ?? FILE_SCOPE)) {
       const list = this.byOwner.get(o);
       if (!list) continue;
       for (let k = list.length - 1; k >= 0; k--) {
         const i = list[k]!;
-        if (c.bindName[i] !== name || (c.bindAt[i]! > at && !/^(?:this|self)\./.test(name))) continue;
+        // A file-level variable is in scope everywhere in the file, before its declaration too.
+        if (c.bindName[i] !== name || (c.bindAt[i]! > at && o !== FILE_SCOPE && !/^(?:this|self)\./.test(name))) continue;
         const declared = c.bindType[i] ? bareTypeName(c.bindType[i]!) : null;
         if (declared || !c.bindValue[i]) return declared ?? "";
         // `self.store = store`: what the parameter it copies is.
         if (depth < 3 && /^[A-Za-z_$][\w$]*$/.test(c.bindValue[i]!) && c.bindValue[i] !== name) {
           return this.binding(this.writtenIn.get(i) ?? owner, c.bindValue[i]!, c.bindAt[i]!, depth + 1) ?? "";
         }
-        const r = receiverOfValue(c.bindValue[i]!, (q) => c.importBindings?.has(q) ?? false);
-        // `x := s.Open()` with s bound to a Server: what Server's Open returns.
-        const m = /^\(\)([A-Za-z_$][\w$]*)\.(.+)$/.exec(r);
-        if (m && depth < 3 && !/^[A-Z]/.test(m[1]!)) {
-          const t = SELF_WORDS.has(m[1]!) ? (this.classOwner(owner)?.name ?? "") : (this.binding(owner, m[1]!, c.bindAt[i]!, depth + 1) ?? "");
-          return t && isTypeName(t) ? `()${t}.${m[2]}` : "";
+        // `w := ecr.resp`: field resp of what ecr is.
+        const path = /^([A-Za-z_$][\w$]*)((?:\s*\.\s*[A-Za-z_$][\w$]*)+)\s*$/.exec(c.bindValue[i]!);
+        if (path) {
+          if (depth >= 3) return "";
+          const head = SELF_WORDS.has(path[1]!) ? (this.classOwner(owner)?.name ?? "") : (this.binding(owner, path[1]!, c.bindAt[i]! - 1, depth + 1) ?? "");
+          return head ? head + path[2]!.split(".").slice(1).map((f) => `#${f.trim()}`).join("") : "";
         }
-        return r;
+        return this.valueReceiver(owner, c.bindValue[i]!, c.bindAt[i]! - 1, depth);
       }
     }
     return null;
   }
+
+  /** What a value gives (receiverOfValue), a method's receiver resolved through this scope's bindings. */
+  private valueReceiver(owner: Owner, value: string, at: number, depth: number): string {
+    const r = receiverOfValue(value, (q) => this.c.importBindings?.has(q) ?? false);
+    // `x := s.Open()` with s bound to a Server: what Server's Open returns.
+    const m = /^\(\)([A-Za-z_$][\w$]*)\.(.+)$/.exec(r);
+    if (m && depth < 3 && !/^[A-Z]/.test(m[1]!)) {
+      const t = SELF_WORDS.has(m[1]!) ? (this.classOwner(owner)?.name ?? "") : (this.binding(owner, m[1]!, at, depth + 1) ?? "");
+      return t && isTypeName(t) ? `()${t}.${m[2]}` : "";
+    }
+    return r;
+  }
 }
 
-/** A receiver that is a bare type name (not a deferred one). */
-const isTypeName = (r: string) => /^(?:[A-Za-z_$][\w$]*\/)?[A-Za-z_$][\w$]*$/.test(r);
+/** The owner of bindings outside every symbol (file-level variables). */
+const FILE_SCOPE: Owner = { start: -1, end: -1, name: "", kind: "file", symbol: -1 };
+
+/** A receiver that is a bare type name or a field path from one (`T#x`), not a deferred call. */
+const isTypeName = (r: string) => /^(?:[A-Za-z_$][\w$]*\/)?[A-Za-z_$][\w$]*(?:#[A-Za-z_$][\w$]*)*$/.test(r);
 
 // Two definitions on one node (`static final int A = 1, B = 2;`) are siblings, not nested.
 function contains(outer: Owner, inner: Owner): boolean {

@@ -11,5 +11,7 @@
 // 5: fields and properties (kind field/property, declared type), functions' return types, supertype
 //    relations, and each call's receiver hint (src/parser/receivers.ts).
 // 6: Ruby attr_accessor/attr_reader/attr_writer properties, JavaScript class fields, Kotlin
-//    constructor-parameter properties' signatures without the list's "(".
+//    constructor-parameter properties' signatures without the list's "("; a call through an
+//    import's name keeps that name as its receiver (`strings` in `strings.Cut()`); receivers from
+//    file-level variables, locals copied from a field, a call's result and `super`.
 export const EXTRACTOR_VERSION = 6;

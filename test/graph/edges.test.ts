@@ -205,8 +205,8 @@ describe("member calls (x.f()): never by a repo-wide unique name", () => {
     expect(edgesFrom(db, "lib/stack.ts:top").map((e) => e.to)).toEqual(["lib/stack.ts:peekAt"]);
   });
 
-  test("Go: v.Rare() on an unknown type stays unresolved; h.Helper() resolves through the import", () => {
-    expect(edgesFrom(db, "g/use.go:Use").map((e) => e.to)).toEqual(["h/h.go:Helper"]);
+  test("Go: h.Helper() resolves through the import, and .Rare() on its result through Helper's declared return type k.T", () => {
+    expect(edgesFrom(db, "g/use.go:Use").map((e) => e.to)).toEqual(["h/h.go:Helper", "k/k.go:Rare"]);
   });
 
   test("Go: alg.Index() is the imported package's Index, not bytes.Index; fmt.Println (not in the repo) is no edge", () => {

@@ -155,3 +155,71 @@ describe("interfaces and implementations", () => {
     db.close();
   });
 });
+
+describe("calls through an import's name", () => {
+  test("Go: `strings.HasPrefix` is strings' even when bytes (also imported) has one; an import names a package directory, not same-named files", async () => {
+    const db = await indexed({
+      "go.mod": "module example.com/m\n",
+      "strings/strings.go": "package strings\n\nfunc HasPrefix(s, p string) bool { return true }\n",
+      "bytes/bytes.go": "package bytes\n\nfunc HasPrefix(s, p []byte) bool { return true }\n",
+      // Same file stem as the `path` package: an import of "path" does not mean these.
+      "path/filepath/path.go": "package filepath\n\nfunc Clean(p string) string { return p }\n",
+      "internal/lib/path.go": "package lib\n\nfunc Clean(p string) string { return p }\n",
+      "path/match.go": "package path\n\nfunc Clean(p string) string { return p }\n",
+      "app/app.go":
+        'package app\n\nimport (\n\t"bytes"\n\t"path"\n\t"strings"\n)\n\nfunc Run(b []byte) bool {\n\t_ = path.Clean("x")\n\treturn strings.HasPrefix("ab", "a") && len(b) > 0 && bytes.Equal(b, b)\n}\n',
+    });
+    expect(calleesOf(db, "app/app.go:Run")).toEqual(["path/match.go:Clean import", "strings/strings.go:HasPrefix import"]);
+    db.close();
+  });
+
+  test("Python: a plain call is the file's own function or an imported one, never another module's namesake", async () => {
+    const db = await indexed({
+      "pkg/__init__.py": "",
+      "pkg/locale.py": "def str(val):\n    return val\n\ndef any(*choices):\n    return choices\n",
+      "pkg/util.py": "def quote(s):\n    return s\n",
+      "pkg/app.py": "from .util import quote\n\ndef local():\n    return 1\n\ndef run(x):\n    return quote(str(x)) if any([x]) else local()\n",
+    });
+    expect(calleesOf(db, "pkg/app.py:run")).toEqual(["pkg/app.py:local name", "pkg/util.py:quote name"]);
+    db.close();
+  });
+});
+
+describe("receivers the file tells without a compiler", () => {
+  test("Go: a file-level variable, a local copied from a field, and a call's result", async () => {
+    const db = await indexed({
+      "go.mod": "module example.com/m\n",
+      "sync/mutex.go": "package sync\n\ntype Mutex struct{}\n\nfunc (m *Mutex) Lock() {}\n",
+      "web/locker.go": "package web\n\ntype fakeLocker struct{}\n\nfunc (fakeLocker) Lock() {}\n",
+      "web/server.go":
+        'package web\n\nimport "example.com/m/sync"\n\ntype Ctx struct{}\n\nfunc (c *Ctx) Done() {}\n\ntype Request struct{ mu sync.Mutex }\n\nfunc (r *Request) Context() *Ctx { return nil }\n\ntype reader struct{ req *Request }\n\nfunc (e *reader) Read() {\n\tuniqMu.Lock()\n\tr := e.req\n\tr.mu.Lock()\n\tr.Context().Done()\n}\n\nvar uniqMu sync.Mutex\n',
+    });
+    expect(calleesOf(db, "web/server.go:reader.Read")).toEqual(["sync/mutex.go:Mutex.Lock type", "web/server.go:Ctx.Done type", "web/server.go:Request.Context type"]);
+    db.close();
+  });
+
+  test("TypeScript and Python: super's method is the base class's", async () => {
+    const db = await indexed({
+      "base.ts": 'export class Base {\n  render(): string {\n    return ""\n  }\n}\n',
+      "other.ts": 'export class Other {\n  render(): string {\n    return ""\n  }\n}\n',
+      "child.ts": 'import { Base } from "./base"\n\nexport class Child extends Base {\n  render(): string {\n    return super.render() + "x"\n  }\n}\n',
+      "shapes.py": "class Shape:\n    def area(self):\n        return 0\n\nclass Box:\n    def area(self):\n        return 1\n\nclass Square(Shape):\n    def area(self):\n        return super().area() + 1\n",
+    });
+    expect(calleesOf(db, "child.ts:Child.render")).toEqual(["base.ts:Base.render type"]);
+    expect(calleesOf(db, "shapes.py:Square.area")).toEqual(["shapes.py:Shape.area type"]);
+    db.close();
+  });
+});
+
+describe("Java plain calls", () => {
+  test("a plain call is the class's own (or a nested class's, or a static import's), never an unrelated class's method", async () => {
+    const db = await indexed({
+      "util/Pattern.java": "package util;\n\nclass Pattern {\n  private static int getClass(int c) { return c; }\n}\n",
+      "util/Objects.java": "package util;\n\npublic class Objects {\n  public static <T> T requireNonNull(T o) { return o; }\n}\n",
+      "util/Spliterator.java":
+        "package util;\n\nimport static util.Objects.requireNonNull;\n\nclass Spliterator {\n  void forEach(Object action) {\n    requireNonNull(action);\n    trip(getClass());\n  }\n  void trip(Object o) {}\n}\n",
+    });
+    expect(calleesOf(db, "util/Spliterator.java:Spliterator.forEach")).toEqual(["util/Objects.java:Objects.requireNonNull name", "util/Spliterator.java:Spliterator.trip type"]);
+    db.close();
+  });
+});
