@@ -21,7 +21,7 @@ export const TOP = {
   coordinate: { name: "coordinate", description: "Start a run across the workspace's repos: a contract and one spec per repo, to approve once ('-' reads the change from stdin)" },
   runs: { name: "runs", description: "The workspace's coordinator runs, newest first" },
   run: { name: "run", description: "Coordinator runs: show, approve, reject, interrupt, resume, logs, delete, follow-up" },
-  trust: { name: "trust", description: "Let skep run this repo's test_cmd and claude_bin (from .skep/config.json) on this machine" },
+  trust: { name: "trust", description: "Let skep run this repo's test_cmd and LLM CLIs, and use its provider URLs (from .skep/config.json), on this machine" },
   workspace: { name: "workspace", description: "The workspace's repos (list) and a live dashboard of all their tasks (watch)" },
   cockpit: { name: "cockpit", description: "The tmux cockpit: a status line of every repo's tasks and popup keys (setup, reset, status)" },
   config: { name: "config", description: "Read or change .skep/config.json: skep config <key> [value], list, unset <key>" },

@@ -18,8 +18,8 @@ export const VERSION_TIMEOUT_MS = 5_000;
 /** The first line of what a program printed, or why it could not tell us anything. */
 export type VersionRun = { ok: true; output: string } | { ok: false; reason: string; notFound: boolean };
 
-export async function runVersion(cmd: string[], cwd: string, timeoutMs = VERSION_TIMEOUT_MS): Promise<VersionRun> {
-  const r = await runInProcessGroup({ cmd, cwd, timeoutMs, killGraceMs: 500, stdoutHeadChars: 400, stderrTailChars: 400 });
+export async function runVersion(cmd: string[], cwd: string, timeoutMs = VERSION_TIMEOUT_MS, env?: Record<string, string | undefined>): Promise<VersionRun> {
+  const r = await runInProcessGroup({ cmd, cwd, env, timeoutMs, killGraceMs: 500, stdoutHeadChars: 400, stderrTailChars: 400 });
   const shown = cmd.map((a) => (a.includes("/") ? a.slice(a.lastIndexOf("/") + 1) : a)).join(" ");
   if (r.spawnError) {
     const notFound = r.spawnError.code === "ENOENT";

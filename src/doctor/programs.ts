@@ -1,4 +1,4 @@
-// `skep doctor`: the programs skep runs (the LLM CLI, git, tmux, ctags), the OS, and skep itself.
+// `skep doctor`: the programs skep runs (the LLM CLIs the config names, git, tmux, ctags), the OS, and skep itself.
 // The LLM CLI is found exactly as a task finds it (src/llm/select.ts), so a ✓ here means tasks
 // will start the same executable.
 import { readFileSync } from "node:fs";
@@ -7,8 +7,9 @@ import { resolve } from "node:path";
 import { z } from "zod";
 import { cockpitStatus } from "../cockpit/conf.ts";
 import { selfCommand } from "../client/control.ts";
-import { INSTALL_CLAUDE, resolveClaude } from "../llm/preflight.ts";
-import { backendNameFor, KNOWN_BACKENDS } from "../llm/select.ts";
+import { makeCliHome } from "../llm/cli-home.ts";
+import { INSTALL, resolveCli } from "../llm/preflight.ts";
+import { backendNameFor, KNOWN_BACKENDS, type CliBackend } from "../llm/select.ts";
 import { ScriptFile } from "../llm/script.ts";
 import type { RepoConfig } from "../protocol/config.ts";
 import type { DoctorCheck } from "../protocol/doctor.ts";
@@ -24,26 +25,40 @@ export async function checkLlm(config: RepoConfig, root: string): Promise<Doctor
     [...byBackend].map(([backend, purposes]) => {
       const name = `llm.${backend}`;
       const serves = `llm=${backend} (${purposes.join(", ")})`;
-      if (backend === "claude") return checkClaude(name, serves, config, root);
+      if (backend === "claude" || backend === "codex" || backend === "gemini") return checkCli(backend, name, serves, config, root);
       if (backend === "script") return Promise.resolve(checkScript(name, serves, config, root));
       return Promise.resolve(fail(name, "critical", `${serves}: unknown backend '${backend}' (known: ${KNOWN_BACKENDS.join(", ")})`, "skep config llm claude"));
     }),
   );
 }
 
-/** Claude Code's `--version` line: "2.1.197 (Claude Code)". */
-const CLAUDE_VERSION = /^(\d+\.\d+\.\d+\S*)\s+\(Claude Code\)/m;
+/** Each CLI's `--version` line: "2.1.197 (Claude Code)", "codex-cli 0.171.0", "0.61.0" (Gemini CLI). */
+const VERSION_LINE: Record<CliBackend, { re: RegExp; product: string }> = {
+  claude: { re: /^(\d+\.\d+\.\d+\S*)\s+\(Claude Code\)/m, product: "Claude Code" },
+  codex: { re: /^codex-cli\s+(\d+\.\d+\.\d+\S*)/m, product: "Codex CLI" },
+  gemini: { re: /^(\d+\.\d+\.\d+\S*)\s*$/m, product: "Gemini CLI" },
+};
 
-async function checkClaude(name: string, serves: string, config: RepoConfig, root: string): Promise<DoctorCheck> {
-  const found = resolveClaude(config, root);
+async function checkCli(backend: CliBackend, name: string, serves: string, config: RepoConfig, root: string): Promise<DoctorCheck> {
+  const found = resolveCli(backend, config, root);
   if ("problem" in found) return fail(name, "critical", `${serves}: ${found.problem}`, found.fix);
   const { path, from } = found;
-  const install = INSTALL_CLAUDE;
-  const r = await runVersion([path, "--version"], root);
+  const install = INSTALL[backend];
+  const { re, product } = VERSION_LINE[backend];
+  let r: Awaited<ReturnType<typeof runVersion>>;
+  if (backend === "gemini") {
+    // `gemini --version` writes into its home and starts a 96 MB bundle: a throw-away home, and time.
+    const home = makeCliHome("gemini");
+    try {
+      r = await runVersion([path, "--version"], root, 30_000, { ...process.env, GEMINI_CLI_HOME: home.dir });
+    } finally {
+      home.dispose();
+    }
+  } else r = await runVersion([path, "--version"], root);
   if (!r.ok) return fail(name, "critical", `${serves}: ${path}: ${r.reason}`, install);
-  const m = CLAUDE_VERSION.exec(r.output);
-  if (!m) return fail(name, "critical", `${serves}: ${path} --version printed no Claude Code version: '${oneLine(r.output, 60) || "(nothing)"}'`, install);
-  return ok(name, "critical", `${serves}: Claude Code ${m[1]} at ${path}${from === "the PATH" ? "" : ` (from ${from})`}`);
+  const m = re.exec(r.output);
+  if (!m) return fail(name, "critical", `${serves}: ${path} --version printed no ${product} version: '${oneLine(r.output, 60) || "(nothing)"}'`, install);
+  return ok(name, "critical", `${serves}: ${product} ${m[1]} at ${path}${from === "the PATH" ? "" : ` (from ${from})`}`);
 }
 
 function checkScript(name: string, serves: string, config: RepoConfig, root: string): DoctorCheck {

@@ -1,4 +1,4 @@
-// One interface for every LLM backend (the `claude` CLI, the scripted replay). A backend never
+// One interface for every LLM backend (the `claude`, `codex` and `gemini` CLIs, the scripted replay). A backend never
 // throws for a failed call: it returns ok=false with the reason, and the usage it saw, so the
 // ledger records every call, failed ones included.
 import type { LlmPurpose } from "../protocol/tasks.ts";
@@ -8,6 +8,8 @@ export interface LlmUsage {
   output: number;
   cacheCreation: number;
   cacheRead: number;
+  /** Of `output`, the tokens the model spent reasoning (Codex, Gemini, Claude's thinking); absent = 0. */
+  reasoning?: number;
 }
 
 export interface LlmRequest {
@@ -47,7 +49,7 @@ export interface LlmResult {
   /** The model that answered, as the backend reports it (else the one requested). */
   model: string | null;
   sessionId: string | null;
-  /** The backend's name as recorded in the ledger: "claude", "script". */
+  /** The backend's name as recorded in the ledger: "claude", "codex", "gemini", "script". */
   backend: string;
   /** True when the call was stopped through `signal`. */
   aborted: boolean;
@@ -58,4 +60,4 @@ export interface LlmBackend {
   run(req: LlmRequest): Promise<LlmResult>;
 }
 
-export const ZERO_USAGE: LlmUsage = { input: 0, output: 0, cacheCreation: 0, cacheRead: 0 };
+export const ZERO_USAGE: LlmUsage = { input: 0, output: 0, cacheCreation: 0, cacheRead: 0, reasoning: 0 };

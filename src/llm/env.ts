@@ -1,11 +1,11 @@
-// The environment an LLM CLI reads: its account and endpoint (ANTHROPIC_*, CLAUDE_*, the Bedrock
-// and Vertex variables), proxies and CA bundles. A daemon started in a tmux session would otherwise
+// The environment an LLM CLI reads: its account and endpoint (ANTHROPIC_*, CLAUDE_*, OPENAI_*,
+// CODEX_*, GEMINI_*, GOOGLE_GEMINI_*, the Bedrock and Vertex variables), proxies and CA bundles. A daemon started in a tmux session would otherwise
 // get these from whenever the tmux server started, so its tasks would run with another account or
 // endpoint than the shell that started it. The caller passes its own set and names every key it
 // had (SKEP_LLM_ENV); the daemon drops the keys of that kind it was not given.
 import { createHash } from "node:crypto";
 
-const PREFIXES = ["ANTHROPIC_", "CLAUDE_", "AWS_", "VERTEX_", "CLOUD_ML_"];
+const PREFIXES = ["ANTHROPIC_", "CLAUDE_", "OPENAI_", "CODEX_", "GEMINI_", "GOOGLE_GEMINI_", "GOOGLE_GENAI_", "AWS_", "VERTEX_", "CLOUD_ML_"];
 const NAMES = new Set([
   "HTTP_PROXY",
   "HTTPS_PROXY",
@@ -19,6 +19,8 @@ const NAMES = new Set([
   "CURL_CA_BUNDLE",
   "GOOGLE_APPLICATION_CREDENTIALS",
   "GOOGLE_CLOUD_PROJECT",
+  "GOOGLE_CLOUD_LOCATION",
+  "GOOGLE_API_KEY",
 ]);
 /** Set inside a Claude Code session; a child claude must not inherit it (src/llm/claude.ts drops it too). */
 const NEVER = new Set(["CLAUDECODE", "CLAUDE_CODE_SESSION_ID", "CLAUDE_CODE_CHILD_SESSION", "CLAUDE_CODE_ENTRYPOINT"]);

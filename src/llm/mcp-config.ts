@@ -30,17 +30,22 @@ export interface McpConfigFile {
 /** What the server serves: one repo or worktree, or (the coordinator's calls) several repos of a workspace, read-only. */
 export type McpTarget = string | { workspace: string; repos: string[] };
 
-/** The config JSON: `skep mcp --repo <repo>` (or `skep mcp workspace ...`) as the stdio server named `skep`. */
+/** The argv that starts skep's MCP server for a target: `skep mcp --repo <repo>`, or `skep mcp workspace ...`. */
+export function mcpServerCommand(target: McpTarget, command: string[] = skepCommand()): string[] {
+  if (typeof target !== "string") return [...command, "mcp", "workspace", "--workspace", target.workspace, "--repos", target.repos.join(",")];
+  return [...command, "mcp", "--repo", target];
+}
+
+/**
+ * The config JSON: the server above as the stdio server named `skep`. SKEP_MCP_TASKS=read: skep's
+ * own LLM calls (classify, plan, steps) may read the task queue but never create, approve, reject,
+ * clarify or delete tasks. Every backend gives its server this environment.
+ */
+export const MCP_SERVER_ENV = { SKEP_MCP_TASKS: "read" } as const;
+
 export function mcpConfigFor(target: McpTarget, command: string[] = skepCommand()): string {
-  const [bin, ...args] = command;
-  if (typeof target !== "string") {
-    const ws = ["mcp", "workspace", "--workspace", target.workspace, "--repos", target.repos.join(",")];
-    return JSON.stringify({ mcpServers: { skep: { type: "stdio", command: bin, args: [...args, ...ws], env: { SKEP_MCP_TASKS: "read" } } } });
-  }
-  const repo = target;
-  // SKEP_MCP_TASKS=read: skep's own LLM calls (classify, plan, steps) may read the task queue but
-  // never create, approve, reject, clarify or delete tasks.
-  return JSON.stringify({ mcpServers: { skep: { type: "stdio", command: bin, args: [...args, "mcp", "--repo", repo], env: { SKEP_MCP_TASKS: "read" } } } });
+  const [bin, ...args] = mcpServerCommand(target, command);
+  return JSON.stringify({ mcpServers: { skep: { type: "stdio", command: bin, args, env: { ...MCP_SERVER_ENV } } } });
 }
 
 export function writeMcpConfig(repo: McpTarget, command?: string[]): McpConfigFile {

@@ -6,9 +6,12 @@ import { resolve } from "node:path";
 import type { RepoConfig } from "../protocol/config.ts";
 import { LLM_PURPOSES, type LlmPurpose } from "../protocol/tasks.ts";
 import { repoValues, untrustedReason } from "../trust/repo-values.ts";
-import { backendNameFor, claudeBinFor, KNOWN_BACKENDS } from "./select.ts";
+import { INSTALL_CODEX } from "./codex.ts";
+import { INSTALL_GEMINI } from "./gemini.ts";
+import { backendNameFor, cliBinFor, KNOWN_BACKENDS, type CliBackend } from "./select.ts";
 
 export const INSTALL_CLAUDE = "install Claude Code (npm install -g @anthropic-ai/claude-code), or set claude_bin: skep config claude_bin /path/to/claude";
+export const INSTALL: Record<CliBackend, string> = { claude: INSTALL_CLAUDE, codex: INSTALL_CODEX, gemini: INSTALL_GEMINI };
 
 export interface LlmProblem {
   backend: string;
@@ -19,22 +22,29 @@ export interface LlmProblem {
   fix: string;
 }
 
-/** The claude executable a task would start: its path, or what is wrong with it. */
-export function resolveClaude(config: RepoConfig, root: string): { path: string; from: string } | { problem: string; fix: string } {
-  const bin = claudeBinFor(config, root);
-  // Never run (nor vouch for) a claude_bin that arrived with the repo before the user trusted it.
-  const untrusted = repoValues(config, root).find((v) => v.key === "claude_bin" && v.state !== "trusted");
+/** The executable a task would start for a CLI backend: its path, or what is wrong with it. */
+export function resolveCli(backend: CliBackend, config: RepoConfig, root: string): { path: string; from: string } | { problem: string; fix: string } {
+  const bin = cliBinFor(backend, config, root);
+  const key = `${backend}_bin` as const;
+  const env = `SKEP_${backend.toUpperCase()}_BIN`;
+  // Never run (nor vouch for) an executable, or a provider URL, that arrived with the repo before the user trusted it.
+  const untrusted = repoValues(config, root).find((v) => (v.key === key || v.key === `${backend}_base_url`) && v.state !== "trusted");
   if (untrusted) return { problem: `${untrustedReason(untrusted)} (${bin} was not run)`, fix: "skep trust" };
-  const from = process.env.SKEP_CLAUDE_BIN ? "SKEP_CLAUDE_BIN" : config.claude_bin ? "claude_bin in .skep/config.json" : "the PATH";
+  const from = process.env[env] ? env : config[key] ? `${key} in .skep/config.json` : "the PATH";
   // The backend spawns `bin` with this process's PATH: resolve it the same way.
   const path = bin.includes("/") ? bin : Bun.which(bin);
-  if (!path) return { problem: `\`${bin}\` not found on the PATH`, fix: INSTALL_CLAUDE };
+  if (!path) return { problem: `\`${bin}\` not found on the PATH`, fix: INSTALL[backend] };
   try {
     accessSync(path, constants.X_OK);
   } catch (err) {
-    return { problem: `${path} (from ${from}) is not an executable file (${(err as NodeJS.ErrnoException).code ?? "?"})`, fix: INSTALL_CLAUDE };
+    return { problem: `${path} (from ${from}) is not an executable file (${(err as NodeJS.ErrnoException).code ?? "?"})`, fix: INSTALL[backend] };
   }
   return { path, from };
+}
+
+/** The claude executable a task would start (see resolveCli). */
+export function resolveClaude(config: RepoConfig, root: string): { path: string; from: string } | { problem: string; fix: string } {
+  return resolveCli("claude", config, root);
 }
 
 /** Every backend the config uses that cannot start, with the purposes it serves. */
@@ -43,8 +53,8 @@ export function llmProblems(config: RepoConfig, root: string): LlmProblem[] {
   for (const p of LLM_PURPOSES) byBackend.set(backendNameFor(p, config), [...(byBackend.get(backendNameFor(p, config)) ?? []), p]);
   const problems: LlmProblem[] = [];
   for (const [backend, purposes] of byBackend) {
-    if (backend === "claude") {
-      const r = resolveClaude(config, root);
+    if (backend === "claude" || backend === "codex" || backend === "gemini") {
+      const r = resolveCli(backend, config, root);
       if ("problem" in r) problems.push({ backend, purposes, message: r.problem, fix: r.fix });
     } else if (backend === "script") {
       if (!config.llm_script) problems.push({ backend, purposes, message: "llm_script is not set (the JSON file of answers to replay)", fix: "skep config llm_script <file>" });

@@ -2,7 +2,7 @@
 import { z } from "zod";
 
 const ModelName = z.string().regex(/^[a-zA-Z0-9._:-]+$/);
-/** An LLM backend's name: `claude` (the Claude Code CLI) or `script` (replays a JSON script). */
+/** An LLM backend's name: `claude`, `codex`, `gemini` (the CLIs) or `script` (replays a JSON script). */
 const BackendName = z.string().min(1);
 /** gitignore-style patterns, relative to the repo root; bounded, since a cloned repo may carry them. */
 const IndexPatterns = z.array(z.string().min(1).max(500)).max(200);
@@ -24,6 +24,18 @@ export const RepoConfig = z
     step_model_by_verb: z.record(z.string(), ModelName).default({}),
     /** The `claude` executable (default: `claude` on PATH). */
     claude_bin: z.string().optional(),
+    /** The `codex` executable (default: `codex` on PATH). */
+    codex_bin: z.string().optional(),
+    /** The `gemini` executable (default: `gemini` on PATH). */
+    gemini_bin: z.string().optional(),
+    /** A provider for codex (its Responses API base URL, e.g. https://host/v1); unset: the user's codex config. */
+    codex_base_url: z.url({ protocol: /^https?$/ }).optional(),
+    /** The environment variable holding the key for codex_base_url (sent as a bearer token). */
+    codex_env_key: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).default("OPENAI_API_KEY"),
+    /** GOOGLE_GEMINI_BASE_URL for gemini; unset: the user's own. */
+    gemini_base_url: z.url({ protocol: /^https?$/ }).optional(),
+    /** API retries inside one codex or gemini call (skep itself retries a failed step once). */
+    llm_max_retries: z.number().int().min(0).max(10).default(2),
     /** For `llm: "script"`: the JSON file of answers to replay (relative to the repo root). */
     llm_script: z.string().optional(),
     /** Ceilings per call, in seconds. */

@@ -7,6 +7,7 @@ import { appendFileSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { checkoutChanges, checkoutState, pinWorktree, protectedChanges, protectedState } from "../git/guard.ts";
 import { render } from "../llm/prompts.ts";
+import { modelForBackend } from "../llm/select.ts";
 import type { Task, TaskStep } from "../protocol/tasks.ts";
 import { addWorktree, commitAll, currentBranch, removeWorktree, resolveCommit, slugify } from "../git/worktree.ts";
 import { excludeSkepDir } from "../git/exclude.ts";
@@ -115,7 +116,8 @@ async function runSteps(deps: TaskDeps, id: number, worktree: string, files: Tas
     }
     store.updateStep(id, step.seq, { status: "running", error: null });
     const started = performance.now();
-    const model = config.step_model_by_verb[step.verb] ?? deps.backends("step").model;
+    // A verb's model that names a Claude alias means nothing to another CLI: its step default then.
+    const model = modelForBackend(backend.name, config.step_model_by_verb[step.verb]) ?? deps.backends("step").model;
     let lastError: string | null = null;
     let done = false;
     for (let attempt = 1; attempt <= 2 && !done; attempt++) {

@@ -10,10 +10,17 @@ export interface RepoValue {
   state: TrustState;
 }
 
-/** The config's executable values that skep would use (claude_bin only when the environment does not replace it). */
+/** The environment variable that replaces a CLI executable key (the user's own choice: no trust needed). */
+export const BIN_ENV: Partial<Record<TrustKey, string>> = { claude_bin: "SKEP_CLAUDE_BIN", codex_bin: "SKEP_CODEX_BIN", gemini_bin: "SKEP_GEMINI_BIN" };
+
+/** The config's values that skep would execute or send code to (a CLI key only when the environment does not replace it). */
 export function repoValues(config: RepoConfig, root: string): RepoValue[] {
   const out: RepoValue[] = [];
-  if (config.claude_bin && !process.env.SKEP_CLAUDE_BIN) out.push({ key: "claude_bin", value: config.claude_bin, state: valueTrustState(root, "claude_bin", config.claude_bin) });
+  for (const key of ["claude_bin", "codex_bin", "gemini_bin", "codex_base_url", "gemini_base_url"] as const) {
+    const value = config[key];
+    const env = BIN_ENV[key];
+    if (value && !(env && process.env[env])) out.push({ key, value, state: valueTrustState(root, key, value) });
+  }
   if (config.test_cmd) out.push({ key: "test_cmd", value: config.test_cmd, state: valueTrustState(root, "test_cmd", config.test_cmd) });
   return out;
 }

@@ -1,5 +1,5 @@
 // The trust store: which values from a repo's .skep/config.json that name something to execute
-// (the test command, the claude executable) this user agreed to run, per repo. It lives outside
+// (the test command, the LLM CLI executables, a provider's URL) this user agreed to run, per repo. It lives outside
 // every repo (~/.skep/trusted-repos.json, or $SKEP_HOME) because the values come from
 // .skep/config.json, which a teammate can commit: a cloned config alone must never make skep
 // execute anything (as direnv's `allow`). An entry holds each value's hash, so a changed value
@@ -11,8 +11,11 @@ import { isAbsolute, join, relative, resolve } from "node:path";
 import { z } from "zod";
 import { writeFileAtomic } from "../util/fs.ts";
 
-/** The config keys whose value names something skep would execute. */
-export const TRUSTED_KEYS = ["test_cmd", "claude_bin"] as const;
+/**
+ * The config keys whose value names something skep would execute (the test command, an LLM CLI), or
+ * where an LLM CLI would send the code and the user's key (a provider's base URL).
+ */
+export const TRUSTED_KEYS = ["test_cmd", "claude_bin", "codex_bin", "gemini_bin", "codex_base_url", "gemini_base_url"] as const;
 export type TrustKey = (typeof TRUSTED_KEYS)[number];
 
 const Sha256 = z.string().regex(/^[0-9a-f]{64}$/);
@@ -21,6 +24,10 @@ const Entry = z.object({
   /** One hash per trusted key; a key without one is untrusted. */
   test_cmd_sha256: Sha256.optional(),
   claude_bin_sha256: Sha256.optional(),
+  codex_bin_sha256: Sha256.optional(),
+  gemini_bin_sha256: Sha256.optional(),
+  codex_base_url_sha256: Sha256.optional(),
+  gemini_base_url_sha256: Sha256.optional(),
   trusted_at: z.string(),
 });
 type Entry = z.infer<typeof Entry>;
@@ -112,7 +119,7 @@ export function hashCommand(testCmd: string): string {
  * command runs the repo's own code by design, so only its text is pinned.
  */
 function fingerprint(root: string, key: TrustKey, value: string): string {
-  if (key !== "claude_bin" || !value.includes("/")) return hashCommand(value);
+  if (!key.endsWith("_bin") || !value.includes("/")) return hashCommand(value);
   const file = resolve(root, value);
   if (!isInside(root, file)) return hashCommand(value);
   let bytes: Buffer;
