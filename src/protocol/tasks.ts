@@ -109,6 +109,8 @@ export const TokenTotals = z.object({
   output: z.number().int(),
   cacheCreation: z.number().int(),
   cacheRead: z.number().int(),
+  /** Of output, the tokens spent reasoning (absent from coordinator runs, whose ledger has no such column). */
+  reasoning: z.number().int().optional(),
   /** input + cacheRead / 10: what the reference calls "effective billed input". */
   effectiveInput: z.number(),
   /** As the LLM CLI reported it (client-side price tables; not authoritative). */
@@ -167,6 +169,8 @@ export const LlmCall = z.object({
   backend: z.string(),
   model: z.string().nullable(),
   ...CALL_USAGE,
+  /** Of output, the tokens spent reasoning (0 for backends that do not say). */
+  reasoning: z.number().int(),
   exitCode: z.number().int().nullable(),
   ok: z.boolean(),
   error: z.string().nullable(),

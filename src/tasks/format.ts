@@ -43,7 +43,7 @@ export function formatTokens(t: TokenTotals): string {
   if (t.calls === 0) return "no LLM calls";
   const n = (x: number) => x.toLocaleString("en-US");
   const via = t.backends.length ? ` via ${t.backends.map((b) => (b === "script" ? "script (replayed answers, not a model)" : b)).join(", ")}` : "";
-  return `${n(t.effectiveInput)} effective input (input ${n(t.input)}, output ${n(t.output)}, cache write ${n(t.cacheCreation)}, cache read ${n(t.cacheRead)}; ${t.calls} call${t.calls === 1 ? "" : "s"}${via}, $${t.costUsd.toFixed(4)})`;
+  return `${n(t.effectiveInput)} effective input (input ${n(t.input)}, output ${n(t.output)}, cache write ${n(t.cacheCreation)}, cache read ${n(t.cacheRead)}${t.reasoning ? `, of the output reasoning ${n(t.reasoning)}` : ""}; ${t.calls} call${t.calls === 1 ? "" : "s"}${via}, $${t.costUsd.toFixed(4)})`;
 }
 
 /** A task name from its description: the first few words, as a slug-friendly phrase. */

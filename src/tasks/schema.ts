@@ -4,8 +4,9 @@
 // the index worker's long write transactions must never hold up a status change.
 //
 // Version 2 added the peer columns of `steps` (a delegate step's task in a peer repo). A version 1
-// store is migrated in place by TASKS_MIGRATIONS when it is opened.
-export const TASKS_SCHEMA_VERSION = 2;
+// store is migrated in place by TASKS_MIGRATIONS when it is opened. Version 3 added the ledger's
+// `reasoning` column (of `output`, the tokens spent reasoning, as Codex and Gemini report them).
+export const TASKS_SCHEMA_VERSION = 3;
 
 export const TASKS_SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -62,6 +63,7 @@ CREATE TABLE IF NOT EXISTS llm_calls (
   output INTEGER NOT NULL,
   cache_creation INTEGER NOT NULL,
   cache_read INTEGER NOT NULL,
+  reasoning INTEGER NOT NULL DEFAULT 0,
   cost_usd REAL NOT NULL,
   duration_ms REAL NOT NULL,
   exit_code INTEGER,
@@ -91,4 +93,5 @@ export const TASKS_MIGRATIONS: { version: number; table: string; column: string;
   { version: 2, table: "steps", column: "peer_task_id", type: "INTEGER" },
   { version: 2, table: "steps", column: "peer_status", type: "TEXT" },
   { version: 2, table: "steps", column: "peer_branch", type: "TEXT" },
+  { version: 3, table: "llm_calls", column: "reasoning", type: "INTEGER NOT NULL DEFAULT 0" },
 ];

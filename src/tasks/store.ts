@@ -403,8 +403,8 @@ export class TaskStore {
     const r = c.result;
     const row = this.db
       .query(
-        `INSERT INTO llm_calls(task_id, step_seq, purpose, attempt, backend, model, input, output, cache_creation, cache_read, cost_usd, duration_ms, exit_code, ok, error, at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+        `INSERT INTO llm_calls(task_id, step_seq, purpose, attempt, backend, model, input, output, cache_creation, cache_read, reasoning, cost_usd, duration_ms, exit_code, ok, error, at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
       )
       .get(
         c.taskId,
@@ -417,6 +417,7 @@ export class TaskStore {
         r.usage.output,
         r.usage.cacheCreation,
         r.usage.cacheRead,
+        r.usage.reasoning ?? 0,
         r.costUsd,
         Math.round(r.durationMs),
         r.exitCode,
@@ -451,6 +452,7 @@ export class TaskStore {
       output: r.output as number,
       cacheCreation: r.cache_creation as number,
       cacheRead: r.cache_read as number,
+      reasoning: r.reasoning as number,
       costUsd: r.cost_usd as number,
       durationMs: r.duration_ms as number,
       exitCode: r.exit_code as number | null,
@@ -480,15 +482,16 @@ export class TaskStore {
     const r = this.db
       .query(
         `SELECT count(*) AS calls, coalesce(sum(input),0) AS input, coalesce(sum(output),0) AS output, coalesce(sum(cache_creation),0) AS cc,
-                coalesce(sum(cache_read),0) AS cr, coalesce(sum(cost_usd),0) AS cost, group_concat(DISTINCT backend) AS backends FROM llm_calls ${where}`,
+                coalesce(sum(cache_read),0) AS cr, coalesce(sum(reasoning),0) AS rs, coalesce(sum(cost_usd),0) AS cost, group_concat(DISTINCT backend) AS backends FROM llm_calls ${where}`,
       )
-      .get(...params) as { calls: number; input: number; output: number; cc: number; cr: number; cost: number; backends: string | null };
+      .get(...params) as { calls: number; input: number; output: number; cc: number; cr: number; rs: number; cost: number; backends: string | null };
     return {
       calls: r.calls,
       input: r.input,
       output: r.output,
       cacheCreation: r.cc,
       cacheRead: r.cr,
+      reasoning: r.rs,
       effectiveInput: effectiveInput(r.input, r.cr),
       costUsd: r.cost,
       backends: r.backends ? r.backends.split(",").sort() : [],

@@ -52,7 +52,7 @@ describe("backendFor", () => {
   });
 
   test("misconfigurations throw with the fix in the message", () => {
-    expect(() => backendFor("plan", config({ llm_plan: "gpt" }), ROOT)).toThrow("unknown llm backend 'gpt' for plan (known: claude, script)");
+    expect(() => backendFor("plan", config({ llm_plan: "gpt" }), ROOT)).toThrow("unknown llm backend 'gpt' for plan (known: claude, codex, gemini, script)");
     expect(() => backendFor("step", config({ llm: "script" }), ROOT)).toThrow("llm backend 'script' for step needs llm_script in .skep/config.json");
   });
 

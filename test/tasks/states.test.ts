@@ -62,7 +62,7 @@ describe("task states", () => {
     store.recordCall({ taskId: id, stepSeq: 1, purpose: "step", attempt: 2, result: result(20, 30, false) });
     store.recordCall({ taskId: null, purpose: "dedup", result: result(1, 0) });
     const t = store.totals(id);
-    expect(t).toEqual({ calls: 2, input: 1020, output: 14, cacheCreation: 200, cacheRead: 5030, effectiveInput: 1020 + 503, costUsd: 1, backends: ["script"] });
+    expect(t).toEqual({ calls: 2, input: 1020, output: 14, cacheCreation: 200, cacheRead: 5030, reasoning: 0, effectiveInput: 1020 + 503, costUsd: 1, backends: ["script"] });
     expect(store.totals().calls).toBe(3);
     expect(store.unattributedTotals().input).toBe(1);
     expect(store.calls({ taskId: id }).map((c) => [c.purpose, c.attempt, c.ok, c.exitCode])).toEqual([

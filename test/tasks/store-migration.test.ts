@@ -72,8 +72,8 @@ describe("tasks.db migration", () => {
     const skepDir = version1Store();
     const store = TaskStore.open(skepDir);
     try {
-      expect(TASKS_SCHEMA_VERSION).toBe(2);
-      expect((store.db.query("SELECT value FROM meta WHERE key = 'tasks_schema'").get() as { value: string }).value).toBe("2");
+      expect(TASKS_SCHEMA_VERSION).toBe(3);
+      expect((store.db.query("SELECT value FROM meta WHERE key = 'tasks_schema'").get() as { value: string }).value).toBe("3");
       const columns = (store.db.query("PRAGMA table_info(steps)").all() as { name: string }[]).map((c) => c.name);
       expect(columns).toEqual(expect.arrayContaining(["peer_repo", "peer_task_id", "peer_status", "peer_branch"]));
 

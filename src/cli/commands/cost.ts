@@ -24,6 +24,7 @@ export function addTotals(all: TokenTotals[]): TokenTotals {
     output: sum((t) => t.output),
     cacheCreation: sum((t) => t.cacheCreation),
     cacheRead: sum((t) => t.cacheRead),
+    reasoning: sum((t) => t.reasoning ?? 0),
     effectiveInput: sum((t) => t.effectiveInput),
     costUsd: sum((t) => t.costUsd),
     backends: [...new Set(all.flatMap((t) => t.backends))].sort(),
