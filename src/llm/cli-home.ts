@@ -16,8 +16,7 @@ export interface CliHome {
 }
 
 /** A fresh directory for one call of `backend`. */
-export function makeCliHome(backend: string): CliHome {
-  const root = join(skepHome(), "llm-homes");
+export function makeCliHome(backend: string, root = join(skepHome(), "llm-homes")): CliHome {
   mkdirSync(root, { recursive: true, mode: 0o700 });
   const dir = mkdtempSync(join(root, `${backend}-`)); // created 0700
   return { dir, dispose: () => rmSync(dir, { recursive: true, force: true, maxRetries: 3 }) };

@@ -17,6 +17,8 @@ export interface CliCall {
   killGraceMs?: number;
   /** Every stdout line, before it goes to the live log. */
   feed(line: string): void;
+  /** Every stderr line (codex reports a tool it refused only there). */
+  feedStderr?(line: string): void;
   /** After a run that ended on its own: ok, the answer, or the failure in the CLI's words. */
   judge(run: GroupRunResult): { ok: boolean; error: string | null; text: string };
   usage(): LlmUsage;
@@ -65,6 +67,7 @@ export async function runCliCall(call: CliCall, req: LlmRequest, started: number
       call.feed(line);
       req.onLine?.(line);
     },
+    onStderrLine: call.feedStderr ? (line) => call.feedStderr!(line) : undefined,
   });
   const base: LlmResult = {
     ok: false,

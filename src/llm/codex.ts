@@ -35,6 +35,10 @@ export interface CodexBackendOptions {
   maxRetries?: number;
   /** The user's codex directory to seed from (default $CODEX_HOME, else ~/.codex). */
   userHome?: string;
+  /** Start from this process's environment (default true); false: the child sees only `env`. */
+  inheritEnv?: boolean;
+  /** Where per-call homes are made (default ~/.skep/llm-homes, or $SKEP_HOME/llm-homes). */
+  homesDir?: string;
   skepCommand?: string[];
   killGraceMs?: number;
 }
@@ -146,6 +150,12 @@ export class CodexStream {
     }
   }
 
+  /** Codex tells the model about a call it will not route (an unknown or unavailable tool) and logs it on stderr only. */
+  feedStderr(line: string): void {
+    const m = /ERROR codex_core::tools::router: error=(.*)$/.exec(line);
+    if (m) this.refused.push(m[1]!.trim());
+  }
+
   private item(item: Item): void {
     if (item.type === "agent_message" && typeof item.text === "string") this.lastText = item.text;
     else if (item.type === "mcp_tool_call" && (item.status === "failed" || item.error)) {
@@ -182,7 +192,7 @@ export class CodexBackend implements LlmBackend {
     const started = performance.now();
     let home: CliHome;
     try {
-      home = makeCliHome("codex");
+      home = makeCliHome("codex", this.opts.homesDir);
       seedFrom(this.opts.userHome ?? process.env.CODEX_HOME ?? join(homedir(), ".codex"), home.dir, SEEDED);
     } catch (e) {
       return failedBeforeStart(this.name, req, started, `could not prepare codex's home under ${join("~/.skep", "llm-homes")}: ${(e as Error).message}`);
@@ -195,10 +205,11 @@ export class CodexBackend implements LlmBackend {
           backend: this.name,
           bin: this.bin,
           args: codexArgs(req, { provider: this.opts.provider, maxRetries: this.opts.maxRetries, mcp: target ? mcpServerCommand(target, this.opts.skepCommand ?? skepCommand()) : undefined }),
-          env: { ...process.env, ...this.opts.env, CODEX_HOME: home.dir },
+          env: { ...(this.opts.inheritEnv === false ? {} : process.env), ...this.opts.env, CODEX_HOME: home.dir },
           installHint: INSTALL_CODEX,
           killGraceMs: this.opts.killGraceMs,
           feed: (line) => stream.feed(line),
+          feedStderr: (line) => stream.feedStderr(line),
           judge: (run) => judge(run, stream),
           usage: () => stream.usage ?? { input: 0, output: 0, cacheCreation: 0, cacheRead: 0, reasoning: 0 },
           model: () => req.model ?? null,

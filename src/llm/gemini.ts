@@ -32,6 +32,10 @@ export interface GeminiBackendOptions {
   maxRetries?: number;
   /** The user's directory holding `.gemini` (default $GEMINI_CLI_HOME, else the home directory). */
   userHome?: string;
+  /** Start from this process's environment (default true); false: the child sees only `env`. */
+  inheritEnv?: boolean;
+  /** Where per-call homes are made (default ~/.skep/llm-homes, or $SKEP_HOME/llm-homes). */
+  homesDir?: string;
   skepCommand?: string[];
   killGraceMs?: number;
 }
@@ -173,11 +177,11 @@ export class GeminiBackend implements LlmBackend {
 
   async run(req: LlmRequest): Promise<LlmResult> {
     const started = performance.now();
-    const env: Record<string, string | undefined> = { ...process.env, ...this.opts.env };
+    const env: Record<string, string | undefined> = { ...(this.opts.inheritEnv === false ? {} : process.env), ...this.opts.env };
     if (this.opts.baseUrl) env.GOOGLE_GEMINI_BASE_URL = this.opts.baseUrl;
     let home: CliHome;
     try {
-      home = makeCliHome("gemini");
+      home = makeCliHome("gemini", this.opts.homesDir);
       const userDir = join(this.opts.userHome ?? process.env.GEMINI_CLI_HOME ?? homedir(), ".gemini");
       const dir = join(home.dir, ".gemini");
       mkdirSync(dir, { recursive: true, mode: 0o700 });
