@@ -113,7 +113,9 @@ export class GeminiStream {
         break;
       case "tool_result": {
         const err = isObject(o.error) ? o.error : null;
-        if (o.status === "error" && err && REFUSALS.has(String(err.type))) {
+        // A path outside the workspace comes back as invalid parameters: a refusal all the same.
+        const outside = typeof err?.message === "string" && err.message.startsWith("Path not in workspace");
+        if (o.status === "error" && err && (REFUSALS.has(String(err.type)) || outside)) {
           this.refused.push(`${this.tools.get(String(o.tool_id)) ?? "?"}: ${String(err.message ?? err.type)}`);
         }
         break;
