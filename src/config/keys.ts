@@ -158,11 +158,11 @@ export function effective(k: ConfigKey, raw: Record<string, unknown>, config: Re
   let value: unknown = own === undefined ? null : own;
   if (!set) {
     // Unset keys without a zod default resolve the way the code that reads them does.
-    if (k.key.startsWith("llm_") && k.key !== "llm_script") value = backendNameFor(k.key.slice(4) as "classify", config);
+    if (BACKEND_KEYS.has(k.key) && k.key !== "llm") value = backendNameFor(k.key.slice(4) as "classify", config);
     else if (k.key === "model_classify") value = modelFor("classify", config);
     else if (k.key === "model_plan") value = modelFor("plan", config);
     else if (k.key === "model_dedup") value = modelFor("dedup", config);
-    else if (k.key === "claude_bin") value = "claude";
+    else if (k.key === "claude_bin" || k.key === "codex_bin" || k.key === "gemini_bin") value = k.key.slice(0, -4);
   }
   const builtIn = valueAt(DEFAULTS, k.key);
   return { value, isDefault: !set || (builtIn !== undefined && isDeepStrictEqual(own, builtIn)), follows };

@@ -2,7 +2,7 @@
 // exits 1, stores no task and records no LLM call, in the CLI and through the daemon alike
 // (issue 11, defect 5).
 import { afterAll, expect, setDefaultTimeout, test } from "bun:test";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { delimiter, join } from "node:path";
 import { TaskStore } from "../../src/tasks/store.ts";
 import { initRepo } from "../helpers/git-repo.ts";
@@ -80,4 +80,36 @@ test("through a running daemon: the same refusal, exit 1, nothing stored", async
   expect(r.stderr).toContain("`claude` not found on the PATH");
   expectNothingStored(root);
   expect(skep(["daemon", "stop"]).code).toBe(0);
+});
+
+test("skep init offers the LLM CLIs on the PATH; doctor checks the one the config names, with its version", () => {
+  // Stand-ins on the PATH (doctor runs `--version`; nothing here runs a model).
+  const bin = tempDir("skep-preflight-bin-");
+  writeFileSync(join(bin, "codex"), "#!/bin/sh\necho 'codex-cli 9.8.7'\n", { mode: 0o755 });
+  writeFileSync(join(bin, "gemini"), "#!/bin/sh\necho '6.5.4'\n", { mode: 0o755 });
+  const path = [bin, ...pathWithoutClaude().split(delimiter).filter((d) => !existsSync(join(d, "codex")) && !existsSync(join(d, "gemini")))].join(delimiter);
+  const root = initRepo(join(tempDir("skep-preflight-"), "repo"), { "src/main.ts": "export const x = 1;\n" });
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith("SKEP_") && k !== "TMUX") env[k] = v;
+  Object.assign(env, { SKEP_NO_TMUX: "1", SKEP_HOME: tempDir("skep-preflight-home-"), PATH: path, HOME: tempDir("skep-preflight-user-") });
+  const skep = (args: string[]) => {
+    const p = Bun.spawnSync([BUN, MAIN, ...args], { cwd: root, env, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
+    return { code: p.exitCode ?? -1, stdout: p.stdout.toString(), stderr: p.stderr.toString() };
+  };
+  const init = skep(["init", "--no-daemon"]);
+  expect(init.code).toBe(0);
+  expect(init.stdout).toContain("LLM:        codex, gemini on the PATH; using codex (or skep config llm gemini;");
+  expect(JSON.parse(readFileSync(join(root, ".skep/config.json"), "utf8")).llm).toBe("codex");
+  expect(skep(["config", "llm_classify", "gemini"]).code).toBe(0);
+  const doctor = skep(["doctor", "--json"]);
+  const checks = (JSON.parse(doctor.stdout) as { checks: { name: string; status: string; detail: string }[] }).checks;
+  expect(checks.find((c) => c.name === "llm.codex")).toMatchObject({ status: "ok", detail: `llm=codex (dedup, plan, step): Codex CLI 9.8.7 at ${join(bin, "codex")}` });
+  expect(checks.find((c) => c.name === "llm.gemini")).toMatchObject({ status: "ok", detail: `llm=gemini (classify): Gemini CLI 6.5.4 at ${join(bin, "gemini")}` });
+  expect(checks.find((c) => c.name === "llm.claude")).toBeUndefined();
+  // A codex_bin from the repo's config is not run before the user trusts it.
+  expect(skep(["config", "codex_bin", join(bin, "codex")]).code).toBe(0);
+  const untrusted = (JSON.parse(skep(["doctor", "--json"]).stdout) as { checks: { name: string; status: string; detail: string }[] }).checks.find((c) => c.name === "llm.codex");
+  expect(untrusted?.status).toBe("fail");
+  expect(untrusted?.detail).toContain("codex_bin");
+  expect(untrusted?.detail).toContain("not trusted on this machine");
 });

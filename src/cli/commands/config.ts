@@ -92,7 +92,8 @@ function printSet(ctx: RepoContext, input: string, word: string, json: boolean |
   // arrive with a clone, so setting a value is not trusting it); say so rather than fail later.
   const key = TRUSTED_KEYS.find((t) => t === k.key);
   if (key && typeof parsed.value === "string" && valueTrustState(ctx.root, key, parsed.value) !== "trusted") {
-    console.error(`note: ${key === "test_cmd" ? "tasks" : "skep"} will not run \`${parsed.value}\` until you trust it on this machine: skep trust`);
+    const what = key.endsWith("_base_url") ? `send ${key.split("_")[0]} calls to` : "run";
+    console.error(`note: ${key === "test_cmd" ? "tasks" : "skep"} will not ${what} \`${parsed.value}\` until you trust it on this machine: skep trust`);
   }
 }
 

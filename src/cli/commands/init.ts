@@ -20,6 +20,7 @@ import { buildIndex, printIndexAnswer } from "./index-cmd.ts";
 import { repoArgs } from "../args.ts";
 import { repoContext } from "../../repo/repo.ts";
 import { refuseInit } from "../init-guard.ts";
+import { CLI_BACKENDS } from "../../llm/select.ts";
 
 function isInside(root: string, dir: string): boolean {
   const rel = relative(root, dir);
@@ -56,16 +57,23 @@ export const initCommand = defineCommand({
       testCmd = existing.test_cmd;
       console.log(`Config:     ${configShown} (kept; test command: ${existing.test_cmd ?? "none"})`);
     } else {
-      const config = RepoConfig.parse({ test_cmd: detectTestCommand(ctx.root) });
+      // The LLM CLIs on the PATH: the first of claude, codex, gemini found answers every purpose.
+      const found = CLI_BACKENDS.filter((b) => Bun.which(b) !== null);
+      const config = RepoConfig.parse({ test_cmd: detectTestCommand(ctx.root), ...(found[0] ? { llm: found[0] } : {}) });
       writeConfig(ctx.skepDir, config);
       testCmd = config.test_cmd;
       console.log(`Config:     wrote ${configShown} (test command: ${config.test_cmd ?? "none detected"})`);
+      if (found.length === 0) console.log(`LLM:        no LLM CLI (${CLI_BACKENDS.join(", ")}) on the PATH; tasks need one: install it, or set claude_bin, codex_bin or gemini_bin`);
+      else {
+        const others = found.slice(1).map((b) => `skep config llm ${b}`);
+        console.log(`LLM:        ${found.join(", ")} on the PATH; using ${found[0]}${others.length ? ` (or ${others.join(", or ")}; per purpose: llm_classify, llm_plan, llm_step)` : ""}`);
+      }
     }
     // A test command never runs on its own: the user trusts it on this machine first.
     if (testCmd && trustState(ctx.root, testCmd) !== "trusted") console.log(`Tests:      tasks will not run \`${testCmd}\` until you trust it: skep trust`);
-    // Nor does a claude executable named by a config that was already here.
-    const bin = existing ? repoValues(existing, ctx.root).find((v) => v.key === "claude_bin" && v.state !== "trusted") : undefined;
-    if (bin) console.log(`LLM:        ${untrustedReason(bin)}`);
+    // Nor does an LLM CLI (or a provider URL) named by a config that was already here.
+    const untrusted = existing ? repoValues(existing, ctx.root).filter((v) => v.key !== "test_cmd" && v.state !== "trusted") : [];
+    for (const v of untrusted) console.log(`LLM:        ${untrustedReason(v)}`);
 
     if (ctx.isGit && excludeSkepDir(ctx.root)) console.log("Git:        added .skep/ to .git/info/exclude");
 
