@@ -3,13 +3,13 @@
 // broken stream, a refused tool, an API that never answers, a missing executable; each recorded
 // with codex's own message, and nothing left behind.
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { LlmRequest } from "../../src/llm/backend.ts";
 import { CodexBackend, type CodexBackendOptions } from "../../src/llm/codex.ts";
 import { CODEX, FAKE_KEY_VAR, processesWith, snapshot } from "../support/agent-clis.ts";
 import { FakeOpenAI } from "../support/fake-openai.ts";
-import { childEnv, indexAt, makeRepo, SAMPLE } from "../mcp/support.ts";
+import { childEnv, makeRepo, SAMPLE } from "../mcp/support.ts";
 import { cleanupAll, tempDir } from "../support/temp.ts";
 
 setDefaultTimeout(90_000);

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from "node:path";
 import type { LlmRequest } from "../../src/llm/backend.ts";
 import { CodexBackend, type CodexBackendOptions } from "../../src/llm/codex.ts";
-import { CODEX, FAKE_KEY_VAR, processesWith, snapshot } from "../support/agent-clis.ts";
+import { CODEX, FAKE_KEY_VAR, snapshot } from "../support/agent-clis.ts";
 import { FakeOpenAI } from "../support/fake-openai.ts";
 import { childEnv, indexAt, makeRepo, SAMPLE } from "../mcp/support.ts";
 import { cleanupAll, tempDir } from "../support/temp.ts";

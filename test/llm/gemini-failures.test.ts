@@ -2,13 +2,13 @@
 // (a separate file from gemini-real.test.ts so the two run in parallel): an HTTP error, garbage,
 // a stream that stops; each recorded with gemini's own message, and nothing left behind.
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { LlmRequest } from "../../src/llm/backend.ts";
 import { GeminiBackend, type GeminiBackendOptions } from "../../src/llm/gemini.ts";
 import { GEMINI, offlineGeminiEnv, processesWith, snapshot } from "../support/agent-clis.ts";
 import { FakeGemini } from "../support/fake-gemini.ts";
-import { childEnv, indexAt, makeRepo, SAMPLE } from "../mcp/support.ts";
+import { childEnv } from "../mcp/support.ts";
 import { cleanupAll, tempDir } from "../support/temp.ts";
 
 setDefaultTimeout(90_000);

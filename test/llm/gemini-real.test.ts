@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from "node:path";
 import type { LlmRequest } from "../../src/llm/backend.ts";
 import { GeminiBackend, type GeminiBackendOptions } from "../../src/llm/gemini.ts";
-import { GEMINI, offlineGeminiEnv, processesWith, snapshot } from "../support/agent-clis.ts";
+import { GEMINI, offlineGeminiEnv, snapshot } from "../support/agent-clis.ts";
 import { FakeGemini } from "../support/fake-gemini.ts";
 import { childEnv, indexAt, makeRepo, SAMPLE } from "../mcp/support.ts";
 import { cleanupAll, tempDir } from "../support/temp.ts";
