@@ -203,7 +203,7 @@ export class TaskClient {
   delete(id: number, deleteBranch: boolean): Promise<Done<TaskDeleteAnswer>> {
     return this.call({
       daemon: (c) => c.request("task.delete", { id, deleteBranch }),
-      local: () => ({ id, ...this.local().delete(id, { deleteBranch }) }),
+      local: async () => ({ id, ...(await this.local().delete(id, { deleteBranch })) }),
     });
   }
 

@@ -67,8 +67,8 @@ export class TaskHost {
     return this.queue.wait(id, until, timeoutMs);
   }
 
-  delete(id: number, deleteBranch: boolean) {
-    const r = this.service.delete(id, { deleteBranch });
+  async delete(id: number, deleteBranch: boolean) {
+    const r = await this.service.delete(id, { deleteBranch });
     this.bus.publish("task.deleted", { taskId: id });
     return { id, ...r };
   }

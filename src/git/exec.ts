@@ -3,7 +3,8 @@
 // git says no. repo.ts builds its null-when-no-answer facts (top level, HEAD, git dirs, and the
 // asynchronous ones the MCP overlay runs several at a time) on gitRaw/gitRawAsync; the index's
 // file listing and ignore checks and the watcher use gitRaw; the task machinery uses
-// gitBytes/gitText because it needs to know why git refused.
+// gitBytes/gitText because it needs to know why git refused, and the daemon's task work uses the
+// *Async forms so no git command holds its event loop.
 
 export class GitError extends Error {
   override name = "GitError";
@@ -50,17 +51,42 @@ export function gitRaw(cwd: string, args: string[], stdin?: Uint8Array): GitResu
   return { exitCode: p.exitCode ?? -1, stdout: p.stdout, stderr: p.stderr.toString() };
 }
 
-/** gitRaw without blocking the event loop: for callers that run several git commands at once. */
-export async function gitRawAsync(cwd: string, args: string[]): Promise<GitResult> {
+/**
+ * gitRaw without blocking the event loop: the daemon runs every task's git (a `git add` of 30,000
+ * files takes seconds) this way, so its socket keeps answering meanwhile. Aborting `signal` kills
+ * git (SIGTERM: git removes its lock files on that signal) and throws GitError "interrupted", so an
+ * interrupt does not wait for a long commit to finish.
+ */
+export async function gitRawAsync(cwd: string, args: string[], opts: { stdin?: Uint8Array; signal?: AbortSignal } = {}): Promise<GitResult> {
   const command = ["git", ...args];
+  if (opts.signal?.aborted) throw new GitError(command, cwd, null, "interrupted");
   let p;
   try {
-    p = Bun.spawn(["git", ...GIT_FLAGS, ...args], { cwd, env: gitEnv(), stdin: "ignore", stdout: "pipe", stderr: "pipe" });
+    p = Bun.spawn(["git", ...GIT_FLAGS, ...args], { cwd, env: gitEnv(), stdin: opts.stdin ?? "ignore", stdout: "pipe", stderr: "pipe" });
   } catch (err) {
     throw new GitError(command, cwd, null, (err as Error).message);
   }
-  const [stdout, stderr, exitCode] = await Promise.all([new Response(p.stdout).bytes(), new Response(p.stderr).text(), p.exited]);
-  return { exitCode, stdout, stderr };
+  const kill = () => p.kill("SIGTERM");
+  opts.signal?.addEventListener("abort", kill, { once: true });
+  try {
+    const [stdout, stderr, exitCode] = await Promise.all([new Response(p.stdout).bytes(), new Response(p.stderr).text(), p.exited]);
+    if (opts.signal?.aborted) throw new GitError(command, cwd, null, "interrupted");
+    return { exitCode, stdout, stderr };
+  } finally {
+    opts.signal?.removeEventListener("abort", kill);
+  }
+}
+
+/** gitBytes without blocking the event loop (see gitRawAsync). */
+export async function gitBytesAsync(cwd: string, args: string[], signal?: AbortSignal): Promise<Uint8Array> {
+  const r = await gitRawAsync(cwd, args, { signal });
+  if (r.exitCode !== 0) throw new GitError(["git", ...args], cwd, r.exitCode, r.stderr);
+  return r.stdout;
+}
+
+/** gitText without blocking the event loop. */
+export async function gitTextAsync(cwd: string, args: string[], signal?: AbortSignal): Promise<string> {
+  return new TextDecoder().decode(await gitBytesAsync(cwd, args, signal)).replace(/\n$/, "");
 }
 
 /** Run git; its stdout bytes on exit 0, GitError otherwise. */

@@ -8,7 +8,7 @@
 import { createHash } from "node:crypto";
 import { lstatSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { gitBytes, gitRaw, GitError } from "./exec.ts";
+import { gitBytesAsync, gitRawAsync, GitError } from "./exec.ts";
 import { gitCommonDir } from "./repo.ts";
 
 /** The paths at a worktree's top a step may not create, change or delete. */
@@ -93,14 +93,15 @@ export interface CheckoutState {
   index: string;
 }
 
-export function checkoutState(root: string): CheckoutState {
-  const text = (args: string[]) => {
-    const r = gitRaw(root, args);
+/** Asynchronous: the user's index may list tens of thousands of files, and the daemon keeps answering meanwhile. */
+export async function checkoutState(root: string): Promise<CheckoutState> {
+  const text = async (args: string[]) => {
+    const r = await gitRawAsync(root, args);
     return r.exitCode === 0 ? new TextDecoder().decode(r.stdout).trim() : null;
   };
   // Entries (mode, blob, stage, path), not the index file: git rewrites that file to refresh stat data.
-  const index = createHash("sha256").update(gitBytes(root, ["ls-files", "--stage", "-z"])).digest("hex");
-  return { head: text(["rev-parse", "--verify", "--quiet", "HEAD"]), branch: text(["symbolic-ref", "--quiet", "HEAD"]), index };
+  const index = createHash("sha256").update(await gitBytesAsync(root, ["ls-files", "--stage", "-z"])).digest("hex");
+  return { head: await text(["rev-parse", "--verify", "--quiet", "HEAD"]), branch: await text(["symbolic-ref", "--quiet", "HEAD"]), index };
 }
 
 /** How the checkout moved, in words; [] when it is as before. */

@@ -1,6 +1,8 @@
 // Facts about branches and commits a task needs: where HEAD is, what a branch changed against its
-// base, whether it is merged, and a file's bytes at a commit. All throw GitError on failure.
-import { assertRef, GitError, gitBytes, gitRaw, gitText } from "./exec.ts";
+// base, whether it is merged, and a file's bytes at a commit. All throw GitError on failure. What a
+// task's end runs on its whole branch (the diff, the files' bytes) is asynchronous: a branch of
+// 30,000 files must not hold the daemon's event loop.
+import { assertRef, GitError, gitBytesAsync, gitRaw, gitRawAsync, gitText, gitTextAsync } from "./exec.ts";
 
 /** The branch checked out at `root`, or null when HEAD is detached. */
 export function currentBranch(root: string): string | null {
@@ -18,10 +20,10 @@ export function resolveCommit(root: string, ref: string): string {
 }
 
 /** The best common ancestor of two refs (what `base...branch` diffs from). */
-export function mergeBase(root: string, a: string, b: string): string {
+export async function mergeBase(root: string, a: string, b: string): Promise<string> {
   assertRef(root, "ref", a);
   assertRef(root, "ref", b);
-  return gitText(root, ["merge-base", a, b]);
+  return gitTextAsync(root, ["merge-base", a, b]);
 }
 
 export type ChangeStatus = "A" | "M" | "D" | "R";
@@ -38,10 +40,10 @@ export interface ChangedFile {
  * counted), renames detected. Type changes count as modifications; copies (only reported when
  * copy detection is on) as additions.
  */
-export function changedFiles(root: string, base: string, branch: string): ChangedFile[] {
+export async function changedFiles(root: string, base: string, branch: string): Promise<ChangedFile[]> {
   assertRef(root, "ref", base);
   assertRef(root, "ref", branch);
-  const out = gitBytes(root, ["diff", "--name-status", "-z", "--find-renames", "--no-ext-diff", `${base}...${branch}`, "--"]);
+  const out = await gitBytesAsync(root, ["diff", "--name-status", "-z", "--find-renames", "--no-ext-diff", `${base}...${branch}`, "--"]);
   const fields = new TextDecoder().decode(out).split("\0");
   const files: ChangedFile[] = [];
   for (let i = 0; i + 1 < fields.length; ) {
@@ -84,11 +86,44 @@ export function isMerged(root: string, branch: string, base: string): boolean {
  * a directory or submodule there). `cat-file blob` rather than `show`: raw bytes, no textconv.
  * GitError when `ref` itself names no commit.
  */
-export function fileAt(root: string, ref: string, path: string): Uint8Array | null {
-  const commit = resolveCommit(root, ref);
+export async function fileAt(root: string, ref: string, path: string): Promise<Uint8Array | null> {
+  return (await filesAt(root, ref, [path])).get(path) ?? null;
+}
+
+/**
+ * fileAt for many paths with one `git cat-file --batch` (one process, not one per file): a map
+ * from each path to its bytes, or null when the commit has no such blob.
+ */
+export async function filesAt(root: string, ref: string, paths: string[]): Promise<Map<string, Uint8Array | null>> {
+  const commit = await gitTextAsync(root, ["rev-parse", "--verify", "--quiet", `${checkedRef(root, ref)}^{commit}`]);
+  const out = new Map<string, Uint8Array | null>();
+  if (!paths.length) return out;
   // A leading "./" or "/" would make git resolve the path against cwd or reject it.
-  const rel = path.replace(/^(\.\/|\/)+/, "");
-  const r = gitRaw(root, ["cat-file", "blob", `${commit}:${rel}`]);
-  if (r.exitCode === 0) return r.stdout;
-  return null;
+  const rel = (p: string) => p.replace(/^(\.\/|\/)+/, "");
+  // Names are NUL-separated (-z): a file name may hold a newline.
+  const input = Buffer.from(paths.map((p) => `${commit}:${rel(p)}\0`).join(""));
+  const r = await gitRawAsync(root, ["cat-file", "--batch", "-z"], { stdin: input });
+  if (r.exitCode !== 0) throw new GitError(["git", "cat-file", "--batch", "-z"], root, r.exitCode, r.stderr);
+  const buf = r.stdout;
+  let at = 0;
+  for (const path of paths) {
+    const nl = buf.indexOf(10, at);
+    if (nl === -1) break;
+    const header = new TextDecoder().decode(buf.subarray(at, nl));
+    at = nl + 1;
+    const m = /^[0-9a-f]+ (\S+) (\d+)$/.exec(header);
+    if (!m) {
+      out.set(path, null); // "<name> missing" (or ambiguous): no such file at that commit
+      continue;
+    }
+    const size = Number(m[2]);
+    out.set(path, m[1] === "blob" ? buf.slice(at, at + size) : null);
+    at += size + 1; // the content, then a newline
+  }
+  return out;
+}
+
+function checkedRef(root: string, ref: string): string {
+  assertRef(root, "ref", ref);
+  return ref;
 }

@@ -1,9 +1,11 @@
 // Task worktrees: each task runs on its own branch in its own `git worktree`, so the user's main
 // checkout (its files, index and HEAD) is never touched. Everything shells out to real git and
-// throws GitError (with the command and git's stderr) when git refuses.
+// throws GitError (with the command and git's stderr) when git refuses. What can take seconds on a
+// big tree (checking a worktree out, removing it, staging and committing) is asynchronous: the
+// daemon runs it while its socket keeps answering.
 import { existsSync, mkdirSync, realpathSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import { assertRef, GitError, gitBytes as check, gitRaw, gitText } from "./exec.ts";
+import { assertRef, GitError, gitBytes as check, gitBytesAsync, gitRaw, gitRawAsync, gitTextAsync } from "./exec.ts";
 
 export { GitError } from "./exec.ts";
 export { branchCommits, changedFiles, type ChangedFile, type ChangeStatus, currentBranch, fileAt, isMerged, mergeBase, resolveCommit } from "./history.ts";
@@ -82,7 +84,7 @@ export interface AddedWorktree {
  * (a resumed task whose directory was removed) check the existing branch out there again, or
  * return the existing worktree unchanged.
  */
-export function addWorktree(root: string, opts: AddWorktreeOptions): AddedWorktree {
+export async function addWorktree(root: string, opts: AddWorktreeOptions): Promise<AddedWorktree> {
   const path = resolve(root, opts.path);
   const { branch, base } = opts;
   assertRef(root, "branch", branch);
@@ -100,11 +102,11 @@ export function addWorktree(root: string, opts: AddWorktreeOptions): AddedWorktr
     // A worktree directory deleted by hand stays registered and keeps its branch "checked out";
     // pruning forgets only such missing ones, so the branch can be checked out here again.
     pruneWorktrees(root);
-    check(root, ["worktree", "add", path, branch]);
+    await gitBytesAsync(root, ["worktree", "add", path, branch]);
   } else {
     if (mine) pruneWorktrees(root);
     // --no-track: a task branch made from origin/main must not push to or pull from it.
-    check(root, ["worktree", "add", "--no-track", "-b", branch, path, base]);
+    await gitBytesAsync(root, ["worktree", "add", "--no-track", "-b", branch, path, base]);
   }
   return { path, branch, created: true };
 }
@@ -113,7 +115,7 @@ export function addWorktree(root: string, opts: AddWorktreeOptions): AddedWorktr
  * Remove the worktree at `path` (its directory and git's record of it). With `force`, local
  * changes are discarded; without, git refuses a dirty worktree. False when none was registered.
  */
-export function removeWorktree(root: string, path: string, opts: { force?: boolean } = {}): boolean {
+export async function removeWorktree(root: string, path: string, opts: { force?: boolean } = {}): Promise<boolean> {
   const abs = resolve(root, path);
   const mine = findWorktree(root, abs);
   if (!mine) return false;
@@ -121,7 +123,7 @@ export function removeWorktree(root: string, path: string, opts: { force?: boole
     pruneWorktrees(root);
     return true;
   }
-  check(root, ["worktree", "remove", ...(opts.force ? ["--force"] : []), abs]);
+  await gitBytesAsync(root, ["worktree", "remove", ...(opts.force ? ["--force"] : []), abs]);
   return true;
 }
 
@@ -154,6 +156,8 @@ export function deleteBranch(root: string, branch: string, opts: { force?: boole
 export interface CommitOptions {
   /** "Name <email>", as `git commit --author` takes it. */
   author?: string;
+  /** Aborting kills the running git command (an interrupt must not wait for a long `git add`). */
+  signal?: AbortSignal;
   /**
    * The worktree's own git dir (src/git/guard.ts pinWorktree): every command then runs with
    * --git-dir/--work-tree instead of discovering the repository through the worktree's `.git`,
@@ -167,25 +171,26 @@ export interface CommitOptions {
  * or null when there was nothing to commit. Hooks are skipped (--no-verify): a task's commit must
  * not hang on, or be rewritten by, a hook expecting a person.
  */
-export function commitAll(worktreeDir: string, message: string, opts: CommitOptions = {}): string | null {
+export async function commitAll(worktreeDir: string, message: string, opts: CommitOptions = {}): Promise<string | null> {
   const pin = opts.gitDir ? [`--git-dir=${opts.gitDir}`, `--work-tree=${worktreeDir}`] : [];
-  check(worktreeDir, [...pin, "add", "-A", "--", ":(top)", `:(top,exclude)${SKEP_DIR}`]);
-  const staged = gitRaw(worktreeDir, [...pin, "diff", "--cached", "--quiet", "--no-ext-diff"]);
+  const { signal } = opts;
+  await gitBytesAsync(worktreeDir, [...pin, "add", "-A", "--", ":(top)", `:(top,exclude)${SKEP_DIR}`], signal);
+  const staged = await gitRawAsync(worktreeDir, [...pin, "diff", "--cached", "--quiet", "--no-ext-diff"], { signal });
   if (staged.exitCode === 0) return null;
   if (staged.exitCode !== 1) throw new GitError(["git", ...pin, "diff", "--cached", "--quiet"], worktreeDir, staged.exitCode, staged.stderr);
 
   // A fresh machine (CI, a container) may have no identity: commit as skep rather than fail,
   // but never override one the user or the repo configured.
   const identity: string[] = [];
-  if (!configured(worktreeDir, pin, "user.name")) identity.push("-c", "user.name=skep");
-  if (!configured(worktreeDir, pin, "user.email")) identity.push("-c", "user.email=skep@localhost");
+  if (!(await configured(worktreeDir, pin, "user.name"))) identity.push("-c", "user.name=skep");
+  if (!(await configured(worktreeDir, pin, "user.email"))) identity.push("-c", "user.email=skep@localhost");
   const author = opts.author === undefined ? [] : [`--author=${opts.author}`];
-  check(worktreeDir, [...identity, ...pin, "commit", "-q", "--no-verify", ...author, "-m", message]);
-  return gitText(worktreeDir, [...pin, "rev-parse", "HEAD"]);
+  await gitBytesAsync(worktreeDir, [...identity, ...pin, "commit", "-q", "--no-verify", ...author, "-m", message], signal);
+  return gitTextAsync(worktreeDir, [...pin, "rev-parse", "HEAD"]);
 }
 
-function configured(dir: string, pin: string[], key: string): boolean {
-  const r = gitRaw(dir, [...pin, "config", "--get", key]);
+async function configured(dir: string, pin: string[], key: string): Promise<boolean> {
+  const r = await gitRawAsync(dir, [...pin, "config", "--get", key]);
   return r.exitCode === 0 && new TextDecoder().decode(r.stdout).trim() !== "";
 }
 

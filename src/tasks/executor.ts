@@ -46,7 +46,7 @@ export async function executeTask(deps: TaskDeps, id: number, opts: ExecuteOptio
   let outcome: Outcome;
   let worktree: string | null = null;
   try {
-    const prepared = prepareWorktree(deps, id);
+    const prepared = await prepareWorktree(deps, id);
     worktree = prepared.worktree;
     outcome = await runSteps(deps, id, worktree, files, opts);
     if (outcome.status === "done") outcome = await runTests(deps, id, worktree, opts);
@@ -60,7 +60,7 @@ export async function executeTask(deps: TaskDeps, id: number, opts: ExecuteOptio
   // A finished task's worktree has nothing left to resume; its branch stays for review and merge.
   if (outcome.status === "done" && worktree) {
     try {
-      removeWorktree(deps.root, worktree, { force: true });
+      await removeWorktree(deps.root, worktree, { force: true });
       store.patch(id, { worktree: null });
     } catch (err) {
       deps.progress?.(id, `the worktree ${worktree} could not be removed: ${(err as Error).message}`);
@@ -71,7 +71,7 @@ export async function executeTask(deps: TaskDeps, id: number, opts: ExecuteOptio
 }
 
 /** Create (or, resuming, reuse) the task's branch and worktree from its base. */
-function prepareWorktree(deps: TaskDeps, id: number): { worktree: string } {
+async function prepareWorktree(deps: TaskDeps, id: number): Promise<{ worktree: string }> {
   const { store, root, config } = deps;
   const task = store.get(id);
   if (!task.plan || task.steps.length === 0) throw new Error("the task has no plan to execute");
@@ -89,7 +89,7 @@ function prepareWorktree(deps: TaskDeps, id: number): { worktree: string } {
   const branch = task.branch ?? branchName(id, slug);
   // The worktree lives under .skep/: make sure the user's `git status` never shows it.
   excludeSkepDir(root);
-  const wt = addWorktree(root, { path: task.worktree ?? worktreePath(deps.skepDir, id, slug), branch, base: baseCommit });
+  const wt = await addWorktree(root, { path: task.worktree ?? worktreePath(deps.skepDir, id, slug), branch, base: baseCommit });
   store.patch(id, { branch, base_branch: baseBranch, base_commit: baseCommit, worktree: wt.path });
   deps.progress?.(id, `${wt.created ? "created" : "reusing"} worktree ${wt.path} on branch ${branch}`);
   return { worktree: wt.path };
@@ -122,7 +122,7 @@ async function runSteps(deps: TaskDeps, id: number, worktree: string, files: Tas
     let done = false;
     for (let attempt = 1; attempt <= 2 && !done; attempt++) {
       const guarded = protectedState(worktree);
-      const checkout = checkoutState(deps.root);
+      const checkout = await checkoutState(deps.root);
       const prompt = stepPrompt(deps.root, task, plan, step, worktree, attempt === 2 ? lastError : null);
       writeFileSync(`${files.prompts}/step-${step.seq}${attempt === 2 ? "-retry" : ""}.md`, prompt);
       const res = await runSafely(backend, {
@@ -156,8 +156,16 @@ async function runSteps(deps: TaskDeps, id: number, worktree: string, files: Tas
         store.updateStep(id, step.seq, { status: "failed", retries: attempt - 1, error: reason, duration_ms: Math.round(performance.now() - started) });
         return { status: "failed", reason };
       }
-      const sha = commitAll(worktree, commitSubject(id, step), { gitDir: pin.gitDir });
-      const moved = checkoutChanges(checkout, checkoutState(deps.root));
+      let sha: string | null;
+      try {
+        sha = await commitAll(worktree, commitSubject(id, step), { gitDir: pin.gitDir, signal: opts.signal });
+      } catch (err) {
+        // An interrupt kills the commit's git: the step's files stay in the worktree, and resuming
+        // runs the step again and commits them.
+        if (opts.signal.aborted) return interrupted(store, id, step);
+        throw err;
+      }
+      const moved = checkoutChanges(checkout, await checkoutState(deps.root));
       if (moved.length) {
         const reason = `your checkout ${deps.root} changed during ${label}: ${moved.join("; ")}. skep stopped the task; look at \`git status\` and \`git reflog\` there (if you made the change yourself, \`skep task resume ${id}\` continues)`;
         store.updateStep(id, step.seq, { status: "failed", retries: attempt - 1, error: reason, duration_ms: Math.round(performance.now() - started) });

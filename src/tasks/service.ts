@@ -191,13 +191,13 @@ export class TaskService {
   }
 
   /** Delete a task and its files; refuses while it runs. Its branch goes too unless it has unmerged work and `keepBranch`. */
-  delete(id: number, opts: { deleteBranch?: boolean } = {}): { deleted: true; branchDeleted: boolean } {
+  async delete(id: number, opts: { deleteBranch?: boolean } = {}): Promise<{ deleted: true; branchDeleted: boolean }> {
     const task = this.store.get(id);
     if (task.status === "executing" || task.status === "queued") throw new TaskError(`task #${id} is ${task.status}; interrupt it first (skep task interrupt ${id})`);
     let branchDeleted = false;
     if (task.worktree) {
       try {
-        removeWorktree(this.opts.root, task.worktree, { force: true });
+        await removeWorktree(this.opts.root, task.worktree, { force: true });
       } catch {
         // already gone
       }

@@ -1,7 +1,7 @@
 // What a task's branch changed, in symbols rather than lines: definitions added, removed, or whose
 // signature changed. Both versions of every changed file are read from git (never the working
 // tree) and parsed with the index's own parser, so the answer is the same wherever it runs.
-import { changedFiles, type ChangeStatus, fileAt, mergeBase } from "../git/history.ts";
+import { changedFiles, type ChangeStatus, filesAt, mergeBase } from "../git/history.ts";
 import { decodeText, looksBinary, MAX_FILE_BYTES, minifiedReason } from "../index/inspect.ts";
 import { languageForFile, languageForPath } from "../parser/languages.ts";
 import { parseText } from "../parser/parse-file.ts";
@@ -23,29 +23,43 @@ export interface SymbolDiff {
   files: { status: ChangeStatus; path: string; oldPath?: string }[];
   /** Changed files in a parsed language whose symbols could not be compared, and why. */
   skipped: { path: string; reason: string }[];
+  /** Changed files in a parsed language beyond MAX_COMPARED_FILES, not compared at all. */
+  notCompared?: number;
 }
+
+/**
+ * Files compared at most: parsing runs on the daemon's thread (in slices, so it keeps answering),
+ * and a branch changing tens of thousands of files has no symbol diff a person would read.
+ */
+export const MAX_COMPARED_FILES = 1000;
+/** Files read from git per `cat-file --batch` (their bytes are held until parsed). */
+const BATCH = 100;
 
 /**
  * The symbol-level diff of `branch` against where it left `base` (their merge base, as
  * `git diff base...branch`): base's own later commits are not the branch's changes.
  */
 export async function symbolDiff(root: string, base: string, branch: string): Promise<SymbolDiff> {
-  const files = changedFiles(root, base, branch);
-  const from = mergeBase(root, base, branch);
+  const files = await changedFiles(root, base, branch);
+  const from = await mergeBase(root, base, branch);
   const diff: SymbolDiff = { added: [], removed: [], changed: [], files, skipped: [] };
-  for (const f of files) {
-    const oldPath = f.oldPath ?? f.path;
-    const parsedBefore = languageForPath(oldPath) !== null;
-    const parsedAfter = languageForPath(f.path) !== null;
-    if (!parsedBefore && !parsedAfter) continue;
-    const before = f.status === "A" || !parsedBefore ? [] : await symbolsAt(root, from, oldPath);
-    const after = f.status === "D" || !parsedAfter ? [] : await symbolsAt(root, branch, f.path);
-    const failed = [before, after].find((s): s is { reason: string } => !Array.isArray(s));
-    if (failed) {
-      diff.skipped.push({ path: f.path, reason: failed.reason });
-      continue;
+  const parsed = files.filter((f) => languageForPath(f.oldPath ?? f.path) !== null || languageForPath(f.path) !== null);
+  if (parsed.length > MAX_COMPARED_FILES) diff.notCompared = parsed.length - MAX_COMPARED_FILES;
+  const compared = parsed.slice(0, MAX_COMPARED_FILES);
+  for (let i = 0; i < compared.length; i += BATCH) {
+    const batch = compared.slice(i, i + BATCH);
+    const olds = await filesAt(root, from, batch.filter((f) => f.status !== "A").map((f) => f.oldPath ?? f.path));
+    const news = await filesAt(root, branch, batch.filter((f) => f.status !== "D").map((f) => f.path));
+    for (const f of batch) {
+      const oldPath = f.oldPath ?? f.path;
+      const before = f.status === "A" || languageForPath(oldPath) === null ? [] : await symbolsOf(oldPath, olds.get(oldPath) ?? null);
+      const after = f.status === "D" || languageForPath(f.path) === null ? [] : await symbolsOf(f.path, news.get(f.path) ?? null);
+      const failed = [before, after].find((s): s is { reason: string } => !Array.isArray(s));
+      if (failed) diff.skipped.push({ path: f.path, reason: failed.reason });
+      else compare(diff, before as Sym[], after as Sym[]);
+      // Parsing is synchronous: let the event loop answer between files.
+      await new Promise((r) => setImmediate(r));
     }
-    compare(diff, before as Sym[], after as Sym[]);
   }
   const order = (a: Sym, b: Sym) => a.file.localeCompare(b.file) || a.line - b.line;
   diff.added.sort(order);
@@ -54,9 +68,8 @@ export async function symbolDiff(root: string, base: string, branch: string): Pr
   return diff;
 }
 
-/** The symbols of `path` at `ref` (none if the file is absent), or why they cannot be had. */
-async function symbolsAt(root: string, ref: string, path: string): Promise<Sym[] | { reason: string }> {
-  const bytes = fileAt(root, ref, path);
+/** The symbols of `path` given its bytes (none if the file is absent), or why they cannot be had. */
+async function symbolsOf(path: string, bytes: Uint8Array | null): Promise<Sym[] | { reason: string }> {
   if (!bytes) return [];
   // The same gates as indexing: such files have no meaningful symbols and parse slowly.
   if (bytes.length > MAX_FILE_BYTES) return { reason: "too large" };
@@ -123,7 +136,8 @@ export function formatSymbolDiff(d: SymbolDiff): string {
   if (d.changed.length) {
     sections.push(["### Changed signatures", ...d.changed.map((c) => `- ${code(sig(c.before))} → ${code(sig(c.after))} ${where(c.after)}`)].join("\n"));
   }
-  if (d.skipped.length) sections.push(["### Not compared", ...d.skipped.map((s) => `- ${s.path}: ${s.reason}`)].join("\n"));
+  const more = d.notCompared ? [`- ${d.notCompared} more changed files: only the first ${MAX_COMPARED_FILES} are compared`] : [];
+  if (d.skipped.length || more.length) sections.push(["### Not compared", ...d.skipped.map((s) => `- ${s.path}: ${s.reason}`), ...more].join("\n"));
   if (!d.added.length && !d.removed.length && !d.changed.length) sections.unshift("No symbol-level changes.");
   return sections.join("\n\n");
 }

@@ -41,7 +41,7 @@ function snapshot(): typeof before {
   };
 }
 
-beforeAll(() => {
+beforeAll(async () => {
   dir = tempDir("skep-git-wt-");
   main = initRepo(join(dir, "main"), {
     "a.txt": "one\n",
@@ -64,13 +64,13 @@ afterAll(async () => {
 });
 
 describe("facts", () => {
-  test("currentBranch and resolveCommit", () => {
+  test("currentBranch and resolveCommit", async () => {
     expect(currentBranch(main)).toBe("main");
     expect(resolveCommit(main, "main")).toBe(git(main, "rev-parse", "HEAD").trim());
     expect(resolveCommit(main, "HEAD")).toMatch(/^[0-9a-f]{40}$/);
   });
 
-  test("an unknown ref is a GitError naming the command", () => {
+  test("an unknown ref is a GitError naming the command", async () => {
     let err: unknown;
     try {
       resolveCommit(main, "no-such-branch");
@@ -82,20 +82,20 @@ describe("facts", () => {
     expect((err as GitError).message).toContain("git rev-parse");
   });
 
-  test("refs that look like options are refused before git sees them", () => {
+  test("refs that look like options are refused before git sees them", async () => {
     expect(() => resolveCommit(main, "--all")).toThrow(GitError);
-    expect(() => changedFiles(main, "-p", "main")).toThrow(GitError);
-    expect(() => addWorktree(main, { path: join(dir, "x"), branch: "-D", base: "main" })).toThrow(GitError);
+    await expect(changedFiles(main, "-p", "main")).rejects.toThrow(GitError);
+    await expect(addWorktree(main, { path: join(dir, "x"), branch: "-D", base: "main" })).rejects.toThrow(GitError);
   });
 
-  test("outside a repository, currentBranch throws", () => {
+  test("outside a repository, currentBranch throws", async () => {
     const plain = join(dir, "plain");
     mkdirSync(plain, { recursive: true });
     expect(() => currentBranch(plain)).toThrow(GitError);
     expect(() => currentBranch(join(dir, "does-not-exist"))).toThrow(GitError);
   });
 
-  test("the main checkout with local edits is not clean", () => {
+  test("the main checkout with local edits is not clean", async () => {
     expect(isClean(main)).toBe(false);
   });
 });
@@ -104,9 +104,9 @@ describe("a task's worktree", () => {
   let wt: string;
   const branch = "skep/task-1-rename-things";
 
-  test("is created with its branch, parent directories included", () => {
+  test("is created with its branch, parent directories included", async () => {
     wt = join(dir, "worktrees", "deep", "task-1");
-    const r = addWorktree(main, { path: wt, branch, base: "main" });
+    const r = await addWorktree(main, { path: wt, branch, base: "main" });
     expect(r).toEqual({ path: wt, branch, created: true });
     expect(existsSync(join(wt, "a.txt"))).toBe(true);
     expect(readFileSync(join(wt, "a.txt"), "utf8")).toBe("one\n"); // the commit, not the user's edit
@@ -117,23 +117,23 @@ describe("a task's worktree", () => {
     expect(() => git(main, "config", `branch.${branch}.merge`)).toThrow();
   });
 
-  test("is returned as is when asked again", () => {
+  test("is returned as is when asked again", async () => {
     writeFileSync(join(wt, "wip.txt"), "work in progress\n");
-    expect(addWorktree(main, { path: wt, branch, base: "main" })).toEqual({ path: wt, branch, created: false });
+    expect(await addWorktree(main, { path: wt, branch, base: "main" })).toEqual({ path: wt, branch, created: false });
     expect(readFileSync(join(wt, "wip.txt"), "utf8")).toBe("work in progress\n");
     rmSync(join(wt, "wip.txt"));
   });
 
-  test("another branch at the same path is refused", () => {
-    expect(() => addWorktree(main, { path: wt, branch: "skep/other", base: "main" })).toThrow(GitError);
+  test("another branch at the same path is refused", async () => {
+    await expect(addWorktree(main, { path: wt, branch: "skep/other", base: "main" })).rejects.toThrow(GitError);
   });
 
-  test("a relative path is taken from the repo root", () => {
-    const r = addWorktree(main, { path: "../worktrees/deep/task-1", branch, base: "main" });
+  test("a relative path is taken from the repo root", async () => {
+    const r = await addWorktree(main, { path: "../worktrees/deep/task-1", branch, base: "main" });
     expect(r.created).toBe(false);
   });
 
-  test("untracked files in .skep/ do not make it dirty; others do", () => {
+  test("untracked files in .skep/ do not make it dirty; others do", async () => {
     mkdirSync(join(wt, ".skep"), { recursive: true });
     writeFileSync(join(wt, ".skep", "task-1-result.md"), "result\n");
     expect(isClean(wt)).toBe(true);
@@ -146,18 +146,18 @@ describe("a task's worktree", () => {
     expect(isClean(wt)).toBe(true);
   });
 
-  test("commitAll with nothing changed commits nothing", () => {
+  test("commitAll with nothing changed commits nothing", async () => {
     const head = resolveCommit(wt, "HEAD");
-    expect(commitAll(wt, "nothing")).toBeNull();
+    expect(await commitAll(wt, "nothing")).toBeNull();
     expect(resolveCommit(wt, "HEAD")).toBe(head);
   });
 
-  test("commitAll commits every change except .skep/", () => {
+  test("commitAll commits every change except .skep/", async () => {
     writeFileSync(join(wt, "a.txt"), "one\ntwo\n");
     writeFileSync(join(wt, "added.ts"), "export function added(x: number): number {\n  return x;\n}\n");
     rmSync(join(wt, "gone.txt"));
     git(wt, "mv", "src/old-name.ts", "src/new-name.ts");
-    const sha = commitAll(wt, "step 1: modify things");
+    const sha = await commitAll(wt, "step 1: modify things");
     expect(sha).toMatch(/^[0-9a-f]{40}$/);
     expect(resolveCommit(wt, "HEAD")).toBe(sha!);
     const files = git(wt, "show", "--name-only", "--no-renames", "--format=", sha!).trim().split("\n").sort();
@@ -168,14 +168,14 @@ describe("a task's worktree", () => {
     expect(git(wt, "log", "-1", "--format=%s")).toBe("step 1: modify things\n");
   });
 
-  test("commitAll takes an author", () => {
+  test("commitAll takes an author", async () => {
     writeFileSync(join(wt, "by-author.txt"), "x\n");
-    const sha = commitAll(wt, "authored", { author: "Ada <ada@example.com>" })!;
+    const sha = (await commitAll(wt, "authored", { author: "Ada <ada@example.com>" }))!;
     expect(git(wt, "log", "-1", "--format=%an <%ae>", sha).trim()).toBe("Ada <ada@example.com>");
   });
 
-  test("changedFiles lists additions, modifications, deletions and renames", () => {
-    const files = changedFiles(main, "main", branch).sort((a, b) => a.path.localeCompare(b.path));
+  test("changedFiles lists additions, modifications, deletions and renames", async () => {
+    const files = (await changedFiles(main, "main", branch)).sort((a, b) => a.path.localeCompare(b.path));
     expect(files).toEqual([
       { status: "M", path: "a.txt" },
       { status: "A", path: "added.ts" },
@@ -185,7 +185,7 @@ describe("a task's worktree", () => {
     ]);
   });
 
-  test("branchCommits and isMerged", () => {
+  test("branchCommits and isMerged", async () => {
     const commits = branchCommits(main, "main", branch);
     expect(commits).toHaveLength(2);
     expect(commits[0]).toBe(resolveCommit(main, branch)); // newest first
@@ -194,69 +194,69 @@ describe("a task's worktree", () => {
     git(main, "branch", "pretend-merged", branch); // a base that has the commits, without touching the checkout
     expect(isMerged(main, branch, "pretend-merged")).toBe(true);
     expect(branchCommits(main, "pretend-merged", branch)).toEqual([]);
-    expect(mergeBase(main, "main", branch)).toBe(resolveCommit(main, "main"));
+    expect(await mergeBase(main, "main", branch)).toBe(resolveCommit(main, "main"));
     expect(() => isMerged(main, "nope", "main")).toThrow(GitError);
   });
 
-  test("fileAt reads bytes at a ref, binary safe; null when absent", () => {
-    expect(fileAt(main, "main", "bin.dat")).toEqual(BINARY);
-    expect(new TextDecoder().decode(fileAt(main, branch, "a.txt")!)).toBe("one\ntwo\n");
-    expect(new TextDecoder().decode(fileAt(main, "main", "a.txt")!)).toBe("one\n");
-    expect(fileAt(main, branch, "gone.txt")).toBeNull();
-    expect(fileAt(main, "main", "added.ts")).toBeNull();
-    expect(fileAt(main, "main", "src")).toBeNull(); // a directory is not a file
-    expect(fileAt(main, "main", "./src/keep.ts")).not.toBeNull();
-    expect(() => fileAt(main, "no-such-ref", "a.txt")).toThrow(GitError);
+  test("fileAt reads bytes at a ref, binary safe; null when absent", async () => {
+    expect(await fileAt(main, "main", "bin.dat")).toEqual(BINARY);
+    expect(new TextDecoder().decode((await fileAt(main, branch, "a.txt"))!)).toBe("one\ntwo\n");
+    expect(new TextDecoder().decode((await fileAt(main, "main", "a.txt"))!)).toBe("one\n");
+    expect(await fileAt(main, branch, "gone.txt")).toBeNull();
+    expect(await fileAt(main, "main", "added.ts")).toBeNull();
+    expect(await fileAt(main, "main", "src")).toBeNull(); // a directory is not a file
+    expect(await fileAt(main, "main", "./src/keep.ts")).not.toBeNull();
+    await expect(fileAt(main, "no-such-ref", "a.txt")).rejects.toThrow(GitError);
   });
 
-  test("a removed worktree directory is recreated from the existing branch (resume)", () => {
+  test("a removed worktree directory is recreated from the existing branch (resume)", async () => {
     const head = resolveCommit(main, branch);
     rmSync(wt, { recursive: true, force: true });
-    const r = addWorktree(main, { path: wt, branch, base: "main" });
+    const r = await addWorktree(main, { path: wt, branch, base: "main" });
     expect(r.created).toBe(true);
     expect(resolveCommit(wt, "HEAD")).toBe(head); // the task's commits are still there
     expect(readFileSync(join(wt, "a.txt"), "utf8")).toBe("one\ntwo\n");
   });
 
-  test("the branch can resume at a different path after its old directory vanished", () => {
+  test("the branch can resume at a different path after its old directory vanished", async () => {
     rmSync(wt, { recursive: true, force: true });
     const elsewhere = join(dir, "worktrees", "moved");
-    expect(addWorktree(main, { path: elsewhere, branch, base: "main" }).created).toBe(true);
+    expect((await addWorktree(main, { path: elsewhere, branch, base: "main" })).created).toBe(true);
     expect(currentBranch(elsewhere)).toBe(branch);
-    expect(removeWorktree(main, elsewhere)).toBe(true);
-    expect(addWorktree(main, { path: wt, branch, base: "main" }).created).toBe(true);
+    expect(await removeWorktree(main, elsewhere)).toBe(true);
+    expect((await addWorktree(main, { path: wt, branch, base: "main" })).created).toBe(true);
   });
 
-  test("removeWorktree refuses a dirty worktree unless forced", () => {
+  test("removeWorktree refuses a dirty worktree unless forced", async () => {
     writeFileSync(join(wt, "dirty.txt"), "x\n");
-    expect(() => removeWorktree(main, wt)).toThrow(GitError);
+    await expect(removeWorktree(main, wt)).rejects.toThrow(GitError);
     expect(existsSync(wt)).toBe(true);
-    expect(removeWorktree(main, wt, { force: true })).toBe(true);
+    expect(await removeWorktree(main, wt, { force: true })).toBe(true);
     expect(existsSync(wt)).toBe(false);
     expect(listWorktrees(main).map((w) => w.branch)).toEqual(["main"]);
-    expect(removeWorktree(main, wt)).toBe(false);
+    expect(await removeWorktree(main, wt)).toBe(false);
   });
 
-  test("removeWorktree and pruneWorktrees forget a directory deleted by hand", () => {
+  test("removeWorktree and pruneWorktrees forget a directory deleted by hand", async () => {
     const other = join(dir, "worktrees", "task-2");
-    addWorktree(main, { path: other, branch: "skep/task-2", base: "main" });
+    await addWorktree(main, { path: other, branch: "skep/task-2", base: "main" });
     rmSync(other, { recursive: true, force: true });
     expect(listWorktrees(main).find((w) => w.branch === "skep/task-2")?.prunable).toBe(true);
     pruneWorktrees(main);
     expect(listWorktrees(main).map((w) => w.branch)).toEqual(["main"]);
-    expect(removeWorktree(main, other)).toBe(false);
+    expect(await removeWorktree(main, other)).toBe(false);
   });
 
-  test("a registered worktree whose directory is gone is made again on a new branch", () => {
+  test("a registered worktree whose directory is gone is made again on a new branch", async () => {
     const other = join(dir, "worktrees", "task-3");
-    addWorktree(main, { path: other, branch: "skep/task-3", base: "main" });
+    await addWorktree(main, { path: other, branch: "skep/task-3", base: "main" });
     rmSync(other, { recursive: true, force: true });
     deleteBranch(main, "skep/task-3", { force: true });
-    expect(addWorktree(main, { path: other, branch: "skep/task-3b", base: "main" }).created).toBe(true);
-    expect(removeWorktree(main, other)).toBe(true);
+    expect((await addWorktree(main, { path: other, branch: "skep/task-3b", base: "main" })).created).toBe(true);
+    expect(await removeWorktree(main, other)).toBe(true);
   });
 
-  test("deleteBranch refuses an unmerged branch unless forced", () => {
+  test("deleteBranch refuses an unmerged branch unless forced", async () => {
     git(main, "branch", "-D", "pretend-merged");
     expect(() => deleteBranch(main, branch)).toThrow(GitError);
     expect(deleteBranch(main, branch, { force: true })).toBe(true);
@@ -270,7 +270,7 @@ describe("commit identity", () => {
   let wt: string;
   const saved: Record<string, string | undefined> = {};
 
-  beforeAll(() => {
+  beforeAll(async () => {
     // No global or system git config at all, as on a fresh CI machine.
     const empty = join(dir, "empty-gitconfig");
     writeFileSync(empty, "");
@@ -279,29 +279,29 @@ describe("commit identity", () => {
     process.env.GIT_CONFIG_NOSYSTEM = "1";
     for (const k of ["EMAIL", "GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL"]) delete process.env[k];
     wt = join(dir, "worktrees", "ident");
-    addWorktree(main, { path: wt, branch: "skep/ident", base: "main" });
+    await addWorktree(main, { path: wt, branch: "skep/ident", base: "main" });
   });
-  afterAll(() => {
+  afterAll(async () => {
     for (const [k, v] of Object.entries(saved)) {
       if (v === undefined) delete process.env[k];
       else process.env[k] = v;
     }
-    removeWorktree(main, wt, { force: true });
+    await removeWorktree(main, wt, { force: true });
     deleteBranch(main, "skep/ident", { force: true });
   });
 
-  test("with no identity configured anywhere, commits as skep", () => {
+  test("with no identity configured anywhere, commits as skep", async () => {
     writeFileSync(join(wt, "f.txt"), "1\n");
-    const sha = commitAll(wt, "no identity")!;
+    const sha = (await commitAll(wt, "no identity"))!;
     expect(git(wt, "log", "-1", "--format=%an <%ae>|%cn <%ce>", sha).trim()).toBe("skep <skep@localhost>|skep <skep@localhost>");
   });
 
-  test("a repo's own identity wins", () => {
+  test("a repo's own identity wins", async () => {
     git(main, "config", "user.name", "Repo Owner");
     git(main, "config", "user.email", "owner@example.com");
     try {
       writeFileSync(join(wt, "f.txt"), "2\n");
-      const sha = commitAll(wt, "repo identity")!;
+      const sha = (await commitAll(wt, "repo identity"))!;
       expect(git(wt, "log", "-1", "--format=%an <%ae>", sha).trim()).toBe("Repo Owner <owner@example.com>");
     } finally {
       git(main, "config", "--unset", "user.name");
@@ -311,13 +311,13 @@ describe("commit identity", () => {
 });
 
 describe("a detached worktree", () => {
-  test("has no current branch", () => {
+  test("has no current branch", async () => {
     const wt = join(dir, "worktrees", "detached");
     git(main, "worktree", "add", "-q", "--detach", wt, "main");
     try {
       expect(currentBranch(wt)).toBeNull();
     } finally {
-      removeWorktree(main, wt, { force: true });
+      await removeWorktree(main, wt, { force: true });
     }
   });
 });

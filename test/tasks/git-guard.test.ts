@@ -12,7 +12,7 @@ import { git, initRepo } from "../helpers/git-repo.ts";
 import { cleanupAll, tempDir } from "../support/temp.ts";
 import { FnBackend, LARGE, makeBed, planText } from "./support.ts";
 
-beforeAll(() => {
+beforeAll(async () => {
   process.env.SKEP_HOME = tempDir("skep-home-");
 });
 afterAll(cleanupAll);
@@ -89,15 +89,15 @@ describe("a step cannot reach the user's checkout through git", () => {
 });
 
 describe("pinned git commands", () => {
-  test("commitAll with the worktree's git dir commits on the task branch even when .git points elsewhere", () => {
+  test("commitAll with the worktree's git dir commits on the task branch even when .git points elsewhere", async () => {
     const root = initRepo(join(tempDir("skep-pin-"), "repo"), { "a.txt": "a\n" });
-    const wt = addWorktree(root, { path: join(root, ".skep", "wt"), branch: "task", base: "HEAD" }).path;
+    const wt = (await addWorktree(root, { path: join(root, ".skep", "wt"), branch: "task", base: "HEAD" })).path;
     const pin = pinWorktree(root, wt);
     expect(pin.gitDir).toContain(join(".git", "worktrees"));
     const mainHead = git(root, "rev-parse", "HEAD");
     writeFileSync(join(wt, ".git"), `gitdir: ${root}/.git\n`); // what a step could do
     writeFileSync(join(wt, "b.txt"), "b\n");
-    const sha = commitAll(wt, "pinned", { gitDir: pin.gitDir })!;
+    const sha = (await commitAll(wt, "pinned", { gitDir: pin.gitDir }))!;
     expect(git(root, "rev-parse", "task").trim()).toBe(sha);
     expect(git(root, "rev-parse", "HEAD")).toBe(mainHead);
     expect(existsSync(join(root, "b.txt"))).toBe(false);

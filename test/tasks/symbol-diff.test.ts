@@ -102,7 +102,7 @@ beforeAll(async () => {
 afterAll(cleanupAll);
 
 describe("symbolDiff", () => {
-  test("added symbols", () => {
+  test("added symbols", async () => {
     expect(d.added.map(brief)).toEqual([
       "src/greet.ts:Counter.total(method)",
       "src/new.ts:Shape(interface)",
@@ -114,7 +114,7 @@ describe("symbolDiff", () => {
     expect(put.line).toBe(7);
   });
 
-  test("removed symbols, including a deleted file's", () => {
+  test("removed symbols, including a deleted file's", async () => {
     expect(d.removed.map(brief)).toEqual([
       "lib/dead.ts:DEAD(constant)",
       "lib/dead.ts:dead(function)",
@@ -123,7 +123,7 @@ describe("symbolDiff", () => {
     ]);
   });
 
-  test("changed signatures, with old and new", () => {
+  test("changed signatures, with old and new", async () => {
     const changed = d.changed.map((c) => [brief(c.after), c.before.signature, c.after.signature]);
     expect(changed).toEqual([
       ["lib/renamed.ts:helper(function)", "export function helper(a: number): number", "export function helper(a: number, b: number): number"],
@@ -134,14 +134,14 @@ describe("symbolDiff", () => {
     expect(d.changed[0]!.before.file).toBe("lib/old.ts");
   });
 
-  test("a changed body with the same signature is not a change; base's later commits are ignored", () => {
+  test("a changed body with the same signature is not a change; base's later commits are ignored", async () => {
     const all = [...d.added, ...d.removed, ...d.changed.map((c) => c.after)].map((s) => s.name);
     expect(all).not.toContain("count");
     expect(all).not.toContain("unchanged");
     expect(all).not.toContain("onBaseOnly");
   });
 
-  test("files lists every changed file, parsed or not", () => {
+  test("files lists every changed file, parsed or not", async () => {
     expect(d.files.map((f) => `${f.status} ${f.path}`).sort()).toEqual(["A src/new.ts", "D lib/dead.ts", "M README.md", "M src/greet.ts", "M store/store.go", "R lib/renamed.ts"]);
     expect(d.skipped).toEqual([]);
   });
@@ -155,7 +155,7 @@ describe("symbolDiff", () => {
 });
 
 describe("formatSymbolDiff", () => {
-  test("markdown sections", () => {
+  test("markdown sections", async () => {
     const md = formatSymbolDiff(d);
     expect(md).toContain("### Added symbols\n- `total(): number` (method) in src/greet.ts:9");
     expect(md).toContain("### Removed symbols\n");
@@ -167,12 +167,12 @@ describe("formatSymbolDiff", () => {
     expect(md.indexOf("### Removed")).toBeLessThan(md.indexOf("### Changed"));
   });
 
-  test("backticks in a signature keep the code span intact", () => {
+  test("backticks in a signature keep the code span intact", async () => {
     const s: Sym = { name: "T", kind: "type", container: null, file: "t.ts", line: 1, signature: "type T = `a${string}`" };
     expect(formatSymbolDiff({ added: [s], removed: [], changed: [], files: [], skipped: [] })).toBe("### Added symbols\n- `` type T = `a${string}` `` (type) in t.ts:1");
   });
 
-  test("skipped files are listed but do not count as changes", () => {
+  test("skipped files are listed but do not count as changes", async () => {
     const md = formatSymbolDiff({ added: [], removed: [], changed: [], files: [], skipped: [{ path: "x.min.js", reason: "minified" }] });
     expect(md).toBe("No symbol-level changes.\n\n### Not compared\n- x.min.js: minified");
   });
