@@ -5,10 +5,12 @@ import { Database } from "bun:sqlite";
 import { runParseJob, type ParseJob } from "./parse-job.ts";
 import { packExtraction } from "./packed.ts";
 import { finishBulkSearch } from "./store.ts";
+import { parseText } from "../parser/parse-file.ts";
+import type { TextJob, TextResult } from "./pool.ts";
 
 declare const self: Worker;
 
-type Message = { kind?: "parse"; batch: number; jobs: ParseJob[]; pack?: boolean } | { kind: "finish-search"; dbPath: string };
+type Message = { kind?: "parse"; batch: number; jobs: ParseJob[]; pack?: boolean } | { kind: "finish-search"; dbPath: string } | { kind: "texts"; texts: TextJob[] };
 
 self.onmessage = async (event: MessageEvent<Message>) => {
   const msg = event.data;
@@ -30,6 +32,18 @@ self.onmessage = async (event: MessageEvent<Message>) => {
       // The SQLite code travels too: damage met here is the indexer's to recover from (indexRepo).
       self.postMessage({ ok: false, message: (err as Error)?.message ?? String(err), code: (err as { code?: unknown })?.code });
     }
+    return;
+  }
+  if (msg.kind === "texts") {
+    const results: TextResult[] = [];
+    for (const t of msg.texts) {
+      try {
+        results.push({ ok: true, symbols: (await parseText(t.lang, t.text)).symbols });
+      } catch (err) {
+        results.push({ ok: false, reason: `parse failed: ${(err as Error).message}` });
+      }
+    }
+    self.postMessage({ results });
     return;
   }
   const { batch, jobs, pack } = msg;

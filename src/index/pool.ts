@@ -4,6 +4,7 @@ import { availableParallelism } from "node:os";
 import { runParseJob, type ParseJob, type ParseResult } from "./parse-job.ts";
 import { languageForPath, type LanguageId } from "../parser/languages.ts";
 import type { PackedExtraction } from "./packed.ts";
+import type { ExtractedSymbol } from "../parser/types.ts";
 import { ParseQueue, planParse, type ParsePlan } from "./schedule.ts";
 
 const BATCH = 16;
@@ -98,6 +99,36 @@ function drainInWorker(worker: Worker, id: number, queue: ParseQueue<Item>, onRe
 function stripHints(job: SizedJob): ParseJob {
   const { lang: _lang, size: _size, ...rest } = job;
   return rest;
+}
+
+/** A text to parse off the calling thread, in the language it is in. */
+export interface TextJob {
+  lang: LanguageId;
+  text: string;
+}
+export type TextResult = { ok: true; symbols: ExtractedSymbol[] } | { ok: false; reason: string };
+
+/**
+ * Parses texts (not files) on one worker thread, a batch at a time: for the daemon's symbol diff,
+ * whose grammar loads and parses would otherwise hold the thread that answers the socket.
+ */
+export class TextParser {
+  private worker: Worker | null = null;
+
+  parse(texts: TextJob[]): Promise<TextResult[]> {
+    if (!texts.length) return Promise.resolve([]);
+    const worker = (this.worker ??= new Worker(WORKER_URL));
+    return new Promise((resolve, reject) => {
+      worker.onmessage = (event: MessageEvent<{ results: TextResult[] }>) => resolve(event.data.results);
+      worker.onerror = (event) => reject(new Error(`parse worker failed: ${event.message}`));
+      worker.postMessage({ kind: "texts", texts });
+    });
+  }
+
+  close(): void {
+    this.worker?.terminate();
+    this.worker = null;
+  }
 }
 
 export function defaultWorkers(): number {

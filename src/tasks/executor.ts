@@ -54,7 +54,8 @@ export async function executeTask(deps: TaskDeps, id: number, opts: ExecuteOptio
     outcome = opts.signal.aborted ? { status: "interrupted", reason: "interrupted" } : { status: "failed", reason: (err as Error).message };
   }
   const task = store.get(id);
-  const diff = await describeDiff(deps, task);
+  // An interrupt answers once the task is stopped: it does not wait for a symbol diff.
+  const diff = outcome.status === "interrupted" ? "Not computed: the task was interrupted." : await describeDiff(deps, task);
   writeResult(files, task, outcome, diff);
   store.transition(id, outcome.status, { reason: outcome.reason, patch: { result: summary(task, outcome), runner_pid: null } });
   // A finished task's worktree has nothing left to resume; its branch stays for review and merge.

@@ -3,8 +3,8 @@
 // tree) and parsed with the index's own parser, so the answer is the same wherever it runs.
 import { changedFiles, type ChangeStatus, filesAt, mergeBase } from "../git/history.ts";
 import { decodeText, looksBinary, MAX_FILE_BYTES, minifiedReason } from "../index/inspect.ts";
-import { languageForFile, languageForPath } from "../parser/languages.ts";
-import { parseText } from "../parser/parse-file.ts";
+import { languageForFile, languageForPath, type LanguageId } from "../parser/languages.ts";
+import { TextParser } from "../index/pool.ts";
 import type { ExtractedSymbol } from "../parser/types.ts";
 
 export interface Sym {
@@ -32,7 +32,7 @@ export interface SymbolDiff {
  * and a branch changing tens of thousands of files has no symbol diff a person would read.
  */
 export const MAX_COMPARED_FILES = 1000;
-/** Files read from git per `cat-file --batch` (their bytes are held until parsed). */
+/** Files read from git per `cat-file --batch` and parsed per worker message (their bytes are held until parsed). */
 const BATCH = 100;
 
 /**
@@ -46,20 +46,37 @@ export async function symbolDiff(root: string, base: string, branch: string): Pr
   const parsed = files.filter((f) => languageForPath(f.oldPath ?? f.path) !== null || languageForPath(f.path) !== null);
   if (parsed.length > MAX_COMPARED_FILES) diff.notCompared = parsed.length - MAX_COMPARED_FILES;
   const compared = parsed.slice(0, MAX_COMPARED_FILES);
-  for (let i = 0; i < compared.length; i += BATCH) {
-    const batch = compared.slice(i, i + BATCH);
-    const olds = await filesAt(root, from, batch.filter((f) => f.status !== "A").map((f) => f.oldPath ?? f.path));
-    const news = await filesAt(root, branch, batch.filter((f) => f.status !== "D").map((f) => f.path));
-    for (const f of batch) {
-      const oldPath = f.oldPath ?? f.path;
-      const before = f.status === "A" || languageForPath(oldPath) === null ? [] : await symbolsOf(oldPath, olds.get(oldPath) ?? null);
-      const after = f.status === "D" || languageForPath(f.path) === null ? [] : await symbolsOf(f.path, news.get(f.path) ?? null);
-      const failed = [before, after].find((s): s is { reason: string } => !Array.isArray(s));
-      if (failed) diff.skipped.push({ path: f.path, reason: failed.reason });
-      else compare(diff, before as Sym[], after as Sym[]);
-      // Parsing is synchronous: let the event loop answer between files.
-      await new Promise((r) => setImmediate(r));
+  // Parsed on a worker thread: grammar loads and parses must not hold the daemon's socket.
+  const parser = new TextParser();
+  try {
+    for (let i = 0; i < compared.length; i += BATCH) {
+      const batch = compared.slice(i, i + BATCH);
+      const olds = await filesAt(root, from, batch.filter((f) => f.status !== "A").map((f) => f.oldPath ?? f.path));
+      const news = await filesAt(root, branch, batch.filter((f) => f.status !== "D").map((f) => f.path));
+      const sides = batch.map((f) => {
+        const oldPath = f.oldPath ?? f.path;
+        const before = f.status === "A" || languageForPath(oldPath) === null ? [] : readable(oldPath, olds.get(oldPath) ?? null);
+        const after = f.status === "D" || languageForPath(f.path) === null ? [] : readable(f.path, news.get(f.path) ?? null);
+        return { f, before, after };
+      });
+      const jobs = sides.flatMap((s) => [s.before, s.after]).filter((x): x is Readable => "text" in x);
+      const parsed = await parser.parse(jobs.map(({ lang, text }) => ({ lang, text })));
+      const symbolsOf = new Map(jobs.map((j, k) => [j, parsed[k]!]));
+      const resolve = (x: Sym[] | { reason: string } | Readable): Sym[] | { reason: string } => {
+        if (!("text" in x)) return x;
+        const r = symbolsOf.get(x)!;
+        return r.ok ? r.symbols.map((s) => toSym(s, x.path)) : { reason: r.reason };
+      };
+      for (const { f, before, after } of sides) {
+        const b = resolve(before);
+        const a = resolve(after);
+        const failed = [b, a].find((s): s is { reason: string } => !Array.isArray(s));
+        if (failed) diff.skipped.push({ path: f.path, reason: failed.reason });
+        else compare(diff, b as Sym[], a as Sym[]);
+      }
     }
+  } finally {
+    parser.close();
   }
   const order = (a: Sym, b: Sym) => a.file.localeCompare(b.file) || a.line - b.line;
   diff.added.sort(order);
@@ -68,8 +85,15 @@ export async function symbolDiff(root: string, base: string, branch: string): Pr
   return diff;
 }
 
-/** The symbols of `path` given its bytes (none if the file is absent), or why they cannot be had. */
-async function symbolsOf(path: string, bytes: Uint8Array | null): Promise<Sym[] | { reason: string }> {
+/** A file version to parse (its text and language), or what it has without parsing. */
+interface Readable {
+  path: string;
+  lang: LanguageId;
+  text: string;
+}
+
+/** `path`'s bytes as text to parse; none if the file is absent, or why it cannot be compared. */
+function readable(path: string, bytes: Uint8Array | null): Sym[] | { reason: string } | Readable {
   if (!bytes) return [];
   // The same gates as indexing: such files have no meaningful symbols and parse slowly.
   if (bytes.length > MAX_FILE_BYTES) return { reason: "too large" };
@@ -78,13 +102,7 @@ async function symbolsOf(path: string, bytes: Uint8Array | null): Promise<Sym[] 
   const minified = minifiedReason(text);
   if (minified) return { reason: minified };
   // Each version in the language its own text calls for, as the index does: a `.h` can go from C to C++.
-  const lang = languageForFile(path, text)!;
-  try {
-    const { symbols } = await parseText(lang, text);
-    return symbols.map((s) => toSym(s, path));
-  } catch (err) {
-    return { reason: `parse failed: ${(err as Error).message}` };
-  }
+  return { path, lang: languageForFile(path, text)!, text };
 }
 
 function toSym(s: ExtractedSymbol, file: string): Sym {
