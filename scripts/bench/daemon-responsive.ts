@@ -19,7 +19,7 @@
 //              pings from the daemon's first answer until the index is built
 //
 // The files are written by this script (as an LLM CLI would, from another process) during a step
-// call that waits 10 s, so writing them is not the daemon's work. The table goes to stdout, the
+// call that waits 25 s (BENCH_STEP_DELAY_MS), so writing them is not the daemon's work. The table goes to stdout, the
 // full record to bench-results/daemon-responsive-<time>.json.
 import { cpSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
@@ -42,7 +42,7 @@ const { values: args } = parseArgs({
 });
 const FILES = Number(args.files);
 const EVERY_MS = Number(args.every);
-const STEP_DELAY_MS = 10_000;
+const STEP_DELAY_MS = Number(process.env.BENCH_STEP_DELAY_MS ?? 25_000);
 const log = (msg: string) => process.stderr.write(`${msg}\n`);
 
 function env(extra: Record<string, string> = {}): Record<string, string> {
@@ -266,6 +266,15 @@ async function run(): Promise<void> {
   const out = join(PROJECT, "bench-results");
   mkdirSync(out, { recursive: true });
   writeFileSync(join(out, `daemon-responsive-${Date.now()}.json`), JSON.stringify({ files: FILES, every: EVERY_MS, rows }, null, 2));
+}
+
+// Interrupted (Ctrl-C, kill): stop the daemons started here before leaving.
+for (const sig of ["SIGINT", "SIGTERM"] as const) {
+  process.on(sig, () => {
+    for (const p of daemons) p.kill("SIGKILL");
+    if (!args.keep) rmSync(work, { recursive: true, force: true });
+    process.exit(130);
+  });
 }
 
 try {

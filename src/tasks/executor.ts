@@ -158,6 +158,7 @@ async function runSteps(deps: TaskDeps, id: number, worktree: string, files: Tas
         return { status: "failed", reason };
       }
       let sha: string | null;
+      deps.progress?.(id, `${label}: committing`, step.seq);
       try {
         sha = await commitAll(worktree, commitSubject(id, step), { gitDir: pin.gitDir, signal: opts.signal });
       } catch (err) {
