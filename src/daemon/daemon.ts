@@ -24,6 +24,7 @@ import { SQLiteError } from "bun:sqlite";
 import type { VerbHost } from "./verbs.ts";
 import { RepoWatcher } from "./watcher.ts";
 import { SkepError } from "../errors.ts";
+import { clientFdBudget, clientLimits } from "../util/fds.ts";
 
 export class DaemonAlreadyRunning extends Error {
   readonly exitCode = 1;
@@ -200,9 +201,11 @@ export async function runDaemon(paths: DaemonPaths, opts: DaemonOptions = {}): P
     const sockPath = serverSocketPath(paths);
     if (sockPath !== paths.socketDefault) writeFileAtomic(paths.socketPathFile, `${sockPath}\n`, 0o600);
     else if (existsSync(paths.socketPathFile)) unlinkSync(paths.socketPathFile);
-    socket = new SocketServer(sockPath, host, bus, log);
+    // Clients share what the reserve (util/fds.ts) leaves: half for the socket, half for HTTP.
+    const limits = clientLimits(clientFdBudget());
+    socket = new SocketServer(sockPath, host, bus, log, { maxConnections: limits.socket });
     socket.start();
-    http = new HttpServer(paths.http, host, bus);
+    http = new HttpServer(paths.http, sockPath.replace(/(agent)?\.sock$/, (_m, agent) => (agent ? "http.sock" : "-http.sock")), host, bus, limits.http);
     const info = http.start();
     log(`listening on ${sockPath} and ${info.url}`);
     // Tasks last: a task resumed at start-up may ask this daemon's MCP tools about the index.

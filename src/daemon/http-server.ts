@@ -1,14 +1,16 @@
 // The HTTP sidecar on 127.0.0.1 at a random port: the socket's verbs for clients that speak HTTP
 // (the cockpit, editors, browsers' extensions). Every request needs `Authorization: Bearer <token>`
 // (the 64-hex token in `.skep/http.json`, mode 0600, compared in constant time); without a token
-// the sidecar does not start.
+// the sidecar does not start. The server itself listens on a Unix socket beside the daemon's
+// (0600, in a directory only this user enters); the TCP port is http-gate.ts, which caps
+// connections and evicts unauthenticated ones before they reach it.
 //
 //   POST /v1/<verb>     params as the JSON body (empty body: no params)
 //   GET  /v1/<verb>     read verbs only, params from the query string (?query=...&limit=5)
 //   GET  /v1/events     Server-Sent Events (?events=index.*,head.moved to filter)
 import type { Server } from "bun";
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
-import { chmodSync, unlinkSync } from "node:fs";
+import { chmodSync, existsSync, unlinkSync } from "node:fs";
 import type { z } from "zod";
 import { writeFileAtomic } from "../util/fs.ts";
 import { isVerb, MAX_REQUEST_BYTES, VERBS, type ErrorCode, type HttpInfo } from "../protocol/socket.ts";
@@ -16,14 +18,23 @@ import type { EventBus } from "./bus.ts";
 import { httpStatusOf, wireError } from "../api/errors.ts";
 import { checkRequest, runVerb, type VerbHost } from "./verbs.ts";
 import { SkepError } from "../errors.ts";
+import { HttpGate } from "./http-gate.ts";
 
 /** A request that takes longer than this is answered 504 (refresh waits up to its own timeoutMs). */
 const REQUEST_TIMEOUT_MS = 30_000;
 /** Seconds a connection may sit idle (slow or silent clients); SSE streams are exempt. */
 const IDLE_TIMEOUT_S = 30;
 
+export interface HttpLimits {
+  /** Connections through the TCP gate in all (each costs three descriptors: two here, one the client's). */
+  maxConnections: number;
+  /** Connections not yet authenticated by a request carrying the token. */
+  maxUnauthenticated: number;
+}
+
 export class HttpServer {
   private server: Server<undefined> | null = null;
+  private gate: HttpGate | null = null;
   private token = "";
   private tokenDigest = Buffer.alloc(0);
   private inFlight = 0;
@@ -33,12 +44,20 @@ export class HttpServer {
 
   constructor(
     private readonly infoPath: string,
+    /** The server's own Unix socket, behind the gate. */
+    private readonly socketPath: string,
     private readonly host: VerbHost,
     private readonly bus: EventBus,
+    private readonly limits: HttpLimits,
   ) {}
 
   get url(): string | null {
-    return this.server ? `http://127.0.0.1:${this.server.port}` : null;
+    return this.gate?.port ? `http://127.0.0.1:${this.gate.port}` : null;
+  }
+
+  /** Connections held at the gate, and how many it refused or evicted. */
+  get connections(): { open: number; refused: number; evicted: number } {
+    return { open: this.gate?.connections ?? 0, refused: this.gate?.refused ?? 0, evicted: this.gate?.evicted ?? 0 };
   }
 
   /** Start on a random loopback port and publish url + token in http.json (0600). */
@@ -47,17 +66,23 @@ export class HttpServer {
     if (!/^[0-9a-f]{64}$/.test(token)) throw new Error("could not generate an HTTP token; refusing to serve without one");
     this.token = token;
     this.tokenDigest = createHash("sha256").update(token).digest();
-    this.server = Bun.serve({
-      hostname: "127.0.0.1",
-      port: 0,
+    // The caller holds the daemon lock: a socket file already there is stale.
+    if (existsSync(this.socketPath)) unlinkSync(this.socketPath);
+    // idleTimeout applies on a Unix socket too; Bun's types offer it only with a port.
+    const options = {
+      unix: this.socketPath,
       maxRequestBodySize: MAX_REQUEST_BYTES,
       idleTimeout: IDLE_TIMEOUT_S,
-      fetch: (req, server) => {
+      fetch: (req: Request, server: Server<undefined>) => {
         this.answered++;
         return this.handle(req, server);
       },
-      error: (err) => json(500, { ok: false, error: { code: "internal", message: err.message } }),
-    });
+      error: (err: Error) => json(500, { ok: false, error: { code: "internal", message: err.message } }),
+    };
+    this.server = Bun.serve(options as unknown as Bun.Serve.Options<undefined>);
+    chmodSync(this.socketPath, 0o600);
+    this.gate = new HttpGate({ upstream: this.socketPath, authorized: (value) => this.tokenMatches(value), ...this.limits });
+    this.gate.start();
     const info: HttpInfo = { url: this.url!, token, pid: process.pid };
     try {
       writeFileAtomic(this.infoPath, `${JSON.stringify(info, null, 2)}\n`, 0o600);
@@ -65,6 +90,8 @@ export class HttpServer {
     } catch (err) {
       this.server.stop(true);
       this.server = null;
+      this.gate.stop();
+      this.gate = null;
       throw new Error(`could not write ${this.infoPath} (${(err as Error).message}); refusing to serve HTTP without a published token`);
     }
     return info;
@@ -72,11 +99,14 @@ export class HttpServer {
 
   stopAccepting(): void {
     for (const close of [...this.streams]) close();
+    this.gate?.stopAccepting();
     this.server?.stop(false);
-    try {
-      unlinkSync(this.infoPath);
-    } catch {
-      // already gone
+    for (const path of [this.infoPath, this.socketPath]) {
+      try {
+        unlinkSync(path);
+      } catch {
+        // already gone
+      }
     }
   }
 
@@ -86,6 +116,8 @@ export class HttpServer {
   }
 
   closeAll(): void {
+    this.gate?.stop();
+    this.gate = null;
     this.server?.stop(true);
     this.server = null;
   }
@@ -93,7 +125,7 @@ export class HttpServer {
   /** Why a request from outside this machine's own clients is refused, or null. */
   private foreign(req: Request): string | null {
     const host = (req.headers.get("host") ?? "").toLowerCase();
-    const port = this.server?.port;
+    const port = this.gate?.port;
     const loopback = ["127.0.0.1", "localhost", "[::1]"].flatMap((h) => [h, `${h}:${port}`]);
     if (!loopback.includes(host)) return `Host '${host}' is not this daemon's loopback address (http://127.0.0.1:${port})`;
     const origin = req.headers.get("origin");
@@ -102,7 +134,10 @@ export class HttpServer {
   }
 
   private authorized(req: Request): boolean {
-    const h = req.headers.get("authorization") ?? "";
+    return this.tokenMatches(req.headers.get("authorization") ?? "");
+  }
+
+  private tokenMatches(h: string): boolean {
     const m = /^Bearer\s+(\S+)\s*$/i.exec(h);
     if (!m) return false;
     // Hash both sides so the comparison takes the same time whatever the given token's length.

@@ -1,6 +1,10 @@
 // The Unix socket: newline-delimited JSON, many requests per connection, pipelined. Each line gets
 // exactly one reply (or, when it is not a request at all, one error with id null); a bad line never
 // closes the connection. Lines over MAX_REQUEST_BYTES are refused and skipped up to the next newline.
+// Connections are capped (util/fds.ts keeps descriptors for the index and tasks); a connection with
+// no request in flight and no subscription is idle, closed after IDLE_TIMEOUT_S, and the first to
+// go (the longest idle) when a new one would exceed the cap: idle connections cannot lock out the
+// owner's CLI.
 import type { Socket, UnixSocketListener } from "bun";
 import { chmodSync, existsSync, unlinkSync } from "node:fs";
 import { Request, MAX_REQUEST_BYTES, SubscribeParams, type ErrorBody, type ErrorCode, type RequestId } from "../protocol/socket.ts";
@@ -17,11 +21,20 @@ interface Conn {
   outBytes: number;
   closed: boolean;
   unsubscribe: (() => void) | null;
+  /** Requests of this connection not answered yet. */
+  pending: number;
+  /** When it last sent a line or got an answer (for choosing whom to evict). */
+  lastActive: number;
 }
 
 /** A client that does not read its replies or events gets cut off beyond this much backlog. */
 const MAX_BACKLOG_BYTES = 64 * 1024 * 1024;
-const MAX_CONNECTIONS = 1024;
+/** Seconds a connection may sit idle (nothing in flight, not subscribed) before it is closed. */
+export const IDLE_TIMEOUT_S = 300;
+
+export interface SocketLimits {
+  maxConnections: number;
+}
 
 export class SocketServer {
   private listener: UnixSocketListener<Conn> | null = null;
@@ -36,6 +49,7 @@ export class SocketServer {
     private readonly host: VerbHost,
     private readonly bus: EventBus,
     private readonly log: (msg: string) => void,
+    private readonly limits: SocketLimits = { maxConnections: 1024 },
   ) {}
 
   get connections(): number {
@@ -49,12 +63,21 @@ export class SocketServer {
       unix: this.path,
       socket: {
         open: (s) => {
-          s.data = { chunks: [], length: 0, discarding: false, out: [], outBytes: 0, closed: false, unsubscribe: null };
-          if (this.sockets.size >= MAX_CONNECTIONS) {
+          s.data = { chunks: [], length: 0, discarding: false, out: [], outBytes: 0, closed: false, unsubscribe: null, pending: 0, lastActive: Date.now() };
+          if (this.sockets.size >= this.limits.maxConnections && !this.evictIdle()) {
             s.end(`${JSON.stringify({ id: null, ok: false, error: { code: "busy", message: "too many connections" } })}\n`);
             return;
           }
           this.sockets.add(s);
+          s.timeout(IDLE_TIMEOUT_S);
+        },
+        timeout: (s) => {
+          // Bun closes the socket after this; one that waits on an answer or streams events is not idle.
+          if (this.busy(s.data)) s.timeout(IDLE_TIMEOUT_S);
+          else {
+            s.end();
+            this.onClose(s);
+          }
         },
         data: (s, chunk) => this.onData(s, chunk),
         drain: (s) => this.flush(s),
@@ -93,10 +116,27 @@ export class SocketServer {
     this.sockets.clear();
   }
 
+  private busy(c: Conn): boolean {
+    return c.pending > 0 || c.unsubscribe !== null || c.out.length > 0;
+  }
+
+  /** Close the longest-idle connection to make room; false when every connection is busy. */
+  private evictIdle(): boolean {
+    let victim: Socket<Conn> | null = null;
+    for (const s of this.sockets) if (!this.busy(s.data) && (!victim || s.data.lastActive < victim.data.lastActive)) victim = s;
+    if (!victim) return false;
+    this.log("closing the longest idle socket connection to make room for a new one");
+    victim.end();
+    this.onClose(victim);
+    return true;
+  }
+
   // ------------------------------------------------------------------ reading
 
   private onData(s: Socket<Conn>, chunk: Buffer): void {
     const c = s.data;
+    c.lastActive = Date.now();
+    s.timeout(IDLE_TIMEOUT_S);
     let start = 0;
     while (start < chunk.length && !c.closed) {
       const nl = chunk.indexOf(10, start);
@@ -170,6 +210,7 @@ export class SocketServer {
       return;
     }
     this.inFlight++;
+    s.data.pending++;
     runVerb(this.host, checked)
       .then(
         (result) => {
@@ -179,6 +220,8 @@ export class SocketServer {
         (err) => this.replyError(s, id, wireError(err)),
       )
       .finally(() => {
+        s.data.pending--;
+        s.data.lastActive = Date.now();
         if (--this.inFlight === 0) for (const r of this.drainWaiters.splice(0)) r();
       });
   }
