@@ -54,6 +54,11 @@ export class DaemonLink {
     return this.client;
   }
 
+  /** Connect no more for `ms` (a daemon that stopped answering: each call would wait for it). */
+  backOff(ms: number): void {
+    this.retryAt = Date.now() + ms;
+  }
+
   /** Forget the connection (it went away, or the caller is done). */
   drop(): void {
     this.client?.close();

@@ -13,7 +13,7 @@ import { dirname, resolve } from "node:path";
 import { repoContext, type RepoContext } from "../repo/repo.ts";
 import { answerRead, type FreshnessSource, type ReadVerb } from "../api/answers.ts";
 import { DaemonLink } from "../api/fallback.ts";
-import { askRemote } from "../api/remote.ts";
+import { askRemote, READ_TIMEOUT_MS } from "../api/remote.ts";
 import { clientSocketPath, daemonPaths } from "../repo/daemon-paths.ts";
 import { freshnessOf, pendingChanges, type PendingChanges } from "../index/freshness.ts";
 import { gitHead, mainCheckoutOf } from "../git/repo.ts";
@@ -221,10 +221,13 @@ export class IndexBackend {
     }
     if (!client) return null;
     try {
-      return await askRemote(client, verb, params, 30_000);
+      // As the CLI's reads: a daemon that does not answer within 2 s (stopped, wedged) gets no more.
+      return await askRemote(client, verb, params, READ_TIMEOUT_MS);
     } catch (err) {
       if (!daemonGone(err)) throw err;
       this.link.drop();
+      // A silent daemon is asked again only after a while: each call would wait 2 s otherwise.
+      if (err.code === "client_timeout") this.link.backOff(10_000);
       return null; // the index file is still there: answer directly
     }
   }

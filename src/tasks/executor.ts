@@ -38,26 +38,40 @@ export interface Parking {
 
 type Outcome = { status: "done"; reason: string } | { status: "failed"; reason: string } | { status: "interrupted"; reason: string };
 
-/** Run task `id` (status queued) to a final state. Never throws for a task failure; returns the task. */
+/**
+ * Run task `id` (status queued) to a final state. Never throws for a task failure; returns the task.
+ * Whatever fails once the task is executing (a full disk writing its files, git, the final record)
+ * still ends it failed or interrupted with the reason: a task is never left executing under a
+ * runner that has stopped working on it.
+ */
 export async function executeTask(deps: TaskDeps, id: number, opts: ExecuteOptions): Promise<Task> {
   const { store } = deps;
   store.transition(id, "executing", { from: ["queued"], patch: { runner_pid: process.pid } });
-  const files = ensureTaskDir(deps.skepDir, id);
   let outcome: Outcome;
   let worktree: string | null = null;
+  let files: TaskFiles | null = null;
   try {
+    files = ensureTaskDir(deps.skepDir, id);
     const prepared = await prepareWorktree(deps, id);
     worktree = prepared.worktree;
     outcome = await runSteps(deps, id, worktree, files, opts);
     if (outcome.status === "done") outcome = await runTests(deps, id, worktree, opts);
   } catch (err) {
-    outcome = opts.signal.aborted ? { status: "interrupted", reason: "interrupted" } : { status: "failed", reason: (err as Error).message };
+    outcome = opts.signal.aborted ? { status: "interrupted", reason: "interrupted" } : { status: "failed", reason: files ? (err as Error).message : `its files could not be written: ${(err as Error).message}` };
   }
-  const task = store.get(id);
-  // An interrupt answers once the task is stopped: it does not wait for a symbol diff.
-  const diff = outcome.status === "interrupted" ? "Not computed: the task was interrupted." : await describeDiff(deps, task);
-  writeResult(files, task, outcome, diff);
-  store.transition(id, outcome.status, { reason: outcome.reason, patch: { result: summary(task, outcome), runner_pid: null } });
+  try {
+    const task = store.get(id);
+    // An interrupt answers once the task is stopped: it does not wait for a symbol diff.
+    const diff = outcome.status === "interrupted" ? "Not computed: the task was interrupted." : await describeDiff(deps, task);
+    if (files) writeResult(files, task, outcome, diff);
+    store.transition(id, outcome.status, { reason: outcome.reason, patch: { result: summary(task, outcome), runner_pid: null } });
+  } catch (err) {
+    // result.md or the full record could not be written (a full disk): the state and the reason
+    // still must be, in the smallest write there is.
+    const reason = `${outcome.reason} (and its result could not be recorded: ${(err as Error).message})`;
+    store.transition(id, outcome.status, { from: ["executing"], reason, patch: { runner_pid: null } });
+    outcome = { ...outcome, reason };
+  }
   // A finished task's worktree has nothing left to resume; its branch stays for review and merge.
   if (outcome.status === "done" && worktree) {
     try {

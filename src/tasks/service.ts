@@ -52,6 +52,9 @@ export class TaskService {
   readonly store: TaskStore;
   readonly deps: TaskDeps;
 
+  /** Tasks this process is executing right now (see settleStranded). */
+  private readonly executing = new Set<number>();
+
   constructor(readonly opts: ServiceOptions) {
     this.store = TaskStore.open(opts.skepDir);
     this.deps = this.depsFor(this.store, opts.skepDir);
@@ -219,6 +222,7 @@ export class TaskService {
 
   /** Put a task in line for execution: approved, failed or interrupted → queued. */
   enqueue(id: number): Task {
+    this.settleStranded(id);
     const status = this.store.status(id);
     if (status === "pending" || status === "classified") throw new TaskError(`task #${id} is waiting for approval: \`skep task approve ${id}\``);
     if (status === "created") throw new TaskError(`task #${id} is not classified yet`);
@@ -241,6 +245,7 @@ export class TaskService {
    * (the daemon, or a `task run` process) is the one to stop it.
    */
   interruptIdle(id: number): Task | null {
+    if (this.settleStranded(id)) return this.store.get(id);
     const status = this.store.status(id);
     if (status === "executing") return null;
     if (status === "queued") {
@@ -252,15 +257,34 @@ export class TaskService {
   }
 
   /** Execute a queued task to its final state (the caller owns the signal: interrupt aborts it). */
-  execute(id: number, signal: AbortSignal, parking?: Parking): Promise<Task> {
-    return executeTask(this.deps, id, {
-      signal,
-      parking,
-      onOutput: (taskId, line) => {
-        for (const readable of readableLines(line)) appendTaskLog(this.opts.skepDir, taskId, readable);
-        this.opts.onOutput?.(taskId, line);
-      },
-    });
+  async execute(id: number, signal: AbortSignal, parking?: Parking): Promise<Task> {
+    this.executing.add(id);
+    try {
+      return await executeTask(this.deps, id, {
+        signal,
+        parking,
+        onOutput: (taskId, line) => {
+          for (const readable of readableLines(line)) appendTaskLog(this.opts.skepDir, taskId, readable);
+          this.opts.onOutput?.(taskId, line);
+        },
+      });
+    } finally {
+      this.executing.delete(id);
+    }
+  }
+
+  /**
+   * A task recorded as executing by this very process, which no longer runs it: its run stopped
+   * without recording its end (the store could not be written then, e.g. a full disk). It becomes
+   * interrupted, so `run`, `resume` and `interrupt` work on it instead of answering "already
+   * executing (pid <this daemon>)".
+   */
+  private settleStranded(id: number): boolean {
+    if (this.executing.has(id) || this.store.status(id) !== "executing" || this.store.internals(id).runnerPid !== process.pid) return false;
+    const task = this.store.get(id);
+    for (const s of task.steps) if (s.status === "running") this.store.updateStep(id, s.seq, { status: "pending" });
+    this.store.transition(id, "interrupted", { from: ["executing"], reason: `its run stopped without recording how it ended (see the daemon's log); \`skep task resume ${id}\` continues from the first unfinished step`, patch: { runner_pid: null } });
+    return true;
   }
 
   /**

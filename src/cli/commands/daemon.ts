@@ -1,4 +1,5 @@
 // `skep daemon start | stop | status | restart | run`: the repo's long-running daemon.
+import { readFileSync } from "node:fs";
 import { defineCommand } from "citty";
 import { TOP } from "../top-meta.ts";
 import { daemonState, startDaemon, stopDaemon } from "../../client/control.ts";
@@ -73,7 +74,9 @@ const status = defineCommand({
       console.log(`Watcher:    ${i.watcher.directories} directories${i.watcher.degraded ? " (degraded: some could not be watched)" : ""}`);
       console.log(`Clients:    ${i.connections} connected`);
     } else if (s.unresponsive) {
-      console.log(`Daemon:     starting or not answering (lock held${s.pid ? `, pid ${s.pid}` : ""})`);
+      const stopped = s.pid !== null && processStopped(s.pid);
+      console.log(`Daemon:     does not answer (pid ${s.pid ?? "?"} holds the lock but did not answer a ping within 2 s${stopped ? "; the process is stopped (SIGSTOP)" : ", or is still starting"})`);
+      console.log(`            reads use the index file directly meanwhile; ${stopped ? `\`kill -CONT ${s.pid}\` resumes it, or ` : ""}\`skep daemon restart\` replaces it`);
     } else {
       console.log("Daemon:     not running");
       if (s.stale.length) console.log(`            stale files from a daemon that died: ${s.stale.join(", ")} (\`skep daemon start\` cleans them)`);
@@ -107,3 +110,13 @@ export const daemonCommand = defineCommand({
   meta: TOP.daemon,
   subCommands: { start, stop, status, restart, run },
 });
+
+/** Whether process `pid` is stopped (state T in /proc/<pid>/stat; Linux only, false elsewhere). */
+function processStopped(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return /^\S+ \(.*\) [Tt] /s.test(stat);
+  } catch {
+    return false;
+  }
+}
