@@ -104,7 +104,7 @@ const ATTACKS: Attack[] = [
   },
   { n: 14, attack: "MCP: unknown method, non-JSON line, batch", expected: "-32601, -32700, an error for the batch", tests: ["test/mcp/jsonrpc.test.ts"] },
   { n: 15, attack: "file name that is not valid UTF-8", expected: "listed under skipped with the reason", tests: ["test/index/bad-names.test.ts"] },
-  { n: 16, attack: "disk full during init / daemon start", expected: "clear error; the log named holds it", setup: "needs a small tmpfs (root); not re-run" },
+  { n: 16, attack: "disk full during init / daemon start", expected: "start prints the logged error, or says nothing could be logged", tests: ["test/daemon/start-failure.test.ts (/dev/full as the log)"] },
   { n: 17, attack: "skep init in a bare repo", expected: "refused", tests: ["test/cli/init-guard.test.ts"] },
   { n: 18, attack: "HTTP Host: evil.com / Origin with a valid token", expected: "403", tests: ["test/daemon/http-bounds.test.ts"] },
   {

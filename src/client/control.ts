@@ -2,7 +2,7 @@
 // running when it answers `ping` on its socket; the lock tells a daemon that is starting (or hung)
 // from none at all; files left behind by a daemon that was killed are reported and removed.
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, openSync, closeSync, unlinkSync } from "node:fs";
+import { existsSync, mkdirSync, openSync, closeSync, readSync, statSync, statfsSync, unlinkSync } from "node:fs";
 import { basename } from "node:path";
 import { DaemonInfo } from "../protocol/socket.ts";
 import { UnsafePath } from "../trust/ownership.ts";
@@ -114,6 +114,7 @@ export async function startDaemon(paths: DaemonPaths, opts: StartOptions = {}): 
   Object.assign(baseEnv, llm);
   let exited: Promise<number | null>;
   let session: string | undefined;
+  let logStart: number | null = null;
   if (useTmux) {
     session = tmuxSessionName(paths.root);
     const env = Object.entries(baseEnv)
@@ -123,6 +124,7 @@ export async function startDaemon(paths: DaemonPaths, opts: StartOptions = {}): 
     if (p.exitCode !== 0) throw new Error(`tmux could not start the daemon: ${p.stderr.toString().trim()}`);
     exited = new Promise(() => undefined); // the pane's exit is not observable from here
   } else {
+    logStart = existsSync(paths.log) ? statSync(paths.log).size : 0;
     const fd = openSync(paths.log, "a", 0o600);
     const child = spawn(cmd[0]!, cmd.slice(1), { cwd: paths.root, detached: true, stdio: ["ignore", fd, fd], env: baseEnv });
     closeSync(fd);
@@ -137,7 +139,7 @@ export async function startDaemon(paths: DaemonPaths, opts: StartOptions = {}): 
     const info = await ping(paths, 1_000);
     if (info) return { how: useTmux ? "tmux" : "detached", info, session };
     if (childExit !== undefined && !isLocked(paths.lock)) {
-      throw new Error(`the daemon exited (code ${childExit}) before answering; see ${paths.log}`);
+      throw new Error(`the daemon exited (code ${childExit}) before answering${earlyExitDetail(paths, logStart)}`);
     }
     await Bun.sleep(50);
   }
@@ -205,4 +207,39 @@ export function tmuxSessionName(root: string): string {
 
 function shellJoin(args: string[]): string {
   return args.map((a) => (/^[A-Za-z0-9_\/.=:@%+-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(" ");
+}
+
+/**
+ * What the log says about a daemon that exited before answering: its last lines written since the
+ * start, or, when it wrote nothing (a full disk cannot take even the error), that, with the free
+ * space where `.skep/` is.
+ */
+function earlyExitDetail(paths: DaemonPaths, logStart: number | null): string {
+  if (logStart === null) return `; see ${paths.log}`;
+  let written = "";
+  try {
+    // At most the last 64 KiB written since the start (a log can be large; a device endless).
+    const size = statSync(paths.log).size;
+    const from = Math.max(logStart, size - 65_536);
+    const buf = Buffer.alloc(Math.min(65_536, Math.max(0, size - from)));
+    const fd = openSync(paths.log, "r");
+    try {
+      readSync(fd, buf, 0, buf.length, from);
+    } finally {
+      closeSync(fd);
+    }
+    written = buf.toString("utf8").replace(/\0/g, "").trim();
+  } catch {
+    // unreadable: said below as nothing written
+  }
+  if (written) return `:\n${written.split("\n").slice(-5).join("\n")}\n(full log: ${paths.log})`;
+  let space = "";
+  try {
+    const fs = statfsSync(paths.skepDir);
+    const free = fs.bavail * fs.bsize;
+    space = `; ${paths.skepDir} is on a disk with ${free < 1024 * 1024 ? `${Math.round(free / 1024)} KiB` : `${Math.round(free / 1024 / 1024)} MiB`} free`;
+  } catch {
+    // no statfs here
+  }
+  return `, and wrote nothing to ${paths.log} (could it? is the disk full or read-only${space ? `:${space.slice(1)}` : ""}?); run \`skep daemon run --repo ${paths.root}\` to see its error in the terminal`;
 }
