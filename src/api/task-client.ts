@@ -11,7 +11,8 @@ import type { Event } from "../protocol/socket.ts";
 import type { CostAnswer, Task, TaskCreateAnswer, TaskDeleteAnswer, TaskStatus } from "../protocol/tasks.ts";
 import { TaskService } from "../tasks/service.ts";
 import { TaskQueue } from "../tasks/queue.ts";
-import { TaskNotFound, tasksDbPath } from "../tasks/store.ts";
+import { TaskNotFound, taskStoreError, tasksDbPath } from "../tasks/store.ts";
+import { SQLiteError } from "bun:sqlite";
 import { alive } from "../util/pid.ts";
 import { loadConfig } from "../config/config.ts";
 import { costAnswer } from "../tasks/cost.ts";
@@ -243,6 +244,10 @@ export class TaskClient {
     this.inflight.add(local);
     try {
       return await local;
+    } catch (err) {
+      // Read here, a SQLite error is the task store's (the index is not involved): name that file.
+      if (err instanceof SQLiteError) throw taskStoreError(err, tasksDbPath(this.place.skepDir), "run the command again");
+      throw err;
     } finally {
       this.inflight.delete(local);
     }

@@ -9,6 +9,7 @@ import type { TaskHost } from "./task-host.ts";
 import { READ_HANDLERS, type AnswerContext, type CheckedParams } from "../api/answers.ts";
 import type { RunReport } from "./worker-messages.ts";
 import { SkepError } from "../errors.ts";
+import { taskStoreError } from "../tasks/store.ts";
 
 export interface VerbHost {
   answers(): AnswerContext;
@@ -98,15 +99,14 @@ function isTaskVerb(verb: string): boolean {
   return verb.startsWith("task") || verb === "cost";
 }
 
-function taskStoreMessage(err: Error, host: VerbHost): string {
+function taskStoreMessage(err: Error, host: VerbHost): SkepError {
   let path = ".skep/tasks.db";
   try {
     path = host.tasks.service.store.path;
   } catch {
     // tasks unavailable: keep the usual name
   }
-  const damaged = isCorruptionError(err) ? `; it is damaged: move it aside (mv ${path} ${path}.damaged) and restart the daemon, which starts a new one (task ids continue past the old ones)` : "";
-  return `the task store ${path} could not be read (${err.message})${damaged}`;
+  return taskStoreError(err, path, "restart the daemon");
 }
 
 /** Run a checked request (anything but subscribe). */
@@ -124,7 +124,7 @@ export async function runVerb<V extends Verb>(host: VerbHost, req: CheckedReques
     // SkepErrors already: they go on the wire with their code as thrown.
     if (err instanceof SkepError) throw err;
     // A task verb's SQLite error is the task store's, not the index's: name that file.
-    if (err instanceof SQLiteError && !read && isTaskVerb(req.verb)) throw new SkepError("unavailable", taskStoreMessage(err, host));
+    if (err instanceof SQLiteError && !read && isTaskVerb(req.verb)) throw taskStoreMessage(err, host);
     if (read && isCorruptionError(err)) throw new SkepError("unavailable", (indexReadError(err, read.db.filename, read.db) as Error).message);
     if (err instanceof SQLiteError) throw new SkepError("unavailable", `the index could not be read: ${err.message}`);
     throw new SkepError("internal", (err as Error)?.message ?? String(err));

@@ -20,6 +20,7 @@ import {
 import { TASKS_MIGRATIONS, TASKS_SCHEMA, TASKS_SCHEMA_VERSION } from "./schema.ts";
 import { IllegalTransition, canTransition } from "./states.ts";
 import { SkepError } from "../errors.ts";
+import { isCorruptionError } from "../index/store.ts";
 
 /** A tasks.db that git tracks: never opened for writing or processing. */
 export class CommittedTaskStore extends Error {
@@ -109,6 +110,15 @@ interface TaskRow {
 }
 
 const JSON_COLUMNS = new Set(["questions", "clarifications", "plan"]);
+
+/**
+ * A SQLite error met in the task store, in words that name it (never "the index"): its path, and
+ * for damage what to do, ending with `then` (restart the daemon, or run the command again).
+ */
+export function taskStoreError(err: Error, path: string, then: string): SkepError {
+  const damaged = isCorruptionError(err) ? `; it is damaged: move it aside (mv ${path} ${path}.damaged) and ${then}, which starts a new one (task ids continue past the old ones)` : "";
+  return new SkepError("unavailable", `the task store ${path} could not be read (${err.message})${damaged}`);
+}
 
 export function tasksDbPath(skepDir: string): string {
   return join(skepDir, "tasks.db");
