@@ -46,9 +46,16 @@ export async function runDelegateStep(deps: TaskDeps, taskId: number, step: Task
   let peerId: number | null = recorded?.taskId ?? null;
   const seen = (status: TaskStatus, branch?: string | null) =>
     store.updateStep(taskId, step.seq, { peer_status: status, ...(branch !== undefined ? { peer_branch: branch } : {}) });
+  // Events that arrive before the peer task's id is known here: the peer's gate can decide in the
+  // same read as create's reply (a busy machine), and those lines are replayed once the id is known.
+  const early: Event[] = [];
   const onEvent = (e: Event) => {
     const data = e.data as { taskId?: number; to?: TaskStatus; reason?: string | null; message?: string };
-    if (peerId === null || data.taskId !== peerId) return;
+    if (peerId === null) {
+      if (early.length < 1_000) early.push(e);
+      return;
+    }
+    if (data.taskId !== peerId) return;
     if (e.event === "task.status" && data.to) {
       seen(data.to);
       say(`${peer.name} task #${peerId}: ${data.to}${data.reason ? ` (${oneLine(data.reason, 200)})` : ""}`);
@@ -96,6 +103,7 @@ export async function runDelegateStep(deps: TaskDeps, taskId: number, step: Task
     peerId = peerTask.id;
     // Recorded before anything waits: an interrupt, a crash or a timeout from here on resumes on this task.
     store.updateStep(taskId, step.seq, { peer_repo: peer.name, peer_task_id: peerTask.id, peer_status: peerTask.status, peer_branch: peerTask.branch });
+    for (const e of early.splice(0)) onEvent(e);
 
     // Nothing more for this task to do until the peer answers: the step waits, the queue goes on.
     if (!TERMINAL_STATUSES.includes(peerTask.status)) {
