@@ -4,7 +4,10 @@
 // is the MCP SDK's own, over stdio, as an agent's client would be.
 //
 //   bun run bench:mcp [DIR] [--repo INDEXED_GIT_REPO] [--bin path/to/skep] [--calls 30] [--starts 10]
-//                     [--edit net/http/server.go,strings/clone.go]
+//                     [--edit net/http/server.go,strings/clone.go] [--list]
+//
+// It starts with what the tool list costs (tools/list, tool by tool) in a repo alone and in a repo
+// of a workspace with a peer (every tool listed); --list prints only that.
 //
 // DIR defaults to the Go 1.19 standard library (/usr/share/go-1.19/src). DIR is never modified: it
 // is copied to a temp dir, committed to a fresh git repo and indexed (none of that is timed).
@@ -12,7 +15,7 @@
 // touched either: the worktree phase makes a `git worktree` next to a temp branch and removes it).
 // --edit names the files changed in the worktree phase (one worktree and one server each).
 // --bin runs a compiled skep (e.g. dist/skep after `bun run build`) instead of `bun src/main.ts`.
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -22,6 +25,7 @@ import { DaemonClient } from "../../src/client/daemon-client.ts";
 import { clientSocketPath, daemonPaths } from "../../src/repo/daemon-paths.ts";
 import { indexRepo } from "../../src/index/indexer.ts";
 import { openWritable } from "../../src/index/store.ts";
+import { registerRepo } from "../../src/workspace/registry.ts";
 
 const PROJECT = resolve(import.meta.dir, "../..");
 const DEFAULT_DIR = "/usr/share/go-1.19/src";
@@ -34,6 +38,7 @@ const { values: args, positionals } = parseArgs({
     calls: { type: "string", default: "30" },
     starts: { type: "string", default: "10" },
     edit: { type: "string" },
+    list: { type: "boolean", default: false },
   },
 });
 const CALLS = Number(args.calls);
@@ -186,18 +191,51 @@ async function prepare(): Promise<{ repo: string; cleanup: () => void }> {
   return { repo, cleanup: () => rmSync(tmp, { recursive: true, force: true }) };
 }
 
-/** tools/list's characters per tool, and the whole answer's (a client re-sends the list to the model every turn). */
-function toolListTable(tools: { name: string }[]): string {
-  const rows = tools.map((t) => `| ${t.name} | ${JSON.stringify(t).length.toLocaleString("en")} |`);
-  const total = JSON.stringify({ tools }).length;
-  return [
-    `### tools/list: characters per tool (${tools.length} tools: a repo without workspace peers lists no cross-repo tool)`,
-    "",
-    "| tool | chars |",
-    "|---|---:|",
-    ...rows,
-    `| total (tools/list JSON) | ${total.toLocaleString("en")} |`,
-  ].join("\n");
+/**
+ * tools/list's characters per tool (and of its outputSchema), and the whole answer's, in a repo
+ * alone and in a repo of a workspace with a peer: a client re-sends the list to the model every
+ * turn. The list does not depend on the index, so two empty repos do.
+ */
+async function toolListTables(): Promise<string> {
+  const tmp = mkdtempSync(join(tmpdir(), "skep-bench-list-"));
+  try {
+    const lone = join(tmp, "lone");
+    const ws = join(tmp, "ws");
+    const repos = [lone, join(ws, "app"), join(ws, "api")];
+    for (const r of repos) {
+      mkdirSync(r, { recursive: true });
+      git(r, "init", "-q");
+      git(r, "commit", "-q", "--allow-empty", "-m", "empty");
+    }
+    for (const r of repos.slice(1)) registerRepo(ws, r);
+    const lists: { where: string; tools: { name: string; outputSchema?: unknown }[] }[] = [];
+    for (const [where, repo] of [["a repo alone", lone], ["a repo of a workspace with a peer", repos[1]!]] as const) {
+      const { client } = await connect(repo);
+      lists.push({ where, tools: (await client.listTools()).tools });
+      await client.close();
+    }
+    const names = lists[1]!.tools.map((t) => t.name);
+    const size = (t: unknown) => (t === undefined ? "" : JSON.stringify(t).length.toLocaleString("en"));
+    const rows = names.map((n) => {
+      const cells = lists.map((l) => l.tools.find((t) => t.name === n));
+      return `| ${n} | ${cells.map((t) => (t ? size(t) : "not listed")).join(" | ")} | ${size(cells[1]?.outputSchema)} |`;
+    });
+    return [
+      "### tools/list: characters per tool (compact JSON)",
+      "",
+      `| tool | ${lists.map((l) => l.where).join(" | ")} | of which outputSchema |`,
+      "|---|---:|---:|---:|",
+      ...rows,
+      `| total (tools/list JSON) | ${lists.map((l) => `${JSON.stringify({ tools: l.tools }).length.toLocaleString("en")} (${l.tools.length} tools)`).join(" | ")} | |`,
+    ].join("\n");
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+if (args.list) {
+  console.log(await toolListTables());
+  process.exit(0);
 }
 
 const { repo, cleanup } = await prepare();
@@ -210,6 +248,8 @@ try {
     db.close();
     return c;
   })();
+  // What the tool list costs every turn: tools/list's JSON, tool by tool.
+  out.push(await toolListTables(), "");
   out.push(`Index: ${counts.files.toLocaleString("en")} files, ${counts.symbols.toLocaleString("en")} symbols; server: ${command.map((c) => c.replace(PROJECT + "/", "")).join(" ")}`, "");
 
   // 1. Start-up: spawn to initialize answer.
@@ -223,8 +263,6 @@ try {
 
   // 2. Calls without the daemon.
   const { client, rss } = await connect(repo);
-  // What the tool list costs every turn: tools/list's JSON, tool by tool.
-  out.push(toolListTable((await client.listTools()).tools), "");
   const work = await workload(client);
   out.push(table("tools/call without the daemon (index file read directly)", await measureCalls(client, work)), "", `Server RSS after these calls: ${rss()}`, "");
 

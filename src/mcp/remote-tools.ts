@@ -9,14 +9,17 @@
 import type { Progress } from "../api/task-client.ts";
 import {
   type ApproveRemoteTaskAnswer,
+  type ClarifyRemoteTaskArgs,
   type CreateRemoteTaskAnswer,
   type CreateRemoteTaskArgs,
   type GetRemoteTaskAnswer,
   MAX_ANSWER_CHARS,
+  type RejectRemoteTaskArgs,
   type RemoteTaskIdArgs,
   type WaitRemoteTaskAnswer,
   type WaitRemoteTaskArgs,
 } from "../protocol/mcp.ts";
+import { MAX_DESCRIPTION } from "../protocol/limits.ts";
 import type { Event } from "../protocol/socket.ts";
 import type { Task, TaskStatus } from "../protocol/tasks.ts";
 import { CREATE_TIMEOUT_MS, PeerAborted, PeerLink, PeerLost, PeerUnavailable, type Peer } from "../workspace/peer-link.ts";
@@ -55,10 +58,10 @@ export function remoteHint(t: Task, peer: Peer): string {
     case "classified":
     case "pending":
       return t.plan
-        ? "review the plan, then call approve_remote_task (with the user's go-ahead) or surface it to the user"
-        : `${peer.name} has no valid plan to approve: surface it to the user (reject it on ${peer.name} with \`skep task reject ${t.id} ${on}\`, or create a clearer task)`;
+        ? "review the plan, then call approve_remote_task or reject_remote_task (with the user's go-ahead), or surface it to the user"
+        : `${peer.name} has no valid plan to approve: surface it to the user (reject_remote_task, then create a clearer task)`;
     case "pending_clarification":
-      return `surface clarification_questions to the user; they are answered on ${peer.name} with \`skep task clarify ${t.id} ${on}\`, then it is planned again`;
+      return `surface clarification_questions to the user; answer them with clarify_remote_task (it is planned again)`;
     case "approved":
       return `approved (${t.reason ?? "approved"}): ${peer.name}'s daemon runs it next; call wait_remote_task`;
     case "queued":
@@ -91,7 +94,7 @@ export class RemoteTools {
   async createRemoteTask(args: CreateRemoteTaskArgs, progress?: Progress, signal?: AbortSignal): Promise<string> {
     await refuseDecisions(this.backend, "create_remote_task");
     const description = checkDescription(args.description);
-    const waitSec = Math.min(args.classify_timeout_sec, MAX_CLASSIFY_WAIT_SEC);
+    const waitSec = Math.min(atLeastOne("classify_timeout_sec", args.classify_timeout_sec), MAX_CLASSIFY_WAIT_SEC);
     return this.withPeer(args.repo, progress, signal, async ({ peer, self, link, follow }, started) => {
       progress?.(`creating the task on ${peer.name}...`);
       // task.create through PeerLink may be sent twice (one reconnection); the peer's dedup then
@@ -132,8 +135,7 @@ export class RemoteTools {
     const id = taskId(args);
     return this.withPeer(args.repo, undefined, signal, async ({ peer, link }, started) => {
       const t = (await link.request("task.show", { id }, SHORT_MS)).task;
-      const questions = t.status === "pending_clarification" && t.questions.length ? t.questions.map((q) => clip(q, 1_000)) : undefined;
-      return fitTask(t, (task): GetRemoteTaskAnswer => dropNulls({ task: task as GetRemoteTaskAnswer["task"], repo: peer.name, next_action_hint: remoteHint(t, peer), clarification_questions: questions, note: notes(undefined, started()) }));
+      return shownAnswer(t, peer, started());
     });
   }
 
@@ -155,11 +157,48 @@ export class RemoteTools {
     });
   }
 
+  // --------------------------------------------------------------------------- reject_remote_task
+
+  async rejectRemoteTask(args: RejectRemoteTaskArgs, signal?: AbortSignal): Promise<string> {
+    await refuseDecisions(this.backend, "reject_remote_task");
+    const id = taskId(args);
+    const reason = args.reason?.trim() || undefined;
+    if (reason !== undefined && reason.length > 2_000) throw new ToolError("reason is longer than 2000 characters: say why in a sentence or two");
+    return this.withPeer(args.repo, undefined, signal, async ({ peer, self, link }, started) => {
+      // The peer records who rejected it: a person there reads the reason in `skep task show`.
+      const t = (await link.request("task.reject", { id, reason: `rejected from ${self}${reason ? `: ${reason}` : ""}` }, SHORT_MS)).task;
+      return shownAnswer(t, peer, started());
+    });
+  }
+
+  // -------------------------------------------------------------------------- clarify_remote_task
+
+  async clarifyRemoteTask(args: ClarifyRemoteTaskArgs, progress?: Progress, signal?: AbortSignal): Promise<string> {
+    await refuseDecisions(this.backend, "clarify_remote_task");
+    const id = taskId(args);
+    if (!args.answers.some((a) => a.trim())) throw new ToolError(`every answer is empty: answer the questions get_remote_task lists, in their order`);
+    return this.withPeer(args.repo, progress, signal, async ({ peer, link, follow }, started) => {
+      // The answers come in the order of the peer task's questions: pair them up as the peer stores them.
+      const before = (await link.request("task.show", { id }, SHORT_MS)).task;
+      if (before.status !== "pending_clarification") throw new ToolError(`${peer.name} task #${id} is ${before.status}, not waiting for answers; ${remoteHint(before, peer)}`);
+      if (args.answers.length > before.questions.length) {
+        throw new ToolError(`${peer.name} task #${id} asks ${before.questions.length} question(s) and got ${args.answers.length} answers: one answer per question, in their order`);
+      }
+      const answers = before.questions.map((question, i) => ({ question, answer: args.answers[i]?.trim() ?? "" })).filter((a) => a.answer);
+      if (JSON.stringify(answers).length > MAX_DESCRIPTION) throw new ToolError(`the answers are longer than ${MAX_DESCRIPTION} characters: answer briefly`);
+      follow(id);
+      progress?.(`${peer.name} is classifying and planning task #${id} again with the answers...`);
+      // The peer answers once its pipeline has gated the task again (classified, planned, or asking more).
+      const t = (await link.request("task.clarify", { id, answers }, CREATE_TIMEOUT_MS)).task;
+      return shownAnswer(t, peer, started());
+    });
+  }
+
   // ----------------------------------------------------------------------------- wait_remote_task
 
   async waitRemoteTask(args: WaitRemoteTaskArgs, progress?: Progress, signal?: AbortSignal): Promise<string> {
     const id = taskId(args);
-    const waitSec = Math.min(args.timeout_sec, MAX_WAIT_SEC);
+    const waitSec = Math.min(atLeastOne("timeout_sec", args.timeout_sec), MAX_WAIT_SEC);
     return this.withPeer(args.repo, progress, signal, async ({ peer, link, follow }, started) => {
       follow(id);
       progress?.(`waiting for ${peer.name} task #${id} to finish (at most ${waitSec} s)`);
@@ -265,6 +304,12 @@ function createdAnswer(t: Task, peer: Peer, started: string | undefined): string
   return text; // 50 steps at 80-character fields: well within one answer
 }
 
+/** A peer task as get_remote_task shows it (also the answer of reject and clarify). */
+function shownAnswer(t: Task, peer: Peer, started: string | undefined): string {
+  const questions = t.status === "pending_clarification" && t.questions.length ? t.questions.map((q) => clip(q, 1_000)) : undefined;
+  return fitTask(t, (task): GetRemoteTaskAnswer => dropNulls({ task: task as GetRemoteTaskAnswer["task"], repo: peer.name, next_action_hint: remoteHint(t, peer), clarification_questions: questions, note: notes(undefined, started) }));
+}
+
 /** Why a final task did not finish: its reason, and the failing step's error when it adds to it. */
 function errorSummary(t: Task): string {
   const why = t.reason ?? "no reason given";
@@ -289,8 +334,14 @@ function notes(main: string | undefined, started: string | undefined): string | 
   return said.length ? said.join(". ") : undefined;
 }
 
+/** A timeout in seconds: at least 1 (a longer one than the cap is lowered to it by the caller). */
+function atLeastOne(name: string, sec: number): number {
+  if (!(sec >= 1)) throw new ToolError(`${name} ${sec} is too short: at least 1 (seconds)`);
+  return sec;
+}
+
 function taskId(args: { task_id: number }): number {
-  if (!Number.isSafeInteger(args.task_id)) throw new ToolError(`task_id ${args.task_id} is not a task id: use the task_id create_remote_task answered`);
+  if (!Number.isSafeInteger(args.task_id) || args.task_id < 1) throw new ToolError(`task_id ${args.task_id} is not a task id: use the task_id create_remote_task answered`);
   return args.task_id;
 }
 

@@ -41,6 +41,7 @@ export class RunTools {
 
   async coordinate(args: { spec: string; repos?: string[] }, report?: (m: string) => void, signal?: AbortSignal): Promise<string> {
     await refuseDecisions(this.tasks, "coordinate");
+    if (!args.spec.trim()) throw new ToolError("spec is empty: say what should change, in a few sentences");
     return this.guard(async () => {
       const svc = this.runs();
       const run = await svc.coordinate(args.spec, { repos: args.repos, from: this.tasks.place.root, signal, say: report });
@@ -49,11 +50,13 @@ export class RunTools {
   }
 
   async showRun(args: { id: number }): Promise<string> {
+    runId(args);
     return this.guard(async () => answer(this.runs().show(args.id)));
   }
 
   async approveRun(args: { id: number }): Promise<string> {
     await refuseDecisions(this.tasks, "approve_run");
+    runId(args);
     return this.guard(async () => {
       const svc = this.runs();
       const before = svc.show(args.id);
@@ -67,6 +70,7 @@ export class RunTools {
   }
 
   async waitRun(args: { id: number; timeout_sec?: number }, report?: (m: string) => void, signal?: AbortSignal): Promise<string> {
+    runId(args);
     return this.guard(async () => {
       const svc = this.runs();
       const bound = Math.min(args.timeout_sec ?? WAIT_RUN_MAX_SEC, WAIT_RUN_MAX_SEC) * 1000;
@@ -95,6 +99,10 @@ export class RunTools {
       throw err;
     }
   }
+}
+
+function runId(args: { id: number }): void {
+  if (!Number.isSafeInteger(args.id) || args.id < 1) throw new ToolError(`id ${args.id} is not a run id: coordinate answered the run's id`);
 }
 
 /** A run for a model: status, reason, contract items, specs, workers, verdicts, tokens, files. */

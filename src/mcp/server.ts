@@ -1,14 +1,34 @@
 // `skep mcp`: the stdio MCP server. One table of tools (toolTable): five read-only tools over the
-// repo's index (see tools.ts), eight over its task queue (task-tools.ts), four over the task
+// repo's index (see tools.ts), eight over its task queue (task-tools.ts), six over the task
 // queues of the workspace's peer repos (remote-tools.ts, listed only when there are peers) and
 // four over coordinator runs (run-tools.ts, listed only in a workspace), lean descriptions (the tool list is re-sent to the model every turn; docs/mcp.md records its
 // size), answers bounded and stamped. stdout carries only protocol messages; diagnostics go to
 // stderr.
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import type { ToolCallback } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { ShapeOutput, ZodRawShapeCompat } from "@modelcontextprotocol/sdk/server/zod-compat.js";
-import type { CallToolResult, ToolAnnotations } from "@modelcontextprotocol/sdk/types.js";
+import type { ToolAnnotations } from "@modelcontextprotocol/sdk/types.js";
+import type { z } from "zod";
 import {
+  ApproveRemoteTaskAnswer,
+  CreateRemoteTaskAnswer,
+  CreateTaskAnswer,
+  DecidedRemoteTaskAnswer,
+  DecidedTaskAnswer,
+  DedupTaskAnswer,
+  DeleteTaskAnswer,
+  GetCallGraphAnswer,
+  GetFileContextAnswer,
+  GetOverviewAnswer,
+  GetRemoteTaskAnswer,
+  GetSymbolAnswer,
+  ListTasksAnswer,
+  RunAnswer,
+  SearchSymbolsAnswer,
+  TaskAnswer,
+  WaitRemoteTaskAnswer,
+} from "../protocol/mcp-answers.ts";
+import {
+  ClarifyRemoteTaskInput,
   ClarifyTaskInput,
   CreateRemoteTaskInput,
   CreateTaskInput,
@@ -18,6 +38,7 @@ import {
   GetOverviewInput,
   GetSymbolInput,
   ListTasksInput,
+  RejectRemoteTaskInput,
   RejectTaskInput,
   RemoteTaskIdInput,
   SearchSymbolsInput,
@@ -26,7 +47,8 @@ import {
 } from "../protocol/mcp.ts";
 import { ACTIVE_STATUSES } from "../protocol/tasks.ts";
 import { VERSION } from "../version.ts";
-import { IndexBackend, ToolError } from "./backend.ts";
+import { IndexBackend } from "./backend.ts";
+import { answered, failure, registerTool } from "./register.ts";
 import { type ProgressSource, reporter } from "./progress.ts";
 import { RemoteTools } from "./remote-tools.ts";
 import { RunTools } from "./run-tools.ts";
@@ -39,53 +61,80 @@ import { Tools } from "./tools.ts";
 export const INSTRUCTIONS =
   "Code index of this repository (symbols, signatures, call graph, ranked map). Prefer it to grep/read for finding definitions, callers and file outlines. Every answer's `index` says how fresh it is; `pending` files changed since indexing. Also the repo's task queue: tasks are planned, then run on their own branch once approved.";
 
-/** Tool descriptions: one line each, what it answers and when to use it. */
+/**
+ * Tool descriptions: one line each, what it answers and when to use it. The parameters a
+ * description explains have no description of their own, and what the answer holds is in its
+ * outputSchema: the list is re-sent every turn (bench:mcp prints each tool's share).
+ */
 export const DESCRIPTIONS = {
-  search_symbols: "Find symbols (functions, types, methods...) by name, prefix, camelCase initials, words or typo. Returns ids, locations, signatures.",
-  get_file_context: "Outline of one file: its symbols with signatures and line ranges (docs with verbose).",
-  get_call_graph: "Callers, callees and implementations of a symbol, up to depth hops; each edge says how it was resolved (type, interface, import, name).",
-  get_symbol: "Source code of one symbol (function, class...), read from disk.",
-  get_overview: "Repo overview: languages, size, and the most important files and symbols (PageRank) within a token budget.",
-  list_tasks: "This repo's tasks, newest first: id, name, status, classification, branch, tokens.",
-  create_task: "Queue a task: dedup, then classify and plan it. Nothing runs before approve_task.",
-  show_task: "One task in full: plan, steps, tokens, result, open questions, and what can happen next.",
-  approve_task: "Approve a planned task so it runs on its own branch. Only with the user's go-ahead.",
+  search_symbols: "Find symbols by name, prefix, camelCase initials, words or typo.",
+  get_file_context: "One file's symbols with signatures and line ranges.",
+  get_call_graph: "Callers, callees and implementations of a symbol; each edge says how it was resolved.",
+  get_symbol: "Source code of one symbol, read from disk.",
+  get_overview: "Languages, size, and the top files and symbols (PageRank) within `tokens`.",
+  list_tasks: "This repo's tasks, newest first.",
+  create_task: "Queue a task: dedup, classify, plan. Nothing runs before approve_task.",
+  show_task: "One task in full: plan, steps, result, questions, next step.",
+  approve_task: "Approve a planned task to run on its own branch. Only with the user's go-ahead.",
   reject_task: "Reject a task (final).",
-  clarify_task: "Answer a task's questions; it is classified and planned again (waits for that).",
-  delete_task: "Delete a task (not while queued or executing). Its branch is kept.",
-  dedup_task: "Does this task description duplicate a task or existing code? Creates nothing.",
-  create_remote_task: "Queue a task in a peer repo of the workspace; waits for the peer's classification and plan.",
-  get_remote_task: "A peer repo's task: status, plan, result, questions, next step.",
-  approve_remote_task: "Approve a peer repo's planned task so it runs there. Only with the user's go-ahead.",
+  clarify_task: "Answer a task's questions; waits for the new plan.",
+  delete_task: "Delete a task (not queued or executing); its branch is kept.",
+  dedup_task: "Would this task duplicate a task or existing code? Creates nothing.",
+  create_remote_task: "Queue a task in a peer repo; waits for its plan.",
+  get_remote_task: "A peer repo's task in full, with the next step.",
+  approve_remote_task: "Approve a peer repo's planned task. Only with the user's go-ahead.",
+  reject_remote_task: "Reject a peer repo's task (final). Only with the user's go-ahead.",
+  clarify_remote_task: "Answer a peer repo's task's questions; waits for its new plan.",
   wait_remote_task: "Wait until a peer repo's task is done, failed, interrupted or rejected.",
-  coordinate: "Plan one change across the workspace's repos: a contract and a spec per repo, for approve_run.",
-  show_run: "A coordinator run: status, contract, specs, workers, verdicts, tokens.",
-  approve_run: "Approve a run for all its repos: a task per repo, then a review. Only with the user's go-ahead.",
-  wait_run: "Wait until a run is done, failed, interrupted or needs a person.",
+  coordinate: "Plan a change across the workspace's repos (contract, specs) for approve_run.",
+  show_run: "A coordinator run in full, with the next step.",
+  approve_run: "Approve a run: a task per repo, then a review. Only with the user's go-ahead.",
+  wait_run: "Wait until a run ends or needs a person.",
 } as const;
-
-function ok(text: string): CallToolResult {
-  return { content: [{ type: "text", text }] };
-}
-
-function fail(err: unknown): CallToolResult {
-  const message = err instanceof Error ? err.message : String(err);
-  if (!(err instanceof ToolError) && process.env.SKEP_DEBUG && err instanceof Error) console.error(err.stack);
-  return { content: [{ type: "text", text: `Error: ${message}` }], isError: true };
-}
 
 /** Where a tool is listed: every repo; only where the workspace has peer repos; only in a workspace. */
 type ToolScope = "repo" | "peers" | "workspace";
 type Extra = ProgressSource & { signal: AbortSignal };
 type Report = ((message: string) => void) | undefined;
 
-/** One row of the tool table: a tool's name, input, annotations, where it is listed, and its answer. */
+type Wrap = (extra: Extra, progress: boolean, answer: (report: Report) => Promise<string>) => Promise<string>;
+
+/** One row of the tool table: a tool's name, input, answer schema, annotations, where it is listed, and its answer. */
 interface ToolEntry {
   name: ToolName;
   scope: ToolScope;
-  register(server: McpServer, wrap: (extra: Extra, progress: boolean, answer: (report: Report) => Promise<string>) => Promise<CallToolResult>): void;
+  /** The answer's full schema (src/protocol/mcp-answers.ts). */
+  output: z.ZodType;
+  register(server: McpServer, wrap: Wrap): void;
 }
 export type ToolName = keyof typeof DESCRIPTIONS;
+
+/** Each tool's answer schema (src/protocol/mcp-answers.ts): every answer is checked against it before it is sent. */
+export const OUTPUTS: Record<ToolName, z.ZodType> = {
+  search_symbols: SearchSymbolsAnswer,
+  get_file_context: GetFileContextAnswer,
+  get_call_graph: GetCallGraphAnswer,
+  get_symbol: GetSymbolAnswer,
+  get_overview: GetOverviewAnswer,
+  list_tasks: ListTasksAnswer,
+  create_task: CreateTaskAnswer,
+  show_task: TaskAnswer,
+  approve_task: DecidedTaskAnswer,
+  reject_task: DecidedTaskAnswer,
+  clarify_task: TaskAnswer,
+  delete_task: DeleteTaskAnswer,
+  dedup_task: DedupTaskAnswer,
+  create_remote_task: CreateRemoteTaskAnswer,
+  get_remote_task: GetRemoteTaskAnswer,
+  approve_remote_task: ApproveRemoteTaskAnswer,
+  reject_remote_task: DecidedRemoteTaskAnswer,
+  clarify_remote_task: DecidedRemoteTaskAnswer,
+  wait_remote_task: WaitRemoteTaskAnswer,
+  coordinate: RunAnswer,
+  show_run: RunAnswer,
+  approve_run: RunAnswer,
+  wait_run: RunAnswer,
+};
 
 /** A table row, typed by its input shape (the SDK checks the arguments against it before `answer`). */
 function tool<S extends ZodRawShapeCompat>(
@@ -95,15 +144,19 @@ function tool<S extends ZodRawShapeCompat>(
   answer: (args: ShapeOutput<S>, extra: Extra, report: Report) => Promise<string>,
   opts: { scope?: ToolScope; progress?: boolean } = {},
 ): ToolEntry {
+  const output = OUTPUTS[name];
   return {
     name,
     scope: opts.scope ?? "repo",
-    register: (server, wrap) => {
-      const callback = (args: ShapeOutput<S>, extra: Extra) => wrap(extra, opts.progress ?? false, (report) => answer(args, extra, report));
-      // ToolCallback<S> is a conditional type TypeScript cannot resolve for a generic S; for a
-      // ZodRawShape it is exactly the function above.
-      server.registerTool(name, { description: DESCRIPTIONS[name], inputSchema: input, annotations }, callback as unknown as ToolCallback<S>);
-    },
+    output,
+    register: (server, wrap) =>
+      registerTool(server, { name, description: DESCRIPTIONS[name], input, output, annotations }, async (args, extra: Extra) => {
+        try {
+          return answered(name, await wrap(extra, opts.progress ?? false, (report) => answer(args, extra, report)), output);
+        } catch (err) {
+          return failure(err);
+        }
+      }),
   };
 }
 
@@ -135,6 +188,8 @@ export function toolTable(tools: Tools, tasks: TaskTools, remote: RemoteTools, r
     tool("create_remote_task", CreateRemoteTaskInput, changes, (args, extra, report) => remote.createRemoteTask(args, report, extra.signal), { scope: "peers", progress: true }),
     tool("get_remote_task", RemoteTaskIdInput, readOnly, (args, extra) => remote.getRemoteTask(args, extra.signal), { scope: "peers" }),
     tool("approve_remote_task", RemoteTaskIdInput, changes, (args, extra) => remote.approveRemoteTask(args, extra.signal), { scope: "peers" }),
+    tool("reject_remote_task", RejectRemoteTaskInput, destroys, (args, extra) => remote.rejectRemoteTask(args, extra.signal), { scope: "peers" }),
+    tool("clarify_remote_task", ClarifyRemoteTaskInput, changes, (args, extra, report) => remote.clarifyRemoteTask(args, report, extra.signal), { scope: "peers", progress: true }),
     tool("wait_remote_task", WaitRemoteTaskInput, readOnly, (args, extra, report) => remote.waitRemoteTask(args, report, extra.signal), { scope: "peers", progress: true }),
     // Coordinator runs across the workspace (run-tools.ts): coordinate waits for the draft,
     // wait_run for the end.
@@ -151,12 +206,10 @@ export function createServer(backend: IndexBackend, taskBackend: TaskBackend, re
     (await taskBackend.list(ACTIVE_STATUSES)).value.map((t) => ({ id: t.id, name: t.name, status: t.status })),
   );
   const tasks = new TaskTools(taskBackend);
-  const wrap = async (extra: Extra, progress: boolean, answer: (report: Report) => Promise<string>): Promise<CallToolResult> => {
+  const wrap: Wrap = async (extra, progress, answer) => {
     const r = progress ? reporter(extra) : null;
     try {
-      return ok(await answer(r?.report));
-    } catch (err) {
-      return fail(err);
+      return await answer(r?.report);
     } finally {
       r?.stop();
     }

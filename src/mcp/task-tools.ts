@@ -6,7 +6,7 @@
 import { openReadonly } from "../index/store.ts";
 import { type ClarifyTaskArgs, type CreateTaskArgs, type DedupTaskArgs, type ListTasksArgs, MAX_ANSWER_CHARS, type RejectTaskArgs, type TaskIdArgs } from "../protocol/mcp.ts";
 import { MAX_DESCRIPTION } from "../protocol/limits.ts";
-import type { DedupResult, Task } from "../protocol/tasks.ts";
+import { type DedupResult, TASK_STATUSES, type Task, TaskStatus } from "../protocol/tasks.ts";
 import { checkCheap, DEDUP_STATUSES } from "../tasks/dedup/cheap.ts";
 import { checkIndex } from "../tasks/dedup/index-layer.ts";
 import { indexLookup } from "../tasks/dedup/index-lookup.ts";
@@ -126,7 +126,7 @@ export class TaskTools {
 
   async listTasks(args: ListTasksArgs): Promise<string> {
     const offset = readCursor("list_tasks", args);
-    const statuses = args.status === undefined ? undefined : Array.isArray(args.status) ? args.status : [args.status];
+    const statuses = args.status === undefined ? undefined : (Array.isArray(args.status) ? args.status : [args.status]).map(status);
     const { value, via } = await this.backend.list(statuses);
     // Newest first: a long list is cut at its oldest end.
     const items = value.map(summary).reverse();
@@ -279,8 +279,15 @@ function decided(t: Task, via: Via): string {
   return JSON.stringify({ task: { ...summary(t), ...dropNulls({ reason: t.reason === null ? undefined : clip(t.reason, 1_000) }) }, hint: hint(t, via), via });
 }
 
+/** A status list_tasks filters by; the schema leaves the enum out to stay lean. */
+function status(s: string): TaskStatus {
+  const parsed = TaskStatus.safeParse(s);
+  if (!parsed.success) throw new ToolError(`status '${s}' is not a task status; the statuses are: ${TASK_STATUSES.join(", ")}`);
+  return parsed.data;
+}
+
 function taskId(args: { task_id: number }): number {
-  if (!Number.isSafeInteger(args.task_id)) throw new ToolError(`task_id ${args.task_id} is not a task id: list_tasks shows the ids`);
+  if (!Number.isSafeInteger(args.task_id) || args.task_id < 1) throw new ToolError(`task_id ${args.task_id} is not a task id: list_tasks shows the ids`);
   return args.task_id;
 }
 

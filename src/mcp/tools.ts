@@ -81,7 +81,9 @@ export class Tools {
 
   async searchSymbols(args: SearchSymbolsArgs): Promise<string> {
     const offset = readCursor("search_symbols", args);
+    if (!args.query.trim()) throw new ToolError("query is empty: give a name, part of one, or a few words");
     if (args.query.length > MAX_QUERY) throw new ToolError(`query is too long (over ${MAX_QUERY} characters): search for a name or a few words`);
+    within("limit", args.limit, 1, 200);
     const path = args.path === undefined ? undefined : this.relPath(args.path, "path", true);
     // The search stops at `limit` hits; a later page re-runs it and skips what was already shown.
     const { result, stamp } = await this.backend
@@ -113,7 +115,7 @@ export class Tools {
     if (path === "") throw new ToolError("file_path names the repository root; give a file, e.g. from search_symbols' `file`");
     let answer;
     try {
-      answer = await this.backend.ask("file.context", { path, docs: args.verbose });
+      answer = await this.backend.ask("file.context", { path, docs: args.verbose === true });
     } catch (err) {
       if (err instanceof SkepError && err.code === "not_found") throw new ToolError(this.fileNotFound(path));
       verbError(err);
@@ -143,6 +145,8 @@ export class Tools {
 
   async getCallGraph(args: GetCallGraphArgs): Promise<string> {
     const offset = readCursor("get_call_graph", args);
+    within("depth", args.depth, 1, 5);
+    within("limit", args.limit, 1, 500);
     const spec = this.symbolSpec(args.symbol_id);
     const directions = args.direction === "both" ? (["callers", "callees"] as const) : ([args.direction] as const);
     const session: Session = {};
@@ -230,7 +234,7 @@ export class Tools {
   async getOverview(args: GetOverviewArgs): Promise<string> {
     const session: Session = {};
     const status = await this.backend.ask("status", {}, session).catch(verbError);
-    let tokens = args.tokens;
+    let tokens = within("tokens", args.tokens, 100, 4000);
     const peers = this.peers();
     // The overview is about the code; a task store that cannot be read must not fail it.
     const tasks = (await this.activeTasks().catch(() => [])).slice(0, OVERVIEW_TASKS);
@@ -332,6 +336,12 @@ export class Tools {
   private peers(): { name: string; path: string }[] {
     return peersOf(this.backend.indexRoot).slice(0, 20);
   }
+}
+
+/** `value`, when it is a whole number from `lo` to `hi`; else a tool error naming the range (the schema leaves ranges out to stay lean). */
+export function within(name: string, value: number, lo: number, hi: number): number {
+  if (!Number.isInteger(value) || value < lo || value > hi) throw new ToolError(`${name} ${value} is out of range: a whole number from ${lo} to ${hi}`);
+  return value;
 }
 
 /** Why the index rules leave `path` out (src/index/rules.ts), or null; a config that cannot be read says nothing here. */

@@ -10,7 +10,8 @@ import { GetCallGraphInput, GetFileContextInput, GetOverviewInput, GetSymbolInpu
 import { VERSION } from "../version.ts";
 import type { WorkspaceRepo } from "../workspace/registry.ts";
 import { IndexBackend, ToolError } from "./backend.ts";
-import { DESCRIPTIONS } from "./server.ts";
+import { answered, failure, registerTool } from "./register.ts";
+import { DESCRIPTIONS, OUTPUTS } from "./server.ts";
 import { serveUntilClosed } from "./stdio-guard.ts";
 import { Tools } from "./tools.ts";
 
@@ -45,28 +46,21 @@ export function createWorkspaceServer(tools: WorkspaceTools): McpServer {
   const server = new McpServer({ name: "skep", version: VERSION }, { instructions: `${WORKSPACE_INSTRUCTIONS} Repos: ${tools.repos.map((r) => r.name).join(", ")}.` });
   const repo = z.string().min(1).describe(`repository: ${tools.repos.map((r) => r.name).join(" | ")}`);
   const readOnly = { readOnlyHint: true };
-  const run = async (fn: () => Promise<string>): Promise<CallToolResult> => {
+  // The same descriptions and answer schemas as `skep mcp`'s index tools, with `repo` added.
+  type IndexTool = "search_symbols" | "get_file_context" | "get_call_graph" | "get_symbol" | "get_overview";
+  const spec = <S extends z.ZodRawShape>(name: IndexTool, input: S) => ({ name, description: DESCRIPTIONS[name], input: { repo, ...input }, output: OUTPUTS[name], annotations: readOnly });
+  const run = async (name: IndexTool, fn: () => Promise<string>): Promise<CallToolResult> => {
     try {
-      return { content: [{ type: "text", text: await fn() }] };
+      return answered(name, await fn(), OUTPUTS[name]);
     } catch (err) {
-      return { content: [{ type: "text", text: `Error: ${err instanceof Error ? err.message : String(err)}` }], isError: true };
+      return failure(err);
     }
   };
-  server.registerTool("search_symbols", { description: DESCRIPTIONS.search_symbols, inputSchema: { repo, ...SearchSymbolsInput }, annotations: readOnly }, ({ repo: r, ...args }) =>
-    run(() => tools.of(r).searchSymbols(args)),
-  );
-  server.registerTool("get_file_context", { description: DESCRIPTIONS.get_file_context, inputSchema: { repo, ...GetFileContextInput }, annotations: readOnly }, ({ repo: r, ...args }) =>
-    run(() => tools.of(r).getFileContext(args)),
-  );
-  server.registerTool("get_call_graph", { description: DESCRIPTIONS.get_call_graph, inputSchema: { repo, ...GetCallGraphInput }, annotations: readOnly }, ({ repo: r, ...args }) =>
-    run(() => tools.of(r).getCallGraph(args)),
-  );
-  server.registerTool("get_symbol", { description: DESCRIPTIONS.get_symbol, inputSchema: { repo, ...GetSymbolInput }, annotations: readOnly }, ({ repo: r, ...args }) =>
-    run(() => tools.of(r).getSymbol(args)),
-  );
-  server.registerTool("get_overview", { description: DESCRIPTIONS.get_overview, inputSchema: { repo, ...GetOverviewInput }, annotations: readOnly }, ({ repo: r, ...args }) =>
-    run(() => tools.of(r).getOverview(args)),
-  );
+  registerTool(server, spec("search_symbols", SearchSymbolsInput), ({ repo: r, ...args }) => run("search_symbols", () => tools.of(r).searchSymbols(args)));
+  registerTool(server, spec("get_file_context", GetFileContextInput), ({ repo: r, ...args }) => run("get_file_context", () => tools.of(r).getFileContext(args)));
+  registerTool(server, spec("get_call_graph", GetCallGraphInput), ({ repo: r, ...args }) => run("get_call_graph", () => tools.of(r).getCallGraph(args)));
+  registerTool(server, spec("get_symbol", GetSymbolInput), ({ repo: r, ...args }) => run("get_symbol", () => tools.of(r).getSymbol(args)));
+  registerTool(server, spec("get_overview", GetOverviewInput), ({ repo: r, ...args }) => run("get_overview", () => tools.of(r).getOverview(args)));
   return server;
 }
 

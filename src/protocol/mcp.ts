@@ -8,32 +8,36 @@ import { Classification, TaskStatus } from "./tasks.ts";
 /** No tool answer's text exceeds this many characters; longer results end with a cursor. */
 export const MAX_ANSWER_CHARS = 20_000;
 
-// Lengths are checked by the tools themselves (with messages that say what to send): constraints
-// here would only lengthen the schema every turn.
-const cursor = z.string().optional().describe("next_cursor from a previous answer, to continue it");
+// Lengths, empty strings, ranges and whole numbers are checked by the tools themselves (with messages that
+// say what to send): constraints here would only lengthen the schema every turn. Where the tool's
+// description says what a parameter is, the parameter has no description of its own; the ones
+// several tools share are spelled once, here.
+// `cursor` takes an answer's `next_cursor`: the names say it.
+const cursor = z.string().optional();
 /** A symbol: the id search_symbols returned, or a name. Ids are numbers; some clients send them as strings. */
-const symbolRef = z.union([z.number(), z.string()]).describe("id from search_symbols, or Name, Type.Name, or file:line");
+const symbolRef = z.union([z.number(), z.string()]).describe("id, Name, Type.Name or file:line");
+const verbose = z.boolean().optional().describe("with doc comments");
 
 export const SearchSymbolsInput = {
-  query: z.string().min(1).describe("name, prefix, camelCase initials, words, or a typo"),
-  kinds: z.array(z.string()).optional().describe("only these kinds, e.g. function, method, class"),
-  path: z.string().optional().describe("only under this dir/file, or a glob like src/** or *_test.go"),
-  limit: z.number().int().min(1).max(200).default(20),
-  verbose: z.boolean().default(false).describe("include doc comments"),
+  query: z.string(),
+  kinds: z.array(z.string()).optional().describe("e.g. function, method, class"),
+  path: z.string().optional().describe("dir, file or glob"),
+  limit: z.number().default(20).describe("max 200"),
+  verbose,
   cursor,
 };
 
 export const GetFileContextInput = {
-  file_path: z.string().min(1).describe("repo-relative path"),
-  verbose: z.boolean().default(false).describe("include doc comments"),
+  file_path: z.string().describe("repo-relative"),
+  verbose,
   cursor,
 };
 
 export const GetCallGraphInput = {
   symbol_id: symbolRef,
   direction: z.enum(["both", "callers", "callees"]).default("both"),
-  depth: z.number().int().min(1).max(5).default(1),
-  limit: z.number().int().min(1).max(500).default(50).describe("max symbols per direction"),
+  depth: z.number().default(1).describe("max 5"),
+  limit: z.number().default(50).describe("per direction, max 500"),
   cursor,
 };
 
@@ -43,20 +47,18 @@ export const GetSymbolInput = {
 };
 
 export const GetOverviewInput = {
-  tokens: z.number().int().min(100).max(4000).default(1024).describe("repo map budget"),
+  tokens: z.number().default(1024).describe("100 to 4000"),
 };
 
 // The task tools (task-tools.ts). Ids are coerced: some clients send numbers as strings. Not
 // `.int()`: that adds the largest safe integer to the schema; the tools check it instead.
-const taskId = z.coerce.number().min(1);
-const description = z.string().min(1).describe("what to do, in a sentence or a few");
+const taskId = z.coerce.number();
+const description = z.string();
 
 export const ListTasksInput = {
-  // One status is accepted as well, without spelling out the enum twice in the schema.
-  status: z
-    .preprocess((v) => (typeof v === "string" ? [v] : v), z.array(TaskStatus))
-    .optional()
-    .describe("only these statuses"),
+  // One status is accepted as well. The statuses are checked by the tool (its error lists them):
+  // spelled out here they would cost every turn.
+  status: z.preprocess((v) => (typeof v === "string" ? [v] : v), z.array(z.string())).optional().describe("e.g. pending, executing"),
   cursor,
 };
 
@@ -69,29 +71,32 @@ export const RejectTaskInput = {
   reason: z.string().optional(),
 };
 
-export const ClarifyTaskInput = {
-  task_id: taskId,
-  answers: z.array(z.object({ question: z.string(), answer: z.string() })).min(1).describe("one per question show_task lists"),
-};
+export const ClarifyTaskInput = { task_id: taskId, answers: z.array(z.object({ question: z.string(), answer: z.string() })).min(1) };
 
 export const DedupTaskInput = { description };
 
 // The cross-repo tools (src/mcp/remote-tools.ts): a task in a peer repo of the workspace, through
-// that repo's daemon. Timeouts above their cap are lowered to it rather than refused.
-const peerRepo = z.string().min(1).describe("peer repo (registry name)");
+// that repo's daemon; `repo` is the peer's registry name (get_overview lists the peers). Timeouts
+// above their cap (600 s to classify, 3600 s to wait) are lowered to it rather than refused.
+const peerRepo = z.string();
 
 export const CreateRemoteTaskInput = {
   repo: peerRepo,
   description,
-  classify_timeout_sec: z.number().min(1).default(120).describe("max 600"),
+  classify_timeout_sec: z.number().default(120),
 };
 
 export const RemoteTaskIdInput = { repo: peerRepo, task_id: taskId };
 
+export const RejectRemoteTaskInput = { repo: peerRepo, task_id: taskId, reason: z.string().optional() };
+
+/** The answers in the order of the task's questions (get_remote_task's clarification_questions). */
+export const ClarifyRemoteTaskInput = { repo: peerRepo, task_id: taskId, answers: z.array(z.string()).describe("in question order") };
+
 export const WaitRemoteTaskInput = {
   repo: peerRepo,
   task_id: taskId,
-  timeout_sec: z.number().min(1).default(1800).describe("max 3600"),
+  timeout_sec: z.number().default(1800).describe("max 3600"),
 };
 
 /** Parsed inputs (defaults applied). */
@@ -109,6 +114,8 @@ export type DedupTaskArgs = z.output<z.ZodObject<typeof DedupTaskInput>>;
 export type CreateRemoteTaskArgs = z.output<z.ZodObject<typeof CreateRemoteTaskInput>>;
 export type RemoteTaskIdArgs = z.output<z.ZodObject<typeof RemoteTaskIdInput>>;
 export type WaitRemoteTaskArgs = z.output<z.ZodObject<typeof WaitRemoteTaskInput>>;
+export type RejectRemoteTaskArgs = z.output<z.ZodObject<typeof RejectRemoteTaskInput>>;
+export type ClarifyRemoteTaskArgs = z.output<z.ZodObject<typeof ClarifyRemoteTaskInput>>;
 
 // The cross-repo tools' answers. Their task objects are src/protocol/tasks.ts's `Task` as
 // show_task shows it: nulls dropped, long strings clipped, and for a huge task the steps slimmed,

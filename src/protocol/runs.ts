@@ -248,10 +248,11 @@ export const RunListAnswer = z.object({ workspace: z.string(), runs: z.array(Run
 
 // ------------------------------------------------------------------------------- MCP tool inputs
 
-const runId = z.coerce.number().min(1);
+// The id's range and an empty spec are checked by the tools (src/mcp/run-tools.ts): lean schemas.
+const runId = z.coerce.number();
 
 export const CoordinateInput = {
-  spec: z.string().min(1).describe("the change"),
+  spec: z.string().describe("the change"),
   repos: z.array(z.string()).optional().describe("default: all"),
 };
 export const RunIdInput = { id: runId };

@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { cleanupAll, connect } from "../mcp/support.ts";
+import { cleanupAll, connect, expectStructured } from "../mcp/support.ts";
 import { bedWith, CHANGE, checkoutsUnchanged, tasksOf } from "./scenario.ts";
 
 setDefaultTimeout(120_000);
@@ -34,6 +34,7 @@ describe("run tools over MCP", () => {
       resetTimeoutOnProgress: true,
       timeout: 110_000,
     });
+    expectStructured("wait_run", waited);
     const end = JSON.parse((waited.content as { text: string }[])[0]!.text);
     expect(end.status, end.reason).toBe("done");
     expect(end.verdicts).toEqual([

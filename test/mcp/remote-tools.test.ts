@@ -12,7 +12,7 @@ import { ApproveRemoteTaskAnswer, CreateRemoteTaskAnswer, GetRemoteTaskAnswer, W
 import type { Task } from "../../src/protocol/tasks.ts";
 import type { z } from "zod";
 import { pathsFor, run } from "../daemon/support.ts";
-import { cleanupAll, connect, git, makeRepo, type Mcp, onCleanup, tempDir } from "./support.ts";
+import { cleanupAll, connect, git, makeRepo, type Mcp, onCleanup, expectStructured, tempDir } from "./support.ts";
 
 // Real child processes (an MCP server, a daemon it starts) on a shared, busy machine.
 setDefaultTimeout(120_000);
@@ -39,7 +39,10 @@ const MOBILE_SCRIPT = [
   { purpose: "plan", match: "settings screen", text: plan("src/settings.ts", "Add the settings screen"), delayMs: 400 },
   { purpose: "step", match: "Add the settings screen", text: "settings", writes: [{ path: "src/settings.ts", content: "export const settings = {};\n" }] },
   { purpose: "classify", match: "sync faster", text: classify("ambiguous", { needs_clarification: true, clarifying_questions: ["Which sync: contacts or photos?"] }) },
+  // Once the person's answer (contacts) is in the prompt: a plan, held for approval.
+  { purpose: "classify", match: "sync faster[\\s\\S]*contacts", text: classify("large") },
   { purpose: "plan", match: "sync faster", text: plan("src/sync.ts", "Speed up sync") },
+  { purpose: "plan", match: "sync faster", text: plan("src/sync.ts", "Speed up the contacts sync") },
   { purpose: "classify", match: "onboarding texts", text: classify("large") },
   { purpose: "plan", match: "onboarding texts", text: plan("src/i18n/de.ts", "Add German texts") },
   // Slow enough for a short classify_timeout_sec to run out first.
@@ -84,6 +87,7 @@ async function callWithProgress(mcp: Mcp, name: string, args: Record<string, unk
   const r = await mcp.client.callTool({ name, arguments: args }, undefined, { onprogress: (p) => messages.push(String(p.message)), resetTimeoutOnProgress: true, timeout: 100_000 });
   const text = (r.content as { text: string }[])[0]!.text;
   if (r.isError) throw new Error(`${name} failed: ${text}`);
+  expectStructured(name, r);
   return { answer: JSON.parse(text), messages };
 }
 
@@ -131,19 +135,27 @@ afterAll(async () => {
 });
 
 describe("create_remote_task", () => {
-  test("the tool list: the four remote tools beside the others, annotated, with the reference's parameters", async () => {
+  test("the tool list: the six remote tools beside the others, annotated, each with an outputSchema, within the budget", async () => {
     const { tools } = await mcp.client.listTools();
     const byName = new Map(tools.map((t) => [t.name, t]));
-    expect(tools).toHaveLength(21); // in a workspace: with the four run tools (test/coordinator/mcp-runs.test.ts)
-    // The full list, every tool a repo can have: 10,283 characters today, of which ~1,900 are the
-    // SDK's per-tool "$schema" and "execution" keys. The issue's budget is 8,000 and is NOT met
-    // yet; this guards against growth while it is worked down (bench:mcp prints each tool's share).
+    expect(tools).toHaveLength(23); // in a workspace: with the four run tools (test/coordinator/mcp-runs.test.ts)
+    // The full list, every tool a repo can have, within the layout issue's 8,000 characters
+    // (7,929 now; 10,368 with 21 tools before the output schemas and the trimming). bench:mcp
+    // prints each tool's share.
     const listChars = JSON.stringify({ tools }).length;
-    expect(listChars).toBeLessThanOrEqual(10_500);
+    expect(listChars).toBeLessThanOrEqual(8_000);
+    for (const t of tools) {
+      expect(t.outputSchema).toEqual({ type: "object" });
+      expect(Object.keys(t)).not.toContain("execution"); // absent means forbidden: the SDK's default spelled out
+      expect(Object.keys(t.inputSchema)).not.toContain("$schema");
+    }
     for (const name of ["get_remote_task", "wait_remote_task"]) expect(byName.get(name)!.annotations).toMatchObject({ readOnlyHint: true });
-    for (const name of ["create_remote_task", "approve_remote_task"]) expect(byName.get(name)!.annotations).toMatchObject({ destructiveHint: false });
+    for (const name of ["create_remote_task", "approve_remote_task", "clarify_remote_task"]) expect(byName.get(name)!.annotations).toMatchObject({ destructiveHint: false });
+    expect(byName.get("reject_remote_task")!.annotations).toMatchObject({ destructiveHint: true });
     expect(Object.keys((byName.get("create_remote_task")!.inputSchema as { properties: object }).properties)).toEqual(["repo", "description", "classify_timeout_sec"]);
     expect(Object.keys((byName.get("wait_remote_task")!.inputSchema as { properties: object }).properties)).toEqual(["repo", "task_id", "timeout_sec"]);
+    expect(Object.keys((byName.get("reject_remote_task")!.inputSchema as { properties: object }).properties)).toEqual(["repo", "task_id", "reason"]);
+    expect(Object.keys((byName.get("clarify_remote_task")!.inputSchema as { properties: object }).properties)).toEqual(["repo", "task_id", "answers"]);
   });
 
   test("small: the peer's daemon is started, classifies, plans and auto-approves it; the answer says so", async () => {
@@ -208,7 +220,7 @@ describe("large: pending, approved, waited for", () => {
   test("create → pending with the plan → approve_remote_task → wait_remote_task done, on the peer's branch", async () => {
     const { answer: created } = await callWithProgress(mcp, "create_remote_task", { repo: "mobile", description: LARGE });
     expect(created).toMatchObject({ status: "pending", classification: "large", repo: "mobile", plan: { plan: [{ verb: "add", target_file: "src/settings.ts" }] } });
-    expect(created.next_action_hint).toBe("review the plan, then call approve_remote_task (with the user's go-ahead) or surface it to the user");
+    expect(created.next_action_hint).toBe("review the plan, then call approve_remote_task or reject_remote_task (with the user's go-ahead), or surface it to the user");
     expect(created.note).toBeUndefined();
     const id = created.task_id;
 
@@ -256,14 +268,38 @@ describe("large: pending, approved, waited for", () => {
 });
 
 describe("clarification", () => {
-  test("get_remote_task on pending_clarification returns the questions and says where they are answered", async () => {
+  test("get_remote_task on pending_clarification returns the questions; clarify_remote_task answers them and the peer plans again; reject_remote_task ends it", async () => {
     const created = await mcp.json("create_remote_task", { repo: "mobile", description: UNCLEAR });
     expect(created).toMatchObject({ status: "pending_clarification", clarification_questions: ["Which sync: contacts or photos?"] });
-    const shown = await mcp.json("get_remote_task", { repo: "mobile", task_id: created.task_id });
+    const id = created.task_id;
+    const shown = await mcp.json("get_remote_task", { repo: "mobile", task_id: id });
     conforms(GetRemoteTaskAnswer, shown);
     expect(shown.clarification_questions).toEqual(["Which sync: contacts or photos?"]);
-    expect(shown.next_action_hint).toBe(`surface clarification_questions to the user; they are answered on mobile with \`skep task clarify ${created.task_id} --repo ${bed.mobile}\`, then it is planned again`);
-    await expectError(mcp, "approve_remote_task", { repo: "mobile", task_id: created.task_id }, /^Error: mobile: task #\d+ needs clarification first/);
+    expect(shown.next_action_hint).toBe("surface clarification_questions to the user; answer them with clarify_remote_task (it is planned again)");
+    await expectError(mcp, "approve_remote_task", { repo: "mobile", task_id: id }, /^Error: mobile: task #\d+ needs clarification first/);
+
+    // Answers go in the order of the questions; bad ones change nothing on the peer.
+    await expectError(mcp, "clarify_remote_task", { repo: "mobile", task_id: id, answers: ["  "] }, /^Error: every answer is empty/);
+    await expectError(mcp, "clarify_remote_task", { repo: "mobile", task_id: id, answers: ["contacts", "photos"] }, /^Error: mobile task #\d+ asks 1 question\(s\) and got 2 answers: one answer per question, in their order$/);
+    expect(mobileTasks(bed).find((t) => t.id === id)!.status).toBe("pending_clarification");
+
+    const { answer: clarified, messages } = await callWithProgress(mcp, "clarify_remote_task", { repo: "mobile", task_id: id, answers: ["contacts"] });
+    conforms(GetRemoteTaskAnswer, clarified);
+    expect(clarified).toMatchObject({ repo: "mobile", task: { id, status: "pending", classification: "large", plan: { plan: [{ description: "Speed up the contacts sync" }] } } });
+    expect(clarified.clarification_questions).toBeUndefined();
+    expect(clarified.next_action_hint).toContain("approve_remote_task or reject_remote_task");
+    expect(messages).toContain(`mobile is classifying and planning task #${id} again with the answers...`);
+    // On the peer: the question and its answer, as `skep task clarify` would have stored them.
+    const onPeer = run(["task", "show", String(id), "--json", "--repo", bed.mobile], { env: bed.env });
+    expect(onPeer.stdout).toContain("contacts");
+    await expectError(mcp, "clarify_remote_task", { repo: "mobile", task_id: id, answers: ["photos"] }, new RegExp(`^Error: mobile task #${id} is pending, not waiting for answers; review the plan`));
+
+    const rejected = await mcp.json("reject_remote_task", { repo: "mobile", task_id: id, reason: "the user wants photos first" });
+    conforms(GetRemoteTaskAnswer, rejected);
+    expect(rejected).toMatchObject({ repo: "mobile", task: { id, status: "rejected", reason: "rejected from backend: the user wants photos first" } });
+    expect(rejected.next_action_hint).toContain("rejected on mobile");
+    expect(peerEvents(bed, id).at(-1)).toEqual(["rejected", "rejected from backend: the user wants photos first"]);
+    await expectError(mcp, "reject_remote_task", { repo: "mobile", task_id: id }, /^Error: mobile: task #\d+ is rejected/);
   });
 });
 
@@ -276,11 +312,13 @@ describe("refusals", () => {
     const own = await connect(bed.backend, { env: { ...bed.env, SKEP_MCP_TASKS: "read" } });
     const count = mobileTasks(bed).length;
     for (const [server, why] of [
-      [inTask, `this server runs in the worktree of task #1 \\(${wt}\\): (create|approve)_remote_task is refused inside a task; list_tasks, show_task, dedup_task, get_remote_task and wait_remote_task work`],
-      [own, "this server was started by skep for one of its own LLM calls: (create|approve)_remote_task is refused there"],
+      [inTask, `this server runs in the worktree of task #1 \\(${wt}\\): (create|approve|reject|clarify)_remote_task is refused inside a task; list_tasks, show_task, dedup_task, get_remote_task and wait_remote_task work`],
+      [own, "this server was started by skep for one of its own LLM calls: (create|approve|reject|clarify)_remote_task is refused there"],
     ] as const) {
       await expectError(server, "create_remote_task", { repo: "mobile", description: "Add a logout button" }, new RegExp(why));
       await expectError(server, "approve_remote_task", { repo: "mobile", task_id: 1 }, new RegExp(why));
+      await expectError(server, "reject_remote_task", { repo: "mobile", task_id: 1 }, new RegExp(why));
+      await expectError(server, "clarify_remote_task", { repo: "mobile", task_id: 1, answers: ["a"] }, new RegExp(why));
       expect((await server.json("get_remote_task", { repo: "mobile", task_id: 1 })).task.status).toBe("done");
     }
     expect(mobileTasks(bed)).toHaveLength(count);

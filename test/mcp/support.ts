@@ -8,6 +8,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { indexRepo } from "../../src/index/indexer.ts";
 import { openWritable } from "../../src/index/store.ts";
+import { OUTPUTS, type ToolName } from "../../src/mcp/server.ts";
 import { BUN, MAIN, onCleanup, PROJECT, tempDir as sharedTempDir } from "../support/temp.ts";
 
 export { BUN, cleanupAll, MAIN, onCleanup, PROJECT, TMP } from "../support/temp.ts";
@@ -108,6 +109,23 @@ export interface Mcp {
   close(): Promise<void>;
 }
 
+/**
+ * Every answer comes twice: as JSON text and, the same object, as structuredContent matching the
+ * tool's answer schema (src/protocol/mcp-answers.ts); an error carries text only.
+ */
+export function expectStructured(name: string, r: { content?: unknown; structuredContent?: unknown; isError?: unknown }): void {
+  const text = (r.content as { text: string }[])[0]!.text;
+  if (r.isError) {
+    expect(r.structuredContent).toBeUndefined();
+    return;
+  }
+  expect(r.structuredContent).toEqual(JSON.parse(text));
+  const schema = OUTPUTS[name as ToolName];
+  if (!schema) return; // an unknown tool: the SDK's own error
+  const parsed = schema.safeParse(r.structuredContent);
+  expect(parsed.error?.issues ?? []).toEqual([]);
+}
+
 /** Start `skep mcp` (stdio) for `repo` and connect the SDK client to it. */
 export async function connect(repo: string | null, opts: { env?: Record<string, string>; args?: string[]; cwd?: string } = {}): Promise<Mcp> {
   const transport = new StdioClientTransport({
@@ -131,6 +149,7 @@ export async function connect(repo: string | null, opts: { env?: Record<string, 
     const content = r.content as { type: string; text: string }[];
     expect(content).toHaveLength(1);
     expect(content[0]!.type).toBe("text");
+    expectStructured(name, r);
     return { text: content[0]!.text, isError: r.isError === true };
   };
   return {

@@ -14,7 +14,7 @@ import { MAX_ANSWER_CHARS } from "../../src/protocol/mcp.ts";
 import type { Task } from "../../src/protocol/tasks.ts";
 import { TaskStore } from "../../src/tasks/store.ts";
 import { cleanupAll as stopDaemons, startDaemon } from "../daemon/support.ts";
-import { cleanupAll, connect, git, indexAt, makeRepo, type Mcp, SAMPLE, tempDir } from "./support.ts";
+import { cleanupAll, connect, git, indexAt, makeRepo, type Mcp, SAMPLE, expectStructured, tempDir } from "./support.ts";
 
 // Real child processes on a shared, busy machine: be generous.
 setDefaultTimeout(90_000);
@@ -72,6 +72,7 @@ async function callWithProgress(mcp: Mcp, name: string, args: Record<string, unk
   });
   const text = (r.content as { text: string }[])[0]!.text;
   if (r.isError) throw new Error(`${name} failed: ${text}`);
+  expectStructured(name, r);
   return { answer: JSON.parse(text), messages };
 }
 
@@ -140,7 +141,7 @@ describe("without a daemon", () => {
     expect(list.tasks).toEqual([{ id: 1, name: expect.stringContaining("farewell"), status: "approved", classification: "large", tokens: { effectiveInput: 305 } }]);
     expect((await mcp.json("list_tasks", { status: "approved" })).tasks).toHaveLength(1);
     expect((await mcp.json("list_tasks", { status: ["done", "failed"] })).tasks).toEqual([]);
-    await expectError(mcp, "list_tasks", { status: "finished" }, /Input validation error/);
+    await expectError(mcp, "list_tasks", { status: "finished" }, /^Error: status 'finished' is not a task status; the statuses are: created, classified, pending, .*, rejected$/);
     // The overview lists the tasks in flight.
     expect((await mcp.json("get_overview", { tokens: 200 })).tasks).toEqual([{ id: 1, name: list.tasks[0].name, status: "approved" }]);
   });
