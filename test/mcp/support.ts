@@ -113,7 +113,8 @@ export interface Mcp {
  * Every answer comes twice: as JSON text and, the same object, as structuredContent matching the
  * tool's answer schema (src/protocol/mcp-answers.ts); an error carries text only.
  */
-export function expectStructured(name: string, r: { content?: unknown; structuredContent?: unknown; isError?: unknown }): void {
+export function expectStructured(name: string, result: object): void {
+  const r = result as { content?: unknown; structuredContent?: unknown; isError?: unknown };
   const text = (r.content as { text: string }[])[0]!.text;
   if (r.isError) {
     expect(r.structuredContent).toBeUndefined();
