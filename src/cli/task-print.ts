@@ -5,6 +5,7 @@ import type { CostAnswer, Task, TokenTotals } from "../protocol/tasks.ts";
 import { formatPlan, formatSteps, formatTokens } from "../tasks/format.ts";
 import { taskFiles } from "../tasks/paths.ts";
 import { withTaskStore } from "../tasks/store.ts";
+import { loadConfig } from "../config/config.ts";
 import { resolvePeer } from "../workspace/registry.ts";
 
 const n = (x: number) => x.toLocaleString("en-US");
@@ -70,7 +71,7 @@ export function showTask(t: Task, skepDir: string, root: string): string {
   }
   if (t.plan) {
     const started = t.steps.some((s) => s.status !== "pending");
-    lines.push("", started ? "Steps:" : "Plan:", started ? formatSteps(t.steps) : indent(formatPlan(t.plan)));
+    lines.push("", started ? "Steps:" : "Plan:", started ? formatSteps(t.steps, t.plan) : indent(formatPlan(t.plan)));
   }
   if (t.result) lines.push("", "Result:", indent(t.result));
   if (existsSync(files.result)) lines.push("", `--- result file (${rel(files.result)}) ---`, readFileSync(files.result, "utf8").trimEnd());
@@ -94,12 +95,26 @@ export function waitingOnPeer(t: Task, root: string): string | null {
   if (found.ok) {
     try {
       const live = withTaskStore(join(found.peer.path, ".skep"), (store) => store.status(p.taskId), { readOnly: true });
-      if (live) status = live === "pending" || live === "classified" ? `${live}: waiting for approval there` : live === "pending_clarification" ? "needs answers there" : live;
+      if (live) status = live === "pending" || live === "classified" ? `${live}: ${approvalThere(t, step.seq, found.peer.path)}` : live === "pending_clarification" ? "needs answers there" : live;
     } catch {
       // unreadable or gone there: keep what this repo last saw
     }
   }
   return `${where} waits on ${p.repo} task #${p.taskId} (${status})`;
+}
+
+/** Who a waiting peer task waits for: a person there, or (the plan says so) this task's executor approving it on the person's behalf. */
+function approvalThere(t: Task, seq: number, peerRoot: string): string {
+  if (t.plan?.plan[seq - 1]?.approve_peer !== true) return "waiting for approval there";
+  let accepts = true;
+  try {
+    accepts = loadConfig(join(peerRoot, ".skep")).accept_remote_approval;
+  } catch {
+    // an unreadable config there: its daemon says why when asked
+  }
+  return accepts
+    ? "to be approved on your behalf once planned, as the plan says"
+    : "waiting for a person there: its config says accept_remote_approval: false, so it is not approved on your behalf";
 }
 
 function indent(text: string): string {

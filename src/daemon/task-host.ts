@@ -2,7 +2,7 @@
 // takes every approved task, one at a time, parking one that waits on a peer), with every status
 // change published on the event bus and written to the daemon's log.
 import { loadConfig } from "../config/config.ts";
-import type { CostAnswer, Task, TaskWaitAnswer } from "../protocol/tasks.ts";
+import type { CostAnswer, RemoteApprover, Task, TaskWaitAnswer } from "../protocol/tasks.ts";
 import { TaskService, type CreateResult } from "../tasks/service.ts";
 import { TaskQueue } from "../tasks/queue.ts";
 import { costAnswer } from "../tasks/cost.ts";
@@ -44,8 +44,8 @@ export class TaskHost {
     return this.queue.create(p);
   }
 
-  approve(id: number): Task {
-    return this.queue.approve(id);
+  approve(id: number, from?: RemoteApprover): Task {
+    return this.queue.approve(id, from);
   }
 
   clarify(id: number, answers?: { question: string; answer: string }[]): Promise<Task> {

@@ -144,9 +144,10 @@ export class RemoteTools {
   async approveRemoteTask(args: RemoteTaskIdArgs, signal?: AbortSignal): Promise<string> {
     await refuseDecisions(this.backend, "approve_remote_task");
     const id = taskId(args);
-    return this.withPeer(args.repo, undefined, signal, async ({ peer, link }, started) => {
-      // The peer's daemon approves it and, its executor being free, starts it.
-      const t = (await link.request("task.approve", { id }, SHORT_MS)).task;
+    return this.withPeer(args.repo, undefined, signal, async ({ peer, self, link }, started) => {
+      // The peer's daemon approves it (unless its config refuses approvals from other repos) and,
+      // its executor being free, starts it.
+      const t = (await link.request("task.approve", { id, from: { repo: self, taskId: null } }, SHORT_MS)).task;
       const answer: ApproveRemoteTaskAnswer = dropNulls({
         task: dropNulls({ id: t.id, name: clip(t.name, 100), status: t.status, classification: t.classification, branch: t.branch, reason: t.reason === null ? undefined : clip(t.reason, 1_000) }),
         repo: peer.name,

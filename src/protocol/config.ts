@@ -50,6 +50,11 @@ export const RepoConfig = z
     test_cmd: z.string().nullable().default(null),
     test_timeout_sec: z.number().int().min(1).max(7200).default(900),
     auto_execute_small: z.boolean().default(false),
+    /**
+     * Approvals sent from another repo of the workspace (a delegate step approving on the person's
+     * behalf, `approve_remote_task`) are accepted. False: this repo's tasks wait for a person here.
+     */
+    accept_remote_approval: z.boolean().default(true),
     /** How long a delegate step waits for its peer task (gate and execution) before it fails; the peer task is left as it is. */
     delegate_timeout_sec: z.number().int().min(1).max(7 * 24 * 3600).default(3600),
     /** The branch tasks start from (default: the branch checked out when the task starts). */

@@ -52,6 +52,13 @@ export const PlanStep = z.object({
   acceptance: z.string().min(1),
   /** 0-based indexes of earlier steps this one needs. */
   depends_on: z.array(z.number().int().min(0)).default([]),
+  /**
+   * Delegate steps: the peer's task is part of what this task asks for, so the person who approves
+   * this plan approves it too: the executor approves the peer task once the peer has planned it
+   * (unless the peer's config says `accept_remote_approval: false`). Absent or false: a person on
+   * the peer decides. Other steps leave it out.
+   */
+  approve_peer: z.boolean().optional(),
 });
 export type PlanStep = z.infer<typeof PlanStep>;
 
@@ -218,6 +225,14 @@ export const TASK_EVENTS = {
 const TaskId = z.number().int().min(1);
 
 export const TaskIdParams = z.strictObject({ id: TaskId });
+/**
+ * An approval sent from another repo of the workspace (a delegate step approving on the person's
+ * behalf, or `approve_remote_task`): the repo, and the task whose approved plan says so. This
+ * repo's `accept_remote_approval: false` refuses it.
+ */
+export const RemoteApprover = z.strictObject({ repo: z.string().min(1).max(200), taskId: TaskId.nullable() });
+export type RemoteApprover = z.infer<typeof RemoteApprover>;
+export const TaskApproveParams = z.strictObject({ id: TaskId, from: RemoteApprover.optional() });
 export const TaskCreateParams = z.strictObject({
   description: z.string().min(1).max(MAX_DESCRIPTION),
   /** Classify and plan without storing the task. */

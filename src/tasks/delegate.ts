@@ -2,17 +2,21 @@
 // tokens while the peer works. The step's description names the peer the planner's way
 // ("Delegate to mobile: add a ping endpoint"). The peer task is created with this repo and task
 // as its source (so the peer's gate auto-approves it when it is small; a large or unclear one
-// waits for a person on the peer, never for this executor), recorded on the step before anything
-// waits (so a resume waits on the same task instead of creating a second one), and followed
-// through the peer's gate to its end with `task.wait`, which the peer answers on the transition.
-// While it waits the step is `waiting` and its task parked: the queue runs other tasks meanwhile
-// (tasks/queue.ts), and this step takes the queue's slot back once the peer's answer came.
+// waits for a person on the peer), recorded on the step before anything waits (so a resume waits
+// on the same task instead of creating a second one), and followed through the peer's gate to its
+// end with `task.wait`, which the peer answers on the transition. When the plan's delegate step
+// says `approve_peer` and a person approved this task's plan, that approval covers the peer task:
+// once the peer has planned it, the executor approves it there on the person's behalf, unless the
+// peer's config refuses approvals from other repos (`accept_remote_approval: false`); then it
+// waits for a person there, and says so. While it waits the step is `waiting` and its task
+// parked: the queue runs other tasks meanwhile (tasks/queue.ts), and this step takes the queue's
+// slot back once the peer's answer came.
 import type { Event } from "../protocol/socket.ts";
 import { TERMINAL_STATUSES, type Task, type TaskStatus, type TaskStep } from "../protocol/tasks.ts";
 import { CREATE_TIMEOUT_MS, PeerAborted, PeerLink, PeerLost, PeerUnavailable } from "../workspace/peer-link.ts";
 import { resolvePeer } from "../workspace/registry.ts";
 import type { Parking } from "./executor.ts";
-import type { TaskDeps } from "./pipeline.ts";
+import { AUTO_APPROVAL, type TaskDeps } from "./pipeline.ts";
 import { SkepError } from "../errors.ts";
 
 export type DelegateResult = { status: "done" | "failed" | "interrupted"; reason: string };
@@ -122,10 +126,24 @@ export async function runDelegateStep(deps: TaskDeps, taskId: number, step: Task
     const timedOut = () =>
       fail(`gave up after ${deps.config.delegate_timeout_sec}s (delegate_timeout_sec) waiting for ${peer.name} task #${peerTask.id}; it is left as it is there (${peerTask.status}); ${again}`);
 
-    // The peer's gate. A task it leaves waiting for a person is never approved from here: a large
-    // or unclear task needs a human on the repo it runs in.
+    // The peer's gate. A task it leaves waiting for a person is approved from here only on the
+    // person's behalf: their approval of this plan, whose step says so, covers it.
     if (peerTask.status === "created" && (await waitFor("classified")).timedOut) return timedOut();
     const approve = `skep task approve ${peerTask.id} --repo ${peer.path}`;
+    if ((peerTask.status === "pending" || peerTask.status === "classified") && peerTask.plan) {
+      const behalf = onBehalf(deps, taskId, step);
+      if (behalf.ok) {
+        try {
+          peerTask = (await link.request("task.approve", { id: peerTask.id, from: { repo: self, taskId } }, 30_000)).task;
+          seen(peerTask.status, peerTask.branch);
+          say(`approved ${peer.name} task #${peerTask.id} on your behalf: the plan you approved says so (step ${step.seq})`);
+        } catch (err) {
+          // Refused by the peer's config, or the task moved on meanwhile: wait for it as it is.
+          if (!(err instanceof SkepError && err.code === "conflict")) throw err;
+          say(`not approving ${peer.name} task #${peerTask.id} from here: ${oneLine(err.message, 300)}; waiting for a person there`);
+        }
+      } else if (behalf.why) say(`not approving ${peer.name} task #${peerTask.id} on your behalf: ${behalf.why}`);
+    }
     if (peerTask.status === "pending" || peerTask.status === "classified") {
       say(`waiting for ${peer.name} task #${peerTask.id} (${peerTask.classification ?? "unclassified"}): approve it with \`${approve}\``);
     } else if (peerTask.status === "pending_clarification") {
@@ -173,6 +191,22 @@ export async function runDelegateStep(deps: TaskDeps, taskId: number, step: Task
     // The step's outcome is recorded; the task goes on (or ends) once it holds the queue's slot again.
     if (parked) await opts.parking?.resume(opts.signal);
   }
+}
+
+/**
+ * Whether this executor may approve the peer task of delegate step `step` on the person's behalf:
+ * the plan's step says so (`approve_peer`), and a person approved this task's plan (not the gate
+ * by itself: then nobody approved anything the peer could be covered by). `why` says why not,
+ * when the step asked for it.
+ */
+export function onBehalf(deps: TaskDeps, taskId: number, step: TaskStep): { ok: boolean; why?: string } {
+  const task = deps.store.get(taskId);
+  if (task.plan?.plan[step.seq - 1]?.approve_peer !== true) return { ok: false };
+  const approval = deps.store.events(taskId).filter((e) => e.to === "approved").at(-1);
+  if (!approval || AUTO_APPROVAL.test(approval.reason ?? "")) {
+    return { ok: false, why: `task #${taskId} was approved by its gate, not by a person (${approval?.reason ?? "no approval recorded"}), so a person approves it there` };
+  }
+  return { ok: true };
 }
 
 function oneLine(text: string, max: number): string {

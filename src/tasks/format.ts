@@ -1,28 +1,39 @@
 // Text for people: a plan as numbered steps, a task's token line. Shared by plan.md, result.md,
 // `task show` and the CLI's lists.
-import { TERMINAL_STATUSES, type Plan, type TaskStep, type TokenTotals } from "../protocol/tasks.ts";
+import { TERMINAL_STATUSES, type Plan, type PlanStep, type TaskStep, type TokenTotals } from "../protocol/tasks.ts";
 
 export function formatPlan(plan: Plan): string {
   const lines = plan.plan.map((s, i) => {
     const after = s.depends_on.length ? ` (after ${s.depends_on.map((d) => d + 1).join(", ")})` : "";
     const target = s.target_file ? ` ${s.target_file}` : "";
     const symbols = s.symbols.length ? `\n   symbols: ${s.symbols.join(", ")}` : "";
-    return `${i + 1}. [${s.verb}]${target}${after}: ${s.description}${symbols}\n   done when: ${s.acceptance}`;
+    return `${i + 1}. [${s.verb}]${target}${after}: ${s.description}${symbols}\n   done when: ${s.acceptance}${peerApproval(s)}`;
   });
   const files = plan.files_affected.length ? `\n\nFiles: ${plan.files_affected.join(", ")}` : "";
   return `${lines.join("\n")}${files}`;
 }
 
+/** Who approves a delegate step's peer task: the person approving this plan, or a person on the peer. */
+function peerApproval(s: PlanStep): string {
+  if (s.verb !== "delegate") return "";
+  return s.approve_peer
+    ? "\n   peer approval: on your behalf (approving this plan approves the peer's task once it is planned, unless the peer's accept_remote_approval is false)"
+    : "\n   peer approval: by a person on the peer";
+}
+
 const GLYPH: Record<TaskStep["status"], string> = { done: "✓", failed: "✗", running: "→", waiting: "…", pending: "·", skipped: "-" };
 
-export function formatSteps(steps: TaskStep[]): string {
+/** Steps as they ran; with the plan, a delegate step also says who approves its peer task. */
+export function formatSteps(steps: TaskStep[], plan?: Plan | null): string {
   return steps
     .map((s) => {
+      const planned = plan?.plan[s.seq - 1];
+      const approval = s.verb === "delegate" && planned?.verb === "delegate" ? peerApproval(planned).replace(/\n {3}/, "\n     ") : "";
       const facts = [s.commit ? s.commit.slice(0, 10) : null, s.durationMs !== null ? `${(s.durationMs / 1000).toFixed(1)}s` : null, s.retries ? `${s.retries} retry` : null]
         .filter(Boolean)
         .join(", ");
       const err = s.error ? `\n     error: ${s.error.split("\n")[0]}` : "";
-      return `  ${GLYPH[s.status]} ${s.seq}. [${s.verb}]${s.targetFile ? ` ${s.targetFile}` : ""}: ${s.description}${facts ? `  (${facts})` : ""}${peerLine(s)}${err}`;
+      return `  ${GLYPH[s.status]} ${s.seq}. [${s.verb}]${s.targetFile ? ` ${s.targetFile}` : ""}: ${s.description}${facts ? `  (${facts})` : ""}${peerLine(s)}${approval}${err}`;
     })
     .join("\n");
 }

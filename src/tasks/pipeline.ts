@@ -155,6 +155,9 @@ export async function classifyAndPlan(deps: TaskDeps, id: number, opts: { signal
   return store.get(id);
 }
 
+/** The gate's own approvals say this; a person's do not (delegate.ts tells them apart by it). */
+export const AUTO_APPROVAL = /: approved automatically\b/;
+
 /** Where a classified task goes next: rejected, waiting for answers, approved, or waiting for a person. */
 function gate(deps: TaskDeps, id: number, answer: ClassifyAnswer, plan: Plan | null, planError: string | null, clarifyFile: string): void {
   const { store, config } = deps;

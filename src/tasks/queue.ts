@@ -6,7 +6,7 @@
 // soon as it is free (before any new task), woken by the peer's own answer, never by polling.
 // `wait` answers when the awaited transition happens, and created tasks can be classified in the
 // background.
-import { TERMINAL_STATUSES, type Task, type TaskStatus, type TaskWaitAnswer } from "../protocol/tasks.ts";
+import { type RemoteApprover, TERMINAL_STATUSES, type Task, type TaskStatus, type TaskWaitAnswer } from "../protocol/tasks.ts";
 import type { Parking } from "./executor.ts";
 import type { CreateResult, TaskService } from "./service.ts";
 
@@ -66,8 +66,10 @@ export class TaskQueue {
     return created;
   }
 
-  approve(id: number): Task {
-    const task = this.service.approve(id);
+  /** `from`: an approval sent from another repo, checked against this repo's config as it is now. */
+  approve(id: number, from?: RemoteApprover): Task {
+    if (from) this.opts.refreshConfig?.();
+    const task = this.service.approve(id, from);
     this.schedule();
     return task;
   }

@@ -12,7 +12,7 @@ import { backendFor } from "../llm/select.ts";
 import { readableLines } from "../llm/stream-text.ts";
 import type { RepoConfig } from "../protocol/config.ts";
 import { MAX_DESCRIPTION } from "../protocol/limits.ts";
-import { ACTIVE_STATUSES, TERMINAL_STATUSES, type DedupResult, type LlmPurpose, type Task, type TaskStatus } from "../protocol/tasks.ts";
+import { ACTIVE_STATUSES, TERMINAL_STATUSES, type DedupResult, type LlmPurpose, type RemoteApprover, type Task, type TaskStatus } from "../protocol/tasks.ts";
 import { runDedup } from "./dedup/check.ts";
 import { appendTaskLog, executeTask, type Parking } from "./executor.ts";
 import { taskName } from "./format.ts";
@@ -147,13 +147,27 @@ export class TaskService {
 
   // ------------------------------------------------------------------------------ decisions
 
-  approve(id: number): Task {
+  /**
+   * Approve task `id`. `from`: sent from another repo of the workspace (on the person's behalf, or
+   * by an agent there); refused when this repo's config says `accept_remote_approval: false`.
+   */
+  approve(id: number, from?: RemoteApprover): Task {
     const status = this.store.status(id);
+    if (from && !this.deps.config.accept_remote_approval) {
+      throw new TaskError(
+        `${from.repo}${from.taskId !== null ? ` task #${from.taskId}` : ""} may not approve task #${id}: this repo's .skep/config.json says accept_remote_approval: false, so a person approves it here (\`skep task approve ${id}\`)`,
+      );
+    }
     if (status === "created") throw new TaskError(`task #${id} is not classified yet; wait for its plan (skep task show ${id})`);
     if (status === "pending_clarification") throw new TaskError(`task #${id} needs clarification first: answer ${taskFiles(this.opts.skepDir, id).clarify}, then \`skep task clarify ${id}\``);
     const task = this.store.get(id);
     if (!task.plan) throw new TaskError(`task #${id} has no valid plan to approve; clarify it, or reject it`);
-    this.store.transition(id, "approved", { from: ["classified", "pending"], reason: "approved" });
+    const reason = !from
+      ? "approved"
+      : from.taskId !== null
+        ? `approved by ${from.repo} task #${from.taskId} on behalf of the person who approved its plan there`
+        : `approved from ${from.repo} (approve_remote_task)`;
+    this.store.transition(id, "approved", { from: ["classified", "pending"], reason });
     return this.store.get(id);
   }
 

@@ -237,7 +237,7 @@ describe("large: pending, approved, waited for", () => {
 
     const approved = await mcp.json("approve_remote_task", { repo: "mobile", task_id: id });
     conforms(ApproveRemoteTaskAnswer, approved);
-    expect(approved).toMatchObject({ repo: "mobile", task: { id, reason: "approved" } });
+    expect(approved).toMatchObject({ repo: "mobile", task: { id, reason: "approved from backend (approve_remote_task)" } });
     expect(["approved", "queued", "executing", "done"]).toContain(approved.task.status); // the peer starts it at once
     await expectError(mcp, "approve_remote_task", { repo: "mobile", task_id: id }, /^Error: mobile: task #\d+ is \w+; it cannot become approved/);
 
@@ -264,6 +264,27 @@ describe("large: pending, approved, waited for", () => {
     const shown = await mcp.json("get_remote_task", { repo: "mobile", task_id: id });
     expect(shown.task.status).toBe(before.status);
     expect(shown.task.updatedAt).toBe(before.updatedAt);
+  });
+});
+
+describe("accept_remote_approval", () => {
+  test("false in the peer's config: approve_remote_task is refused there, saying a person approves it on the peer; nothing changes", async () => {
+    const held = mobileTasks(bed).find((t) => t.description === HELD)!;
+    expect(held.status).toBe("pending");
+    const config = join(bed.mobile, ".skep", "config.json");
+    const before = readFileSync(config, "utf8");
+    writeFileSync(config, JSON.stringify({ ...JSON.parse(before), accept_remote_approval: false }));
+    try {
+      await expectError(
+        mcp,
+        "approve_remote_task",
+        { repo: "mobile", task_id: held.id },
+        new RegExp(`^Error: mobile: backend may not approve task #${held.id}: this repo's \\.skep/config\\.json says accept_remote_approval: false, so a person approves it here \\(\`skep task approve ${held.id}\`\\)$`),
+      );
+      expect(mobileTasks(bed).find((t) => t.id === held.id)!.status).toBe("pending");
+    } finally {
+      writeFileSync(config, before);
+    }
   });
 });
 
