@@ -68,16 +68,23 @@ function mcpConfig(args: string[]): string {
 }
 
 /** The first hit's file from a search_symbols answer (the model "reads" the tool result). */
-const firstHitFile = (ctx: TurnContext) => ({ file_path: JSON.parse(ctx.results[0]!.text).hits[0].file as string });
+const firstHitFile = (ctx: TurnContext) => ({ file_path: JSON.parse(ctx.results[1]!.text).hits[0].file as string });
+
+/**
+ * Claude Code connects MCP servers while its first request is out: the model waits for them (its
+ * WaitForMcpServers tool) first, as a real one does, so a slow start on a busy machine is no race.
+ */
+const WAIT_FOR_MCP = { tools: [{ name: "WaitForMcpServers", input: {} }] };
 
 describe("Claude Code calls skep's MCP tools", () => {
   test("search_symbols then get_file_context: skep's real answers come back in Claude's result", async () => {
     fake.add({
       name: "search-then-file",
       turns: [
+        WAIT_FOR_MCP,
         { tools: [{ name: "mcp__skep__search_symbols", input: { query: "greet" } }] },
         { tools: [{ name: "mcp__skep__get_file_context", input: firstHitFile }] },
-        { text: (ctx) => `SEARCH<<${ctx.results[0]!.text}>>\nFILE<<${ctx.results[1]!.text}>>` },
+        { text: (ctx) => `SEARCH<<${ctx.results[1]!.text}>>\nFILE<<${ctx.results[2]!.text}>>` },
       ],
     });
     const { code, out, stderr } = await runClaude("[[scenario:search-then-file]] Where is greet defined, and what else is in its file?", {
@@ -96,15 +103,15 @@ describe("Claude Code calls skep's MCP tools", () => {
     expect(file.file).toBe("src/greet.ts");
     expect(file.symbols.map((s: { name: string }) => s.name)).toEqual(["greet", "format"]);
 
-    // Claude sent three requests for the scenario and passed skep's answers back as tool results.
+    // Claude sent four requests for the scenario (the first waits for the MCP servers) and passed skep's answers back as tool results.
     const reqs = fake.requestsOf("search-then-file");
-    expect(reqs.map((r) => r.turn)).toEqual([0, 1, 2]);
+    expect(reqs.map((r) => r.turn)).toEqual([0, 1, 2, 3]);
     expect(reqs.every((r) => r.stream)).toBe(true); // the SSE was accepted: no non-streaming retries
     expect(fake.requests.every((r) => r.path === "/" || r.path.startsWith("/v1/messages"))).toBe(true);
     expect(stderr).not.toContain("MCP server \"skep\" failed");
 
-    // What the tool list costs the model: the definitions Claude Code sent for skep's tools.
-    const skepTools = (reqs[0]!.body!.tools ?? []).filter((t) => t.name.startsWith("mcp__skep__"));
+    // What the tool list costs the model: the definitions Claude Code sent for skep's tools, once connected.
+    const skepTools = (reqs.at(-1)!.body!.tools ?? []).filter((t) => t.name.startsWith("mcp__skep__"));
     const index = ["get_call_graph", "get_file_context", "get_overview", "get_symbol", "search_symbols"];
     const tasks = ["approve_task", "clarify_task", "create_task", "dedup_task", "delete_task", "list_tasks", "reject_task", "show_task"];
     // A repo without workspace peers: the cross-repo tools are not listed (remote-tools.test.ts lists them).
@@ -117,7 +124,7 @@ describe("Claude Code calls skep's MCP tools", () => {
   test("a tool error reaches the model as an error it can act on", async () => {
     fake.add({
       name: "typo",
-      turns: [{ tools: [{ name: "mcp__skep__get_call_graph", input: { symbol_id: "gret" } }] }, { text: "GOT<<{{last_tool_result}}>>" }],
+      turns: [WAIT_FOR_MCP, { tools: [{ name: "mcp__skep__get_call_graph", input: { symbol_id: "gret" } }] }, { text: "GOT<<{{last_tool_result}}>>" }],
     });
     const { out } = await runClaude("[[scenario:typo]] who calls gret?", {
       cwd: repo,
@@ -126,7 +133,8 @@ describe("Claude Code calls skep's MCP tools", () => {
     expect(out.is_error).toBe(false);
     expect(out.permission_denials).toEqual([]);
     expect(out.result).toContain("no symbol named 'gret'; did you mean greet");
-    const result = fake.requestsOf("typo")[1]!.body!.messages!.flatMap((m) => (typeof m.content === "string" ? [] : m.content)).find((b) => b.type === "tool_result")!;
+    // The last tool result (the first is WaitForMcpServers'): skep's error.
+    const result = fake.requestsOf("typo")[2]!.body!.messages!.flatMap((m) => (typeof m.content === "string" ? [] : m.content)).filter((b) => b.type === "tool_result").at(-1)!;
     expect(result.is_error).toBe(true);
   }, 120_000);
 
@@ -143,7 +151,7 @@ describe("Claude Code calls skep's MCP tools", () => {
 
     fake.add({
       name: "worktree",
-      turns: [{ tools: [{ name: "mcp__skep__search_symbols", input: { query: "greet" } }] }, { text: "GOT<<{{last_tool_result}}>>" }],
+      turns: [WAIT_FOR_MCP, { tools: [{ name: "mcp__skep__search_symbols", input: { query: "greet" } }] }, { text: "GOT<<{{last_tool_result}}>>" }],
     });
     // No --mcp-config: the server comes from the user config that install wrote, started in cwd.
     const { out } = await runClaude("[[scenario:worktree]] find greet", { cwd: wt, home, args: ["--allowedTools", "mcp__skep__search_symbols"] });
