@@ -87,7 +87,7 @@ export async function checkGit(cwd: string): Promise<DoctorCheck> {
 /**
  * tmux is optional: `skep daemon start` uses a hidden tmux session when tmux is installed and runs
  * the daemon detached otherwise, and tasks run headless in worktrees, never in tmux panes
- * (`tmux_layout` is kept in the config for compatibility; no command reads it yet). So tmux is
+ * (`tmux_layout` places the daemon's task panes, src/cockpit/panes.ts). So tmux is
  * never critical. What does need a recent tmux is a popup: the cockpit's keys, and a
  * `tmux_layout: popup`; both need tmux 3.2, a warning when it is older or missing.
  */

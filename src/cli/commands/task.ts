@@ -11,6 +11,7 @@ import { TaskNotFound, TaskStore, tasksDbPath, withTaskStore } from "../../tasks
 import { taskFiles } from "../../tasks/paths.ts";
 import { mergedInto } from "../../tasks/merged.ts";
 import { findScope, oldestWaiting } from "../../cockpit/snapshot.ts";
+import { findTaskPane, jumpToPane, paneTitle, tmuxReachable } from "../../cockpit/panes.ts";
 import { findWorkspace, workspaceRepos } from "../../workspace/registry.ts";
 import { join, resolve } from "node:path";
 import { confirm } from "../confirm.ts";
@@ -257,52 +258,133 @@ const del = defineCommand({
 
 const logs = defineCommand({
   meta: { name: "logs", description: "A task's log: progress and the LLM's output (-f follows it live)" },
-  args: { ...idArg, follow: { type: "boolean", alias: "f", description: "Keep printing until the task ends" }, ...repoArgs } as const,
+  args: {
+    ...idArg,
+    follow: { type: "boolean", alias: "f", description: "Keep printing until the task ends" },
+    hold: { type: "boolean", description: "With -f: then say how the task ended and wait for Enter (what a task pane runs)" },
+    ...repoArgs,
+  } as const,
+  async run({ args }) {
+    const id = parseId(args.id);
+    if (args.hold && !args.follow) throw new UsageError("--hold goes with --follow (-f)");
+    const ctx = taskRepoContext(args.repo);
+    const code = await followLog(ctx, id, { follow: !!args.follow, hold: !!args.hold });
+    if (code) process.exitCode = code;
+  },
+});
+
+/**
+ * Print task `id`'s log (and, following, what is appended until the task stops running). On a
+ * terminal, control characters are dropped: the log holds text the model and the repo's files
+ * produced, which must not move the cursor, retitle the pane or reach the clipboard. `hold`: then
+ * a last line says how the task ended, and Enter (or the terminal going away) ends the command.
+ * Returns the exit code `skep task run` would give: 0 when done.
+ */
+async function followLog(ctx: RepoContext, id: number, opts: { follow: boolean; hold: boolean }): Promise<number> {
+  // No tasks.db: no task #N either; a read makes no store.
+  if (!existsSync(tasksDbPath(ctx.skepDir))) throw new CommandFailed(new TaskNotFound(id).message);
+  const store = TaskStore.open(ctx.skepDir);
+  const clean = process.stdout.isTTY ? terminalSafe() : null;
+  const out = (buf: Buffer) => process.stdout.write(clean ? clean(buf) : buf);
+  try {
+    store.get(id); // a clear "no task #N" before anything else
+    const file = taskFiles(ctx.skepDir, id).log;
+    let offset = 0;
+    const drain = () => {
+      if (!existsSync(file)) return;
+      const size = statSync(file).size;
+      if (size <= offset) return;
+      const fd = openSync(file, "r");
+      try {
+        const buf = Buffer.alloc(size - offset);
+        readSync(fd, buf, 0, buf.length, offset);
+        out(buf);
+        offset = size;
+      } finally {
+        closeSync(fd);
+      }
+    };
+    drain();
+    if (!opts.follow) {
+      if (offset === 0) console.log(`(task #${id} has no log yet)`);
+      return 0;
+    }
+    // Follow like `tail -f`: until the task is final (and its last lines are out), or Ctrl-C.
+    const stopped = (s: string) => TERMINAL_STATUSES.includes(s as Task["status"]) || s === "pending" || s === "pending_clarification";
+    while (!stopped(store.status(id))) {
+      await Bun.sleep(200);
+      drain();
+    }
+    await Bun.sleep(100);
+    drain();
+    const status = store.status(id);
+    const code = status === "done" ? 0 : 1;
+    if (opts.hold) {
+      process.stdout.write(`${offset ? "\n" : ""}--- task #${id} ${status} (exit ${code}) --- press Enter to close\n`);
+      await enterOrHangUp();
+    }
+    return code;
+  } catch (err) {
+    if (err instanceof TaskNotFound) throw new CommandFailed(err.message);
+    throw err;
+  } finally {
+    store.close();
+  }
+}
+
+/** A filter for text bound to a terminal: escape sequences and control characters out, tabs and newlines kept. */
+function terminalSafe(): (buf: Buffer) => string {
+  const decoder = new TextDecoder("utf-8", { fatal: false });
+  return (buf) =>
+    decoder
+      .decode(buf, { stream: true })
+      .replace(/\x1b\[[0-?]*[ -/]*[@-~]/g, "")
+      .replace(/\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?/g, "")
+      .replace(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/g, "");
+}
+
+/** Resolve on Enter, or when the input ends (the pane, its session or its server is gone). */
+function enterOrHangUp(): Promise<void> {
+  return new Promise((done) => {
+    const stdin = process.stdin;
+    const finish = () => {
+      stdin.pause();
+      done();
+    };
+    stdin.on("data", (b: Buffer) => b.includes(10) || b.includes(13) ? finish() : undefined);
+    stdin.on("end", finish);
+    stdin.on("error", finish);
+    process.on("SIGHUP", finish);
+    stdin.resume();
+  });
+}
+
+const attach = defineCommand({
+  meta: { name: "attach", description: "Jump to a task's tmux pane (inside tmux); otherwise follow its log here" },
+  args: { ...idArg, ...repoArgs } as const,
   async run({ args }) {
     const id = parseId(args.id);
     const ctx = taskRepoContext(args.repo);
-    // No tasks.db: no task #N either; a read makes no store.
-    if (!existsSync(tasksDbPath(ctx.skepDir))) throw new CommandFailed(new TaskNotFound(id).message);
-    const store = TaskStore.open(ctx.skepDir);
+    // The task must exist here, whatever tmux says.
+    let task: Task | null;
     try {
-      store.get(id); // a clear "no task #N" before anything else
-      const file = taskFiles(ctx.skepDir, id).log;
-      let offset = 0;
-      const drain = () => {
-        if (!existsSync(file)) return;
-        const size = statSync(file).size;
-        if (size <= offset) return;
-        const fd = openSync(file, "r");
-        try {
-          const buf = Buffer.alloc(size - offset);
-          readSync(fd, buf, 0, buf.length, offset);
-          process.stdout.write(buf);
-          offset = size;
-        } finally {
-          closeSync(fd);
-        }
-      };
-      drain();
-      if (!args.follow) {
-        if (offset === 0) console.log(`(task #${id} has no log yet)`);
-        return;
-      }
-      // Follow like `tail -f`: until the task is final (and its last lines are out), or Ctrl-C.
-      for (;;) {
-        await Bun.sleep(200);
-        drain();
-        if (TERMINAL_STATUSES.includes(store.status(id)) || store.status(id) === "pending" || store.status(id) === "pending_clarification") {
-          await Bun.sleep(100);
-          drain();
-          return;
-        }
-      }
+      task = withTaskStore(ctx.skepDir, (store) => store.get(id), { readOnly: true });
     } catch (err) {
       if (err instanceof TaskNotFound) throw new CommandFailed(err.message);
       throw err;
-    } finally {
-      store.close();
     }
+    if (!task) throw new CommandFailed(new TaskNotFound(id).message);
+    if (tmuxReachable()) {
+      const found = await findTaskPane(ctx.root, id);
+      if (found) {
+        const r = await jumpToPane(found.pane);
+        if (r.code !== 0) throw new CommandFailed(`tmux could not switch to the pane ${found.pane} of task #${id}: ${r.stderr}`);
+        return console.log(`task #${id}: pane ${found.pane} (${paneTitle(id, task.name)}) in session ${found.session}`);
+      }
+      console.error(`◠  task #${id} has no pane open (tmux_layout none or popup, it never executed, or its pane was closed): following its log here`);
+    }
+    const code = await followLog(ctx, id, { follow: true, hold: false });
+    if (code) process.exitCode = code;
   },
 });
 
@@ -319,6 +401,7 @@ export const taskCommand = defineCommand({
     interrupt,
     resume: runCommand("resume", "Continue a failed or interrupted task from its first unfinished step"),
     logs,
+    attach,
     delete: del,
     done,
     "jump-pending": jumpPending,
