@@ -15,6 +15,7 @@ import { findTaskPane, jumpToPane, paneTitle, tmuxReachable } from "../../cockpi
 import { findWorkspace, workspaceRepos } from "../../workspace/registry.ts";
 import { join, resolve } from "node:path";
 import { confirm } from "../confirm.ts";
+import { terminalText } from "../../util/terminal.ts";
 import { CommandFailed, UsageError } from "../../errors.ts";
 import { TaskList } from "../../protocol/cli-answers.ts";
 import { printJson } from "../print.ts";
@@ -332,15 +333,10 @@ async function followLog(ctx: RepoContext, id: number, opts: { follow: boolean; 
   }
 }
 
-/** A filter for text bound to a terminal: escape sequences and control characters out, tabs and newlines kept. */
+/** terminalText for a stream of bytes (a character split between two reads is kept whole). */
 function terminalSafe(): (buf: Buffer) => string {
   const decoder = new TextDecoder("utf-8", { fatal: false });
-  return (buf) =>
-    decoder
-      .decode(buf, { stream: true })
-      .replace(/\x1b\[[0-?]*[ -/]*[@-~]/g, "")
-      .replace(/\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?/g, "")
-      .replace(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/g, "");
+  return (buf) => terminalText(decoder.decode(buf, { stream: true }));
 }
 
 /** Resolve on Enter, or when the input ends (the pane, its session or its server is gone). */
