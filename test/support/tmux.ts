@@ -74,7 +74,7 @@ export class PersonTmux {
   }
 
   capture(target: string, escapes = false): string {
-    return this.run("capture-pane", "-p", ...(escapes ? ["-e"] : []), "-t", target).stdout;
+    return this.run("capture-pane", "-p", "-J", ...(escapes ? ["-e"] : []), "-t", target).stdout; // -J: lines a narrow pane wrapped, joined
   }
 
   /** Keys as tmux names them, into a pane. */
