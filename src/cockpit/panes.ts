@@ -9,6 +9,7 @@
 import { join } from "node:path";
 import type { RepoConfig } from "../protocol/config.ts";
 import { skepCommand } from "../llm/mcp-config.ts";
+import { shellJoin } from "../client/control.ts";
 
 export type TmuxLayout = RepoConfig["tmux_layout"];
 
@@ -110,7 +111,8 @@ export async function openTaskPane(t: PaneTask, layout: TmuxLayout): Promise<Pan
     const argv = paneCommand(t);
     const env = paneEnv(t);
     if (layout === "popup") {
-      // display-popup returns when the popup closes: started apart, never awaited.
+      // display-popup returns when the popup closes: started apart, never awaited. It takes one
+      // shell command, so here (only) the argv is quoted for sh.
       const p = Bun.spawn(["tmux", "display-popup", "-c", client.client, "-d", t.root, "-T", ` ${title} `, "-w", "90%", "-h", "80%", ...env, "-E", shellJoin(argv)], {
         stdin: "ignore",
         stdout: "ignore",
@@ -143,9 +145,4 @@ export async function jumpToPane(pane: string): Promise<Ran> {
   if (r.code !== 0) return r;
   await tmux(["select-window", "-t", pane]);
   return tmux(["select-pane", "-t", pane]);
-}
-
-/** For display-popup, which takes one shell command: each argument single-quoted as sh reads it. */
-export function shellJoin(args: string[]): string {
-  return args.map((a) => (/^[A-Za-z0-9_\/.=:@%+-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(" ");
 }

@@ -159,7 +159,8 @@ test("the cross-repo walkthrough in a person's tmux: panes, approvals, wake, led
   const checkouts = Object.fromEntries(Object.entries(roots).map(([k, r]) => [k, { head: git(r, "rev-parse", "HEAD"), status: git(r, "status", "--porcelain") }]));
 
   // The dashboard beside the person's shell, as the seed sets it up.
-  t.run("split-window", "-h", "-t", "work", "-c", roots.mobile, `env -u CI ${BUN} ${MAIN} workspace watch --interval 500ms`);
+  // -d: the person's focus stays in their shell, so task panes split the shell's side, not the dashboard.
+  t.run("split-window", "-d", "-h", "-t", "work", "-c", roots.mobile, `env -u CI ${BUN} ${MAIN} workspace watch --interval 500ms`);
   const dashboard = t.panes().find((p) => p.session === "work" && p.left > 0)!.id;
   expect(await until(() => t.capture(dashboard).includes("ID  REPO"))).toBe(true);
 
@@ -226,7 +227,8 @@ test("the cross-repo walkthrough in a person's tmux: panes, approvals, wake, led
   }
   expect(selected()).toBe("#2 mobile");
   t.sendKeys(dashboard, "a");
-  expect(await until(() => t.capture(dashboard).includes("mobile#2 approved; its daemon executes it"))).toBe(true);
+  expect(await until(() => t.capture(dashboard).includes("mobile#2 approved;"))).toBe(true);
+  expect((await show(roots.mobile, 2)).status).not.toBe("pending");
   expect(await until(() => t.panes().some((p) => p.mark === `${roots.mobile}#2`), 60_000)).toBe(true);
   const secondPane = t.panes().find((p) => p.mark === `${roots.mobile}#2`)!.id;
   expect(await until(() => t.capture(secondPane).includes("--- task #2 done (exit 0) --- press Enter to close"), 120_000)).toBe(true);
