@@ -15,7 +15,7 @@ export const TOP = {
   status: { name: "status", description: "Index size, languages, freshness, and skipped files" },
   mcp: { name: "mcp", description: "MCP server for coding agents (`skep mcp` serves; `skep mcp install` registers it)" },
   daemon: { name: "daemon", description: "The repo's daemon: keeps the index warm and serves it (socket + HTTP)" },
-  task: { name: "task", description: "Tasks: create, show, list, approve, reject, clarify, run, interrupt, resume, logs, delete, done, jump-pending" },
+  task: { name: "task", description: "Tasks: create, show, list, approve, reject, clarify, run, interrupt, resume, logs, attach, delete, done, jump-pending" },
   tasks: { name: "tasks", description: "List tasks (same as `skep task list`)" },
   cost: { name: "cost", description: "Tokens and cost of every LLM call, per task and for the repo" },
   coordinate: { name: "coordinate", description: "Start a run across the workspace's repos: a contract and one spec per repo, to approve once ('-' reads the change from stdin)" },

@@ -205,7 +205,8 @@ export function tmuxSessionName(root: string): string {
   return `${base}-${hash}`;
 }
 
-function shellJoin(args: string[]): string {
+/** One sh command line from an argv: each argument single-quoted unless it is plainly safe. */
+export function shellJoin(args: string[]): string {
   return args.map((a) => (/^[A-Za-z0-9_\/.=:@%+-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(" ");
 }
 

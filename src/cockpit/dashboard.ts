@@ -37,6 +37,8 @@ export interface RenderOptions {
   color: boolean;
   /** Live mode: the refresh interval shown in the title. */
   intervalMs?: number;
+  /** Interactive: the index in `f.tasks` of the row shown selected (reverse video), kept on screen. */
+  selected?: number;
 }
 
 const n = (x: number) => x.toLocaleString("en-US");
@@ -64,7 +66,7 @@ export function renderFrame(f: WatchFrame, o: RenderOptions): string[] {
   const clip = (line: string) => (o.width === null ? line : fitAnsi(line, o.width));
   const c = f.counts;
   const where = f.scope === "workspace" ? `workspace ${f.workspace}` : `repo ${f.repos[0]?.path ?? "?"} (no workspace above it: this repo alone)`;
-  const live = o.intervalMs !== undefined ? `  ·  every ${formatInterval(o.intervalMs)}, q quits` : "";
+  const live = o.intervalMs !== undefined ? `  ·  every ${formatInterval(o.intervalMs)}, q quits${o.selected !== undefined ? ", ? keys" : ""}` : "";
   const head = [
     clip(`${paint("skep", "bold")} ${where}  ·  ${f.at.slice(11, 19)} UTC${live}`),
     clip(
@@ -140,12 +142,22 @@ export function renderFrame(f: WatchFrame, o: RenderOptions): string[] {
     clip(`${"-".padEnd(W.id)}${SEP}${fit(p.name, W.repo).padEnd(W.repo)}${SEP}${paint(p.problem ?? p.state, p.state === "no_store" ? "dim" : "problem")}`),
   );
   const footer = ["", clip(footerLine(f.total, f.scope))];
-  let taskLines = rows.map((r) => line(r, r.key));
+  const sel = o.selected !== undefined && o.selected >= 0 && o.selected < rows.length ? o.selected : null;
+  // The selected row in reverse video, uncoloured inside (a colour's reset would end the reverse).
+  const selectedLine = (r: (typeof rows)[number]) => `\x1b[7m${o.width === null ? line(r) : line(r).padEnd(o.width)}\x1b[0m`;
+  let taskLines = rows.map((r, i) => (i === sel ? selectedLine(r) : line(r, r.key)));
   if (!rows.length) taskLines = [paint(f.repos.length ? "no tasks yet (create one: skep task create \"...\")" : "no repos registered (skep init --workspace DIR in each repo)", "dim")];
   if (o.height !== null) {
     // Keep the header, the table head, unreadable repos and the footer on screen; cut the tasks.
     const room = Math.max(1, o.height - head.length - table.length - problemLines.length - footer.length);
-    if (taskLines.length > room) taskLines = [...taskLines.slice(0, room - 1), paint(`… ${taskLines.length - room + 1} more (enlarge the window, or: skep tasks --all)`, "dim")];
+    if (taskLines.length > room && sel === null) taskLines = [...taskLines.slice(0, room - 1), paint(`… ${taskLines.length - room + 1} more (enlarge the window, or: skep tasks --all)`, "dim")];
+    else if (taskLines.length > room) {
+      // Scrolled so the selected row stays in view.
+      const shown = Math.max(1, room - 1);
+      const start = Math.max(0, Math.min(sel! - shown + 1, taskLines.length - shown));
+      const hidden = taskLines.length - shown;
+      taskLines = [...taskLines.slice(start, start + shown), paint(`… ${hidden} more not shown (↑↓ scrolls)`, "dim")];
+    }
   }
   return [...head, ...table, ...taskLines, ...problemLines, ...footer];
 }

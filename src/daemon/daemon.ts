@@ -19,6 +19,7 @@ import { readPid, tryLock, type Lock } from "../util/lock.ts";
 import { serverSocketPath, type DaemonPaths } from "../repo/daemon-paths.ts";
 import { SocketServer } from "./socket-server.ts";
 import { TaskHost } from "./task-host.ts";
+import { showExecutingTasks } from "./task-panes.ts";
 import { CommittedTaskStore } from "../tasks/store.ts";
 import { SQLiteError } from "bun:sqlite";
 import type { VerbHost } from "./verbs.ts";
@@ -167,6 +168,7 @@ export async function runDaemon(paths: DaemonPaths, opts: DaemonOptions = {}): P
     };
     try {
       tasks = new TaskHost(paths, bus, log);
+      showExecutingTasks(tasks, paths, log);
     } catch (err) {
       refuseTasks(err);
     }

@@ -86,8 +86,8 @@ export async function checkGit(cwd: string): Promise<DoctorCheck> {
 
 /**
  * tmux is optional: `skep daemon start` uses a hidden tmux session when tmux is installed and runs
- * the daemon detached otherwise, and tasks run headless in worktrees, never in tmux panes
- * (`tmux_layout` is kept in the config for compatibility; no command reads it yet). So tmux is
+ * the daemon detached otherwise; tasks run headless in worktrees, and a daemon inside tmux also
+ * shows them in panes (`tmux_layout`, src/cockpit/panes.ts), nothing without it. So tmux is
  * never critical. What does need a recent tmux is a popup: the cockpit's keys, and a
  * `tmux_layout: popup`; both need tmux 3.2, a warning when it is older or missing.
  */

@@ -59,7 +59,8 @@ export const RepoConfig = z
     delegate_timeout_sec: z.number().int().min(1).max(7 * 24 * 3600).default(3600),
     /** The branch tasks start from (default: the branch checked out when the task starts). */
     base_branch: z.string().optional(),
-    tmux_layout: z.enum(["split-h", "split-v", "window", "popup"]).default("split-h"),
+    /** Where the daemon shows an executing task's live log in the person's tmux session (src/cockpit/panes.ts); none: nowhere. */
+    tmux_layout: z.enum(["split-h", "split-v", "window", "popup", "none"]).default("split-h"),
     /**
      * What the index covers beyond its defaults (src/index/rules.ts): gitignore-style patterns.
      * `include` brings back files the defaults leave out (vendor/, testdata/, generated code);

@@ -146,6 +146,9 @@ export class TaskStore {
       db = configure(new Database(path, { create: true }));
       db.query("SELECT count(*) FROM sqlite_master").get();
     } catch (err) {
+      // Busy is another process at work on a healthy store (the daemon, a dashboard, a CLI), not
+      // damage: moving it aside would lose every task. Said as it is instead.
+      if (isBusy(err)) throw new Error(`${path} is busy (another skep process holds it: ${(err as Error).message}); try again`);
       const aside = `${path}.corrupt-${Date.now()}`;
       renameSync(path, aside);
       for (const ext of ["-wal", "-shm"]) if (existsSync(path + ext)) renameSync(path + ext, aside + ext);
@@ -577,10 +580,17 @@ function migrate(db: Database): void {
   }).immediate();
 }
 
+/** SQLITE_BUSY or SQLITE_LOCKED (with any extended code). */
+function isBusy(err: unknown): boolean {
+  const code = String((err as { code?: unknown })?.code ?? "");
+  return code.startsWith("SQLITE_BUSY") || code.startsWith("SQLITE_LOCKED") || /database is (locked|busy)/i.test((err as Error)?.message ?? "");
+}
+
 function configure(db: Database): Database {
+  // The timeout first: switching to WAL already takes a lock another process may hold for a moment.
+  db.exec("PRAGMA busy_timeout = 5000");
   db.exec("PRAGMA journal_mode = WAL");
   db.exec("PRAGMA synchronous = NORMAL");
-  db.exec("PRAGMA busy_timeout = 5000");
   db.exec("PRAGMA foreign_keys = OFF");
   return db;
 }

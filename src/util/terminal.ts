@@ -26,3 +26,15 @@ export function colorOn(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = pr
 export function progressOn(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): boolean {
   return interactive(stream, env) && !noColor(env);
 }
+
+/**
+ * Text bound for a terminal that came from elsewhere (a task's log holds what the model and the
+ * repo's files said): escape sequences (CSI, OSC) and other control characters removed, tabs and
+ * newlines kept, so it cannot move the cursor, retitle a pane or write the clipboard.
+ */
+export function terminalText(text: string): string {
+  return text
+    .replace(/\x1b\[[0-?]*[ -/]*[@-~]/g, "")
+    .replace(/\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?/g, "")
+    .replace(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/g, "");
+}

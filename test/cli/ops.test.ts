@@ -379,7 +379,7 @@ describe("skep config", () => {
       [["classify-timeout-sec", "99999"], "invalid value for classify_timeout_sec: Too big: expected number to be <=3600"],
       [["plan_max_turns", "ten"], "invalid value for plan_max_turns: expected a whole number from 1 to 200, not 'ten'"],
       [["dedup_llm", "maybe"], "invalid value for dedup_llm: expected true or false, not 'maybe'"],
-      [["tmux_layout", "sideways"], 'invalid value for tmux_layout: Invalid option: expected one of "split-h"|"split-v"|"window"|"popup"'],
+      [["tmux_layout", "sideways"], 'invalid value for tmux_layout: Invalid option: expected one of "split-h"|"split-v"|"window"|"popup"|"none"'],
       [["model", "has space"], "invalid value for model: Invalid string: must match pattern"],
       [["llm", "gpt"], "invalid value for llm: unknown llm backend 'gpt' (known: claude, script)"],
       [["step_model_by_verb", "{test: haiku}"], "invalid value for step_model_by_verb: expected JSON"],
@@ -495,7 +495,7 @@ describe("skep completion", () => {
 
   test("bash completes commands, verbs, flags and their values", () => {
     expect(bashComplete("skep ta")).toEqual(["task", "tasks"]);
-    expect(bashComplete("skep task ")).toEqual(["create", "show", "list", "approve", "reject", "clarify", "run", "interrupt", "resume", "logs", "delete", "done", "jump-pending"]);
+    expect(bashComplete("skep task ")).toEqual(["create", "show", "list", "approve", "reject", "clarify", "run", "interrupt", "resume", "logs", "attach", "delete", "done", "jump-pending"]);
     expect(bashComplete("skep do")).toEqual(["doctor"]);
     expect(bashComplete("skep --repo /tmp ta")).toEqual(["task", "tasks"]); // a flag's value is not a command
     expect(bashComplete("skep help con")).toEqual(["contracts", "config"]);

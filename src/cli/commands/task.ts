@@ -2,18 +2,19 @@
 // repo's daemon when it runs, in this process otherwise (the repo's SkepApi, src/api/api.ts).
 import { defineCommand } from "citty";
 import { TOP } from "../top-meta.ts";
-import { closeSync, existsSync, openSync, readSync, statSync } from "node:fs";
 import { type Done, TaskClient, type Via } from "../../api/task-client.ts";
 import { openApi } from "../../api/api.ts";
 import { daemonPaths } from "../../repo/daemon-paths.ts";
 import { Task, TaskCreateAnswer, TaskDeleteAnswer, TERMINAL_STATUSES } from "../../protocol/tasks.ts";
-import { TaskNotFound, TaskStore, tasksDbPath, withTaskStore } from "../../tasks/store.ts";
+import { TaskNotFound, withTaskStore } from "../../tasks/store.ts";
 import { taskFiles } from "../../tasks/paths.ts";
 import { mergedInto } from "../../tasks/merged.ts";
 import { findScope, oldestWaiting } from "../../cockpit/snapshot.ts";
+import { findTaskPane, jumpToPane, paneTitle, tmuxReachable } from "../../cockpit/panes.ts";
 import { findWorkspace, workspaceRepos } from "../../workspace/registry.ts";
 import { join, resolve } from "node:path";
 import { confirm } from "../confirm.ts";
+import { followLog } from "../task-logs.ts";
 import { CommandFailed, UsageError } from "../../errors.ts";
 import { TaskList } from "../../protocol/cli-answers.ts";
 import { printJson } from "../print.ts";
@@ -257,52 +258,47 @@ const del = defineCommand({
 
 const logs = defineCommand({
   meta: { name: "logs", description: "A task's log: progress and the LLM's output (-f follows it live)" },
-  args: { ...idArg, follow: { type: "boolean", alias: "f", description: "Keep printing until the task ends" }, ...repoArgs } as const,
+  args: {
+    ...idArg,
+    follow: { type: "boolean", alias: "f", description: "Keep printing until the task ends" },
+    hold: { type: "boolean", description: "With -f: then say how the task ended and wait for Enter (what a task pane runs)" },
+    ...repoArgs,
+  } as const,
+  async run({ args }) {
+    const id = parseId(args.id);
+    if (args.hold && !args.follow) throw new UsageError("--hold goes with --follow (-f)");
+    const ctx = taskRepoContext(args.repo);
+    const code = await followLog(ctx, id, { follow: !!args.follow, hold: !!args.hold });
+    if (code) process.exitCode = code;
+  },
+});
+
+const attach = defineCommand({
+  meta: { name: "attach", description: "Jump to a task's tmux pane (inside tmux); otherwise follow its log here" },
+  args: { ...idArg, ...repoArgs } as const,
   async run({ args }) {
     const id = parseId(args.id);
     const ctx = taskRepoContext(args.repo);
-    // No tasks.db: no task #N either; a read makes no store.
-    if (!existsSync(tasksDbPath(ctx.skepDir))) throw new CommandFailed(new TaskNotFound(id).message);
-    const store = TaskStore.open(ctx.skepDir);
+    // The task must exist here, whatever tmux says.
+    let task: Task | null;
     try {
-      store.get(id); // a clear "no task #N" before anything else
-      const file = taskFiles(ctx.skepDir, id).log;
-      let offset = 0;
-      const drain = () => {
-        if (!existsSync(file)) return;
-        const size = statSync(file).size;
-        if (size <= offset) return;
-        const fd = openSync(file, "r");
-        try {
-          const buf = Buffer.alloc(size - offset);
-          readSync(fd, buf, 0, buf.length, offset);
-          process.stdout.write(buf);
-          offset = size;
-        } finally {
-          closeSync(fd);
-        }
-      };
-      drain();
-      if (!args.follow) {
-        if (offset === 0) console.log(`(task #${id} has no log yet)`);
-        return;
-      }
-      // Follow like `tail -f`: until the task is final (and its last lines are out), or Ctrl-C.
-      for (;;) {
-        await Bun.sleep(200);
-        drain();
-        if (TERMINAL_STATUSES.includes(store.status(id)) || store.status(id) === "pending" || store.status(id) === "pending_clarification") {
-          await Bun.sleep(100);
-          drain();
-          return;
-        }
-      }
+      task = withTaskStore(ctx.skepDir, (store) => store.get(id), { readOnly: true });
     } catch (err) {
       if (err instanceof TaskNotFound) throw new CommandFailed(err.message);
       throw err;
-    } finally {
-      store.close();
     }
+    if (!task) throw new CommandFailed(new TaskNotFound(id).message);
+    if (tmuxReachable()) {
+      const found = await findTaskPane(ctx.root, id);
+      if (found) {
+        const r = await jumpToPane(found.pane);
+        if (r.code !== 0) throw new CommandFailed(`tmux could not switch to the pane ${found.pane} of task #${id}: ${r.stderr}`);
+        return console.log(`task #${id}: pane ${found.pane} (${paneTitle(id, task.name)}) in session ${found.session}`);
+      }
+      console.error(`◠  task #${id} has no pane open (tmux_layout none or popup, it never executed, or its pane was closed): following its log here`);
+    }
+    const code = await followLog(ctx, id, { follow: true, hold: false });
+    if (code) process.exitCode = code;
   },
 });
 
@@ -319,6 +315,7 @@ export const taskCommand = defineCommand({
     interrupt,
     resume: runCommand("resume", "Continue a failed or interrupted task from its first unfinished step"),
     logs,
+    attach,
     delete: del,
     done,
     "jump-pending": jumpPending,

@@ -1,33 +1,22 @@
 // `skep workspace [list|watch]`: the repos registered in the workspace, and the live dashboard of
-// every repo's tasks. Both read each repo's `.skep/tasks.db` read-only; no daemon is asked.
+// every repo's tasks. Both read each repo's `.skep/tasks.db` read-only; on a terminal the dashboard
+// also approves and rejects, through the task's repo's daemon (src/cli/watch-live.ts).
 import { defineCommand } from "citty";
 import { TOP } from "../top-meta.ts";
-import { colorOn as stdoutColorOn, interactive } from "../../util/terminal.ts";
-import { writeSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { colorOn as stdoutColorOn } from "../../util/terminal.ts";
+import { resolve } from "node:path";
 import { isLocked } from "../../util/lock.ts";
 import { daemonPaths } from "../../repo/daemon-paths.ts";
 import { ACTIVE_STATUSES, type TaskStatus } from "../../protocol/tasks.ts";
 import { WatchFrame, WorkspaceListAnswer } from "../../protocol/workspace.ts";
-import { bellFor, formatInterval, renderFrame, watchFrame } from "../../cockpit/dashboard.ts";
-import { runsInFlight } from "../../coordinator/store.ts";
-import { readConfig } from "../../config/config.ts";
+import { formatInterval, renderFrame, watchFrame } from "../../cockpit/dashboard.ts";
+import { live, pipedWidth, withRuns } from "../watch-live.ts";
 import { findScope, readRepo, STATUS_ORDER, type Scope } from "../../cockpit/snapshot.ts";
 import { CommandFailed, UsageError } from "../../errors.ts";
 import { printJson } from "../print.ts";
 import { jsonArg, repoArgs } from "../args.ts";
 
 const DEFAULT_INTERVAL_MS = 2000;
-
-/** The frame with the workspace's coordinator runs in flight (none when they cannot be read). */
-function withRuns(frame: WatchFrame): WatchFrame {
-  try {
-    const runs = runsInFlight(frame.workspace);
-    return runs ? { ...frame, runs } : frame;
-  } catch {
-    return frame; // a damaged run record is reported by `skep run show`, not here
-  }
-}
 
 /** Below this a refresh re-reads every store faster than anyone can read the screen. */
 const MIN_INTERVAL_MS = 500;
@@ -49,14 +38,8 @@ export function parseInterval(raw: string): number {
 
 const colorOn = () => stdoutColorOn(process.stdout);
 
-/** Piped output is cut only when COLUMNS says how wide the reader is. */
-function pipedWidth(): number | null {
-  const c = Number(process.env.COLUMNS);
-  return Number.isInteger(c) && c > 0 ? c : null;
-}
-
 const watch = defineCommand({
-  meta: { name: "watch", description: "Live dashboard of every repo's tasks (q or Ctrl-C quits; --once: one frame)" },
+  meta: { name: "watch", description: "Live dashboard of every repo's tasks: select with arrows or j/k, a approves, r rejects, Enter shows, l follows the log, c answers questions, ? keys, q quits (--once: one frame)" },
   args: {
     interval: { type: "string", description: "Refresh interval (default 2s, at least 500ms)", valueHint: "dur" },
     once: { type: "boolean", description: "Print one frame and exit (for scripts)" },
@@ -85,117 +68,6 @@ const watch = defineCommand({
     await live(start, intervalMs);
   },
 });
-
-/**
- * The live dashboard: the alternate screen, redrawn in place every interval and on resize, the
- * terminal restored however it ends (q, Ctrl-C, SIGTERM, SIGHUP, an error). Piped, plain frames
- * follow one another instead (no escape codes in a log).
- */
-async function live(start: string, intervalMs: number): Promise<void> {
-  const out = process.stdout;
-  const frameAt = () => {
-    const scope = findScope(start);
-    // The registry may be deleted while watching: say so in place rather than exit.
-    if (scope.kind === "none") return null;
-    return withRuns(watchFrame(scope));
-  };
-  // CI runners that give a job a pseudo-terminal still want a log, not a redrawn screen.
-  if (!interactive(out)) {
-    for (;;) {
-      const f = frameAt();
-      out.write(`${f ? renderFrame(f, { width: pipedWidth(), height: null, color: false, intervalMs }).join("\n") : `no skep workspace or repo at ${start}`}\n\n`);
-      await Bun.sleep(intervalMs);
-    }
-  }
-
-  const stdin = process.stdin;
-  let restored = false;
-  // Every write to the terminal goes through here: once the terminal is gone (its pane, session or
-  // tmux server closed) a write fails with EIO, and the dashboard exits instead of living on.
-  const write = (text: string) => {
-    try {
-      writeSync(1, text);
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code !== "EAGAIN") quit(1);
-    }
-  };
-  const restore = () => {
-    if (restored) return;
-    restored = true;
-    try {
-      if (stdin.isTTY) stdin.setRawMode(false);
-      writeSync(1, "\x1b[?25h\x1b[?1049l"); // cursor back, leave the alternate screen
-    } catch {
-      // the terminal is gone: nothing to restore
-    }
-  };
-  function quit(code: number): never {
-    restore();
-    process.exit(code);
-  }
-  process.on("exit", restore);
-  process.on("SIGINT", () => quit(0));
-  process.on("SIGTERM", () => quit(0));
-  process.on("SIGHUP", () => quit(0));
-
-  let wake: (() => void) | null = null;
-  if (stdin.isTTY) {
-    // Raw: one key quits without Enter (Ctrl-C arrives as a byte then, not as SIGINT).
-    stdin.setRawMode(true);
-    stdin.resume();
-    stdin.on("data", (buf: Buffer) => {
-      const key = buf.toString();
-      if (key === "q" || key === "Q" || key === "\x03" || key === "\x1b") quit(0);
-      else wake?.(); // any other key redraws now
-    });
-    // A hung-up terminal reads as end of file (or EIO): nobody is watching any more.
-    stdin.on("end", () => quit(0));
-    stdin.on("error", () => quit(0));
-  }
-  process.on("SIGWINCH", () => wake?.());
-
-  write("\x1b[?1049h\x1b[?25l"); // alternate screen, cursor hidden
-  let seen: Set<string> | null = null;
-  try {
-    for (;;) {
-      const f = frameAt();
-      if (f) {
-        const bell = bellFor(f, seen, quietRepos(f));
-        if (bell.ring) write("\x07"); // a task started waiting for a person: tmux flags the window
-        seen = bell.waiting;
-      }
-      const lines = f
-        ? renderFrame(f, { width: out.columns ?? 80, height: out.rows ?? 24, color: colorOn(), intervalMs })
-        : [`no skep workspace or repo at ${start} any more (q quits)`];
-      // Home, each line cleared to its end, then everything below: no flicker, no stale rows.
-      write(`\x1b[H${lines.map((l) => `${l}\x1b[K`).join("\r\n")}\x1b[J`);
-      await new Promise<void>((done) => {
-        const timer = setTimeout(done, intervalMs);
-        wake = () => {
-          clearTimeout(timer);
-          done();
-        };
-      });
-      wake = null;
-    }
-  } finally {
-    restore();
-  }
-}
-
-/** Repos whose config turns the bell off (approval_watchdog: false). */
-function quietRepos(f: WatchFrame): Set<string> {
-  const quiet = new Set<string>();
-  for (const r of f.repos) {
-    try {
-      if (readConfig(join(r.path, ".skep"))?.approval_watchdog === false) quiet.add(r.name);
-    } catch {
-      // an invalid config: the bell rings, as by default
-    }
-  }
-  return quiet;
-}
 
 /** "3 (1 executing, 1 pending)": all tasks, then the ones in flight by status. */
 function taskSummary(counts: Record<string, number>): string {
