@@ -305,10 +305,10 @@ describe("through a daemon", () => {
     const created = await mcp.json("create_task", { description: "Add a farewell function next to greet in src/greet.ts" });
     expect(created).toMatchObject({ task_id: 1, via: "daemon" });
     expect(["created", "pending"]).toContain(created.status); // the daemon may be quick
-    const waitFor = async (status: string, id = 1) => {
+    const waitFor = async (status: string, id = 1, also: (s: Record<string, any>) => boolean = () => true) => {
       for (let i = 0; i < 600; i++) {
         const s = await mcp.json("show_task", { task_id: id });
-        if (s.task.status === status) return s;
+        if (s.task.status === status && also(s)) return s;
         await Bun.sleep(50);
       }
       throw new Error(`task ${id} never became ${status}`);
@@ -319,7 +319,9 @@ describe("through a daemon", () => {
 
     const approved = await mcp.json("approve_task", { task_id: 1 });
     expect(approved.via).toBe("daemon");
-    const executing = await waitFor("executing");
+    // The worktree (and so the branch) is made asynchronously once the task executes: the hint
+    // names the branch from then on, and says only "running" before.
+    const executing = await waitFor("executing", 1, (s) => Boolean(s.task.branch));
     expect(executing.hint).toContain(`running on branch ${executing.task.branch}`);
     await expectError(mcp, "delete_task", { task_id: 1 }, /task #1 is executing; interrupt it first/);
     await expectError(mcp, "show_task", { task_id: 7 }, /^Error: no task #7: list_tasks shows the ids$/);
