@@ -381,7 +381,7 @@ describe("skep config", () => {
       [["dedup_llm", "maybe"], "invalid value for dedup_llm: expected true or false, not 'maybe'"],
       [["tmux_layout", "sideways"], 'invalid value for tmux_layout: Invalid option: expected one of "split-h"|"split-v"|"window"|"popup"|"none"'],
       [["model", "has space"], "invalid value for model: Invalid string: must match pattern"],
-      [["llm", "gpt"], "invalid value for llm: unknown llm backend 'gpt' (known: claude, script)"],
+      [["llm", "gpt"], "invalid value for llm: unknown llm backend 'gpt' (known: claude, codex, gemini, script)"],
       [["step_model_by_verb", "{test: haiku}"], "invalid value for step_model_by_verb: expected JSON"],
       [["step_model_by_verb", '{"test": "a b"}'], "invalid value for step_model_by_verb: test: Invalid string"],
       [["auto_execute_small", "null"], "invalid value for auto_execute_small: expected true or false, not 'null'"],
