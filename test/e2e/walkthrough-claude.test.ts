@@ -188,7 +188,8 @@ test("the cross-repo walkthrough in a person's tmux: panes, approvals, wake, led
   expect(await until(() => !!backendStatus("approved"), 120_000)).toBe(true);
   expect(backendStatus("pending")).toBeDefined();
   expect((backendStatus("approved")!.e.data as { reason: string }).reason).toBe("approved by mobile task #1 on behalf of the person who approved its plan there");
-  expect(await until(() => !!progress("mobile", /^waiting for backend task #1/), 120_000)).toBe(true);
+  // Mobile's log says it approved on the person's behalf, and why.
+  expect(await until(() => !!progress("mobile", /^approved backend task #1 on your behalf: the plan you approved says so/), 30_000)).toBe(true);
   const callsWhenWaiting = mobileCalls();
 
   // 3. The backend pane appears by itself, follows the task to its end, and closes on Enter.
