@@ -14,6 +14,8 @@
 // without a marker (a client's side calls) get a short text. `HEAD /` (2.1.197 warms its
 // connection with it) and `count_tokens` are answered. Every request is recorded for assertions.
 
+import { FakeApi, readRequest } from "./fake-api.ts";
+
 export interface ToolResult {
   id: string;
   /** The tool the result answers (from the assistant's tool_use block). */
@@ -131,52 +133,22 @@ interface Reply {
   usage: Usage;
 }
 
-export class FakeAnthropic {
-  readonly requests: RecordedRequest[] = [];
-  /** Problems met while answering (unknown scenario, turns exhausted): tests should expect none. */
-  readonly errors: string[] = [];
-  private readonly scenarios = new Map<string, Scenario>();
-  private server: ReturnType<typeof Bun.serve> | null = null;
+export class FakeAnthropic extends FakeApi<Scenario, RecordedRequest> {
   private ids = 0;
 
   static async start(): Promise<FakeAnthropic> {
     const fake = new FakeAnthropic();
-    fake.server = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: (req) => fake.handle(req) });
+    fake.listen();
     return fake;
   }
 
   /** Base URL for ANTHROPIC_BASE_URL. */
   get url(): string {
-    return `http://127.0.0.1:${this.server!.port}`;
+    return this.origin;
   }
 
-  add(scenario: Scenario): this {
-    this.scenarios.set(scenario.name, scenario);
-    return this;
-  }
-
-  /** The recorded Messages requests of one scenario. */
-  requestsOf(scenario: string): RecordedRequest[] {
-    return this.requests.filter((r) => r.scenario === scenario);
-  }
-
-  async stop(): Promise<void> {
-    await this.server?.stop(true);
-    this.server = null;
-  }
-
-  private async handle(req: Request): Promise<Response> {
-    const url = new URL(req.url);
-    const headers: Record<string, string> = {};
-    req.headers.forEach((v, k) => (headers[k] = v));
-    let body: MessagesRequest | null = null;
-    if (req.method === "POST") {
-      try {
-        body = (await req.json()) as MessagesRequest;
-      } catch {
-        body = null;
-      }
-    }
+  protected async handle(req: Request): Promise<Response> {
+    const { url, headers, body } = await readRequest<MessagesRequest>(req);
     const record: RecordedRequest = { method: req.method, path: url.pathname, headers, body, scenario: null, turn: null, stream: body?.stream === true };
     this.requests.push(record);
 

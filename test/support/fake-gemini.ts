@@ -7,6 +7,8 @@
 // A turn is final text or function calls. `:generateContent` (the CLI's model router, used only
 // when no model is named) gets a schema-valid answer. Every request is recorded.
 
+import { FakeApi, readRequest } from "./fake-api.ts";
+
 export interface ToolResult {
   name: string;
   input: unknown;
@@ -96,49 +98,20 @@ function resultsOf(body: GenerateRequest): ToolResult[] {
   return out;
 }
 
-export class FakeGemini {
-  readonly requests: RecordedRequest[] = [];
-  readonly errors: string[] = [];
-  private readonly scenarios = new Map<string, Scenario>();
-  private server: ReturnType<typeof Bun.serve> | null = null;
-
+export class FakeGemini extends FakeApi<Scenario, RecordedRequest> {
   static async start(): Promise<FakeGemini> {
     const fake = new FakeGemini();
-    fake.server = Bun.serve({ hostname: "127.0.0.1", port: 0, idleTimeout: 0, fetch: (req) => fake.handle(req) });
+    fake.listen({ idleTimeout: 0 });
     return fake;
   }
 
   /** For GOOGLE_GEMINI_BASE_URL. */
   get url(): string {
-    return `http://127.0.0.1:${this.server!.port}`;
+    return this.origin;
   }
 
-  add(scenario: Scenario): this {
-    this.scenarios.set(scenario.name, scenario);
-    return this;
-  }
-
-  requestsOf(scenario: string): RecordedRequest[] {
-    return this.requests.filter((r) => r.scenario === scenario);
-  }
-
-  async stop(): Promise<void> {
-    await this.server?.stop(true);
-    this.server = null;
-  }
-
-  private async handle(req: Request): Promise<Response> {
-    const url = new URL(req.url);
-    const headers: Record<string, string> = {};
-    req.headers.forEach((v, k) => (headers[k] = v));
-    let body: GenerateRequest | null = null;
-    if (req.method === "POST") {
-      try {
-        body = (await req.json()) as GenerateRequest;
-      } catch {
-        body = null;
-      }
-    }
+  protected async handle(req: Request): Promise<Response> {
+    const { url, headers, body } = await readRequest<GenerateRequest>(req);
     const m = /\/models\/([^/:]+):(streamGenerateContent|generateContent|countTokens)$/.exec(url.pathname);
     const record: RecordedRequest = { method: req.method, path: url.pathname, model: m?.[1] ?? null, headers, body, scenario: null, turn: null, usage: null };
     this.requests.push(record);

@@ -7,6 +7,8 @@
 // A turn is final text, or tool calls: `function` calls (exec_command, MCP tools) carry JSON
 // arguments, `custom` calls (apply_patch) carry free text. Every request is recorded.
 
+import { FakeApi, readRequest } from "./fake-api.ts";
+
 export interface ToolResult {
   callId: string;
   name: string;
@@ -137,50 +139,22 @@ function resultsOf(body: ResponsesRequest): ToolResult[] {
   return out;
 }
 
-export class FakeOpenAI {
-  readonly requests: RecordedRequest[] = [];
-  readonly errors: string[] = [];
-  private readonly scenarios = new Map<string, Scenario>();
-  private server: ReturnType<typeof Bun.serve> | null = null;
+export class FakeOpenAI extends FakeApi<Scenario, RecordedRequest> {
   private ids = 0;
 
   static async start(): Promise<FakeOpenAI> {
     const fake = new FakeOpenAI();
-    fake.server = Bun.serve({ hostname: "127.0.0.1", port: 0, idleTimeout: 0, fetch: (req) => fake.handle(req) });
+    fake.listen({ idleTimeout: 0 });
     return fake;
   }
 
   /** The provider's base_url (codex posts to `{base_url}/responses`). */
   get url(): string {
-    return `http://127.0.0.1:${this.server!.port}/v1`;
+    return `${this.origin}/v1`;
   }
 
-  add(scenario: Scenario): this {
-    this.scenarios.set(scenario.name, scenario);
-    return this;
-  }
-
-  requestsOf(scenario: string): RecordedRequest[] {
-    return this.requests.filter((r) => r.scenario === scenario);
-  }
-
-  async stop(): Promise<void> {
-    await this.server?.stop(true);
-    this.server = null;
-  }
-
-  private async handle(req: Request): Promise<Response> {
-    const url = new URL(req.url);
-    const headers: Record<string, string> = {};
-    req.headers.forEach((v, k) => (headers[k] = v));
-    let body: ResponsesRequest | null = null;
-    if (req.method === "POST") {
-      try {
-        body = (await req.json()) as ResponsesRequest;
-      } catch {
-        body = null;
-      }
-    }
+  protected async handle(req: Request): Promise<Response> {
+    const { url, headers, body } = await readRequest<ResponsesRequest>(req);
     const record: RecordedRequest = { method: req.method, path: url.pathname, headers, body, scenario: null, turn: null, usage: null };
     this.requests.push(record);
     if (req.method !== "POST" || !url.pathname.endsWith("/responses") || !body) {
