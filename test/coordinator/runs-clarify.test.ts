@@ -92,7 +92,8 @@ describe("waiting on a run whose driver is killed", () => {
     expect(skep(bed, ["coordinate", CHANGE], bed.repos.adapter!).code).toBe(0);
     const driver = Bun.spawn([BUN, MAIN, "run", "approve", "1", "--repo", bed.repos.adapter!], { cwd: PROJECT, env: childEnv(bed.env), stdout: "pipe", stderr: "pipe" });
     const logFile = join(bed.ws, ".skep-workspace", "runs", "1", "log.txt");
-    const started = () => existsSync(logFile) && readFileSync(logFile, "utf8").includes("task #1: executing");
+    // Both workers' tasks exist (each repo's task #1 executing) before the driver is killed.
+    const started = () => existsSync(logFile) && ["adapter", "gateway"].every((r) => readFileSync(logFile, "utf8").includes(`${r}: task #1: executing`));
     for (let i = 0; i < 600 && !started(); i++) await Bun.sleep(100);
     expect(started()).toBe(true);
     const svc = new RunService(bed.ws);
