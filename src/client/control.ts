@@ -8,6 +8,7 @@ import { DaemonInfo } from "../protocol/socket.ts";
 import { UnsafePath } from "../trust/ownership.ts";
 import { DaemonClient } from "./daemon-client.ts";
 import { llmEnvForDaemon } from "../llm/env.ts";
+import { configuredLlmEnvKeys } from "../config/config.ts";
 import { alive, isLocked, readPid } from "../util/lock.ts";
 import { clientSocketPath, type DaemonPaths } from "../repo/daemon-paths.ts";
 
@@ -110,7 +111,7 @@ export async function startDaemon(paths: DaemonPaths, opts: StartOptions = {}): 
   const baseEnv: Record<string, string> = {};
   for (const [k, v] of Object.entries({ ...process.env, ...DAEMON_ENV, ...opts.env })) if (v !== undefined) baseEnv[k] = v;
   // The LLM account, endpoint, proxy and CA variables are this shell's, not the tmux server's.
-  const llm = llmEnvForDaemon(baseEnv);
+  const llm = llmEnvForDaemon(baseEnv, configuredLlmEnvKeys(paths.skepDir));
   Object.assign(baseEnv, llm);
   let exited: Promise<number | null>;
   let session: string | undefined;

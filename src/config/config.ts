@@ -30,3 +30,17 @@ export function writeConfig(skepDir: string, config: RepoConfig): void {
 export function loadConfig(skepDir: string): RepoConfig {
   return readConfig(skepDir) ?? RepoConfig.parse({});
 }
+
+/**
+ * The environment variables the repo's config names for an LLM CLI beyond the usual prefixes
+ * (`codex_env_key`), so a daemon started in tmux gets them from the caller's shell. A config that
+ * does not read gives none: the daemon reports it where it matters.
+ */
+export function configuredLlmEnvKeys(skepDir: string): string[] {
+  try {
+    const key = readConfig(skepDir)?.codex_env_key;
+    return key ? [key] : [];
+  } catch {
+    return [];
+  }
+}

@@ -10,6 +10,7 @@ import type { DaemonInfo } from "../protocol/socket.ts";
 import { writeFileAtomic } from "../util/fs.ts";
 import { VERSION } from "../version.ts";
 import { adoptCallerLlmEnv, llmEnvFingerprint } from "../llm/env.ts";
+import { configuredLlmEnvKeys } from "../config/config.ts";
 import type { AnswerContext, FreshnessSource } from "../api/answers.ts";
 import { EventBus } from "./bus.ts";
 import { HttpServer } from "./http-server.ts";
@@ -73,7 +74,7 @@ export async function runDaemon(paths: DaemonPaths, opts: DaemonOptions = {}): P
   try {
     writeFileAtomic(paths.pid, `${process.pid}\n`, 0o600);
     log(`starting skep ${VERSION} daemon for ${root} (pid ${process.pid}, lock: ${lock.kind})`);
-    const dropped = adoptCallerLlmEnv();
+    const dropped = adoptCallerLlmEnv(process.env, configuredLlmEnvKeys(paths.skepDir));
     if (dropped.length) log(`LLM environment: dropped ${dropped.join(", ")} (not in the environment of the command that started this daemon)`);
 
     const git = gitDirs(root);

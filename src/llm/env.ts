@@ -28,22 +28,27 @@ const NEVER = new Set(["CLAUDECODE", "CLAUDE_CODE_SESSION_ID", "CLAUDE_CODE_CHIL
 /** The variable that carries the caller's list of LLM keys to the daemon. */
 export const LLM_ENV_KEYS = "SKEP_LLM_ENV";
 
-export function isLlmEnvKey(key: string): boolean {
+/**
+ * `extra`: names the repo's config points a CLI at (`codex_env_key`), which need not carry one of
+ * the prefixes above: a custom key for a proxy must reach a daemon started in tmux all the same.
+ */
+export function isLlmEnvKey(key: string, extra: readonly string[] = []): boolean {
   if (NEVER.has(key)) return false;
+  if (extra.includes(key)) return true;
   const upper = key.toUpperCase();
   return NAMES.has(upper) || PREFIXES.some((p) => upper.startsWith(p));
 }
 
 /** The LLM variables of an environment. */
-export function llmEnv(env: Record<string, string | undefined> = process.env): Record<string, string> {
+export function llmEnv(env: Record<string, string | undefined> = process.env, extra: readonly string[] = []): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(env)) if (v !== undefined && isLlmEnvKey(k)) out[k] = v;
+  for (const [k, v] of Object.entries(env)) if (v !== undefined && isLlmEnvKey(k, extra)) out[k] = v;
   return out;
 }
 
 /** What a daemon is given: the caller's LLM variables, and the list of their names. */
-export function llmEnvForDaemon(env: Record<string, string | undefined> = process.env): Record<string, string> {
-  const own = llmEnv(env);
+export function llmEnvForDaemon(env: Record<string, string | undefined> = process.env, extra: readonly string[] = []): Record<string, string> {
+  const own = llmEnv(env, extra);
   return { ...own, [LLM_ENV_KEYS]: Object.keys(own).sort().join(",") };
 }
 
@@ -51,13 +56,13 @@ export function llmEnvForDaemon(env: Record<string, string | undefined> = proces
  * In the daemon, at start: drop the LLM variables the caller did not have (they came from the tmux
  * server's environment). Without SKEP_LLM_ENV (a daemon run by hand) the environment is kept.
  */
-export function adoptCallerLlmEnv(env: Record<string, string | undefined> = process.env): string[] {
+export function adoptCallerLlmEnv(env: Record<string, string | undefined> = process.env, extra: readonly string[] = []): string[] {
   const list = env[LLM_ENV_KEYS];
   if (list === undefined) return [];
   const keep = new Set(list.split(",").filter(Boolean));
   const dropped: string[] = [];
   for (const k of Object.keys(env)) {
-    if (isLlmEnvKey(k) && !keep.has(k)) {
+    if (isLlmEnvKey(k, extra) && !keep.has(k)) {
       delete env[k];
       dropped.push(k);
     }

@@ -2,11 +2,35 @@
 // CA files) of the shell that ran `skep daemon start`, not the tmux server's; `skep doctor` says
 // when the running daemon's differs from the shell's (issue 11, defect 2).
 import { afterEach, expect, setDefaultTimeout, test } from "bun:test";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { configuredLlmEnvKeys } from "../../src/config/config.ts";
 import { adoptCallerLlmEnv, llmEnvDifferences, llmEnvFingerprint, llmEnvForDaemon } from "../../src/llm/env.ts";
 import { BUN, cleanupAll, MAIN, makeRepo, onCleanup, pathsFor, sampleFiles, tempDir, waitForPing } from "./support.ts";
 
 afterEach(cleanupAll);
 setDefaultTimeout(120_000);
+
+test("a key the repo's config names for codex travels too, and a stale one is dropped", () => {
+  const shell = { MY_PROXY_TOKEN: "mine", ANTHROPIC_BASE_URL: "http://mine", PATH: "/bin" };
+  // Without the config's name the custom key is not an LLM key: a tmux-started daemon would lack it.
+  expect(llmEnvForDaemon(shell).MY_PROXY_TOKEN).toBeUndefined();
+  const given = llmEnvForDaemon(shell, ["MY_PROXY_TOKEN"]);
+  expect(given).toEqual({ MY_PROXY_TOKEN: "mine", ANTHROPIC_BASE_URL: "http://mine", SKEP_LLM_ENV: "ANTHROPIC_BASE_URL,MY_PROXY_TOKEN" });
+  // A shell without it: the tmux server's old value is dropped, as for the prefixed keys.
+  const daemonEnv: Record<string, string | undefined> = { ...llmEnvForDaemon({ PATH: "/bin" }, ["MY_PROXY_TOKEN"]), MY_PROXY_TOKEN: "tmux-server's" };
+  expect(adoptCallerLlmEnv(daemonEnv, ["MY_PROXY_TOKEN"])).toEqual(["MY_PROXY_TOKEN"]);
+  expect(daemonEnv.MY_PROXY_TOKEN).toBeUndefined();
+});
+
+test("configuredLlmEnvKeys reads codex_env_key, and gives none for a config that does not read", () => {
+  const dir = tempDir();
+  expect(configuredLlmEnvKeys(dir)).toEqual([]);
+  writeFileSync(join(dir, "config.json"), JSON.stringify({ codex_env_key: "MY_PROXY_TOKEN" }));
+  expect(configuredLlmEnvKeys(dir)).toEqual(["MY_PROXY_TOKEN"]);
+  writeFileSync(join(dir, "config.json"), "{not json");
+  expect(configuredLlmEnvKeys(dir)).toEqual([]);
+});
 
 test("the caller's LLM keys travel with their list; the daemon drops the others", () => {
   const given = llmEnvForDaemon({ ANTHROPIC_BASE_URL: "http://mine", HTTPS_PROXY: "http://p", PATH: "/bin", CLAUDECODE: "1" });
