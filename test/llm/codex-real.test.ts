@@ -2,66 +2,30 @@
 // tests' fake Responses API on 127.0.0.1 (test/support/fake-openai.ts): answers, edits confined to
 // the worktree, skep's MCP server, usage mapped to the token, every failure kind recorded with
 // codex's own message, the user's ~/.codex untouched and no per-call home or process left behind.
-import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { LlmRequest } from "../../src/llm/backend.ts";
-import { CodexBackend, type CodexBackendOptions } from "../../src/llm/codex.ts";
-import { CODEX, FAKE_KEY_VAR, snapshot } from "../support/agent-clis.ts";
-import { FakeOpenAI } from "../support/fake-openai.ts";
-import { childEnv, indexAt, makeRepo, SAMPLE } from "../mcp/support.ts";
-import { cleanupAll, tempDir } from "../support/temp.ts";
+import { snapshot } from "../support/agent-clis.ts";
+import { indexAt, makeRepo, SAMPLE } from "../mcp/support.ts";
+import { tempDir } from "../support/temp.ts";
+import { codexBed } from "./cli-beds.ts";
 
 setDefaultTimeout(90_000);
 
-let fake: FakeOpenAI;
-let userHome: string;
-let homesDir: string;
-let userBefore: Record<string, string>;
-
-beforeAll(async () => {
-  fake = await FakeOpenAI.start();
-  // The user's own codex directory: its settings and login are used, never written.
-  userHome = join(tempDir("skep-codex-user-"), ".codex");
-  mkdirSync(userHome);
-  writeFileSync(join(userHome, "config.toml"), 'model_reasoning_effort = "low"\n');
-  writeFileSync(join(userHome, "auth.json"), '{"OPENAI_API_KEY": null}\n');
-  userBefore = snapshot(userHome);
-  homesDir = tempDir("skep-codex-homes-");
-});
-afterAll(async () => {
-  await fake?.stop();
-  await cleanupAll();
-});
-
-function backend(extra: Partial<CodexBackendOptions> = {}): CodexBackend {
-  return new CodexBackend({
-    bin: CODEX,
-    inheritEnv: false,
-    env: childEnv({ HOME: tempDir("skep-codex-home-"), [FAKE_KEY_VAR]: "dummy" }),
-    provider: { baseUrl: fake.url, envKey: FAKE_KEY_VAR },
-    maxRetries: 0,
-    userHome,
-    homesDir,
-    ...extra,
-  });
-}
-
-function request(cwd: string, extra: Partial<LlmRequest>): LlmRequest {
-  return { purpose: "plan", prompt: "", cwd, timeoutMs: 60_000, ...extra };
-}
+const bed = codexBed();
+const { backend, request } = bed;
 
 describe("codex backend with the real Codex CLI", () => {
   test("a text answer: usage mapped to the token (cached and cache-write out of input, reasoning kept), model and instructions passed, lines streamed", async () => {
-    fake.add({ name: "cx-text", turns: [{ text: "PLAN: do it", usage: { input_tokens: 1000, output_tokens: 30, cached_tokens: 200, cache_write_tokens: 50, reasoning_tokens: 7 } }] });
+    bed.fake.add({ name: "cx-text", turns: [{ text: "PLAN: do it", usage: { input_tokens: 1000, output_tokens: 30, cached_tokens: 200, cache_write_tokens: 50, reasoning_tokens: 7 } }] });
     const lines: string[] = [];
     const r = await backend().run(request(tempDir("skep-cx-cwd-"), { prompt: "[[scenario:cx-text]] plan", model: "gpt-5.5", appendSystemPrompt: "SKEP-SYSTEM-NOTE", onLine: (l) => lines.push(l) }));
-    if (!r.ok) console.error(JSON.stringify(r), fake.errors);
+    if (!r.ok) console.error(JSON.stringify(r), bed.fake.errors);
     expect(r).toMatchObject({ ok: true, text: "PLAN: do it", error: null, exitCode: 0, backend: "codex", model: "gpt-5.5", aborted: false });
     expect(r.usage).toEqual({ input: 750, output: 30, cacheRead: 200, cacheCreation: 50, reasoning: 7 });
     expect(r.sessionId).toBeTruthy();
     expect(lines.map((l) => JSON.parse(l).type)).toContain("turn.completed");
-    const [sent] = fake.requestsOf("cx-text");
+    const [sent] = bed.fake.requestsOf("cx-text");
     expect(sent!.body!.model).toBe("gpt-5.5");
     expect(sent!.headers.authorization).toBe("Bearer dummy");
     expect(JSON.stringify(sent!.body!.input)).toContain("SKEP-SYSTEM-NOTE");
@@ -72,7 +36,7 @@ describe("codex backend with the real Codex CLI", () => {
   test("a step writes through exec_command and apply_patch in cwd; a write outside it is refused by the sandbox", async () => {
     const cwd = tempDir("skep-cx-cwd-");
     const outside = join(tempDir("skep-cx-outside-"), "escaped.txt");
-    fake.add({
+    bed.fake.add({
       name: "cx-edit",
       turns: [
         { tools: [{ name: "exec_command", input: { cmd: "printf one > one.txt" } }] },
@@ -82,7 +46,7 @@ describe("codex backend with the real Codex CLI", () => {
       ],
     });
     const r = await backend().run(request(cwd, { purpose: "step", prompt: "[[scenario:cx-edit]] edit", model: "gpt-5.5", allowEdits: true }));
-    if (!r.ok) console.error(JSON.stringify(r), fake.errors);
+    if (!r.ok) console.error(JSON.stringify(r), bed.fake.errors);
     expect(r.ok).toBe(true);
     expect(readFileSync(join(cwd, "one.txt"), "utf8")).toBe("one");
     expect(readFileSync(join(cwd, "two.txt"), "utf8")).toBe("two\n");
@@ -92,7 +56,7 @@ describe("codex backend with the real Codex CLI", () => {
 
   test("a read-only call (classify, plan) cannot write in cwd", async () => {
     const cwd = tempDir("skep-cx-cwd-");
-    fake.add({ name: "cx-ro", turns: [{ tools: [{ name: "exec_command", input: { cmd: "printf x > nope.txt" } }] }, { text: "tried" }] });
+    bed.fake.add({ name: "cx-ro", turns: [{ tools: [{ name: "exec_command", input: { cmd: "printf x > nope.txt" } }] }, { text: "tried" }] });
     const r = await backend().run(request(cwd, { purpose: "classify", prompt: "[[scenario:cx-ro]] classify", model: "gpt-5.5" }));
     expect(r.ok).toBe(true);
     expect(existsSync(join(cwd, "nope.txt"))).toBe(false);
@@ -101,17 +65,17 @@ describe("codex backend with the real Codex CLI", () => {
   test("with mcpRepo the model reaches skep's MCP server (approved, waited for)", async () => {
     const repo = makeRepo(SAMPLE);
     await indexAt(repo);
-    fake.add({ name: "cx-mcp", turns: [{ tools: [{ name: "search_symbols", namespace: "mcp__skep", input: { query: "greet" } }] }, (ctx) => ({ text: `GOT<<${ctx.results[0]?.text ?? ""}>>` })] });
+    bed.fake.add({ name: "cx-mcp", turns: [{ tools: [{ name: "search_symbols", namespace: "mcp__skep", input: { query: "greet" } }] }, (ctx) => ({ text: `GOT<<${ctx.results[0]?.text ?? ""}>>` })] });
     const seen: string[] = [];
     const r = await backend().run(request(repo, { prompt: "[[scenario:cx-mcp]] find greet", model: "gpt-5.5", mcpRepo: repo, onLine: (l) => seen.push(l) }));
-    if (!r.ok) console.error(JSON.stringify(r), fake.errors);
+    if (!r.ok) console.error(JSON.stringify(r), bed.fake.errors);
     expect(r.ok).toBe(true);
     expect(r.text).toContain('"name":"greet"');
     expect(seen.some((l) => l.includes('"type":"mcp_tool_call"') && l.includes('"server":"skep"'))).toBe(true);
   });
 
   test("after all of the above: the user's ~/.codex is as it was, and no per-call home is left", () => {
-    expect(snapshot(userHome)).toEqual(userBefore);
-    expect(readdirSync(homesDir)).toEqual([]);
+    expect(snapshot(bed.userDir)).toEqual(bed.userBefore);
+    expect(readdirSync(bed.homesDir)).toEqual([]);
   });
 });

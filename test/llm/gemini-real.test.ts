@@ -2,62 +2,24 @@
 // against the tests' fake Gemini streaming API on 127.0.0.1 (test/support/fake-gemini.ts): answers,
 // edits confined to the worktree, skep's MCP server, usage mapped to the token, failures recorded
 // with gemini's own message, the user's ~/.gemini untouched and no per-call home left behind.
-import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { LlmRequest } from "../../src/llm/backend.ts";
-import { GeminiBackend, type GeminiBackendOptions } from "../../src/llm/gemini.ts";
-import { GEMINI, offlineGeminiEnv, snapshot } from "../support/agent-clis.ts";
-import { FakeGemini } from "../support/fake-gemini.ts";
-import { childEnv, indexAt, makeRepo, SAMPLE } from "../mcp/support.ts";
-import { cleanupAll, tempDir } from "../support/temp.ts";
+import { snapshot } from "../support/agent-clis.ts";
+import { indexAt, makeRepo, SAMPLE } from "../mcp/support.ts";
+import { tempDir } from "../support/temp.ts";
+import { geminiBed } from "./cli-beds.ts";
 
 setDefaultTimeout(90_000);
 
-let fake: FakeGemini;
-let userDir: string;
-let homesDir: string;
-let userBefore: Record<string, string>;
-
-beforeAll(async () => {
-  fake = await FakeGemini.start();
-  // The user's own ~/.gemini: its settings are merged into each call's, never written.
-  const userHome = tempDir("skep-gemini-user-");
-  userDir = join(userHome, ".gemini");
-  mkdirSync(userDir);
-  writeFileSync(join(userDir, "settings.json"), JSON.stringify({ ui: { theme: "users-own" }, tools: { exclude: ["glob"] } }));
-  userBefore = snapshot(userDir);
-  homesDir = tempDir("skep-gemini-homes-");
-  bed = { userHome };
-});
-afterAll(async () => {
-  await fake?.stop();
-  await cleanupAll();
-});
-
-let bed: { userHome: string };
-
-function backend(extra: Partial<GeminiBackendOptions> = {}): GeminiBackend {
-  return new GeminiBackend({
-    bin: GEMINI,
-    inheritEnv: false,
-    env: childEnv({ HOME: tempDir("skep-gemini-home-"), ...offlineGeminiEnv(fake.url) }),
-    maxRetries: 0,
-    userHome: bed.userHome,
-    homesDir,
-    ...extra,
-  });
-}
-
-function request(cwd: string, extra: Partial<LlmRequest>): LlmRequest {
-  return { purpose: "plan", prompt: "", cwd, timeoutMs: 60_000, model: "gemini-fake-1", ...extra };
-}
+const bed = geminiBed();
+const { backend, request } = bed;
 
 describe("gemini backend with the real Gemini CLI", () => {
   test("a step: write_file in cwd, skep's MCP tool, text; usage to the token (cached out of input, thoughts as reasoning); web tools and the user's excluded tool not offered", async () => {
     const repo = makeRepo(SAMPLE);
     await indexAt(repo);
-    fake.add({
+    bed.fake.add({
       name: "gm-step",
       turns: [
         { tools: [{ name: "write_file", input: { file_path: "made.txt", content: "made\n" } }], usage: { promptTokenCount: 1000, candidatesTokenCount: 20, cachedContentTokenCount: 100, thoughtsTokenCount: 5 } },
@@ -67,14 +29,14 @@ describe("gemini backend with the real Gemini CLI", () => {
     });
     const lines: string[] = [];
     const r = await backend().run(request(repo, { purpose: "step", prompt: "[[scenario:gm-step]] do it", allowEdits: true, mcpRepo: repo, appendSystemPrompt: "SKEP-SYSTEM-NOTE", onLine: (l) => lines.push(l) }));
-    if (!r.ok) console.error(JSON.stringify(r), fake.errors);
+    if (!r.ok) console.error(JSON.stringify(r), bed.fake.errors);
     expect(r).toMatchObject({ ok: true, error: null, exitCode: 0, backend: "gemini", model: "gemini-fake-1", aborted: false });
     expect(readFileSync(join(repo, "made.txt"), "utf8")).toBe("made\n");
     expect(r.text).toContain("greet");
     expect(r.usage).toEqual({ input: 6000 - 400, output: 90 + 11, cacheRead: 400, cacheCreation: 0, reasoning: 11 });
     expect(r.sessionId).toBeTruthy();
     expect(lines.map((l) => JSON.parse(l).type)).toEqual(expect.arrayContaining(["init", "tool_use", "tool_result", "result"]));
-    const sent = fake.requestsOf("gm-step");
+    const sent = bed.fake.requestsOf("gm-step");
     expect(sent.map((s) => s.model)).toEqual(["gemini-fake-1", "gemini-fake-1", "gemini-fake-1"]);
     expect(JSON.stringify(sent[0]!.body!.contents)).toContain("SKEP-SYSTEM-NOTE");
     const tools = sent[0]!.body!.tools!.flatMap((t) => t.functionDeclarations ?? []).map((f) => f.name);
@@ -85,7 +47,7 @@ describe("gemini backend with the real Gemini CLI", () => {
 
   test("a read-only call: write_file is not offered, the refusal fails the call though gemini exits 0; a write outside cwd in a step is refused too", async () => {
     const cwd = tempDir("skep-gm-cwd-");
-    fake.add({ name: "gm-ro", turns: [{ tools: [{ name: "write_file", input: { file_path: "nope.txt", content: "x" } }] }, { text: "tried" }] });
+    bed.fake.add({ name: "gm-ro", turns: [{ tools: [{ name: "write_file", input: { file_path: "nope.txt", content: "x" } }] }, { text: "tried" }] });
     const r = await backend().run(request(cwd, { purpose: "classify", prompt: "[[scenario:gm-ro]] classify" }));
     expect(existsSync(join(cwd, "nope.txt"))).toBe(false);
     expect(r.exitCode).toBe(0);
@@ -93,7 +55,7 @@ describe("gemini backend with the real Gemini CLI", () => {
     expect(r.error).toContain('tools refused: write_file: Tool "write_file" not found');
 
     const outside = join(tempDir("skep-gm-outside-"), "escaped.txt");
-    fake.add({ name: "gm-out", turns: [{ tools: [{ name: "write_file", input: { file_path: outside, content: "x" } }] }, { text: "tried" }] });
+    bed.fake.add({ name: "gm-out", turns: [{ tools: [{ name: "write_file", input: { file_path: outside, content: "x" } }] }, { text: "tried" }] });
     const s = await backend().run(request(cwd, { purpose: "step", prompt: "[[scenario:gm-out]] write", allowEdits: true }));
     expect(existsSync(outside)).toBe(false);
     expect(s.ok).toBe(false);
@@ -101,7 +63,7 @@ describe("gemini backend with the real Gemini CLI", () => {
   });
 
   test("after all of the above: the user's ~/.gemini is as it was, and no per-call home is left", () => {
-    expect(snapshot(userDir)).toEqual(userBefore);
-    expect(readdirSync(homesDir)).toEqual([]);
+    expect(snapshot(bed.userDir)).toEqual(bed.userBefore);
+    expect(readdirSync(bed.homesDir)).toEqual([]);
   });
 });
