@@ -1,12 +1,19 @@
 #!/usr/bin/env bun
 // skep's single entry point: the CLI (and, in later subcommands, the daemon and MCP server).
 // Start-up is a feature (the tmux status line runs `skep status --oneline` every few seconds):
-// this file and the command tree import nothing heavy; each command loads what it needs.
-import { app } from "./cli/app.ts";
-import { runCli } from "./cli/dispatch.ts";
+// this file imports only the version statically; the command tree and each command are imported
+// when needed. The release binary is split into chunks (scripts/compile.ts), so a module imported
+// with import() is neither loaded nor evaluated until then: `skep --version` links two small chunks.
+import { versionLine } from "./version.ts";
+
+const argv = process.argv.slice(2);
 
 try {
-  await runCli(app, process.argv.slice(2));
+  if (argv[0] === "--version" || argv[0] === "-v" || argv[0] === "version") console.log(versionLine());
+  else {
+    const [{ app }, { runCli }] = await Promise.all([import("./cli/app.ts"), import("./cli/dispatch.ts")]);
+    await runCli(app, argv);
+  }
 } catch (err) {
   // A SkepError (from this process or a daemon: same code, same words) carries its exit code.
   const { describeError, SkepError } = await import("./errors.ts");

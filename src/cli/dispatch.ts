@@ -41,6 +41,8 @@ async function findSub(subs: Record<string, AnyCommand>, name: string): Promise<
  */
 async function verbAt(cmd: AnyCommand, subs: Record<string, AnyCommand>, rest: string[]): Promise<number> {
   if (rest.length > 0 && !rest[0]!.startsWith("-")) return 0;
+  // Only flags (`skep --help`, `skep --repo`): no word to find, and no command to load for it.
+  if (rest.every((a) => a.startsWith("-"))) return -1;
   return firstWord(rest, await valueFlagsOf([cmd, ...(await Promise.all(Object.values(subs).map(loaded)))]));
 }
 
