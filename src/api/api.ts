@@ -10,9 +10,12 @@ import type { ParamsOf, ResultOf } from "../protocol/socket.ts";
 import { clientSocketPath, type DaemonPaths } from "../repo/daemon-paths.ts";
 import type { ReadVerb } from "./answers.ts";
 import { DaemonLink, withFallback, type Done } from "./fallback.ts";
-import { answerLocally, refreshLocally } from "./local.ts";
 import { askRemote, refreshRemote } from "./remote.ts";
-import { TaskClient, type TaskRoot } from "./task-client.ts";
+import type { TaskClient, TaskRoot } from "./task-client.ts";
+
+// The index code (local.ts) and the task machinery (task-client.ts) are imported when a call needs
+// them: a read the daemon answers (`skep search` with a warm daemon) loads neither.
+const local = () => import("./local.ts");
 
 export interface IndexApi {
   /** One read verb's answer, and who gave it. */
@@ -41,12 +44,12 @@ export class RepoIndex implements IndexApi {
   }
 
   async ask<V extends ReadVerb>(verb: V, params: ParamsOf<V>): Promise<Done<ResultOf<V>>> {
-    return withFallback(await this.link.connect(), this.link, { daemon: (c) => askRemote(c, verb, params), local: () => answerLocally(this.paths, verb, params), read: true });
+    return withFallback(await this.link.connect(), this.link, { daemon: (c) => askRemote(c, verb, params), local: async () => (await local()).answerLocally(this.paths, verb, params), read: true });
   }
 
   async refresh(opts: { onProgress?: (p: IndexProgress) => void } = {}): Promise<Done<IndexAnswer>> {
     // Not a read: a daemon that goes away mid-run may have written; `skep index` again settles it.
-    return withFallback(await this.link.connect(), this.link, { daemon: refreshRemote, local: () => refreshLocally(this.paths, opts.onProgress) });
+    return withFallback(await this.link.connect(), this.link, { daemon: refreshRemote, local: async () => (await local()).refreshLocally(this.paths, opts.onProgress) });
   }
 
   async daemonServes(): Promise<boolean> {
@@ -65,6 +68,7 @@ export class RepoIndex implements IndexApi {
  */
 export async function openApi(paths: DaemonPaths, tasks: TaskRoot, mode: "command" | "server"): Promise<SkepApi> {
   const index = new RepoIndex(paths);
+  const { TaskClient } = await import("./task-client.ts");
   const taskApi = mode === "command" ? await TaskClient.open(tasks) : new TaskClient(tasks);
   return {
     index,

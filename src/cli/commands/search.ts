@@ -3,7 +3,6 @@ import { defineCommand } from "citty";
 import { TOP } from "../top-meta.ts";
 import { askIndex } from "../../api/ask.ts";
 import { daemonPaths } from "../../repo/daemon-paths.ts";
-import { SearchAnswer } from "../../protocol/index-answers.ts";
 import { UsageError } from "../../errors.ts";
 import { location, printJson, warnIfStale } from "../print.ts";
 import { jsonArg, repoArgs } from "../args.ts";
@@ -33,7 +32,8 @@ export const searchCommand = defineCommand({
       path: args.path,
       limit: Math.min(limit, 200),
     });
-    if (args.json) return printJson(SearchAnswer, answer);
+    // The schema only for --json: building zod schemas costs more than a warm daemon's answer.
+    if (args.json) return printJson((await import("../../protocol/index-answers.ts")).SearchAnswer, answer);
     warnIfStale(answer.freshness);
     if (answer.hits.length === 0) {
       console.log("no matches");
