@@ -4,6 +4,7 @@
 // loop render the same frame.
 import { ACTIVE_STATUSES, type TaskStatus } from "../protocol/tasks.ts";
 import type { OnelineAnswer, TokenSum, WatchFrame } from "../protocol/workspace.ts";
+import { onelineOf, type RepoCounts } from "./oneline.ts";
 import { readRepo, type RepoTasks, type Scope, sortTasks, sumTokens } from "./snapshot.ts";
 
 /** Read every repo of the scope once and assemble the frame (also what `--json` prints). */
@@ -220,47 +221,15 @@ export function formatInterval(ms: number): string {
 
 // ------------------------------------------------------------------------------------ oneline
 
-/**
- * `◠ 2 exec · 1 pending · 1 needs clarify · 🔔 api#5 waiting approval`: what is in flight across
- * the scope and the oldest task waiting for a person. `tmux`: colour with tmux's own #[…] style
- * markup (status-right does not interpret ANSI escapes).
- */
+/** The status line (oneline.ts) over a scope, each repo read whole (readRepo): `skep status --oneline` reads counts only (status-line.ts). */
 export function oneline(scope: Scope, opts: { tmux?: boolean } = {}): OnelineAnswer {
-  const style = (text: string, s: string) => (opts.tmux ? `#[${s}]${text}#[default]` : text);
-  const base = { executing: 0, queued: 0, pending: 0, needsClarification: 0, planning: 0, waiting: null, unreadable: 0 };
-  if (scope.kind === "none") return { ...base, scope: "none", text: "◠ (no skep repo)" };
-  if (scope.problem) return { ...base, scope: "workspace", text: `◠ ${style("(workspace registry unreadable)", "fg=red")}` };
-  const repos: RepoTasks[] = scope.repos.map((r) => readRepo(r, { tokens: false }));
-  const all = repos.flatMap((r) => r.tasks.map((t) => ({ ...t, repo: r.name })));
-  const count = (...statuses: TaskStatus[]) => all.filter((t) => statuses.includes(t.status)).length;
-  // Oldest first: the one that has waited longest for an answer.
-  const waiting = all
-    .filter((t) => t.status === "pending" || t.status === "pending_clarification")
-    .sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id - b.id))[0];
-  const a: OnelineAnswer = {
-    scope: scope.kind,
-    text: "",
-    executing: count("executing"),
-    queued: count("approved", "queued"),
-    pending: count("pending"),
-    needsClarification: count("pending_clarification"),
-    planning: count("created", "classified"),
-    waiting: waiting ? { repo: waiting.repo, id: waiting.id, status: waiting.status } : null,
-    unreadable: repos.filter((r) => r.state === "missing" || r.state === "unreadable").length,
-  };
-  const parts: string[] = [];
-  if (a.executing) parts.push(style(`${a.executing} exec`, "fg=green"));
-  if (a.queued) parts.push(`${a.queued} queued`);
-  if (a.planning) parts.push(`${a.planning} planning`);
-  if (a.pending) parts.push(`${a.pending} pending`);
-  if (a.needsClarification) parts.push(`${a.needsClarification} needs clarify`);
-  if (waiting) {
-    const who = `${scope.kind === "workspace" ? waiting.repo : ""}#${waiting.id}`;
-    parts.push(style(`🔔 ${who} ${waiting.status === "pending" ? "waiting approval" : "needs clarify"}`, "fg=yellow,bold"));
-  }
-  if (a.unreadable) parts.push(style(`⚠ ${a.unreadable} unreadable`, "fg=red"));
-  a.text = `◠ ${parts.length ? parts.join(" · ") : "idle"}`;
-  return a;
+  return onelineOf(scope, scope.repos.map((r) => countsOf(readRepo(r, { tokens: false }))), opts);
+}
+
+/** What the status line needs of a repo read whole. */
+export function countsOf(r: RepoTasks): RepoCounts {
+  const waiting = r.tasks.filter((t) => t.status === "pending" || t.status === "pending_clarification").map((t) => ({ id: t.id, status: t.status, createdAt: t.createdAt }));
+  return { name: r.name, unreadable: r.state === "missing" || r.state === "unreadable", byStatus: r.counts, waiting };
 }
 
 // ------------------------------------------------------------------------------------ bell

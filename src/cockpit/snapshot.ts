@@ -2,88 +2,22 @@
 // `.skep/tasks.db` (read-only; no daemon is asked and git is never run), for `workspace watch`,
 // `workspace list` and `status --oneline`. A repo whose tasks cannot be read is reported with the
 // reason, never skipped silently and never allowed to fail the whole view.
-import { existsSync, readFileSync, statSync } from "node:fs";
-import { homedir } from "node:os";
-import { basename, dirname, isAbsolute, join, relative, resolve } from "node:path";
+import { existsSync } from "node:fs";
+import { isAbsolute, relative } from "node:path";
 import type { Task, TaskStatus } from "../protocol/tasks.ts";
 import type { RepoSnapshot, TokenSum, WatchTask } from "../protocol/workspace.ts";
 import { tasksDbPath, type TaskSummary, withTaskStore } from "../tasks/store.ts";
-import { skepHome } from "../trust/store.ts";
-import { findWorkspace, workspaceRepos } from "../workspace/registry.ts";
+import { workspaceRepos } from "../workspace/registry.ts";
+import { locate, type Scope, scopeAt, type ScopeRepo } from "./scope.ts";
 
-/** What a view covers: a workspace's registered repos, the repo alone outside one, or nothing. */
-export type Scope =
-  | { kind: "workspace"; workspace: string; repos: ScopeRepo[]; problem: string | null }
-  | { kind: "repo"; workspace: null; repos: [ScopeRepo]; problem: null }
-  | { kind: "none"; workspace: null; repos: []; problem: null };
-
-export interface ScopeRepo {
-  name: string;
-  path: string;
-  skepDir: string;
-}
+export type { Scope, ScopeRepo } from "./scope.ts";
 
 /**
- * The scope seen from `start`: the workspace above the repo containing it (the main checkout's,
- * from a linked worktree), else that repo alone, else nothing. Walks the directories itself
- * instead of asking git, so a status line that runs every few seconds stays in the milliseconds.
+ * The scope seen from `start` (scope.ts): the workspace above the repo containing it (the main
+ * checkout's, from a linked worktree), else that repo alone, else nothing.
  */
 export function findScope(start: string): Scope {
-  const from = resolve(start);
-  const root = repoRootAbove(from);
-  const ws = findWorkspace(root ?? from);
-  if (ws) {
-    try {
-      const repos = workspaceRepos(ws).map((r) => ({ name: r.name, path: r.path, skepDir: join(r.path, ".skep") }));
-      return { kind: "workspace", workspace: ws, repos, problem: null };
-    } catch (err) {
-      return { kind: "workspace", workspace: ws, repos: [], problem: (err as Error).message };
-    }
-  }
-  if (!root) return { kind: "none", workspace: null, repos: [], problem: null };
-  // SKEP_DIR moves this repo's `.skep/` (as every other command honours it); a workspace's repos keep theirs.
-  const skepDir = process.env.SKEP_DIR ? resolve(process.env.SKEP_DIR) : join(root, ".skep");
-  return { kind: "repo", workspace: null, repos: [{ name: basename(root), path: root, skepDir }], problem: null };
-}
-
-/**
- * The nearest directory at or above `dir` that is a repo: one holding a skep store
- * (`.skep/tasks.db` or `.skep/config.json`) or a `.git` directory. A linked worktree (`.git` is a
- * file naming `<main>/.git/worktrees/<name>`) stands for its main checkout, where tasks live.
- * `~/.skep` (skep's per-user files) is not a repo's store.
- */
-function repoRootAbove(dir: string): string | null {
-  const userDirs = new Set([skepHome(), join(process.env.HOME || homedir(), ".skep")]);
-  for (let d = dir; ; d = dirname(d)) {
-    const skep = join(d, ".skep");
-    if (!userDirs.has(skep) && (existsSync(join(skep, "tasks.db")) || existsSync(join(skep, "config.json")))) return d;
-    const git = join(d, ".git");
-    const kind = statKind(git);
-    if (kind === "dir") return d;
-    if (kind === "file") return mainCheckoutFromGitFile(git) ?? d;
-    if (dirname(d) === d) return null;
-  }
-}
-
-function statKind(path: string): "dir" | "file" | null {
-  try {
-    const s = statSync(path);
-    return s.isDirectory() ? "dir" : "file";
-  } catch {
-    return null;
-  }
-}
-
-/** `gitdir: /src/app/.git/worktrees/x` → /src/app; null for anything else (a submodule's `.git` file). */
-function mainCheckoutFromGitFile(path: string): string | null {
-  try {
-    const m = /^gitdir:\s*(.+?)\s*$/m.exec(readFileSync(path, "utf8"));
-    const gitdir = m?.[1] ? resolve(dirname(path), m[1]) : null;
-    const w = gitdir ? /^(.*)\/\.git\/worktrees\/[^/]+$/.exec(gitdir) : null;
-    return w?.[1] ?? null;
-  } catch {
-    return null;
-  }
+  return scopeAt(locate(start), workspaceRepos);
 }
 
 /** One repo's tasks as the views need them. */

@@ -15,7 +15,7 @@ import { effectiveInput } from "../tasks/store.ts";
 import type { TokenTotals } from "../protocol/tasks.ts";
 import { alive } from "../util/pid.ts";
 import { writeFileAtomic } from "../util/fs.ts";
-import { WORKSPACE_DIR } from "../workspace/registry.ts";
+import { runsDir } from "./peek.ts";
 import { canRunTransition, IllegalRunTransition } from "./states.ts";
 
 export class RunNotFound extends Error {}
@@ -23,9 +23,7 @@ export class RunNotFound extends Error {}
 /** A lock older than this belongs to a process that died mid-change (a change takes milliseconds). */
 const LOCK_STALE_MS = 10_000;
 
-export function runsDir(workspace: string): string {
-  return join(workspace, WORKSPACE_DIR, "runs");
-}
+export { runsDir };
 
 export interface RunFiles {
   dir: string;

@@ -6,7 +6,14 @@
 // Version 2 added the peer columns of `steps` (a delegate step's task in a peer repo). A version 1
 // store is migrated in place by TASKS_MIGRATIONS when it is opened. Version 3 added the ledger's
 // `reasoning` column (of `output`, the tokens spent reasoning, as Codex and Gemini report them).
+import { join } from "node:path";
+
 export const TASKS_SCHEMA_VERSION = 3;
+
+/** A repo's task store: `<skepDir>/tasks.db`. */
+export function tasksDbPath(skepDir: string): string {
+  return join(skepDir, "tasks.db");
+}
 
 export const TASKS_SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;

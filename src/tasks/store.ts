@@ -17,7 +17,7 @@ import {
   type TaskStep,
   type TokenTotals,
 } from "../protocol/tasks.ts";
-import { TASKS_MIGRATIONS, TASKS_SCHEMA, TASKS_SCHEMA_VERSION } from "./schema.ts";
+import { TASKS_MIGRATIONS, TASKS_SCHEMA, TASKS_SCHEMA_VERSION, tasksDbPath } from "./schema.ts";
 import { IllegalTransition, canTransition } from "./states.ts";
 import { SkepError } from "../errors.ts";
 import { isCorruptionError } from "../index/store.ts";
@@ -120,9 +120,7 @@ export function taskStoreError(err: Error, path: string, then: string): SkepErro
   return new SkepError("unavailable", `the task store ${path} could not be read (${err.message})${damaged}`);
 }
 
-export function tasksDbPath(skepDir: string): string {
-  return join(skepDir, "tasks.db");
-}
+export { tasksDbPath };
 
 export class TaskStore {
   private listeners = new Set<TransitionListener>();

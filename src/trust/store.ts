@@ -6,10 +6,10 @@
 // needs trusting again.
 import { createHash } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, realpathSync, renameSync, statSync } from "node:fs";
-import { homedir } from "node:os";
 import { isAbsolute, join, relative, resolve } from "node:path";
 import { z } from "zod";
 import { writeFileAtomic } from "../util/fs.ts";
+import { skepHome } from "./home.ts";
 
 /**
  * The config keys whose value names something skep would execute (the test command, an LLM CLI), or
@@ -42,11 +42,7 @@ export interface TrustResult {
   warning: string | null;
 }
 
-/** The directory holding skep's per-user files: $SKEP_HOME, else ~/.skep. */
-export function skepHome(): string {
-  const env = process.env.SKEP_HOME;
-  return env ? resolve(env) : join(homedir(), ".skep");
-}
+export { skepHome };
 
 export function trustStorePath(): string {
   return join(skepHome(), "trusted-repos.json");

@@ -1,40 +1,12 @@
 // The workspace registry: `<ws>/.skep-workspace/registry.json` lists the repos that can delegate
 // to each other. Found by walking up from a repo, the way git finds `.git`.
 import { existsSync, mkdirSync, readFileSync, realpathSync } from "node:fs";
-import { basename, dirname, join, resolve } from "node:path";
+import { basename, join, resolve } from "node:path";
 import { WorkspaceRegistry } from "../protocol/config.ts";
-import { requireOwned } from "../trust/ownership.ts";
 import { writeFileAtomic } from "../util/fs.ts";
+import { findWorkspace, registryPath, requireSafeWorkspace, WORKSPACE_DIR } from "./find.ts";
 
-export const WORKSPACE_DIR = ".skep-workspace";
-
-/**
- * The nearest workspace above `start`, or null. One found that another user owns or can write
- * (a registry planted in a shared parent such as /tmp) throws UnsafePath: registering into it, or
- * starting its peers' daemons, would let that user choose what runs as this one.
- */
-export function findWorkspace(start: string): string | null {
-  let dir = resolve(start);
-  for (;;) {
-    if (existsSync(join(dir, WORKSPACE_DIR, "registry.json")) || existsSync(join(dir, WORKSPACE_DIR))) {
-      requireSafeWorkspace(dir);
-      return dir;
-    }
-    const up = dirname(dir);
-    if (up === dir) return null;
-    dir = up;
-  }
-}
-
-export function registryPath(workspace: string): string {
-  return join(workspace, WORKSPACE_DIR, "registry.json");
-}
-
-/** A workspace's directory and registry must be this user's, or root's and not writable by others. */
-export function requireSafeWorkspace(workspace: string): void {
-  requireOwned(join(workspace, WORKSPACE_DIR), { allowRoot: true });
-  requireOwned(registryPath(workspace), { allowRoot: true });
-}
+export { findWorkspace, registryPath, requireSafeWorkspace, WORKSPACE_DIR } from "./find.ts";
 
 export function readRegistry(workspace: string): WorkspaceRegistry {
   const path = registryPath(workspace);

@@ -1,0 +1,31 @@
+// `skep status --oneline` over the scope: what tmux shows in every cockpit, a whole process every
+// few seconds. It loads only scope.ts, oneline.ts and the counts reader (tasks/counts.ts: one
+// read-only statement per store); the registry is imported only inside a workspace, and a store
+// the counts reader does not answer for (another schema version, damage) is read the full way
+// (snapshot.ts readRepo), so every store shows as the dashboard shows it.
+import { existsSync } from "node:fs";
+import { readTaskCounts } from "../tasks/counts.ts";
+import { tasksDbPath } from "../tasks/schema.ts";
+import type { OnelineAnswer } from "../protocol/workspace.ts";
+import { onelineOf, type RepoCounts } from "./oneline.ts";
+import { locate, type Scope, scopeAt, type ScopeRepo } from "./scope.ts";
+
+export async function statusLine(start: string, opts: { tmux?: boolean } = {}): Promise<{ scope: Scope; answer: OnelineAnswer }> {
+  const place = locate(start);
+  const reposOf = place.workspace ? (await import("../workspace/registry.ts")).workspaceRepos : () => [];
+  const scope = scopeAt(place, reposOf);
+  const repos: RepoCounts[] = [];
+  for (const r of scope.repos) repos.push(await countsOfRepo(r));
+  return { scope, answer: onelineOf(scope, repos, opts) };
+}
+
+async function countsOfRepo(repo: ScopeRepo): Promise<RepoCounts> {
+  // readRepo's first two answers, without loading it: a repo that is gone, a repo with no tasks yet.
+  if (!existsSync(repo.path)) return { name: repo.name, unreadable: true, byStatus: {}, waiting: [] };
+  const db = tasksDbPath(repo.skepDir);
+  if (!existsSync(db)) return { name: repo.name, unreadable: false, byStatus: {}, waiting: [] };
+  const counts = readTaskCounts(db);
+  if (counts) return { name: repo.name, unreadable: false, ...counts };
+  const [{ readRepo }, { countsOf }] = await Promise.all([import("./snapshot.ts"), import("./dashboard.ts")]);
+  return countsOf(readRepo(repo, { tokens: false }));
+}

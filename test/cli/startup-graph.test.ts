@@ -1,0 +1,87 @@
+// What a start loads: the release binary is bundled in chunks (scripts/compile.ts), and a command
+// loads the chunks its modules import statically, beside the ones it enters by import(). Bundled
+// here with the release's own options, the modules each short command reaches must leave out the
+// heavy ones (zod schemas, the index and tree-sitter, the task machinery, the MCP SDK): loading
+// them is most of what `skep --version`, the tmux status line and a warm-daemon search would cost
+// (docs/benchmarks.md, Start-up).
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { bundleOptions, CompressedGrammars } from "../../scripts/compile.ts";
+
+setDefaultTimeout(120_000);
+
+interface Output {
+  inputs: Record<string, unknown>;
+  imports: { path: string; kind: string }[];
+}
+
+let outputs: Map<string, Output>;
+const outdir = mkdtempSync(join(tmpdir(), "skep-startup-graph-"));
+
+beforeAll(async () => {
+  const r = await Bun.build({ ...bundleOptions({ commit: "test", grammars: new CompressedGrammars(9) }), target: "bun", outdir, metafile: true });
+  if (!r.success) throw new Error(r.logs.map(String).join("\n"));
+  const meta = (typeof r.metafile === "string" ? JSON.parse(r.metafile) : r.metafile) as { outputs: Record<string, Output> };
+  outputs = new Map(Object.entries(meta.outputs).map(([k, v]) => [k.replace(/^\.\//, ""), v]));
+});
+
+afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+/** The chunk holding source module `src`. */
+function chunkOf(src: string): string {
+  const hit = [...outputs].find(([, o]) => src in o.inputs);
+  if (!hit) throw new Error(`no chunk holds ${src}`);
+  return hit[0];
+}
+
+/** Every source module loaded once the modules in `entered` are (each one's chunk, and what they import statically). */
+function reached(entered: string[]): Set<string> {
+  const seen = new Set<string>();
+  const queue = entered.map(chunkOf);
+  while (queue.length) {
+    const c = queue.pop()!;
+    if (seen.has(c)) continue;
+    seen.add(c);
+    for (const i of outputs.get(c)!.imports) if (i.kind === "import-statement") queue.push(i.path.replace(/^\.\//, ""));
+  }
+  return new Set([...seen].flatMap((c) => Object.keys(outputs.get(c)!.inputs)));
+}
+
+const HEAVY = [/node_modules\/zod\//, /@modelcontextprotocol/, /web-tree-sitter/, /^src\/(index|parser|graph|llm|search|mcp|daemon)\//, /^src\/tasks\/store\.ts$/, /^src\/protocol\//];
+const heavyIn = (mods: Set<string>) => [...mods].filter((m) => HEAVY.some((h) => h.test(m)));
+
+/** The modules a command enters by import() on its way, main.ts first. */
+const CLI = ["src/main.ts", "src/cli/app.ts", "src/cli/dispatch.ts"];
+
+describe("what a short command loads, in the release bundle", () => {
+  test("--version: main.ts and the version, nothing of the command tree", () => {
+    const mods = reached(["src/main.ts"]);
+    expect([...mods].filter((m) => m.startsWith("src/")).sort()).toEqual(["src/main.ts", "src/version.ts"]);
+  });
+
+  test("status --oneline: the counts reader and the scope, none of the task store, the index or a schema", () => {
+    const mods = reached([...CLI, "src/cli/commands/status.ts", "src/cli/commands/status-oneline.ts"]);
+    expect(mods.has("src/tasks/counts.ts")).toBe(true);
+    expect(mods.has("src/cockpit/scope.ts")).toBe(true);
+    expect(heavyIn(mods)).toEqual([]);
+    // Neither `skep status` without --oneline nor the dashboard comes along.
+    expect(mods.has("src/cli/commands/status-index.ts")).toBe(false);
+    expect(mods.has("src/cockpit/dashboard.ts")).toBe(false);
+    expect(mods.has("src/coordinator/store.ts")).toBe(false);
+  });
+
+  test("search through a daemon: the socket client, not the index code or the task machinery", () => {
+    const mods = reached([...CLI, "src/cli/commands/search.ts"]);
+    expect(mods.has("src/client/daemon-client.ts")).toBe(true);
+    expect(heavyIn(mods)).toEqual([]);
+    expect([...mods].filter((m) => m.startsWith("src/api/")).sort()).toEqual(["src/api/api.ts", "src/api/ask.ts", "src/api/fallback.ts", "src/api/remote.ts"]);
+  });
+
+  test("the check can fail: `skep status` (the index's) reaches the schemas and the index code", () => {
+    const mods = reached([...CLI, "src/cli/commands/status.ts", "src/cli/commands/status-index.ts", "src/api/local.ts"]);
+    expect(heavyIn(mods)).toContain("src/protocol/index-answers.ts");
+    expect(heavyIn(mods).some((m) => m.startsWith("src/index/"))).toBe(true);
+  });
+});
