@@ -7,15 +7,18 @@
 //
 // Repos: the polyglot fixture (test/fixtures/languages, 14 languages) and, unless --no-go, the Go
 // 1.19 standard library (/usr/share/go-1.19/src, copied to a temp git repo; never modified).
-// Commands: --version, --help, status --oneline, search with no daemon (SKEP_NO_DAEMON=1), and
+// Commands: --version, --help, status --oneline (in the fixture: no tasks, no workspace; and in a
+// workspace of three repos with tasks, as the tmux status line runs it), search with no daemon (SKEP_NO_DAEMON=1), and
 // search through a warm daemon (one daemon per repo, started by the current build, serving both).
 // Binaries are built as the release builds them (scripts/compile.ts, no source map). Medians in ms.
 import { cpSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { DaemonClient } from "../../src/client/daemon-client.ts";
 import { DAEMON_ENV } from "../../src/client/control.ts";
+import type { TaskStatus } from "../../src/protocol/tasks.ts";
+import { TaskStore } from "../../src/tasks/store.ts";
 import { buildCommit, CompressedGrammars, compileSkep } from "../compile.ts";
 
 const PROJECT = resolve(import.meta.dir, "../..");
@@ -63,7 +66,13 @@ async function build(): Promise<{ hello: string; after: string; before: string |
     sh(["git", "worktree", "add", "--detach", "-q", tree, args.baseline], PROJECT);
     symlinkSync(join(PROJECT, "node_modules"), join(tree, "node_modules"));
     before = join(work, "before", "skep");
-    sh([process.execPath, "scripts/build.ts", "--outfile", before], tree);
+    // Built as this tree's binary is (no source map, bytecode), by the baseline's own compile.ts.
+    if (existsSync(join(tree, "scripts/compile.ts"))) {
+      const script = `import { buildCommit, CompressedGrammars, compileSkep } from "./scripts/compile.ts";
+await compileSkep({ outfile: ${JSON.stringify(before)}, sourcemap: "none", commit: buildCommit(), grammars: new CompressedGrammars(19), bytecode: true });`;
+      writeFileSync(join(tree, "bench-build.ts"), script);
+      sh([process.execPath, "bench-build.ts"], tree);
+    } else sh([process.execPath, "scripts/build.ts", "--outfile", before], tree);
   }
   return { hello, after, before };
 }
@@ -73,12 +82,18 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 }
 
-function timeOnce(cmd: string[], cwd: string, extra: Record<string, string>): number {
+/** One run: wall time, and CPU time (user + system, the process and what it waited for), in ms. */
+interface Sample {
+  wall: number;
+  cpu: number;
+}
+
+function timeOnce(cmd: string[], cwd: string, extra: Record<string, string>): Sample {
   const t = performance.now();
   const p = Bun.spawnSync(cmd, { cwd, env: env(extra), stdout: "ignore", stderr: "ignore" });
-  const ms = performance.now() - t;
+  const wall = performance.now() - t;
   if (p.exitCode !== 0) throw new Error(`${cmd.join(" ")} exited ${p.exitCode}`);
-  return ms;
+  return { wall, cpu: Number(p.resourceUsage?.cpuTime.total ?? 0) / 1000 };
 }
 
 async function startDaemon(bin: string, root: string): Promise<void> {
@@ -99,14 +114,43 @@ async function startDaemon(bin: string, root: string): Promise<void> {
   }
 }
 
-interface Row {
-  name: string;
+/**
+ * What the tmux status line sees in a cockpit: a workspace of three repos, each with a task store
+ * holding tasks in several states (the registry and every store are read). Returns one repo's path.
+ */
+function busyWorkspace(bin: string): string {
+  const ws = join(work, "ws");
+  const statuses: TaskStatus[][] = [["pending"], ["approved", "queued", "executing"], ["pending_clarification"], ["approved", "queued", "executing", "done"]];
+  for (const name of ["api", "web", "docs"]) {
+    const root = join(ws, name);
+    mkdirSync(root, { recursive: true });
+    writeFileSync(join(root, "README.md"), `# ${name}\n`);
+    gitRepo(root);
+    sh([bin, "init", "--workspace", ws, "--no-daemon"], root, { SKEP_NO_DAEMON: "1" });
+    const store = TaskStore.open(join(root, ".skep"));
+    for (const path of statuses) {
+      const id = store.insert({ name: `${name}-${path.at(-1)}`, description: "bench" });
+      for (const to of path) store.transition(id, to);
+    }
+    store.close();
+  }
+  return join(ws, "api");
+}
+
+interface Medians {
   hello: number;
   after: number;
   before: number | null;
 }
 
+interface Row {
+  name: string;
+  wall: Medians;
+  cpu: Medians;
+}
+
 async function main(): Promise<void> {
+  const loadStart = loadavg().map((l) => l.toFixed(2)).join(" ");
   log("building hello-world, skep (this tree)" + (args.baseline ? ` and skep at ${args.baseline}` : ""));
   const bins = await build();
   const repos: { label: string; root: string; query: string }[] = [];
@@ -130,6 +174,7 @@ async function main(): Promise<void> {
     { name: "--version", args: ["--version"], cwd: poly, extra: {} },
     { name: "--help", args: ["--help"], cwd: poly, extra: {} },
     { name: "status --oneline", args: ["status", "--oneline"], cwd: poly, extra: { SKEP_NO_DAEMON: "1" } },
+    { name: "status --oneline (workspace)", args: ["status", "--oneline", "--tmux"], cwd: busyWorkspace(bins.after), extra: { SKEP_NO_DAEMON: "1" } },
   ];
   for (const r of repos) cases.push({ name: `search, no daemon (${r.label})`, args: ["search", r.query], cwd: r.root, extra: { SKEP_NO_DAEMON: "1" } });
   for (const r of repos) cases.push({ name: `search, warm daemon (${r.label})`, args: ["search", r.query], cwd: r.root, extra: {}, warm: r.root });
@@ -138,7 +183,7 @@ async function main(): Promise<void> {
   for (const c of cases) {
     if (c.warm) await startDaemon(bins.after, c.warm);
     log(`${c.name}: ${RUNS} runs`);
-    const t = { hello: [] as number[], after: [] as number[], before: [] as number[] };
+    const t = { hello: [] as Sample[], after: [] as Sample[], before: [] as Sample[] };
     // One warm-up each, then interleaved.
     timeOnce([bins.hello], c.cwd, {});
     timeOnce([bins.after, ...c.args], c.cwd, c.extra);
@@ -148,15 +193,32 @@ async function main(): Promise<void> {
       t.after.push(timeOnce([bins.after, ...c.args], c.cwd, c.extra));
       if (bins.before) t.before.push(timeOnce([bins.before, ...c.args], c.cwd, c.extra));
     }
-    rows.push({ name: c.name, hello: median(t.hello), after: median(t.after), before: bins.before ? median(t.before) : null });
+    const of = (k: keyof Sample): Medians => ({
+      hello: median(t.hello.map((x) => x[k])),
+      after: median(t.after.map((x) => x[k])),
+      before: bins.before ? median(t.before.map((x) => x[k])) : null,
+    });
+    rows.push({ name: c.name, wall: of("wall"), cpu: of("cpu") });
   }
 
   const f = (x: number | null) => (x === null ? "-" : x.toFixed(1));
-  const head = ["command", "hello-world", ...(bins.before ? [`skep ${args.baseline}`] : []), "skep (this tree)", "this - hello"];
-  const table = [head, ...rows.map((r) => [r.name, f(r.hello), ...(bins.before ? [f(r.before)] : []), f(r.after), `+${(r.after - r.hello).toFixed(1)}`])];
-  const w = head.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
-  console.log(`startup, median of ${RUNS} whole-process runs (ms), ${new Date().toISOString()}`);
-  for (const row of table) console.log(row.map((c, i) => (i === 0 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join("  "));
+  const plus = (x: number) => `${x < 0 ? "" : "+"}${x.toFixed(1)}`;
+  const print = (title: string, pick: (r: Row) => Medians) => {
+    const head = ["command", "hello-world", ...(bins.before ? [`skep ${args.baseline}`, `${args.baseline} - hello`] : []), "skep (this tree)", "this - hello"];
+    const table = [
+      head,
+      ...rows.map((r) => {
+        const m = pick(r);
+        return [r.name, f(m.hello), ...(m.before !== null ? [f(m.before), plus(m.before - m.hello)] : []), f(m.after), plus(m.after - m.hello)];
+      }),
+    ];
+    const w = head.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
+    console.log(title);
+    for (const row of table) console.log(row.map((c, i) => (i === 0 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join("  "));
+  };
+  print(`startup, median of ${RUNS} whole-process runs, wall ms, ${new Date().toISOString()}, load average ${loadStart} at the start, ${loadavg().map((l) => l.toFixed(2)).join(" ")} at the end`, (r) => r.wall);
+  // CPU time moves less with the load of other processes than wall time does.
+  print("CPU time (user + system), median ms", (r) => r.cpu);
   console.log(`binary sizes: skep ${(Bun.file(bins.after).size / 2 ** 20).toFixed(1)} MiB${bins.before ? `, baseline ${(Bun.file(bins.before).size / 2 ** 20).toFixed(1)} MiB` : ""}, hello-world ${(Bun.file(bins.hello).size / 2 ** 20).toFixed(1)} MiB`);
 }
 
