@@ -1,10 +1,12 @@
 // `skep status --oneline` over the scope: what tmux shows in every cockpit, a whole process every
-// few seconds. It loads only scope.ts, oneline.ts and the counts reader (tasks/counts.ts: one
-// read-only statement per store); the registry is imported only inside a workspace, and a store
-// the counts reader does not answer for (another schema version, damage) is read the full way
-// (snapshot.ts readRepo), so every store shows as the dashboard shows it.
+// few seconds. It loads only scope.ts, oneline.ts, the counts reader (tasks/counts.ts: one
+// read-only statement per store) and the registry peek (workspace/peek.ts: no zod schema). A
+// registry or a store these do not answer for (an unexpected shape, another schema version,
+// damage) is read the full way (workspace/registry.ts, snapshot.ts readRepo), so every one shows
+// as the dashboard shows it.
 import { existsSync } from "node:fs";
 import { readTaskCounts } from "../tasks/counts.ts";
+import { peekRepos } from "../workspace/peek.ts";
 import { tasksDbPath } from "../tasks/schema.ts";
 import type { OnelineAnswer } from "../protocol/workspace.ts";
 import { onelineOf, type RepoCounts } from "./oneline.ts";
@@ -12,7 +14,9 @@ import { locate, type Scope, scopeAt, type ScopeRepo } from "./scope.ts";
 
 export async function statusLine(start: string, opts: { tmux?: boolean } = {}): Promise<{ scope: Scope; answer: OnelineAnswer }> {
   const place = locate(start);
-  const reposOf = place.workspace ? (await import("../workspace/registry.ts")).workspaceRepos : () => [];
+  const ws = place.workspace;
+  const seen = ws ? peekRepos(ws) : [];
+  const reposOf = seen ? () => seen : (await import("../workspace/registry.ts")).workspaceRepos;
   const scope = scopeAt(place, reposOf);
   const repos: RepoCounts[] = [];
   for (const r of scope.repos) repos.push(await countsOfRepo(r));

@@ -70,6 +70,7 @@ describe("what a short command loads, in the release bundle", () => {
     expect(mods.has("src/cli/commands/status-index.ts")).toBe(false);
     expect(mods.has("src/cockpit/dashboard.ts")).toBe(false);
     expect(mods.has("src/coordinator/store.ts")).toBe(false);
+    expect(mods.has("src/workspace/registry.ts")).toBe(false);
   });
 
   test("search through a daemon: the socket client, not the index code or the task machinery", () => {

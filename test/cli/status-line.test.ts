@@ -13,7 +13,8 @@ import { RunStore, runsDir, runsInFlight } from "../../src/coordinator/store.ts"
 import type { TaskStatus } from "../../src/protocol/tasks.ts";
 import { readTaskCounts } from "../../src/tasks/counts.ts";
 import { TaskStore, tasksDbPath } from "../../src/tasks/store.ts";
-import { registerRepo } from "../../src/workspace/registry.ts";
+import { peekRepos } from "../../src/workspace/peek.ts";
+import { registerRepo, registryPath, workspaceRepos } from "../../src/workspace/registry.ts";
 import { cleanupAll, tempDir } from "../support/temp.ts";
 
 afterAll(cleanupAll);
@@ -98,6 +99,44 @@ describe("the status line's own readers", () => {
     rmSync(join(older, ".skep"), { recursive: true });
     expect((await statusLine(api)).answer).toEqual(oneline(findScope(api)));
     expect((await statusLine(api)).answer.waiting).toEqual({ repo: "web", id: 3, status: "pending" });
+  });
+
+  test("the registry peek answers only for a registry the schema accepts, with the same repos", async () => {
+    const ws = tempDir("skep-status-line-reg-");
+    const repo = join(ws, "api");
+    mkdirSync(repo);
+    expect(peekRepos(ws)).toEqual([]); // no workspace directory yet: nothing registered
+    registerRepo(ws, repo);
+    registerRepo(ws, join(ws, "web"), "codex");
+    expect(peekRepos(ws)).toEqual(workspaceRepos(ws));
+    expect(peekRepos(ws)?.map((r) => r.name)).toEqual(["api", "web"]);
+    const cases: [unknown, boolean][] = [
+      [{}, true],
+      [{ agents: {}, other: 1 }, true],
+      [{ agents: { a: { path: "/a", extra: [1] } } }, true],
+      [{ agents: { a: { path: "/a", llm: null } } }, false],
+      [{ agents: { a: { path: 3 } } }, false],
+      [{ agents: [] }, false],
+      [{ agents: { a: "x" } }, false],
+      [[], false],
+    ];
+    for (const [registry, peeked] of cases) {
+      writeFileSync(registryPath(ws), JSON.stringify(registry));
+      const full = (() => {
+        try {
+          return workspaceRepos(ws);
+        } catch {
+          return "invalid";
+        }
+      })();
+      expect(peekRepos(ws)).toEqual(peeked ? (full as never) : null);
+      if (peeked) expect(full).not.toBe("invalid");
+      // Whichever reader answered, the line is the dashboard's.
+      expect((await statusLine(repo)).answer).toEqual(oneline(findScope(repo)));
+    }
+    writeFileSync(registryPath(ws), "{ not json");
+    expect(peekRepos(ws)).toBeNull();
+    expect((await statusLine(repo)).answer.text).toBe("◠ (workspace registry unreadable)");
   });
 
   test("a repo alone, and nowhere: as the dashboard's readers", async () => {
