@@ -1,7 +1,6 @@
 // Where a repo's daemon keeps its files: all under `.skep/`, except a socket whose path would be
 // too long for a Unix socket address, which moves to a short per-user runtime directory (its
 // path recorded in `.skep/agent.sock.path`).
-import { createHash } from "node:crypto";
 import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { UnsafePath } from "../trust/ownership.ts";
@@ -47,7 +46,9 @@ export function socketPathFits(path: string): boolean {
 export function serverSocketPath(p: DaemonPaths): string {
   if (socketPathFits(p.socketDefault)) return p.socketDefault;
   const dir = runtimeDir();
-  const name = createHash("sha256").update(p.root).update("\0").update(p.skepDir).digest("hex").slice(0, 20);
+  // Bun's hasher, not node:crypto: every command that reaches a daemon imports this module, and
+  // loading node:crypto costs a short command ~9 ms of CPU.
+  const name = new Bun.CryptoHasher("sha256").update(p.root).update("\0").update(p.skepDir).digest("hex").slice(0, 20);
   return join(dir, `${name}.sock`);
 }
 

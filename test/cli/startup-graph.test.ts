@@ -18,12 +18,15 @@ interface Output {
 }
 
 let outputs: Map<string, Output>;
+/** Each source module's own imports (the runtime's modules among them, marked external). */
+let inputs: Record<string, { imports: { path: string; external?: boolean }[] }>;
 const outdir = mkdtempSync(join(tmpdir(), "skep-startup-graph-"));
 
 beforeAll(async () => {
   const r = await Bun.build({ ...bundleOptions({ commit: "test", grammars: new CompressedGrammars(9) }), target: "bun", outdir, metafile: true });
   if (!r.success) throw new Error(r.logs.map(String).join("\n"));
-  const meta = (typeof r.metafile === "string" ? JSON.parse(r.metafile) : r.metafile) as { outputs: Record<string, Output> };
+  const meta = (typeof r.metafile === "string" ? JSON.parse(r.metafile) : r.metafile) as { outputs: Record<string, Output>; inputs: typeof inputs };
+  inputs = meta.inputs;
   outputs = new Map(Object.entries(meta.outputs).map(([k, v]) => [k.replace(/^\.\//, ""), v]));
 });
 
@@ -49,6 +52,12 @@ function reached(entered: string[]): Set<string> {
   return new Set([...seen].flatMap((c) => Object.keys(outputs.get(c)!.inputs)));
 }
 
+/** The runtime's own modules (node:crypto...) those modules import: some cost a start milliseconds to load. */
+function builtinsReached(entered: string[]): Set<string> {
+  const mods = reached(entered);
+  return new Set([...mods].flatMap((m) => (inputs[m]?.imports ?? []).filter((i) => i.external && !/^[./]/.test(i.path)).map((i) => i.path.replace(/^node:/, ""))));
+}
+
 const HEAVY = [/node_modules\/zod\//, /@modelcontextprotocol/, /web-tree-sitter/, /^src\/(index|parser|graph|llm|search|mcp|daemon)\//, /^src\/tasks\/store\.ts$/, /^src\/protocol\//];
 const heavyIn = (mods: Set<string>) => [...mods].filter((m) => HEAVY.some((h) => h.test(m)));
 
@@ -59,6 +68,7 @@ describe("what a short command loads, in the release bundle", () => {
   test("--version: main.ts and the version, nothing of the command tree", () => {
     const mods = reached(["src/main.ts"]);
     expect([...mods].filter((m) => m.startsWith("src/")).sort()).toEqual(["src/main.ts", "src/version.ts"]);
+    expect(builtinsReached(["src/main.ts"]).size).toBe(0);
   });
 
   test("status --oneline: the counts reader and the scope, none of the task store, the index or a schema", () => {
@@ -71,12 +81,15 @@ describe("what a short command loads, in the release bundle", () => {
     expect(mods.has("src/cockpit/dashboard.ts")).toBe(false);
     expect(mods.has("src/coordinator/store.ts")).toBe(false);
     expect(mods.has("src/workspace/registry.ts")).toBe(false);
+    expect([...builtinsReached([...CLI, "src/cli/commands/status.ts", "src/cli/commands/status-oneline.ts"])].sort()).toEqual(["bun:sqlite", "fs", "os", "path", "util"]);
   });
 
   test("search through a daemon: the socket client, not the index code or the task machinery", () => {
     const mods = reached([...CLI, "src/cli/commands/search.ts"]);
     expect(mods.has("src/client/daemon-client.ts")).toBe(true);
     expect(heavyIn(mods)).toEqual([]);
+    // node:crypto alone costs ~9 ms of CPU to load (daemon-paths.ts hashes with Bun.CryptoHasher).
+    expect(builtinsReached([...CLI, "src/cli/commands/search.ts"]).has("crypto")).toBe(false);
     expect([...mods].filter((m) => m.startsWith("src/api/")).sort()).toEqual(["src/api/api.ts", "src/api/ask.ts", "src/api/fallback.ts", "src/api/remote.ts"]);
   });
 
