@@ -3,13 +3,17 @@
 // Start-up is a feature (the tmux status line runs `skep status --oneline` every few seconds):
 // this file imports only the version statically; the command tree and each command are imported
 // when needed. The release binary is split into chunks (scripts/compile.ts), so a module imported
-// with import() is neither loaded nor evaluated until then: `skep --version` links two small chunks.
+// with import() is neither loaded nor evaluated until then: `skep --version` links two small chunks,
+// and the tmux status line's plain forms (cli/status-line-argv.ts) skip the command tree and citty.
+import { statusLineArgv } from "./cli/status-line-argv.ts";
 import { versionLine } from "./version.ts";
 
 const argv = process.argv.slice(2);
 
 try {
+  const line = argv[0] === "status" ? statusLineArgv(argv.slice(1)) : null;
   if (argv[0] === "--version" || argv[0] === "-v" || argv[0] === "version") console.log(versionLine());
+  else if (line) await (await import("./cli/commands/status-oneline.ts")).printOneline(line.repo, line.tmux, line.json);
   else {
     const [{ app }, { runCli }] = await Promise.all([import("./cli/app.ts"), import("./cli/dispatch.ts")]);
     await runCli(app, argv);

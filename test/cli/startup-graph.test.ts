@@ -65,13 +65,17 @@ const heavyIn = (mods: Set<string>) => [...mods].filter((m) => HEAVY.some((h) =>
 const CLI = ["src/main.ts", "src/cli/app.ts", "src/cli/dispatch.ts"];
 
 describe("what a short command loads, in the release bundle", () => {
-  test("--version: main.ts and the version, nothing of the command tree", () => {
+  test("--version: main.ts, the version and the status line's argv reader, nothing of the command tree", () => {
     const mods = reached(["src/main.ts"]);
-    expect([...mods].filter((m) => m.startsWith("src/")).sort()).toEqual(["src/main.ts", "src/version.ts"]);
+    expect([...mods].filter((m) => m.startsWith("src/")).sort()).toEqual(["src/cli/status-line-argv.ts", "src/main.ts", "src/version.ts"]);
     expect(builtinsReached(["src/main.ts"]).size).toBe(0);
   });
 
   test("status --oneline: the counts reader and the scope, none of the task store, the index or a schema", () => {
+    // The plain forms go from main.ts straight to status-oneline.ts: not even citty.
+    const plain = reached(["src/main.ts", "src/cli/commands/status-oneline.ts"]);
+    expect([...plain].filter((m) => m.startsWith("node_modules/"))).toEqual([]);
+    expect([...builtinsReached(["src/main.ts", "src/cli/commands/status-oneline.ts"])].sort()).toEqual(["bun:sqlite", "fs", "os", "path"]);
     const mods = reached([...CLI, "src/cli/commands/status.ts", "src/cli/commands/status-oneline.ts"]);
     expect(mods.has("src/tasks/counts.ts")).toBe(true);
     expect(mods.has("src/cockpit/scope.ts")).toBe(true);
