@@ -4,16 +4,18 @@
 // this file imports only the version statically; the command tree and each command are imported
 // when needed. The release binary is split into chunks (scripts/compile.ts), so a module imported
 // with import() is neither loaded nor evaluated until then: `skep --version` links two small chunks,
-// and the tmux status line's plain forms (cli/status-line-argv.ts) skip the command tree and citty.
-import { statusLineArgv } from "./cli/status-line-argv.ts";
+// and the plain forms of the status line and of search (cli/plain-argv.ts) skip the command tree and citty.
+import { plainSearchArgv, statusLineArgv } from "./cli/plain-argv.ts";
 import { versionLine } from "./version.ts";
 
 const argv = process.argv.slice(2);
 
 try {
   const line = argv[0] === "status" ? statusLineArgv(argv.slice(1)) : null;
+  const search = argv[0] === "search" ? plainSearchArgv(argv.slice(1)) : null;
   if (argv[0] === "--version" || argv[0] === "-v" || argv[0] === "version") console.log(versionLine());
   else if (line) await (await import("./cli/commands/status-oneline.ts")).printOneline(line.repo, line.tmux, line.json);
+  else if (search) await (await import("./cli/commands/search-run.ts")).runSearch(search);
   else {
     const [{ app }, { runCli }] = await Promise.all([import("./cli/app.ts"), import("./cli/dispatch.ts")]);
     await runCli(app, argv);

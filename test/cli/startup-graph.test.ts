@@ -65,9 +65,9 @@ const heavyIn = (mods: Set<string>) => [...mods].filter((m) => HEAVY.some((h) =>
 const CLI = ["src/main.ts", "src/cli/app.ts", "src/cli/dispatch.ts"];
 
 describe("what a short command loads, in the release bundle", () => {
-  test("--version: main.ts, the version and the status line's argv reader, nothing of the command tree", () => {
+  test("--version: main.ts, the version and the plain argv readers, nothing of the command tree", () => {
     const mods = reached(["src/main.ts"]);
-    expect([...mods].filter((m) => m.startsWith("src/")).sort()).toEqual(["src/cli/status-line-argv.ts", "src/main.ts", "src/version.ts"]);
+    expect([...mods].filter((m) => m.startsWith("src/")).sort()).toEqual(["src/cli/plain-argv.ts", "src/main.ts", "src/version.ts"]);
     expect(builtinsReached(["src/main.ts"]).size).toBe(0);
   });
 
@@ -92,6 +92,11 @@ describe("what a short command loads, in the release bundle", () => {
     const mods = reached([...CLI, "src/cli/commands/search.ts"]);
     expect(mods.has("src/client/daemon-client.ts")).toBe(true);
     expect(heavyIn(mods)).toEqual([]);
+    // A plain `search WORDS` goes from main.ts to search-run.ts: not citty, nor node:util.
+    const plain = ["src/main.ts", "src/cli/commands/search-run.ts"];
+    expect([...reached(plain)].filter((m) => m.startsWith("node_modules/"))).toEqual([]);
+    expect(heavyIn(reached(plain))).toEqual([]);
+    expect([...builtinsReached(plain)].sort()).toEqual(["fs", "path", "string_decoder"]);
     // node:crypto alone costs ~9 ms of CPU to load (daemon-paths.ts hashes with Bun.CryptoHasher).
     expect(builtinsReached([...CLI, "src/cli/commands/search.ts"]).has("crypto")).toBe(false);
     expect([...mods].filter((m) => m.startsWith("src/api/")).sort()).toEqual(["src/api/api.ts", "src/api/ask.ts", "src/api/fallback.ts", "src/api/remote.ts"]);
