@@ -4,7 +4,6 @@ import { defineCommand } from "citty";
 import { TOP } from "../top-meta.ts";
 import { type Done, TaskClient, type Via } from "../../api/task-client.ts";
 import { openApi } from "../../api/api.ts";
-import { daemonPaths } from "../../repo/daemon-paths.ts";
 import { Task, TaskCreateAnswer, TaskDeleteAnswer, TERMINAL_STATUSES } from "../../protocol/tasks.ts";
 import { TaskNotFound, withTaskStore } from "../../tasks/store.ts";
 import { taskFiles } from "../../tasks/paths.ts";
@@ -36,7 +35,7 @@ function parseId(raw: unknown): number {
  */
 async function withTasks<T>(repo: string | undefined, fn: (api: TaskClient, ctx: RepoContext) => Promise<T>): Promise<T> {
   const ctx = taskRepoContext(repo);
-  const api = await openApi(daemonPaths(ctx.root, ctx.skepDir), ctx, "command");
+  const api = await openApi(ctx, ctx, "command");
   try {
     return await fn(api.tasks, ctx);
   } finally {
