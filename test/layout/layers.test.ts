@@ -16,7 +16,8 @@ const LAYERS: string[][] = [
   ["cli"], // argv and printing
   ["mcp", "doctor"], // the other faces: the MCP server, `skep doctor`
   ["daemon"], // the daemon process
-  ["api", "coordinator", "cockpit"], // what a front end talks to; cross-repo runs; the tmux cockpit and dashboard
+  ["cockpit"], // the tmux cockpit and dashboard: above the api it reads tasks through, below the daemon that opens task panes
+  ["api", "coordinator"], // what a front end talks to; cross-repo runs
   ["tasks", "contracts"], // the task queue; HTTP contracts
   ["workspace", "search"], // workspace registry and peer links; symbol search
   ["client", "index"], // the daemon's socket client and control; the index

@@ -219,10 +219,10 @@ const done = simpleVerb("done", "Mark a task done by hand", (api, id) => api.don
 const jumpPending = defineCommand({
   meta: { name: "jump-pending", description: "The oldest task of the workspace waiting for a person: shown, with the commands that answer it" },
   args: { ...repoArgs } as const,
-  run({ args }) {
+  async run({ args }) {
     const scope = findScope(resolve(args.repo || process.cwd()));
     if (scope.kind === "none") throw new CommandFailed(`no skep workspace or repo at ${resolve(args.repo || process.cwd())}`);
-    const waiting = oldestWaiting(scope);
+    const waiting = await oldestWaiting(scope);
     if (!waiting) return console.log("no task is waiting for a person");
     const { repo, task } = waiting;
     const at = `--repo ${repo.path}`;
