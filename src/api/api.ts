@@ -7,11 +7,11 @@
 //   tasks: TaskClient (task-client.ts), the task verbs, whose local side runs tasks/queue.ts,
 //          the queue the daemon runs.
 import type { IndexProgress } from "../index/indexer.ts";
+import type { RepoContext } from "../repo/repo.ts";
+import type { CheckoutIndex } from "./checkout-index.ts";
 import type { IndexAnswer } from "../protocol/index-answers.ts";
 import type { ParamsOf, ResultOf } from "../protocol/socket.ts";
 import { clientSocketPath, daemonPaths, type DaemonPaths } from "../repo/daemon-paths.ts";
-import type { RepoContext } from "../repo/repo.ts";
-import { CheckoutIndex } from "./checkout-index.ts";
 import type { ReadVerb } from "./answers.ts";
 import { DaemonLink, withFallback, type Done } from "./fallback.ts";
 import { answerLocally, refreshLocally } from "./local.ts";
@@ -78,7 +78,8 @@ export interface ApiOptions {
 export async function openApi(checkout: RepoContext, tasks: TaskRoot, mode: "command", opts?: ApiOptions): Promise<SkepApi<RepoIndex>>;
 export async function openApi(checkout: RepoContext, tasks: TaskRoot, mode: "server", opts?: ApiOptions): Promise<SkepApi<CheckoutIndex>>;
 export async function openApi(checkout: RepoContext, tasks: TaskRoot, mode: "command" | "server", opts: ApiOptions = {}): Promise<SkepApi> {
-  const index = mode === "command" ? new RepoIndex(daemonPaths(checkout.root, checkout.skepDir)) : new CheckoutIndex(checkout, { daemon: opts.daemon });
+  // The server's index (the overlay and what it needs) is loaded only by a server.
+  const index = mode === "command" ? new RepoIndex(daemonPaths(checkout.root, checkout.skepDir)) : new (await import("./checkout-index.ts")).CheckoutIndex(checkout, { daemon: opts.daemon });
   const taskApi = mode === "command" ? await TaskClient.open(tasks, opts) : new TaskClient(tasks, opts);
   return {
     index,

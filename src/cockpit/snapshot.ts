@@ -1,15 +1,10 @@
-// What every repo of a workspace is doing right now, for `workspace watch`, `workspace list` and
-// `status --oneline`: the snapshot (readRepo) is read straight from each repo's `.skep/tasks.db`
-// (read-only, one query for every task's summary and token sums; no daemon is asked and git is
-// never run), as a status line every few seconds and a live frame every second over every repo
-// need; the TaskApi has no such summary, and its daemon side would add a connection per repo per
-// frame. What a person then acts on is read through the repo's TaskApi (oldestWaiting; the
-// dashboard's keys). A repo whose tasks cannot be read is reported with the reason, never skipped
-// silently and never allowed to fail the whole view.
+// What every repo of a workspace is doing right now, read straight from each repo's
+// `.skep/tasks.db` (read-only; no daemon is asked and git is never run), for `workspace watch`,
+// `workspace list` and `status --oneline`. A repo whose tasks cannot be read is reported with the
+// reason, never skipped silently and never allowed to fail the whole view.
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { basename, dirname, isAbsolute, join, relative, resolve } from "node:path";
-import type { TaskApi } from "../api/api.ts";
 import type { Task, TaskStatus } from "../protocol/tasks.ts";
 import type { RepoSnapshot, TokenSum, WatchTask } from "../protocol/workspace.ts";
 import { tasksDbPath, type TaskSummary, withTaskStore } from "../tasks/store.ts";
@@ -178,19 +173,23 @@ export function sumTokens(repos: RepoTasks[]): TokenSum {
 /**
  * The task that has waited longest for a person (pending approval or answers) in the scope, read
  * whole through each repo's TaskApi (its daemon when one runs, else its store here, as `skep task
- * list --repo` reads it). A repo whose tasks cannot be read is passed over: the dashboard says why.
+ * list --repo` reads it): what a person acts on comes from where the actions go. A repo whose tasks
+ * cannot be read is passed over: the dashboard says why. (The snapshot above stays one read-only
+ * summary query per `tasks.db`: the TaskApi has no such summary with token sums, and a status line
+ * every few seconds and a live frame every second over every repo would pay a daemon round trip
+ * per repo each time.)
  */
 export async function oldestWaiting(scope: Scope): Promise<{ repo: ScopeRepo; task: Task } | null> {
   let best: { repo: ScopeRepo; task: Task } | null = null;
   for (const repo of scope.repos) {
     // No store: nothing waits there, and a read makes none.
     if (!existsSync(tasksDbPath(repo.skepDir))) continue;
-    let api: TaskApi | null = null;
+    let api: import("../api/task-client.ts").TaskClient | null = null;
     let tasks: Task[] = [];
     try {
       // Imported here: `status --oneline` shares this file and must not load the task service.
       const { TaskClient } = await import("../api/task-client.ts");
-      api = await TaskClient.open({ root: repo.path, skepDir: repo.skepDir, dbPath: join(repo.skepDir, "index.db") });
+      api = await TaskClient.open({ root: repo.path, skepDir: repo.skepDir, dbPath: `${repo.skepDir}/index.db` });
       tasks = (await api.list(["pending", "pending_clarification"])).value;
     } catch {
       continue; // unreadable: the dashboard says so
