@@ -175,9 +175,15 @@ try {
       });
     }
   };
-  const goFiles = sh(["git", "ls-files", "*.go"], root)
-    .split("\n")
-    .filter((p) => p && !p.includes("testdata/") && Bun.file(join(root, p)).size < 100_000);
+  // Files the index holds and parsed: a file the index rules leave out (vendor/, testdata/, code
+  // marked generated) would never become searchable, and the edit's wait would never end.
+  const held = new Database(join(root, ".skep/index.db"), { readonly: true });
+  const goFiles = held
+    .query<{ path: string }, []>("SELECT path FROM files WHERE skip_reason IS NULL AND path LIKE '%.go' AND size < 100000 ORDER BY path")
+    .all()
+    .map((r) => r.path)
+    .filter((p) => !p.includes("testdata/"));
+  held.close();
   const edited = new Set<string>();
   const editFile = () => {
     for (;;) {

@@ -1,13 +1,17 @@
 // What a front end talks to: one object per repo, SkepApi { index, tasks }, whose every call goes
 // through the repo's daemon or runs in this process by the one rule in fallback.ts. The CLI's
-// commands and the MCP server hold it; nothing else chooses between the daemon and this process.
-//   index: IndexApi, here (remote.ts over the socket, local.ts over the index file);
+// commands, the MCP server and the cockpit hold it; nothing else chooses between the daemon and
+// this process.
+//   index: IndexApi, RepoIndex here for one command (remote.ts over the socket, local.ts over the
+//          index file), CheckoutIndex (checkout-index.ts) for a long-lived server;
 //   tasks: TaskClient (task-client.ts), the task verbs, whose local side runs tasks/queue.ts,
 //          the queue the daemon runs.
 import type { IndexProgress } from "../index/indexer.ts";
+import type { RepoContext } from "../repo/repo.ts";
+import type { CheckoutIndex } from "./checkout-index.ts";
 import type { IndexAnswer } from "../protocol/index-answers.ts";
 import type { ParamsOf, ResultOf } from "../protocol/socket.ts";
-import { clientSocketPath, type DaemonPaths } from "../repo/daemon-paths.ts";
+import { clientSocketPath, daemonPaths, type DaemonPaths } from "../repo/daemon-paths.ts";
 import type { ReadVerb } from "./answers.ts";
 import { DaemonLink, withFallback, type Done } from "./fallback.ts";
 import { askRemote, refreshRemote } from "./remote.ts";
@@ -29,8 +33,8 @@ export interface IndexApi {
 
 export type TaskApi = TaskClient;
 
-export interface SkepApi {
-  index: IndexApi;
+export interface SkepApi<I extends IndexApi = IndexApi> {
+  index: I;
   tasks: TaskApi;
   close(): Promise<void>;
 }
@@ -61,15 +65,26 @@ export class RepoIndex implements IndexApi {
   }
 }
 
+/** How a front end wants its API: `daemon: false` reads the index here always (`skep mcp --no-daemon`); `wordError` words a failed task call. */
+export interface ApiOptions {
+  daemon?: boolean;
+  wordError?: (err: unknown) => unknown;
+}
+
 /**
- * The API of one repo: `paths` for the index (the checkout's), `tasks` for the task store (the
+ * The API of one repo: `checkout` for the index (the checkout's), `tasks` for the task store (the
  * main checkout's, also from a linked worktree). `command`: one CLI command, whose task side
- * chooses the daemon or this process once, for its whole life; `server`: chosen at each call.
+ * chooses the daemon or this process once, for its whole life, and whose index reads open the
+ * index file per read; `server` (a long-lived MCP server): chosen at each call, the index kept
+ * open, and a linked worktree answered with the overlay of its changed files (checkout-index.ts).
  */
-export async function openApi(paths: DaemonPaths, tasks: TaskRoot, mode: "command" | "server"): Promise<SkepApi> {
-  const index = new RepoIndex(paths);
+export async function openApi(checkout: RepoContext, tasks: TaskRoot, mode: "command", opts?: ApiOptions): Promise<SkepApi<RepoIndex>>;
+export async function openApi(checkout: RepoContext, tasks: TaskRoot, mode: "server", opts?: ApiOptions): Promise<SkepApi<CheckoutIndex>>;
+export async function openApi(checkout: RepoContext, tasks: TaskRoot, mode: "command" | "server", opts: ApiOptions = {}): Promise<SkepApi> {
+  // The server's index (the overlay and what it needs) is loaded only by a server.
+  const index = mode === "command" ? new RepoIndex(daemonPaths(checkout.root, checkout.skepDir)) : new (await import("./checkout-index.ts")).CheckoutIndex(checkout, { daemon: opts.daemon });
   const { TaskClient } = await import("./task-client.ts");
-  const taskApi = mode === "command" ? await TaskClient.open(tasks) : new TaskClient(tasks);
+  const taskApi = mode === "command" ? await TaskClient.open(tasks, opts) : new TaskClient(tasks, opts);
   return {
     index,
     tasks: taskApi,

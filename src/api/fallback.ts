@@ -8,7 +8,9 @@
 //      a reason to fall back (UnsafePath).
 //   3. When the daemon goes away during a call (src/errors.ts daemonGone: the one definition), a
 //      read is asked again here; a change is not (it may have been made: the caller is told). A
-//      front end pinned to its first choice (one CLI task command) never switches.
+//      front end pinned to its first choice (one CLI task command) never switches. A daemon that
+//      did not answer a read in time (stopped, wedged) is not asked again for ten seconds: each
+//      call of a long-lived front end would wait for it otherwise.
 //   4. Anything else the daemon answers, an error included, is its answer.
 import { existsSync } from "node:fs";
 import { DaemonClient } from "../client/daemon-client.ts";
@@ -23,6 +25,8 @@ export type Done<T> = { value: T; via: Via };
 const CONNECT_TIMEOUT_MS = 1_000;
 /** After a socket that did not answer: how long before it is tried again. */
 const RETRY_AFTER_MS = 1_000;
+/** After a read the daemon did not answer in time: how long before it is asked again. */
+const SILENT_BACKOFF_MS = 10_000;
 
 /** Rule 1: whether the daemon may be asked at all. */
 export function daemonWanted(): boolean {
@@ -86,6 +90,7 @@ export async function withFallback<T>(client: DaemonClient | null, link: DaemonL
       if (!daemonGone(err)) throw err;
       link.drop();
       if (opts.pinned || !op.read) throw err;
+      if (err.code === "client_timeout") link.backOff(SILENT_BACKOFF_MS);
     }
   }
   const value = opts.local ? await opts.local(op.local) : await op.local();

@@ -62,8 +62,14 @@ export class TaskClient {
   private readonly lifetime = new AbortController();
   private readonly inflight = new Set<Promise<unknown>>();
 
-  /** Unpinned (a long-lived server): the daemon is looked for at each call, as it may start or stop. */
-  constructor(readonly place: TaskRoot) {
+  /**
+   * Unpinned (a long-lived server): the daemon is looked for at each call, as it may start or stop.
+   * `wordError`: how the front end words a failed call (the MCP server's one-line tool errors).
+   */
+  constructor(
+    readonly place: TaskRoot,
+    private readonly opts: { wordError?: (err: unknown) => unknown } = {},
+  ) {
     this.link = new DaemonLink(() => clientSocketPath(daemonPaths(place.root, place.skepDir)));
   }
 
@@ -71,8 +77,8 @@ export class TaskClient {
    * For one CLI command: the daemon if it answers now, else this process for the command's whole
    * life, with its store opened (and tasks whose runner died reconciled) at once when it exists.
    */
-  static async open(place: TaskRoot): Promise<TaskClient> {
-    const tasks = new TaskClient(place);
+  static async open(place: TaskRoot, opts: { wordError?: (err: unknown) => unknown } = {}): Promise<TaskClient> {
+    const tasks = new TaskClient(place, opts);
     // No tasks.db yet: it is made by the first write, not by a read (list, show, cost).
     if (!(await tasks.daemon()) && tasks.hasStore()) tasks.local();
     tasks.pinned = true;
@@ -232,10 +238,14 @@ export class TaskClient {
 
   // ---------------------------------------------------------------------------------------------
 
-  /** Every verb goes through here (the fallback rule, fallback.ts): a front end that words errors its own way overrides it. */
-  protected async call<T>(op: Op<T>): Promise<Done<T>> {
-    const c = await this.daemon();
-    return withFallback(c, this.link, op, { pinned: this.pinned, local: (run) => this.track(run) });
+  /** Every verb goes through here: the fallback rule (fallback.ts), then the front end's wording of a failure. */
+  private async call<T>(op: Op<T>): Promise<Done<T>> {
+    try {
+      const c = await this.daemon();
+      return await withFallback(c, this.link, op, { pinned: this.pinned, local: (run) => this.track(run) });
+    } catch (err) {
+      throw this.opts.wordError ? this.opts.wordError(err) : err;
+    }
   }
 
   /** An inline call, remembered until it ends (close waits for it). */

@@ -104,17 +104,33 @@ export function sumTokens(repos: RepoTasks[]): TokenSum {
   return { calls: repos.reduce((s, r) => s + r.tokens.calls, 0), input, cacheRead, effectiveInput: repos.reduce((s, r) => s + r.tokens.effectiveInput, 0) };
 }
 
-/** The task that has waited longest for a person (pending approval or answers) in the scope, read whole. */
-export function oldestWaiting(scope: Scope): { repo: ScopeRepo; task: Task } | null {
+/**
+ * The task that has waited longest for a person (pending approval or answers) in the scope, read
+ * whole through each repo's TaskApi (its daemon when one runs, else its store here, as `skep task
+ * list --repo` reads it): what a person acts on comes from where the actions go. A repo whose tasks
+ * cannot be read is passed over: the dashboard says why. (The snapshot above stays one read-only
+ * summary query per `tasks.db`: the TaskApi has no such summary with token sums, and a status line
+ * every few seconds and a live frame every second over every repo would pay a daemon round trip
+ * per repo each time.)
+ */
+export async function oldestWaiting(scope: Scope): Promise<{ repo: ScopeRepo; task: Task } | null> {
   let best: { repo: ScopeRepo; task: Task } | null = null;
   for (const repo of scope.repos) {
-    let tasks: Task[] | null = null;
+    // No store: nothing waits there, and a read makes none.
+    if (!existsSync(tasksDbPath(repo.skepDir))) continue;
+    let api: import("../api/task-client.ts").TaskClient | null = null;
+    let tasks: Task[] = [];
     try {
-      tasks = withTaskStore(repo.skepDir, (store) => store.list({ statuses: ["pending", "pending_clarification"] }), { readOnly: true });
+      // Imported here: `status --oneline` shares this file and must not load the task service.
+      const { TaskClient } = await import("../api/task-client.ts");
+      api = await TaskClient.open({ root: repo.path, skepDir: repo.skepDir, dbPath: `${repo.skepDir}/index.db` });
+      tasks = (await api.list(["pending", "pending_clarification"])).value;
     } catch {
       continue; // unreadable: the dashboard says so
+    } finally {
+      await api?.close();
     }
-    for (const task of tasks ?? []) if (!best || task.createdAt < best.task.createdAt) best = { repo, task };
+    for (const task of tasks) if (!best || task.createdAt < best.task.createdAt) best = { repo, task };
   }
   return best;
 }

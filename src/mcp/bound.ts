@@ -3,7 +3,7 @@
 // again with the same arguments plus that cursor continues where the answer stopped. A cursor is
 // tied to the tool and arguments it came from, so it cannot be replayed against another query.
 import { MAX_ANSWER_CHARS } from "../protocol/mcp.ts";
-import { ToolError } from "./backend.ts";
+import { ToolError } from "./tool-error.ts";
 
 interface CursorBody {
   t: string;

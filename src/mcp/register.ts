@@ -13,7 +13,7 @@ import type { ShapeOutput, ZodRawShapeCompat } from "@modelcontextprotocol/sdk/s
 import type { CallToolResult, ToolAnnotations } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import { outputSchemaListed } from "../protocol/mcp-answers.ts";
-import { ToolError } from "./backend.ts";
+import { ToolError } from "./tool-error.ts";
 
 export interface ToolSpec<S extends ZodRawShapeCompat> {
   name: string;

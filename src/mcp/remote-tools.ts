@@ -24,9 +24,9 @@ import type { Event } from "../protocol/socket.ts";
 import type { Task, TaskStatus } from "../protocol/tasks.ts";
 import { CREATE_TIMEOUT_MS, PeerAborted, PeerLink, PeerLost, PeerUnavailable, type Peer } from "../workspace/peer-link.ts";
 import { peersOf, resolvePeer } from "../workspace/registry.ts";
-import { ToolError } from "./backend.ts";
+import { ToolError } from "./tool-error.ts";
 import { clip } from "./bound.ts";
-import type { TaskBackend } from "./task-backend.ts";
+import type { McpRepo } from "./repo.ts";
 import { checkDescription, clipAll, dropNulls, fitTask, refuseDecisions } from "./task-tools.ts";
 import { SkepError } from "../errors.ts";
 
@@ -82,17 +82,17 @@ export class RemoteTools {
   /** Aborted at close: a call waiting on a peer ends instead of outliving the server. */
   private readonly lifetime = new AbortController();
 
-  constructor(private readonly backend: TaskBackend) {}
+  constructor(private readonly repo: McpRepo) {}
 
   /** Whether this repo's workspace has peer repos (read when the server starts: the tools are listed only then). */
   available(): boolean {
-    return peersOf(this.backend.place.root).length > 0;
+    return peersOf(this.repo.place.root).length > 0;
   }
 
   // --------------------------------------------------------------------------- create_remote_task
 
   async createRemoteTask(args: CreateRemoteTaskArgs, progress?: Progress, signal?: AbortSignal): Promise<string> {
-    await refuseDecisions(this.backend, "create_remote_task");
+    await refuseDecisions(this.repo, "create_remote_task");
     const description = checkDescription(args.description);
     const waitSec = Math.min(atLeastOne("classify_timeout_sec", args.classify_timeout_sec), MAX_CLASSIFY_WAIT_SEC);
     return this.withPeer(args.repo, progress, signal, async ({ peer, self, link, follow }, started) => {
@@ -142,7 +142,7 @@ export class RemoteTools {
   // -------------------------------------------------------------------------- approve_remote_task
 
   async approveRemoteTask(args: RemoteTaskIdArgs, signal?: AbortSignal): Promise<string> {
-    await refuseDecisions(this.backend, "approve_remote_task");
+    await refuseDecisions(this.repo, "approve_remote_task");
     const id = taskId(args);
     return this.withPeer(args.repo, undefined, signal, async ({ peer, self, link }, started) => {
       // The peer's daemon approves it (unless its config refuses approvals from other repos) and,
@@ -161,7 +161,7 @@ export class RemoteTools {
   // --------------------------------------------------------------------------- reject_remote_task
 
   async rejectRemoteTask(args: RejectRemoteTaskArgs, signal?: AbortSignal): Promise<string> {
-    await refuseDecisions(this.backend, "reject_remote_task");
+    await refuseDecisions(this.repo, "reject_remote_task");
     const id = taskId(args);
     const reason = args.reason?.trim() || undefined;
     if (reason !== undefined && reason.length > 2_000) throw new ToolError("reason is longer than 2000 characters: say why in a sentence or two");
@@ -175,7 +175,7 @@ export class RemoteTools {
   // -------------------------------------------------------------------------- clarify_remote_task
 
   async clarifyRemoteTask(args: ClarifyRemoteTaskArgs, progress?: Progress, signal?: AbortSignal): Promise<string> {
-    await refuseDecisions(this.backend, "clarify_remote_task");
+    await refuseDecisions(this.repo, "clarify_remote_task");
     const id = taskId(args);
     if (!args.answers.some((a) => a.trim())) throw new ToolError(`every answer is empty: answer the questions get_remote_task lists, in their order`);
     return this.withPeer(args.repo, progress, signal, async ({ peer, link, follow }, started) => {
@@ -237,7 +237,7 @@ export class RemoteTools {
    */
   private async withPeer(repo: string, progress: Progress | undefined, signal: AbortSignal | undefined, body: (s: Session, started: () => string | undefined) => Promise<string>): Promise<string> {
     // The main checkout's workspace, also from a linked worktree: tasks belong to the repo.
-    const found = resolvePeer(this.backend.place.root, repo.trim());
+    const found = resolvePeer(this.repo.place.root, repo.trim());
     if (!found.ok) throw new ToolError(found.reason);
     const { peer, self } = found;
     let followed: number | null = null;

@@ -8,9 +8,9 @@ import { RunNotFound } from "../coordinator/store.ts";
 import { IllegalRunTransition } from "../coordinator/states.ts";
 import type { RunShowAnswer } from "../protocol/runs.ts";
 import { findWorkspace } from "../workspace/registry.ts";
-import { ToolError } from "./backend.ts";
+import { ToolError } from "./tool-error.ts";
 import { refuseDecisions } from "./task-tools.ts";
-import type { TaskBackend } from "./task-backend.ts";
+import type { McpRepo } from "./repo.ts";
 
 /** wait_run's bound per call; the agent calls again to keep waiting. */
 export const WAIT_RUN_MAX_SEC = 3600;
@@ -19,12 +19,12 @@ export class RunTools {
   private service: RunService | null = null;
   private readonly driving = new Set<Promise<unknown>>();
 
-  constructor(private readonly tasks: TaskBackend) {}
+  constructor(private readonly repo: McpRepo) {}
 
   /** Runs need a workspace above the repo (checked when the server starts). */
   available(): boolean {
     try {
-      return findWorkspace(this.tasks.place.root) !== null;
+      return findWorkspace(this.repo.place.root) !== null;
     } catch {
       return false; // another user's workspace above the repo: not ours to coordinate in
     }
@@ -32,7 +32,7 @@ export class RunTools {
 
   private runs(): RunService {
     try {
-      this.service ??= RunService.near(this.tasks.place.root);
+      this.service ??= RunService.near(this.repo.place.root);
     } catch (err) {
       throw new ToolError((err as Error).message);
     }
@@ -40,11 +40,11 @@ export class RunTools {
   }
 
   async coordinate(args: { spec: string; repos?: string[] }, report?: (m: string) => void, signal?: AbortSignal): Promise<string> {
-    await refuseDecisions(this.tasks, "coordinate");
+    await refuseDecisions(this.repo, "coordinate");
     if (!args.spec.trim()) throw new ToolError("spec is empty: say what should change, in a few sentences");
     return this.guard(async () => {
       const svc = this.runs();
-      const run = await svc.coordinate(args.spec, { repos: args.repos, from: this.tasks.place.root, signal, say: report });
+      const run = await svc.coordinate(args.spec, { repos: args.repos, from: this.repo.place.root, signal, say: report });
       return answer(svc.show(run.id), run.status === "pending" && svc.show(run.id).specs.length ? "show the user the contract and specs; approve_run only with their go-ahead" : undefined);
     });
   }
@@ -55,7 +55,7 @@ export class RunTools {
   }
 
   async approveRun(args: { id: number }): Promise<string> {
-    await refuseDecisions(this.tasks, "approve_run");
+    await refuseDecisions(this.repo, "approve_run");
     runId(args);
     return this.guard(async () => {
       const svc = this.runs();

@@ -47,14 +47,13 @@ import {
 } from "../protocol/mcp.ts";
 import { ACTIVE_STATUSES } from "../protocol/tasks.ts";
 import { VERSION } from "../version.ts";
-import { IndexBackend } from "./backend.ts";
 import { answered, failure, registerTool } from "./register.ts";
+import { type McpRepo, openMcpRepo } from "./repo.ts";
 import { type ProgressSource, reporter } from "./progress.ts";
 import { RemoteTools } from "./remote-tools.ts";
 import { RunTools } from "./run-tools.ts";
 import { CoordinateInput, RunIdInput, WaitRunInput } from "../protocol/runs.ts";
 import { serveUntilClosed } from "./stdio-guard.ts";
-import { TaskBackend } from "./task-backend.ts";
 import { TaskTools } from "./task-tools.ts";
 import { Tools } from "./tools.ts";
 
@@ -200,12 +199,13 @@ export function toolTable(tools: Tools, tasks: TaskTools, remote: RemoteTools, r
   ];
 }
 
-export function createServer(backend: IndexBackend, taskBackend: TaskBackend, remote = new RemoteTools(taskBackend), runs = new RunTools(taskBackend)): McpServer {
+/** The server over the repo's one SkepApi (`repo.api`: index and tasks, daemon or this process by its rule). */
+export function createServer(repo: McpRepo, remote = new RemoteTools(repo), runs = new RunTools(repo)): McpServer {
   const server = new McpServer({ name: "skep", version: VERSION }, { instructions: INSTRUCTIONS });
-  const tools = new Tools(backend, async () =>
-    (await taskBackend.list(ACTIVE_STATUSES)).value.map((t) => ({ id: t.id, name: t.name, status: t.status })),
+  const tools = new Tools(repo.api.index, async () =>
+    (await repo.api.tasks.list(ACTIVE_STATUSES)).value.map((t) => ({ id: t.id, name: t.name, status: t.status })),
   );
-  const tasks = new TaskTools(taskBackend);
+  const tasks = new TaskTools(repo);
   const wrap: Wrap = async (extra, progress, answer) => {
     const r = progress ? reporter(extra) : null;
     try {
@@ -223,17 +223,15 @@ export function createServer(backend: IndexBackend, taskBackend: TaskBackend, re
 }
 
 /** Serve on stdin/stdout until the client closes stdin. */
-export async function serveStdio(repo: string | undefined, opts: { daemon?: boolean } = {}): Promise<void> {
+export async function serveStdio(repoFlag: string | undefined, opts: { daemon?: boolean } = {}): Promise<void> {
   // A bad --repo fails here, at start. A missing index is not fatal: the tools say how to build
   // one, and pick it up once it exists.
-  const backend = new IndexBackend(repo, opts);
-  const taskBackend = new TaskBackend(repo);
-  const remote = new RemoteTools(taskBackend);
-  const runs = new RunTools(taskBackend);
-  const server = createServer(backend, taskBackend, remote, runs);
+  const repo = await openMcpRepo(repoFlag, opts);
+  const remote = new RemoteTools(repo);
+  const runs = new RunTools(repo);
+  const server = createServer(repo, remote, runs);
   await serveUntilClosed(server);
   await runs.close();
   remote.close();
-  backend.close();
-  await taskBackend.close();
+  await repo.api.close();
 }

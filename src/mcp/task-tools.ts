@@ -10,10 +10,10 @@ import { type DedupResult, TASK_STATUSES, type Task, TaskStatus } from "../proto
 import { checkCheap, DEDUP_STATUSES } from "../tasks/dedup/cheap.ts";
 import { checkIndex } from "../tasks/dedup/index-layer.ts";
 import { indexLookup } from "../tasks/dedup/index-lookup.ts";
-import { ToolError } from "./backend.ts";
+import { ToolError } from "./tool-error.ts";
 import { clip, makeCursor, pageJson, readCursor } from "./bound.ts";
 import type { Progress, Via } from "../api/task-client.ts";
-import { real, type TaskBackend } from "./task-backend.ts";
+import { type McpRepo, real } from "./repo.ts";
 
 
 type Json = Record<string, unknown>;
@@ -120,7 +120,12 @@ export function taskAnswer(t: Task, via: Via, extra: Json = {}): string {
 }
 
 export class TaskTools {
-  constructor(private readonly backend: TaskBackend) {}
+  constructor(private readonly repo: McpRepo) {}
+
+  /** The task verbs of the repo's SkepApi. */
+  private get backend() {
+    return this.repo.api.tasks;
+  }
 
   // ----------------------------------------------------------------------------------- list_tasks
 
@@ -226,7 +231,7 @@ export class TaskTools {
     if (!result.duplicate) {
       let db = null;
       try {
-        db = openReadonly(this.backend.place.dbPath);
+        db = openReadonly(this.repo.place.dbPath);
       } catch {
         // no index yet: the index layer has nothing to say
       }
@@ -245,7 +250,7 @@ export class TaskTools {
   // ---------------------------------------------------------------------------------------------
 
   private refuseInTaskWorktree(tool: string): Promise<void> {
-    return refuseDecisions(this.backend, tool);
+    return refuseDecisions(this.repo, tool);
   }
 }
 
@@ -258,15 +263,15 @@ const READING_TOOLS = "list_tasks, show_task, dedup_task, get_remote_task and wa
  * delegates itself) is left to whoever runs the queue. The same for every server skep starts for
  * its own LLM calls (SKEP_MCP_TASKS=read, src/llm/mcp-config.ts).
  */
-export async function refuseDecisions(backend: TaskBackend, tool: string): Promise<void> {
+export async function refuseDecisions(repo: McpRepo, tool: string): Promise<void> {
   if (process.env.SKEP_MCP_TASKS === "read") {
     throw new ToolError(`this server was started by skep for one of its own LLM calls: ${tool} is refused there; ${READING_TOOLS}`);
   }
-  const place = backend.place;
+  const place = repo.place;
   let id = place.taskWorktree;
   if (id === null && place.worktree !== place.root) {
     // A linked worktree elsewhere: the store knows whether some task runs in it.
-    const { value } = await backend.list();
+    const { value } = await repo.api.tasks.list();
     id = value.find((t) => t.worktree !== null && real(t.worktree) === real(place.worktree))?.id ?? null;
   }
   if (id === null) return;

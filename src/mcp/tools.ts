@@ -1,6 +1,7 @@
-// The five index tools. Each one asks the backend (daemon, index file, or worktree overlay) for the
-// same answers the CLI's `--json` gives, reshapes them for a model (short keys, nulls dropped,
-// long strings clipped), bounds them with a cursor, and stamps them with the index's freshness.
+// The five index tools. Each one asks the repo's index (the SkepApi's CheckoutIndex: its daemon,
+// the index file, or the worktree overlay) for the same answers the CLI's `--json` gives,
+// reshapes them for a model (short keys, nulls dropped, long strings clipped), bounds them with a
+// cursor, and stamps them with the index's freshness.
 // Failures an agent can fix come back as tool errors that say what to do next.
 import { existsSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
@@ -20,7 +21,8 @@ import {
   type Stamp,
 } from "../protocol/mcp.ts";
 import { peersOf } from "../workspace/registry.ts";
-import { type IndexBackend, type Session, ToolError } from "./backend.ts";
+import type { CheckoutIndex, Session } from "../api/checkout-index.ts";
+import { ToolError } from "./tool-error.ts";
 import { clip, makeCursor, pageJson, readCursor } from "./bound.ts";
 import { PathRefused, safeRelativePath } from "./paths.ts";
 import { SkepError } from "../errors.ts";
@@ -72,8 +74,8 @@ const OVERVIEW_TASKS = 20;
 
 export class Tools {
   constructor(
-    private readonly backend: IndexBackend,
-    /** The repo's tasks in flight (task-backend.ts); none when absent or failing. */
+    private readonly backend: CheckoutIndex,
+    /** The repo's tasks in flight (the SkepApi's tasks); none when absent or failing. */
     private readonly activeTasks: () => Promise<ActiveTask[]> = async () => [],
   ) {}
 
@@ -86,7 +88,7 @@ export class Tools {
     within("limit", args.limit, 1, 200);
     const path = args.path === undefined ? undefined : this.relPath(args.path, "path", true);
     // The search stops at `limit` hits; a later page re-runs it and skips what was already shown.
-    const { result, stamp } = await this.backend
+    const { value: result, stamp } = await this.backend
       .ask("search", { query: args.query, kind: args.kinds, path: path || undefined, limit: args.limit })
       .catch(verbError);
     const hits = result.hits.map((h) =>
@@ -120,7 +122,7 @@ export class Tools {
       if (err instanceof SkepError && err.code === "not_found") throw new ToolError(this.fileNotFound(path));
       verbError(err);
     }
-    const { result, stamp } = answer;
+    const { value: result, stamp } = answer;
     const symbols = result.symbols.map((s) =>
       compact({
         id: s.id,
@@ -158,8 +160,8 @@ export class Tools {
     for (const direction of directions) {
       const a = await this.backend.ask(direction, { symbol: spec, depth: args.depth, limit: args.limit, impls: true }, session).catch(verbError);
       stamp = a.stamp;
-      if (a.result.roots.length === 0) throw new ToolError(await this.symbolNotFound(spec));
-      const [first, ...rest] = a.result.roots;
+      if (a.value.roots.length === 0) throw new ToolError(await this.symbolNotFound(spec));
+      const [first, ...rest] = a.value.roots;
       root = first!.symbol;
       also = rest.map((r) => r.symbol);
       const ids = new Map<number, number>();
@@ -199,7 +201,7 @@ export class Tools {
   async getSymbol(args: GetSymbolArgs): Promise<string> {
     const offset = readCursor("get_symbol", args);
     const spec = this.symbolSpec(args.symbol_id);
-    const { result, stamp } = await this.backend.ask("symbol.source", { symbol: spec, maxLines: 5000, limit: 5 }).catch(verbError);
+    const { value: result, stamp } = await this.backend.ask("symbol.source", { symbol: spec, maxLines: 5000, limit: 5 }).catch(verbError);
     if (result.symbols.length === 0) throw new ToolError(await this.symbolNotFound(spec));
     const [first, ...rest] = result.symbols;
     const s = first!;
@@ -239,12 +241,12 @@ export class Tools {
     // The overview is about the code; a task store that cannot be read must not fail it.
     const tasks = (await this.activeTasks().catch(() => [])).slice(0, OVERVIEW_TASKS);
     for (;;) {
-      const { result: map, stamp } = await this.backend.ask("map", { tokens }, session).catch(verbError);
+      const { value: map, stamp } = await this.backend.ask("map", { tokens }, session).catch(verbError);
       const out = compact({
         root: stamp.worktree,
-        files: status.result.files,
-        symbols: status.result.symbols,
-        languages: status.result.languages.map((l) => ({ lang: l.lang, files: l.files, symbols: l.symbols })),
+        files: status.value.files,
+        symbols: status.value.symbols,
+        languages: status.value.languages.map((l) => ({ lang: l.lang, files: l.files, symbols: l.symbols })),
         map: map.text,
         peers: peers.length ? peers : undefined,
         tasks: tasks.length ? tasks : undefined,
@@ -291,7 +293,7 @@ export class Tools {
     const name = spec.split(/\.|::|#/).pop() || spec;
     let suggestions: string[] = [];
     try {
-      const { result } = await this.backend.ask("search", { query: name, limit: 3 });
+      const { value: result } = await this.backend.ask("search", { query: name, limit: 3 });
       suggestions = result.hits.map((h) => `${h.container ? `${h.container}.` : ""}${h.name} (${h.kind}, ${h.path}:${h.line}, id ${h.id})`);
     } catch {
       // no suggestions then

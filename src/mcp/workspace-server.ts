@@ -1,7 +1,7 @@
 // `skep mcp workspace`: a read-only MCP server over several repos of a workspace, for a
 // coordinator run's LLM calls (src/coordinator/). It offers the five index tools of `skep mcp`,
 // each with a `repo` argument naming the repo it reads, answered by the very same handlers
-// (tools.ts) over that repo's own IndexBackend (its daemon, else its index file). Nothing here can
+// (tools.ts) over that repo's own SkepApi's index (its daemon, else its index file). Nothing here can
 // write: no task tools, no remote task tools.
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
@@ -9,7 +9,10 @@ import { z } from "zod";
 import { GetCallGraphInput, GetFileContextInput, GetOverviewInput, GetSymbolInput, SearchSymbolsInput } from "../protocol/mcp.ts";
 import { VERSION } from "../version.ts";
 import type { WorkspaceRepo } from "../workspace/registry.ts";
-import { IndexBackend, ToolError } from "./backend.ts";
+import { openApi, type SkepApi } from "../api/api.ts";
+import type { CheckoutIndex } from "../api/checkout-index.ts";
+import { repoContext } from "../repo/repo.ts";
+import { ToolError } from "./tool-error.ts";
 import { answered, failure, registerTool } from "./register.ts";
 import { DESCRIPTIONS, OUTPUTS } from "./server.ts";
 import { serveUntilClosed } from "./stdio-guard.ts";
@@ -19,25 +22,26 @@ export const WORKSPACE_INSTRUCTIONS =
   "Code indexes of several repositories of one workspace (symbols, signatures, call graph, ranked map), read-only. Every tool takes `repo`: the repository to read.";
 
 export class WorkspaceTools {
-  private readonly open = new Map<string, { backend: IndexBackend; tools: Tools }>();
+  private readonly open = new Map<string, { api: Promise<SkepApi<CheckoutIndex>>; tools: Promise<Tools> }>();
 
   constructor(readonly repos: readonly WorkspaceRepo[]) {}
 
-  /** The handlers of one repo, opened on first use. */
-  of(name: string): Tools {
+  /** The handlers of one repo, over its SkepApi opened on first use. */
+  of(name: string): Promise<Tools> {
     const repo = this.repos.find((r) => r.name.toLowerCase() === String(name).toLowerCase());
     if (!repo) throw new ToolError(`no repo '${name}' here; the repos are: ${this.repos.map((r) => r.name).join(", ")}`);
     let hit = this.open.get(repo.name);
     if (!hit) {
-      const backend = new IndexBackend(repo.path);
-      hit = { backend, tools: new Tools(backend) };
+      const ctx = repoContext(repo.path);
+      const api = openApi(ctx, ctx, "server");
+      hit = { api, tools: api.then((a) => new Tools(a.index)) };
       this.open.set(repo.name, hit);
     }
     return hit.tools;
   }
 
-  close(): void {
-    for (const { backend } of this.open.values()) backend.close();
+  async close(): Promise<void> {
+    for (const { api } of this.open.values()) await (await api).close();
     this.open.clear();
   }
 }
@@ -56,11 +60,11 @@ export function createWorkspaceServer(tools: WorkspaceTools): McpServer {
       return failure(err);
     }
   };
-  registerTool(server, spec("search_symbols", SearchSymbolsInput), ({ repo: r, ...args }) => run("search_symbols", () => tools.of(r).searchSymbols(args)));
-  registerTool(server, spec("get_file_context", GetFileContextInput), ({ repo: r, ...args }) => run("get_file_context", () => tools.of(r).getFileContext(args)));
-  registerTool(server, spec("get_call_graph", GetCallGraphInput), ({ repo: r, ...args }) => run("get_call_graph", () => tools.of(r).getCallGraph(args)));
-  registerTool(server, spec("get_symbol", GetSymbolInput), ({ repo: r, ...args }) => run("get_symbol", () => tools.of(r).getSymbol(args)));
-  registerTool(server, spec("get_overview", GetOverviewInput), ({ repo: r, ...args }) => run("get_overview", () => tools.of(r).getOverview(args)));
+  registerTool(server, spec("search_symbols", SearchSymbolsInput), ({ repo: r, ...args }) => run("search_symbols", async () => (await tools.of(r)).searchSymbols(args)));
+  registerTool(server, spec("get_file_context", GetFileContextInput), ({ repo: r, ...args }) => run("get_file_context", async () => (await tools.of(r)).getFileContext(args)));
+  registerTool(server, spec("get_call_graph", GetCallGraphInput), ({ repo: r, ...args }) => run("get_call_graph", async () => (await tools.of(r)).getCallGraph(args)));
+  registerTool(server, spec("get_symbol", GetSymbolInput), ({ repo: r, ...args }) => run("get_symbol", async () => (await tools.of(r)).getSymbol(args)));
+  registerTool(server, spec("get_overview", GetOverviewInput), ({ repo: r, ...args }) => run("get_overview", async () => (await tools.of(r)).getOverview(args)));
   return server;
 }
 
@@ -71,5 +75,5 @@ export async function serveWorkspaceStdio(repos: readonly WorkspaceRepo[]): Prom
   const tools = new WorkspaceTools(repos);
   const server = createWorkspaceServer(tools);
   await serveUntilClosed(server);
-  tools.close();
+  await tools.close();
 }

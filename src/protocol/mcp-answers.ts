@@ -165,7 +165,8 @@ export const RunAnswer = z.strictObject({
  * The outputSchema tools/list shows for every tool: `{"type":"object"}`, true of every answer the
  * full schemas accept. The full schemas as JSON Schema come to about 31,000 characters for the 23
  * tools, four times the whole list's budget; even the always-present keys alone (`required`) cost
- * about 1,050 characters more than this. No `$schema` key: without one, MCP reads a schema as
+ * about 1,050 characters more than this, and the top-level properties with their JSON types
+ * (nested values as bare object/array) put the list with peers at 12,725 (docs/mcp.md). No `$schema` key: without one, MCP reads a schema as
  * JSON Schema 2020-12, which means the same here.
  */
 export function outputSchemaListed(): z.ZodType {

@@ -4,7 +4,7 @@
 // (type-only ones included: they tie folders together as much as value imports do) and checks
 // one rule per folder generated from LAYERS. A new folder must be given a layer here.
 import { describe, expect, test } from "bun:test";
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { cruise, type IForbiddenRuleType } from "dependency-cruiser";
@@ -16,7 +16,8 @@ const LAYERS: string[][] = [
   ["cli"], // argv and printing
   ["mcp", "doctor"], // the other faces: the MCP server, `skep doctor`
   ["daemon"], // the daemon process
-  ["api", "coordinator", "cockpit"], // what a front end talks to; cross-repo runs; the tmux cockpit and dashboard
+  ["cockpit"], // the tmux cockpit and dashboard: above the api it reads tasks through, below the daemon that opens task panes
+  ["api", "coordinator"], // what a front end talks to; cross-repo runs
   ["tasks", "contracts"], // the task queue; HTTP contracts
   ["workspace", "search"], // workspace registry and peer links; symbol search
   ["client", "index"], // the daemon's socket client and control; the index
@@ -88,4 +89,23 @@ describe("layers of src/", () => {
       rmSync(root, { recursive: true, force: true });
     }
   }, 120_000);
+});
+
+describe("one place chooses between the daemon and this process", () => {
+  // api/fallback.ts holds the rule; every front end (CLI, MCP server, cockpit) gets it by holding a
+  // SkepApi. Another DaemonLink or withFallback outside src/api/ would be a second chooser.
+  test("DaemonLink and withFallback appear only in src/api/", () => {
+    const offenders: string[] = [];
+    const walk = (dir: string) => {
+      for (const e of readdirSync(dir, { withFileTypes: true })) {
+        const path = join(dir, e.name);
+        if (e.isDirectory()) walk(path);
+        else if (e.name.endsWith(".ts") && /\b(DaemonLink|withFallback)\b/.test(readFileSync(path, "utf8"))) offenders.push(path.slice(PROJECT.length + 1));
+      }
+    };
+    walk(join(PROJECT, "src"));
+    expect(offenders.filter((p) => !p.startsWith("src/api/"))).toEqual([]);
+    // The check sees the files that do hold them.
+    expect(offenders).toContain("src/api/fallback.ts");
+  });
 });

@@ -8,7 +8,7 @@ import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ServerNotification } from "@modelcontextprotocol/sdk/types.js";
 import { reporter } from "../../src/mcp/progress.ts";
-import type { TaskBackend } from "../../src/mcp/task-backend.ts";
+import type { McpRepo } from "../../src/mcp/repo.ts";
 import { TaskTools, taskAnswer } from "../../src/mcp/task-tools.ts";
 import { MAX_ANSWER_CHARS } from "../../src/protocol/mcp.ts";
 import type { Task } from "../../src/protocol/tasks.ts";
@@ -414,8 +414,8 @@ describe("bounded answers", () => {
 
   test("list_tasks pages through a long queue, newest first, each task once", async () => {
     const all = Array.from({ length: 400 }, (_, i) => ({ ...task(i + 1, 0, 0), plan: null, steps: [], name: `a-rather-long-task-name-${i + 1}-${long(60, "n")}` }));
-    const backend = { list: async () => ({ value: all, via: "local" as const }) } as unknown as TaskBackend;
-    const tools = new TaskTools(backend);
+    const repo = { api: { tasks: { list: async () => ({ value: all, via: "local" as const }) } } } as unknown as McpRepo;
+    const tools = new TaskTools(repo);
     const seen: number[] = [];
     let cursor: string | undefined;
     let pages = 0;

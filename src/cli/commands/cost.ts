@@ -2,7 +2,6 @@
 import { defineCommand } from "citty";
 import { TOP } from "../top-meta.ts";
 import { openApi } from "../../api/api.ts";
-import { daemonPaths } from "../../repo/daemon-paths.ts";
 import { CostAnswer, type TokenTotals } from "../../protocol/tasks.ts";
 import { WorkspaceCost } from "../../protocol/cli-answers.ts";
 import { printJson } from "../print.ts";
@@ -50,7 +49,7 @@ export const costCommand = defineCommand({
   async run({ args }) {
     const ctx = taskRepoContext(args.repo);
     if (args.all) return printWorkspaceCost(ctx.root, !!args.json);
-    const api = await openApi(daemonPaths(ctx.root, ctx.skepDir), ctx, "command");
+    const api = await openApi(ctx, ctx, "command");
     try {
       const { value: c } = await api.tasks.cost();
       if (args.json) return printJson(CostAnswer, c);

@@ -4,7 +4,6 @@ import { defineCommand } from "citty";
 import { TOP } from "../top-meta.ts";
 import { type Done, TaskClient, type Via } from "../../api/task-client.ts";
 import { openApi } from "../../api/api.ts";
-import { daemonPaths } from "../../repo/daemon-paths.ts";
 import { Task, TaskCreateAnswer, TaskDeleteAnswer, TERMINAL_STATUSES } from "../../protocol/tasks.ts";
 import { TaskNotFound, withTaskStore } from "../../tasks/store.ts";
 import { taskFiles } from "../../tasks/paths.ts";
@@ -36,7 +35,7 @@ function parseId(raw: unknown): number {
  */
 async function withTasks<T>(repo: string | undefined, fn: (api: TaskClient, ctx: RepoContext) => Promise<T>): Promise<T> {
   const ctx = taskRepoContext(repo);
-  const api = await openApi(daemonPaths(ctx.root, ctx.skepDir), ctx, "command");
+  const api = await openApi(ctx, ctx, "command");
   try {
     return await fn(api.tasks, ctx);
   } finally {
@@ -220,10 +219,10 @@ const done = simpleVerb("done", "Mark a task done by hand", (api, id) => api.don
 const jumpPending = defineCommand({
   meta: { name: "jump-pending", description: "The oldest task of the workspace waiting for a person: shown, with the commands that answer it" },
   args: { ...repoArgs } as const,
-  run({ args }) {
+  async run({ args }) {
     const scope = findScope(resolve(args.repo || process.cwd()));
     if (scope.kind === "none") throw new CommandFailed(`no skep workspace or repo at ${resolve(args.repo || process.cwd())}`);
-    const waiting = oldestWaiting(scope);
+    const waiting = await oldestWaiting(scope);
     if (!waiting) return console.log("no task is waiting for a person");
     const { repo, task } = waiting;
     const at = `--repo ${repo.path}`;
