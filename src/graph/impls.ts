@@ -30,16 +30,43 @@ function typesNamed(db: Database, name: string, near: Row, sameDir: boolean): Ro
   return rows.filter((r) => family(r.lang) === family(near.lang) && (!sameDir || dirOf(r.path) === dirOf(near.path)));
 }
 
-/** A Go type's method names, in its own package. */
-function goMethodNames(db: Database, t: Row): Set<string> {
-  const rows = db
-    .query(`SELECT s.name, f.path FROM symbols s JOIN files f ON f.id = s.file_id WHERE s.container = ? AND s.kind = 'method' AND f.lang = 'go'`)
-    .all(t.name) as { name: string; path: string }[];
-  return new Set(rows.filter((r) => dirOf(r.path) === dirOf(t.path)).map((r) => r.name));
+/**
+ * A Go type's method names, in its own package: read from the package's files through the
+ * file index (symbols have no index on their container, and a scan of every symbol per type made
+ * one `callers` of a method take seconds on the Go stdlib). Memoised for one question.
+ */
+function goMethodNames(db: Database, t: Row, memo: Memo): Set<string> {
+  const dir = dirOf(t.path);
+  const key = `${dir}\0${t.name}`;
+  let names = memo.methods.get(key);
+  if (names) return names;
+  if (!memo.dirs) {
+    memo.dirs = new Map();
+    for (const f of db.query("SELECT id, path FROM files WHERE lang = 'go'").all() as { id: number; path: string }[]) {
+      const d = dirOf(f.path);
+      memo.dirs.set(d, [...(memo.dirs.get(d) ?? []), f.id]);
+    }
+  }
+  const files = memo.dirs.get(dir) ?? [];
+  const rows = files.length ? (db.query(`SELECT name FROM symbols WHERE file_id IN (${files.join(",")}) AND container = ? AND kind = 'method'`).all(t.name) as { name: string }[]) : [];
+  names = new Set(rows.map((r) => r.name));
+  memo.methods.set(key, names);
+  return names;
 }
 
+/** What one question (one symbol's implementations, or one walk step) has read already. */
+interface Memo {
+  methods: Map<string, Set<string>>;
+  /** The Go files of each directory (a package), read once. */
+  dirs?: Map<string, number[]>;
+}
+const newMemo = (): Memo => ({ methods: new Map() });
+
+/** `name = ?` as the name index (NOCASE) can serve it, the exact comparison kept. */
+const NAME_IS = (col: string, n = 1) => `${col} = ?${n} COLLATE NOCASE AND ${col} = ?${n}`;
+
 /** The types that implement or extend type `t` (explicitly, or in Go by their method sets). */
-export function implementationsOfType(db: Database, t: Row): Row[] {
+export function implementationsOfType(db: Database, t: Row, memo: Memo = newMemo()): Row[] {
   const out = new Map<number, Row>();
   const subs = db.query("SELECT DISTINCT s.name, f.path FROM supertypes s JOIN files f ON f.id = s.file_id WHERE s.base = ? OR s.base LIKE ?").all(t.name, `%/${t.name}`) as {
     name: string;
@@ -47,22 +74,22 @@ export function implementationsOfType(db: Database, t: Row): Row[] {
   }[];
   for (const sub of subs) for (const r of typesNamed(db, sub.name, t, false)) out.set(r.id, r);
   if (t.lang === "go" && t.kind === "interface") {
-    const wanted = goMethodNames(db, t);
+    const wanted = goMethodNames(db, t, memo);
     if (wanted.size > 0) {
       // Candidates: containers of a method named like the interface's rarest method.
-      const counts = [...wanted].map((m) => ({ m, n: (db.query("SELECT count(*) AS n FROM symbols WHERE name = ? AND kind = 'method'").get(m) as { n: number }).n }));
+      const counts = [...wanted].map((m) => ({ m, n: (db.query(`SELECT count(*) AS n FROM symbols WHERE ${NAME_IS("name")} AND kind = 'method'`).get(m) as { n: number }).n }));
       counts.sort((a, b) => a.n - b.n);
       const rarest = counts[0]!.m;
       const owners = db
-        .query(`SELECT DISTINCT s.container AS name, f.path FROM symbols s JOIN files f ON f.id = s.file_id WHERE s.name = ? AND s.kind = 'method' AND f.lang = 'go' AND s.container IS NOT NULL`)
+        .query(`SELECT DISTINCT s.container AS name, f.path FROM symbols s JOIN files f ON f.id = s.file_id WHERE ${NAME_IS("s.name")} AND s.kind = 'method' AND f.lang = 'go' AND s.container IS NOT NULL`)
         .all(rarest) as { name: string; path: string }[];
       for (const o of owners) {
         if (out.size >= MAX) break;
-        const type = (db.query(`SELECT ${COLUMNS}, f.lang FROM symbols s JOIN files f ON f.id = s.file_id WHERE s.name = ? AND f.lang = 'go' AND s.kind IN ${TYPE_KINDS}`).all(o.name) as Row[]).find(
+        const type = (db.query(`SELECT ${COLUMNS}, f.lang FROM symbols s JOIN files f ON f.id = s.file_id WHERE ${NAME_IS("s.name")} AND f.lang = 'go' AND s.kind IN ${TYPE_KINDS}`).all(o.name) as Row[]).find(
           (r) => dirOf(r.path) === dirOf(o.path),
         );
         if (!type || type.id === t.id || type.kind === "interface") continue;
-        const have = goMethodNames(db, type);
+        const have = goMethodNames(db, type, memo);
         if ([...wanted].every((m) => have.has(m))) out.set(type.id, type);
       }
     }
@@ -71,20 +98,23 @@ export function implementationsOfType(db: Database, t: Row): Row[] {
 }
 
 /** The types `t` implements or extends (explicitly, or in Go the repo's interfaces its methods cover). */
-export function supertypesOfType(db: Database, t: Row): Row[] {
+export function supertypesOfType(db: Database, t: Row, memo: Memo = newMemo()): Row[] {
   const out = new Map<number, Row>();
   const bases = db.query("SELECT DISTINCT base FROM supertypes s JOIN files f ON f.id = s.file_id WHERE s.name = ?").all(t.name) as { base: string }[];
   for (const { base } of bases) for (const r of typesNamed(db, base.slice(base.indexOf("/") + 1), t, false)) out.set(r.id, r);
   if (t.lang === "go" && t.kind !== "interface") {
-    const have = goMethodNames(db, t);
+    const have = goMethodNames(db, t, memo);
+    // The interfaces declaring one of these methods: a method spec sits in its interface's file.
+    const ifaces = db.query(
+      `SELECT ${COLUMNS.replaceAll("s.", "i.")}, f.lang FROM symbols m
+       JOIN symbols i ON i.file_id = m.file_id AND i.name = m.container AND i.kind = 'interface'
+       JOIN files f ON f.id = i.file_id
+       WHERE ${NAME_IS("m.name")} AND m.kind = 'method' AND f.lang = 'go'`,
+    );
     for (const m of have) {
-      const ifaceMethods = db
-        .query(`SELECT s.container AS name, f.path FROM symbols s JOIN files f ON f.id = s.file_id WHERE s.name = ? AND s.kind = 'method' AND f.lang = 'go'`)
-        .all(m) as { name: string; path: string }[];
-      for (const im of ifaceMethods) {
-        const iface = (db.query(`SELECT ${COLUMNS}, f.lang FROM symbols s JOIN files f ON f.id = s.file_id WHERE s.name = ? AND s.kind = 'interface' AND f.path = ?`).get(im.name, im.path) as Row | null);
-        if (!iface || out.has(iface.id)) continue;
-        const wanted = goMethodNames(db, iface);
+      for (const iface of ifaces.all(m) as Row[]) {
+        if (out.has(iface.id)) continue;
+        const wanted = goMethodNames(db, iface, memo);
         if (wanted.size > 0 && [...wanted].every((w) => have.has(w))) out.set(iface.id, iface);
       }
     }
@@ -123,8 +153,9 @@ export function implementations(db: Database, id: number): Implementations {
   if (s.kind === "method" || s.kind === "function") {
     const owner = ownerType(db, s);
     if (!owner) return { implementations: [], implements: [] };
-    const down = implementationsOfType(db, owner).map((t) => methodOf(db, t, s.name)).filter((m): m is Row => m !== null);
-    const up = supertypesOfType(db, owner).map((t) => methodOf(db, t, s.name)).filter((m): m is Row => m !== null);
+    const memo = newMemo();
+    const down = implementationsOfType(db, owner, memo).map((t) => methodOf(db, t, s.name)).filter((m): m is Row => m !== null);
+    const up = supertypesOfType(db, owner, memo).map((t) => methodOf(db, t, s.name)).filter((m): m is Row => m !== null);
     return { implementations: down.map(ref), implements: up.map(ref) };
   }
   return { implementations: implementationsOfType(db, s).map(ref), implements: supertypesOfType(db, s).map(ref) };
