@@ -15,6 +15,7 @@ import { progressLine } from "../progress.ts";
 import { jsonArg, repoArgs } from "../args.ts";
 import { repoContext } from "../../repo/repo.ts";
 import { searchCommand } from "./search.ts";
+import { reexecForColdBuild } from "../cold-build.ts";
 
 export async function buildIndex(repo: string | undefined, json: boolean): Promise<IndexAnswer> {
   const ctx = repoContext(repo);
@@ -40,6 +41,8 @@ const build = defineCommand({
   meta: { name: "build", alias: ["create", "refresh"], description: "Build or refresh the index (incremental after the first run)" },
   args: { ...repoArgs, ...jsonArg },
   async run({ args }) {
+    // No index yet: the build runs in a process tuned for a cold build (cold-build.ts).
+    reexecForColdBuild(repoContext(args.repo).dbPath);
     const a = await buildIndex(args.repo, Boolean(args.json));
     if (args.json) printJson(IndexAnswer, a);
     else printIndexAnswer(a);

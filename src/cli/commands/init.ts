@@ -17,6 +17,7 @@ import { RepoConfig } from "../../protocol/config.ts";
 import { findWorkspace, registerRepo, registryPath, requireSafeWorkspace } from "../../workspace/registry.ts";
 import { UnsafePath } from "../../trust/ownership.ts";
 import { buildIndex, printIndexAnswer } from "./index-cmd.ts";
+import { reexecForColdBuild } from "../cold-build.ts";
 import { repoArgs } from "../args.ts";
 import { repoContext } from "../../repo/repo.ts";
 import { refuseInit } from "../init-guard.ts";
@@ -46,6 +47,8 @@ export const initCommand = defineCommand({
       const shown = tracked.slice(0, 3).join(", ") + (tracked.length > 3 ? `, … (${tracked.length} files)` : "");
       throw new CommandFailed(`.skep/ is tracked by git (${shown}): skep's state is per machine and never comes with a clone; untrack it (git rm -r --cached .skep && git commit) and run skep init again`);
     }
+    // A repo seen for the first time: the whole command runs in a process tuned for a cold build.
+    reexecForColdBuild(ctx.dbPath);
     mkdirSync(ctx.skepDir, { recursive: true, mode: 0o700 });
 
     const existing = readConfig(ctx.skepDir);
