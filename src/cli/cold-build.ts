@@ -72,11 +72,14 @@ export function reexecForColdBuild(dbPath: string): void {
     return;
   }
   const rerun = coldReexec(dbPath, process.argv.slice(2), process.env);
-  if (rerun) execve(rerun.cmd, rerun.env);
+  if (rerun) replaceProcess(rerun.cmd, rerun.env);
 }
 
-/** Replace this process (returns only when that failed). */
-function execve(cmd: string[], env: Record<string, string>): void {
+/**
+ * Replace this process with `cmd` (execve). Returns only when that failed (a binary this machine
+ * cannot run, as under qemu-user without binfmt_misc; no libc to call): the caller goes on.
+ */
+export function replaceProcess(cmd: string[], env: Record<string, string>): void {
   let lib: ReturnType<typeof openLibc>;
   try {
     lib = openLibc();

@@ -5,7 +5,7 @@
 import { afterAll, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { COLD_BUILD_ENV, COLD_REEXEC_MARK, coldReexec } from "../../src/cli/cold-build.ts";
+import { COLD_BUILD_ENV, COLD_REEXEC_MARK, coldReexec, replaceProcess } from "../../src/cli/cold-build.ts";
 import { initRepo } from "../helpers/git-repo.ts";
 import { BUN, cleanupAll, MAIN, PROJECT, tempDir } from "../support/temp.ts";
 
@@ -50,6 +50,14 @@ test("coldReexec: the same command line with the settings and the marker, only f
   writeFileSync(db, "");
   expect(existsSync(db)).toBe(true);
   expect(coldReexec(db, ["index"], {})).toBeNull();
+});
+
+test("an execve that fails (a binary this machine cannot run) returns, and the command goes on in this process", () => {
+  const dir = tempDir("skep-cold-noexec-");
+  const notRunnable = join(dir, "skep");
+  writeFileSync(notRunnable, "\x7fELF not really", { mode: 0o755 });
+  expect(replaceProcess([notRunnable, "index"], { PATH: "/usr/bin" })).toBeUndefined();
+  expect(replaceProcess([join(dir, "missing"), "index"], {})).toBeUndefined();
 });
 
 test("the re-executed process takes the marker and the settings out of process.env, so what it starts from process.env (the daemon) lacks them", () => {
