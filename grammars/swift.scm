@@ -49,14 +49,14 @@
   name: (pattern bound_identifier: (simple_identifier) @name)) @definition.constant
   (#eq? @_static "static"))
 
+; Plain and member calls in one pattern: tree-sitter analyses each pattern against the grammar
+; when the query is compiled, and two patterns under call_expression cost twice (Swift's query
+; is the costliest of all to compile: docs/benchmarks.md, "Small repos").
 (call_expression
   .
-  (simple_identifier) @name) @reference.call
-
-(call_expression
-  .
-  (navigation_expression
-    suffix: (navigation_suffix suffix: (simple_identifier) @name))) @reference.call
+  [(simple_identifier) @name
+   (navigation_expression
+     suffix: (navigation_suffix suffix: (simple_identifier) @name))]) @reference.call
 
 ; Lower-case user types are attributes such as `@discardableResult`.
 ((user_type
@@ -77,8 +77,11 @@
   name: [(type_identifier) (user_type)] @relation.type
   (inheritance_specifier) @relation.base)
 
-; Locals with a declared type or an initialiser.
+; Locals with a declared type or an initialiser. `value: _` (any node), not `(_)` (named nodes
+; only): with `(_)` this one pattern took 2–4 s to compile, against 50 ms. It also captures the
+; unnamed literals `nil`, `#file`, `#line` as values, which tell no receiver type; a declared type
+; still wins over a value (extract.ts), so what the extractor gives is the same.
 (property_declaration
   name: (pattern bound_identifier: (simple_identifier) @binding.name)
   (type_annotation)? @binding.type
-  value: (_)? @binding.value)
+  value: _? @binding.value)

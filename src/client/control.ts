@@ -67,12 +67,9 @@ export function cleanStale(paths: DaemonPaths): string[] {
   return removed;
 }
 
-/** The command line that runs this skep (the compiled binary, or bun + the entry script). */
-export function selfCommand(): string[] {
-  const main = Bun.main;
-  if (main.startsWith("/$bunfs/") || main.includes("~BUN") || !/\.(ts|js|mjs|cjs)$/.test(main)) return [process.execPath];
-  return [process.execPath, main];
-}
+// selfCommand (the command line that runs this skep) lives in util/, importable without the rest of this file.
+import { selfCommand } from "../util/self-command.ts";
+export { selfCommand };
 
 export interface StartResult {
   how: "already" | "tmux" | "detached";

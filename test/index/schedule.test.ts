@@ -47,7 +47,7 @@ describe("the queue", () => {
   test("a thread helps with another's grammar only when enough of it is left to repay setting it up", () => {
     const small = new ParseQueue(files("swift", 4, 2000));
     expect(small.next(1, 2)).toHaveLength(2);
-    expect(small.next(2, 2)).toEqual([]); // 2 small Swift files are not worth 0.7 s of setup
+    expect(small.next(2, 2)).toEqual([]); // 2 small Swift files are not worth 0.45 s of setup
     expect(small.next(1, 2)).toHaveLength(2);
 
     const large = new ParseQueue(files("go", 400, 20_000));
@@ -82,10 +82,11 @@ describe("parseAll", () => {
     const dir = mkdtempSync(join(realpathSync(tmpdir()), "skep-schedule-"));
     try {
       const jobs = [];
-      // Enough Swift and C++ to cross the threshold: the caller and one worker share the work.
+      // Enough Swift, C++ and C# to cross the threshold: the caller and one worker share the work.
       for (const [lang, ext, body] of [
         ["swift", "swift", "func f%() -> Int { return % }\n"],
         ["cpp", "cpp", "int f%() { return %; }\n"],
+        ["csharp", "cs", "class C% { int F() { return %; } }\n"],
         ["go", "go", "package p\nfunc F%() int { return % }\n"],
       ] as const) {
         for (let i = 0; i < 6; i++) {
@@ -95,6 +96,7 @@ describe("parseAll", () => {
           jobs.push({ abs: join(dir, path), path, knownHash: null, lang, size: 40 });
         }
       }
+      expect(estimateMs(jobs)).toBeGreaterThan(PARALLEL_FROM_MS);
       const got = new Map<string, string>();
       const plan = await parseAll(jobs, (job, r) => {
         expect(got.has(job.path)).toBe(false);

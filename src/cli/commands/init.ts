@@ -3,24 +3,59 @@ import { defineCommand } from "citty";
 import { TOP } from "../top-meta.ts";
 import { mkdirSync } from "node:fs";
 import { isAbsolute, join, relative, resolve } from "node:path";
-import { configPath, readConfig, writeConfig } from "../../config/config.ts";
-import { detectTestCommand } from "../../config/test-command.ts";
-import { startDaemon } from "../../client/control.ts";
-import { daemonWanted } from "../../api/fallback.ts";
-import { daemonPaths } from "../../repo/daemon-paths.ts";
-import { excludeSkepDir } from "../../git/exclude.ts";
-import { trustState } from "../../trust/store.ts";
-import { repoValues, untrustedReason } from "../../trust/repo-values.ts";
 import { isBareRepo, trackedUnder } from "../../git/repo.ts";
 import { CommandFailed } from "../../errors.ts";
-import { RepoConfig } from "../../protocol/config.ts";
-import { findWorkspace, registerRepo, registryPath, requireSafeWorkspace } from "../../workspace/registry.ts";
-import { UnsafePath } from "../../trust/ownership.ts";
-import { buildIndex, printIndexAnswer } from "./index-cmd.ts";
+import { reexecForColdBuild } from "../cold-build.ts";
 import { repoArgs } from "../args.ts";
 import { repoContext } from "../../repo/repo.ts";
-import { refuseInit } from "../init-guard.ts";
-import { CLI_BACKENDS } from "../../llm/select.ts";
+
+/**
+ * What the command needs past its first checks, imported then: a repo seen for the first time
+ * re-executes itself before (cold-build.ts), and would load all of it twice (0.2 CPU-s).
+ */
+async function initParts() {
+  const [guard, config, testCommand, control, fallback, paths, exclude, trust, values, protocol, registry, ownership, index, select] = await Promise.all([
+    import("../init-guard.ts"),
+    import("../../config/config.ts"),
+    import("../../config/test-command.ts"),
+    import("../../client/control.ts"),
+    import("../../api/fallback.ts"),
+    import("../../repo/daemon-paths.ts"),
+    import("../../git/exclude.ts"),
+    import("../../trust/store.ts"),
+    import("../../trust/repo-values.ts"),
+    import("../../protocol/config.ts"),
+    import("../../workspace/registry.ts"),
+    import("../../trust/ownership.ts"),
+    import("./index-cmd.ts"),
+    import("../../llm/select.ts"),
+  ]);
+  const { configPath, readConfig, writeConfig } = config;
+  const { findWorkspace, registerRepo, registryPath, requireSafeWorkspace } = registry;
+  return {
+    refuseInit: guard.refuseInit,
+    configPath,
+    readConfig,
+    writeConfig,
+    detectTestCommand: testCommand.detectTestCommand,
+    startDaemon: control.startDaemon,
+    daemonWanted: fallback.daemonWanted,
+    daemonPaths: paths.daemonPaths,
+    excludeSkepDir: exclude.excludeSkepDir,
+    trustState: trust.trustState,
+    repoValues: values.repoValues,
+    untrustedReason: values.untrustedReason,
+    RepoConfig: protocol.RepoConfig,
+    findWorkspace,
+    registerRepo,
+    registryPath,
+    requireSafeWorkspace,
+    UnsafePath: ownership.UnsafePath,
+    buildIndex: index.buildIndex,
+    printIndexAnswer: index.printIndexAnswer,
+    CLI_BACKENDS: select.CLI_BACKENDS,
+  };
+}
 
 function isInside(root: string, dir: string): boolean {
   const rel = relative(root, dir);
@@ -38,6 +73,11 @@ export const initCommand = defineCommand({
   async run({ args }) {
     const ctx = repoContext(args.repo);
     if (!ctx.isGit && isBareRepo(ctx.root)) throw new CommandFailed(`${ctx.root} is a bare git repository: it has no work tree to index; run skep init in a clone or worktree of it`);
+    // A repo seen for the first time: the whole command runs in a process tuned for a cold build
+    // (before anything is written, so every line is printed once).
+    reexecForColdBuild(ctx.dbPath);
+    const { refuseInit, configPath, readConfig, writeConfig, detectTestCommand, startDaemon, daemonWanted, daemonPaths, excludeSkepDir, trustState, repoValues, untrustedReason, RepoConfig, findWorkspace, registerRepo, registryPath, requireSafeWorkspace, UnsafePath, buildIndex, printIndexAnswer, CLI_BACKENDS } =
+      await initParts();
     refuseInit(ctx, { allowNonGit: Boolean(args["allow-non-git"]), workspace: args.workspace ? resolve(args.workspace) : null });
     // .skep/ is per machine: a tracked one arrives with every clone (config, tasks.db), so whatever
     // it holds was chosen by the repo, not by this user.

@@ -1,0 +1,110 @@
+// A command that is about to build a repo's index from nothing (`skep init`, `skep index` with
+// no index yet) replaces itself (execve: same pid, same stdio, same argv) with a fresh skep
+// started with COLD_BUILD_ENV, which then runs the command.
+//
+// Why: JavaScriptCore reads its options from the environment once, when the process starts, and
+// a first build spends much of its CPU compiling tree-sitter's WebAssembly in the top tier (OMG),
+// above all each grammar's lexer, one very large function. Capping the size of what OMG compiles
+// leaves those in the baseline tier: on gin (95 Go files) a cold build took 1.1–1.3 CPU-s with
+// the cap and 1.6–1.9 s without; on the Go standard library the cap changed nothing measurable
+// (docs/benchmarks.md, "Small repos"). A warm index pays nothing: no re-exec.
+//
+// execve, not a child process: one process as before, so a signal or `kill -9` sent to the pid
+// stops the build, and the exit code is the command's. Where execve cannot be called (no libc
+// found), the command goes on in this process, without the settings.
+//
+// The new process finds a marker and starts no other; it takes the marker and the settings out of
+// process.env at once, so what it starts with an environment made from process.env (the daemon
+// `skep init` starts: client/control.ts) does not inherit them. (Bun.spawn without `env` passes the
+// environment the process started with; a skep started that way finds the marker and builds in
+// its own process.) A setting the user gave (any of COLD_BUILD_ENV's names already set) is
+// theirs: no re-exec then.
+import { existsSync } from "node:fs";
+import { dlopen, FFIType, ptr } from "bun:ffi";
+import { selfCommand } from "../util/self-command.ts";
+
+/** JavaScriptCore options for a process that builds an index from nothing. */
+export const COLD_BUILD_ENV: Readonly<Record<string, string>> = { BUN_JSC_maximumOMGCandidateCost: "10000" };
+
+/** Set in the re-executed process's environment: it must not re-exec again. */
+export const COLD_REEXEC_MARK = "SKEP_COLD_REEXEC";
+
+export interface ColdReexec {
+  cmd: string[];
+  env: Record<string, string>;
+}
+
+/**
+ * The command line and environment to re-exec for a cold build of the index at `dbPath`, or null
+ * to go on in this process: the index exists, this is the re-executed process, or the user chose
+ * the settings.
+ */
+export function coldReexec(dbPath: string, argv: string[], env: Record<string, string | undefined>): ColdReexec | null {
+  if (env[COLD_REEXEC_MARK] !== undefined) return null;
+  if (existsSync(dbPath)) return null;
+  if (Object.keys(COLD_BUILD_ENV).some((k) => env[k] !== undefined)) return null;
+  const childEnv: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined) childEnv[k] = v;
+  return { cmd: [...selfCommand(), ...argv], env: { ...childEnv, ...COLD_BUILD_ENV, [COLD_REEXEC_MARK]: "1" } };
+}
+
+/**
+ * In the re-executed process: take the marker and the settings (JavaScriptCore has read them)
+ * out of process.env. Returns what it was given, for SKEP_DEBUG.
+ */
+function leaveReexec(): string | null {
+  if (process.env[COLD_REEXEC_MARK] === undefined) return null;
+  const given = Object.keys(COLD_BUILD_ENV).map((k) => `${k}=${process.env[k] ?? "(unset)"}`).join(" ");
+  delete process.env[COLD_REEXEC_MARK];
+  for (const k of Object.keys(COLD_BUILD_ENV)) delete process.env[k];
+  return given;
+}
+
+/**
+ * Before a command builds the index at `dbPath`: when it would build it from nothing, replace
+ * this process with the same command started with COLD_BUILD_ENV (does not return then); else
+ * return, and the command goes on here.
+ */
+export function reexecForColdBuild(dbPath: string): void {
+  const given = leaveReexec();
+  if (given !== null) {
+    if (process.env.SKEP_DEBUG) console.error(`skep: cold index build in a re-executed process (pid ${process.pid}, ${given})`);
+    return;
+  }
+  const rerun = coldReexec(dbPath, process.argv.slice(2), process.env);
+  if (rerun) replaceProcess(rerun.cmd, rerun.env);
+}
+
+/**
+ * Replace this process with `cmd` (execve). Returns only when that failed (a binary this machine
+ * cannot run, as under qemu-user without binfmt_misc; no libc to call): the caller goes on.
+ */
+export function replaceProcess(cmd: string[], env: Record<string, string>): void {
+  let lib: ReturnType<typeof openLibc>;
+  try {
+    lib = openLibc();
+  } catch {
+    return; // no libc to call (Windows, an unusual libc): build here
+  }
+  const keep: Buffer[] = [];
+  const cString = (s: string) => {
+    const b = Buffer.from(`${s}\0`);
+    keep.push(b);
+    return b;
+  };
+  const list = (items: string[]) => {
+    const a = new BigUint64Array(items.length + 1); // NULL-terminated
+    items.forEach((s, i) => (a[i] = BigInt(ptr(cString(s)))));
+    return a;
+  };
+  const argv = list(cmd);
+  const envp = list(Object.entries(env).map(([k, v]) => `${k}=${v}`));
+  lib.symbols.execve(ptr(cString(cmd[0]!)), ptr(argv), ptr(envp));
+  lib.close(); // still here: execve failed; build in this process
+  keep.length = 0;
+}
+
+function openLibc() {
+  const name = process.platform === "darwin" ? "libSystem.B.dylib" : "libc.so.6";
+  return dlopen(name, { execve: { args: [FFIType.ptr, FFIType.ptr, FFIType.ptr], returns: FFIType.i32 } });
+}

@@ -1,0 +1,113 @@
+// A first index build (`skep index` or `skep init` with no index yet) re-executes the command
+// (same pid) with COLD_BUILD_ENV (src/cli/cold-build.ts): once, never for a warm index, never
+// when the user set the options, and the new process keeps neither the marker nor the options in
+// process.env.
+import { afterAll, expect, setDefaultTimeout, test } from "bun:test";
+import { existsSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { COLD_BUILD_ENV, COLD_REEXEC_MARK, coldReexec, replaceProcess } from "../../src/cli/cold-build.ts";
+import { initRepo } from "../helpers/git-repo.ts";
+import { BUN, cleanupAll, MAIN, PROJECT, tempDir } from "../support/temp.ts";
+
+setDefaultTimeout(60_000);
+afterAll(cleanupAll);
+
+const REEXEC_LINE = "skep: cold index build in a re-executed process";
+const SETTINGS = Object.entries(COLD_BUILD_ENV).map(([k, v]) => `${k}=${v}`).join(" ");
+
+function cleanEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith("SKEP_") && !k.startsWith("BUN_JSC_") && k !== "TMUX") env[k] = v;
+  return env;
+}
+
+function skep(args: string[], cwd: string, extra: Record<string, string> = {}) {
+  const env = { ...cleanEnv(), SKEP_NO_DAEMON: "1", SKEP_DEBUG: "1", SKEP_HOME: tempDir("skep-home-"), ...extra };
+  const p = Bun.spawnSync([BUN, MAIN, ...args], { cwd, env, stdout: "pipe", stderr: "pipe" });
+  return { code: p.exitCode, pid: p.pid, stdout: p.stdout.toString(), stderr: p.stderr.toString() };
+}
+
+const count = (text: string, part: string) => text.split(part).length - 1;
+
+function repo(): string {
+  const dir = join(tempDir("skep-cold-"), "r");
+  initRepo(dir, { "main.go": "package main\n\nfunc main() { helper() }\n\nfunc helper() {}\n", "util.py": "def util():\n    return 1\n" });
+  return dir;
+}
+
+test("coldReexec: the same command line with the settings and the marker, only for an index that does not exist", () => {
+  const dir = tempDir("skep-cold-unit-");
+  const db = join(dir, "index.db");
+  const r = coldReexec(db, ["index", "--json"], { PATH: "/usr/bin", HOME: "/home/x", UNSET: undefined });
+  expect(r).not.toBeNull();
+  expect(r!.cmd.slice(-2)).toEqual(["index", "--json"]);
+  expect(r!.cmd[0]).toBe(process.execPath);
+  expect(r!.env).toEqual({ PATH: "/usr/bin", HOME: "/home/x", ...COLD_BUILD_ENV, [COLD_REEXEC_MARK]: "1" });
+  // The re-executed process, and a user who chose the options: no re-exec.
+  expect(coldReexec(db, ["index"], { [COLD_REEXEC_MARK]: "1" })).toBeNull();
+  for (const k of Object.keys(COLD_BUILD_ENV)) expect(coldReexec(db, ["index"], { [k]: "5000" })).toBeNull();
+  // A warm index: nothing to gain.
+  writeFileSync(db, "");
+  expect(existsSync(db)).toBe(true);
+  expect(coldReexec(db, ["index"], {})).toBeNull();
+});
+
+test("an execve that fails (a binary this machine cannot run) returns, and the command goes on in this process", () => {
+  const dir = tempDir("skep-cold-noexec-");
+  const notRunnable = join(dir, "skep");
+  writeFileSync(notRunnable, "\x7fELF not really", { mode: 0o755 });
+  expect(replaceProcess([notRunnable, "index"], { PATH: "/usr/bin" })).toBeUndefined();
+  expect(replaceProcess([join(dir, "missing"), "index"], {})).toBeUndefined();
+});
+
+test("the re-executed process takes the marker and the settings out of process.env, so what it starts from process.env (the daemon) lacks them", () => {
+  // node:child_process passes process.env, as startDaemon does explicitly.
+  const script = `
+    const { reexecForColdBuild } = await import(${JSON.stringify(join(PROJECT, "src/cli/cold-build.ts"))});
+    const code = reexecForColdBuild("/nonexistent/index.db") ?? null;
+    const probe = require("node:child_process").execFileSync("env").toString();
+    console.log(JSON.stringify({ code, left: ${JSON.stringify([COLD_REEXEC_MARK, ...Object.keys(COLD_BUILD_ENV)])}.filter((k) => process.env[k] !== undefined || probe.includes(k + "=")) }));`;
+  const p = Bun.spawnSync([BUN, "-e", script], { env: { ...cleanEnv(), ...COLD_BUILD_ENV, [COLD_REEXEC_MARK]: "1", SKEP_DEBUG: "1" }, stdout: "pipe", stderr: "pipe" });
+  expect(p.exitCode, p.stderr.toString()).toBe(0);
+  expect(JSON.parse(p.stdout.toString())).toEqual({ code: null, left: [] });
+  // What it was given is what SKEP_DEBUG reports.
+  expect(p.stderr.toString()).toContain(`${REEXEC_LINE} (pid ${p.pid}, ${SETTINGS})`);
+});
+
+test("skep index: a cold build re-executes once, same pid, with the settings; a warm index and user-set options do not", () => {
+  const dir = repo();
+  const cold = skep(["index", "--json"], dir);
+  expect(cold.code, cold.stderr).toBe(0);
+  expect(count(cold.stderr, REEXEC_LINE)).toBe(1);
+  expect(cold.stderr).toContain(`${REEXEC_LINE} (pid ${cold.pid}, ${SETTINGS})`);
+  const answer = JSON.parse(cold.stdout) as { files: number; parsed: number; symbols: number };
+  expect(answer).toMatchObject({ files: 2, parsed: 2 });
+  expect(answer.symbols).toBeGreaterThanOrEqual(3);
+
+  const warm = skep(["index", "--json"], dir);
+  expect(warm.code, warm.stderr).toBe(0);
+  expect(warm.stderr).not.toContain(REEXEC_LINE);
+  expect(JSON.parse(warm.stdout)).toMatchObject({ files: 2, parsed: 0, unchanged: 2 });
+
+  // The user's own setting: respected, the build stays in this process.
+  const other = repo();
+  const own = skep(["index", "--json"], other, { BUN_JSC_maximumOMGCandidateCost: "50000" });
+  expect(own.code, own.stderr).toBe(0);
+  expect(own.stderr).not.toContain(REEXEC_LINE);
+  expect(JSON.parse(own.stdout)).toMatchObject({ files: 2, parsed: 2 });
+});
+
+test("skep init on a new repo: the whole command runs once, re-executed before it writes anything (each line printed once)", () => {
+  const dir = repo();
+  const r = skep(["init", "--no-daemon"], dir);
+  expect(r.code, r.stderr).toBe(0);
+  expect(count(r.stderr, REEXEC_LINE)).toBe(1);
+  expect(count(r.stdout, "Config:")).toBe(1);
+  expect(r.stdout).toContain("Config:     wrote .skep/config.json");
+  expect(count(r.stdout, "Indexed 2 files")).toBe(1);
+  // Again: the index exists, no re-exec, the config is kept.
+  const again = skep(["init", "--no-daemon"], dir);
+  expect(again.code, again.stderr).toBe(0);
+  expect(again.stderr).not.toContain(REEXEC_LINE);
+  expect(again.stdout).toContain("(kept;");
+});
