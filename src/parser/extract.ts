@@ -20,6 +20,7 @@ import type { LanguageSpec } from "./languages.ts";
 import { C_COL, C_INDEX, C_ROW, C_START, CAPTURE_INTS, nodeAt, nodeEnd, passesPredicates, rawMatches } from "./raw-query.ts";
 import type { LoadedLanguage } from "./runtime.ts";
 import { REF_CALL, REF_IMPORTED, REF_KINDS, REF_MEMBER, REF_TYPE } from "./ref-kinds.ts";
+import { COUNTS_ARGS, argumentCount, arityOf } from "./arity.ts";
 import { IMPLICIT_THIS, SELF_WORDS, bareTypeName, receiverOfValue } from "./receivers.ts";
 import { signatureFor } from "./signature.ts";
 import {
@@ -245,6 +246,10 @@ interface Collected {
   refRow: number[];
   refCol: number[];
   refKind: number[];
+  /** Java constructors (symbol indexes) that call super() without saying so. */
+  implicitSuper: Set<number>;
+  /** Per reference: the arguments a call passes, -1 when not known (arity.ts). */
+  refArgs: number[];
   /** Per reference: the plain qualifier of a member call (`fmt` in `fmt.Println()`, `this.store` in `this.store.get()`), else "". */
   refQualifier: string[];
   imports: string[];
@@ -264,10 +269,11 @@ function collect(spec: LanguageSpec, query: Query, tree: Tree, source: string): 
   const buf = rawMatches(query, tree);
   const hasPredicates = (query as unknown as { textPredicates: unknown[][] }).textPredicates.some((p) => p.length > 0);
   const c: Collected = {
-    buf, defs: [], scopes: [], refStart: [], refEnd: [], refRow: [], refCol: [], refKind: [], refQualifier: [], imports: [], relations: [],
+    buf, defs: [], scopes: [], refStart: [], refEnd: [], refRow: [], refCol: [], refKind: [], refArgs: [], implicitSuper: new Set(), refQualifier: [], imports: [], relations: [],
     bindName: [], bindAt: [], bindType: [], bindValue: [],
   };
-  const { defs, scopes, refStart, refEnd, refRow, refCol, refKind, refQualifier, imports } = c;
+  const { defs, scopes, refStart, refEnd, refRow, refCol, refKind, refArgs, refQualifier, imports } = c;
+  const countsArgs = COUNTS_ARGS.has(spec.id);
   const seenDefs = new Set<string>();
   for (let at = 0; at < buf.length; ) {
     const count = buf[at + 1]!;
@@ -285,6 +291,7 @@ function collect(spec: LanguageSpec, query: Query, tree: Tree, source: string): 
     let scope = -1;
     let scopeName = -1;
     let ref = -1;
+    let refNode = -1;
     let typeOf = -1;
     let relType = -1;
     let relBase = -1;
@@ -315,6 +322,7 @@ function collect(spec: LanguageSpec, query: Query, tree: Tree, source: string): 
           break;
         case ROLE_CALL:
           ref = REF_CALL;
+          refNode = off;
           break;
         case ROLE_TYPE:
           ref = REF_TYPE;
@@ -372,6 +380,7 @@ function collect(spec: LanguageSpec, query: Query, tree: Tree, source: string): 
       refCol.push(buf[name + C_COL]!);
       const op = ref === REF_CALL ? memberAccessAt(source, nameStart) : -1;
       refKind.push(op >= 0 ? REF_MEMBER : ref);
+      refArgs.push(countsArgs && refNode >= 0 ? argumentCount(nodeAt(buf, refNode, tree), spec.id) : -1);
       refQualifier.push(op >= 0 ? qualifierBefore(source, op, 3) || callBefore(source, op) : ref === REF_CALL ? pathBefore(source, nameStart) : "");
     }
   }
@@ -431,14 +440,23 @@ function buildSymbols(spec: LanguageSpec, c: Collected, tree: Tree, source: stri
       signature: signatureFor(d.node, nameRange, source, spec, top),
       doc: docFor(d.node, spec, source, top),
       typeRef: d.type >= 0 ? bareTypeName(source.slice(buf[d.type + C_START]!, nodeEnd(buf, d.type, tree))) : null,
+      arity: kind === "function" || kind === "method" ? arityOf(d.node, spec.id, kind === "method" && spec.id === "python" && !isStatic(d.node)) : null,
     };
+  }
+  if (spec.id === "java") {
+    for (let i = 0; i < defs.length; i++) {
+      const node = defs[i]!.node;
+      if (node.type !== "constructor_declaration") continue;
+      const first = node.childForFieldName("body")?.namedChildren.find((n) => n && !n.type.endsWith("comment"));
+      if (first?.type !== "explicit_constructor_invocation") c.implicitSuper.add(i);
+    }
   }
   return { symbols, symbolOwners: owners.filter((o) => o.symbol >= 0) };
 }
 
 /** Each reference with the innermost definition around it, and what the file says about its receiver. */
 function attributeRefs(spec: LanguageSpec, c: Collected, symbols: ExtractedSymbol[], symbolOwners: Owner[], source: string): ExtractedRef[] {
-  const { defs, refStart, refEnd, refRow, refCol, refKind, refQualifier } = c;
+  const { defs, refStart, refEnd, refRow, refCol, refKind, refArgs, refQualifier } = c;
   const refs: ExtractedRef[] = [];
   // A definition's own name node is not a use of it (type_identifier names in Go, for example).
   const defNames = new Set(defs.map((d) => d.nameStart));
@@ -451,18 +469,42 @@ function attributeRefs(spec: LanguageSpec, c: Collected, symbols: ExtractedSymbo
     if (defNames.has(at)) continue;
     const owner = owners[k]!;
     const kind = refKind[i]!;
+    let name = source.slice(at, refEnd[i]!);
+    let ctorType = "";
+    if (kind === REF_CALL && spec.id === "java" && (name === "this" || name === "super")) {
+      // Java's `this(…)`/`super(…)` call a constructor of the class or its superclass: named as the class.
+      ctorType = owner ? rx.typeOfName(owner, name, at) : "";
+      if (!ctorType) continue;
+      name = ctorType.slice(ctorType.lastIndexOf("/") + 1);
+    }
     refs.push({
-      name: source.slice(at, refEnd[i]!),
+      name,
       kind: REF_KINDS[kind]!,
       line: refRow[i]! + 1,
       col: refCol[i]!,
       enclosing: owner ? owner.symbol : null,
       // A call through an import keeps the import's name (`strings` in `strings.Cut()`): the call
       // graph then looks in that import only.
-      receiver: kind === REF_IMPORTED ? refQualifier[i]! : owner && (kind === REF_MEMBER || kind === REF_CALL) ? rx.receiver(owner, kind, refQualifier[i]!, at) : "",
+      receiver: ctorType || (kind === REF_IMPORTED ? refQualifier[i]! : owner && (kind === REF_MEMBER || kind === REF_CALL) ? rx.receiver(owner, kind, refQualifier[i]!, at) : ""),
+      args: refArgs[i]!,
     });
   }
+  // A Java constructor that calls neither this(…) nor super(…) first calls its superclass's
+  // no-argument constructor.
+  for (const o of symbolOwners) {
+    if (spec.id !== "java" || !c.implicitSuper.has(o.symbol)) continue;
+    const base = rx.typeOfName(o, "super", o.start);
+    if (!base) continue;
+    const s = symbols[o.symbol]!;
+    refs.push({ name: base.slice(base.lastIndexOf("/") + 1), kind: "call", line: s.line, col: s.col, enclosing: o.symbol, receiver: base, args: 0 });
+  }
   return refs;
+}
+
+/** A Python `@staticmethod`, whose first parameter is an argument like any other. */
+function isStatic(def: Node): boolean {
+  const parent = def.parent;
+  return parent?.type === "decorated_definition" && /@staticmethod\b/.test(parent.text.slice(0, def.startIndex - parent.startIndex));
 }
 
 /** For offsets in ascending order, the innermost symbol owner around each (or null). */
@@ -554,7 +596,7 @@ class ReceiverScope {
   }
 
   /** The receiver a plain name stands for: `this`/`self`, a binding, or (implicit `this`) a field. */
-  private typeOfName(owner: Owner, name: string, at: number): string {
+  typeOfName(owner: Owner, name: string, at: number): string {
     if (SELF_WORDS.has(name)) return this.classOwner(owner)?.name ?? "";
     // `super.render()`: the class's first supertype as this file states it (extends before implements).
     if (name === "super") {
