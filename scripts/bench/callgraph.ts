@@ -7,7 +7,8 @@
 // and reuses it on the next run.
 //
 // The code is what Debian and npm packages install (never committed): the Go 1.19 standard library
-// (golang-1.19-src), CPython 3.11's (python3.11), ajv's TypeScript sources (node_modules/ajv/lib).
+// (golang-1.19-src), CPython 3.11's (python3.11), ajv's TypeScript sources (node_modules/ajv/lib),
+// enhanced-resolve's JavaScript (node_modules/enhanced-resolve/lib).
 // The labels are in test/fixtures/callgraph/<lang>.tsv, one call pair a line:
 //   caller (path:line of its name)  callee (path:line)  right|wrong  how it was decided
 // A sampled caller's right pairs are all its calls of functions or methods defined in the tree, as
@@ -118,6 +119,20 @@ const CORPORA: Corpus[] = [
     callers: 70,
     oracle: () =>
       execFileSync(process.execPath, [join(import.meta.dir, "callgraph/oracle-ts.ts"), join(PROJECT, "node_modules/ajv/lib")], { maxBuffer: 1 << 26, stdio: ["ignore", "pipe", "ignore"] })
+        .toString()
+        .split("\n")
+        .filter(Boolean),
+  },
+  {
+    lang: "javascript",
+    root: join(PROJECT, "node_modules/enhanced-resolve/lib"),
+    pkg: "npm ci (enhanced-resolve 5, which webpack's resolver plugins depend on, ships plain JavaScript with JSDoc types)",
+    sample: "",
+    copy: true,
+    how: "TypeScript checker getResolvedSignature over JavaScript, allowJs + checkJs (scripts/bench/callgraph/oracle-ts.ts)",
+    callers: 70,
+    oracle: () =>
+      execFileSync(process.execPath, [join(import.meta.dir, "callgraph/oracle-ts.ts"), join(PROJECT, "node_modules/enhanced-resolve/lib"), "js"], { maxBuffer: 1 << 26, stdio: ["ignore", "pipe", "ignore"] })
         .toString()
         .split("\n")
         .filter(Boolean),

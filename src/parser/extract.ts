@@ -443,6 +443,7 @@ function buildSymbols(spec: LanguageSpec, c: Collected, tree: Tree, source: stri
       arity: kind === "function" || kind === "method" ? arityOf(d.node, spec.id, kind === "method" && spec.id === "python" && !isStatic(d.node)) : null,
     };
   }
+  if (spec.id === "javascript") jsDocParams(c, symbols);
   if (spec.id === "java") {
     for (let i = 0; i < defs.length; i++) {
       const node = defs[i]!.node;
@@ -499,6 +500,29 @@ function attributeRefs(spec: LanguageSpec, c: Collected, symbols: ExtractedSymbo
     refs.push({ name: base.slice(base.lastIndexOf("/") + 1), kind: "call", line: s.line, col: s.col, enclosing: o.symbol, receiver: base, args: 0 });
   }
   return refs;
+}
+
+/**
+ * JavaScript says its parameters' types in JSDoc (`@param {Resolver} resolver`): bindings of the
+ * function's parameters, as TypeScript's checker reads them in a .js file. `import("./Resolver")`
+ * names the module's export, taken to be named after the file; `import("./x").Y` names Y.
+ */
+function jsDocParams(c: Collected, symbols: ExtractedSymbol[]): void {
+  for (let i = 0; i < symbols.length; i++) {
+    const s = symbols[i]!;
+    if (!s.doc || (s.kind !== "function" && s.kind !== "method") || !s.doc.includes("@param")) continue;
+    for (const m of s.doc.matchAll(/@param\s+\{([^}\n]+)\}\s+\[?([A-Za-z_$][\w$]*)/g)) {
+      const type = m[1]!
+        .trim()
+        .replace(/^[?!]|=$/g, "")
+        .replace(/^import\(\s*["'][^"']*?([A-Za-z_$][\w$]*)(?:\.[cm]?js)?["']\s*\)(?!\.)/, "$1")
+        .replace(/^import\(\s*["'][^"']*["']\s*\)\./, "");
+      c.bindName.push(m[2]!);
+      c.bindAt.push(c.defs[i]!.nameEnd);
+      c.bindType.push(type);
+      c.bindValue.push("");
+    }
+  }
 }
 
 /** A Python `@staticmethod`, whose first parameter is an argument like any other. */
