@@ -85,6 +85,8 @@ const ROLE_REL_BASE = 11;
 const ROLE_BIND_NAME = 12;
 const ROLE_BIND_TYPE = 13;
 const ROLE_BIND_VALUE = 14;
+const ROLE_IMPORT_FROM = 15;
+const ROLE_IMPORT_MEMBER = 16;
 
 const isSpace = (c: number) => c === 32 || c === 9 || c === 10 || c === 13;
 // Letters, digits, `_` and `$` (JavaScript, PHP); anything past ASCII counts as a letter.
@@ -173,6 +175,8 @@ function pathBefore(source: string, at: number): string {
  * `./api/index.ts` → api.
  */
 export function importBinding(spec: string): string {
+  const alias = ALIAS.exec(spec);
+  if (alias) return alias[2]!;
   const parts = spec.split(/[/\\:]+/).filter((p) => p && p !== "." && p !== "..");
   let last = parts.pop() ?? "";
   if (/^v\d+$/.test(last) && parts.length) last = parts.pop()!;
@@ -208,6 +212,8 @@ function rolesOf(query: Query): { roles: Uint8Array; kinds: string[] } {
     else if (n === "binding.name") roles[i] = ROLE_BIND_NAME;
     else if (n === "binding.type") roles[i] = ROLE_BIND_TYPE;
     else if (n === "binding.value") roles[i] = ROLE_BIND_VALUE;
+    else if (n === "import.from") roles[i] = ROLE_IMPORT_FROM;
+    else if (n === "import.member") roles[i] = ROLE_IMPORT_MEMBER;
   });
   r = { roles, kinds };
   rolesByQuery.set(query, r);
@@ -255,6 +261,8 @@ interface Collected {
   imports: string[];
   /** The names the file's imports bind (languages with importNames). */
   importBindings?: Set<string>;
+  /** Renamed imports: the name they are bound as -> the name the package has. */
+  aliases?: Map<string, string>;
   relations: ExtractedRelation[];
   /** Bindings in document order: name, where, what is known of the type (raw: a type name, or a value's text). */
   bindName: string[];
@@ -298,6 +306,8 @@ function collect(spec: LanguageSpec, query: Query, tree: Tree, source: string): 
     let bindName = -1;
     let bindType = -1;
     let bindValue = -1;
+    let importFrom = -1;
+    let importMember = -1;
     for (let off = first; off < next; off += CAPTURE_INTS) {
       const index = buf[off + C_INDEX]!;
       switch (roles[index]) {
@@ -314,7 +324,7 @@ function collect(spec: LanguageSpec, query: Query, tree: Tree, source: string): 
           scopeName = off;
           break;
         case ROLE_IMPORT:
-          imports.push(stripQuotes(source.slice(buf[off + C_START]!, nodeEnd(buf, off, tree))));
+          imports.push(importSpec(source.slice(buf[off + C_START]!, nodeEnd(buf, off, tree))));
           break;
         case ROLE_DEFINITION:
           def = off;
@@ -345,9 +355,21 @@ function collect(spec: LanguageSpec, query: Query, tree: Tree, source: string): 
         case ROLE_BIND_VALUE:
           bindValue = off;
           break;
+        case ROLE_IMPORT_FROM:
+          importFrom = off;
+          break;
+        case ROLE_IMPORT_MEMBER:
+          importMember = off;
+          break;
       }
     }
     const text = (off: number) => source.slice(buf[off + C_START]!, nodeEnd(buf, off, tree));
+    if (importFrom >= 0 && importMember >= 0) {
+      const from = text(importFrom).trim();
+      const member = text(importMember).replace(/\s+/g, " ").trim();
+      if (/^[a-z_]/.test(member)) imports.push(/^\.+$/.test(from) ? `${from}${member}` : `${from}.${member}`);
+      continue;
+    }
     if (relType >= 0 && relBase >= 0) {
       const type = bareTypeName(text(relType));
       const base = bareTypeName(text(relBase));
@@ -384,7 +406,7 @@ function collect(spec: LanguageSpec, query: Query, tree: Tree, source: string): 
       refQualifier.push(op >= 0 ? qualifierBefore(source, op, 3) || callBefore(source, op) : ref === REF_CALL ? pathBefore(source, nameStart) : "");
     }
   }
-  if (spec.importNames) markImportedCalls(c);
+  if (spec.importNames) markImportedCalls(c, spec.id === "python");
   return c;
 }
 
@@ -393,11 +415,21 @@ function collect(spec: LanguageSpec, query: Query, tree: Tree, source: string): 
  * `json.dumps()`, `List.of()` after `import java.util.List`) names something in that import:
  * the call graph looks for it there, and only there.
  */
-function markImportedCalls(c: Collected): void {
+function markImportedCalls(c: Collected, dotted: boolean): void {
   if (c.imports.length === 0) return;
   const bindings = new Set(c.imports.map(importBinding).filter(Boolean));
+  for (const spec of c.imports) {
+    const path = importPath(spec);
+    // Python's `import urllib.parse` is called through in full: `urllib.parse.quote()`.
+    if (path === spec && spec.includes(".")) bindings.add(spec);
+    // A type written through a renamed import (`*urlpkg.URL`) is the package's (`url/URL`).
+    else if (path !== spec) (c.aliases ??= new Map()).set(importBinding(spec), importBinding(path));
+  }
   for (let i = 0; i < c.refKind.length; i++) {
-    if (c.refKind[i] === REF_MEMBER && bindings.has(c.refQualifier[i]!)) c.refKind[i] = REF_IMPORTED;
+    if (c.refKind[i] !== REF_MEMBER) continue;
+    const q = c.refQualifier[i]!;
+    // `urllib.parse.quote()` after `import urllib`: a submodule of the import.
+    if (bindings.has(q) || (dotted && q.includes(".") && bindings.has(q.slice(0, q.indexOf("."))))) c.refKind[i] = REF_IMPORTED;
   }
   c.importBindings = bindings;
 }
@@ -439,7 +471,7 @@ function buildSymbols(spec: LanguageSpec, c: Collected, tree: Tree, source: stri
       endCol: end.column,
       signature: signatureFor(d.node, nameRange, source, spec, top),
       doc: docFor(d.node, spec, source, top),
-      typeRef: d.type >= 0 ? bareTypeName(source.slice(buf[d.type + C_START]!, nodeEnd(buf, d.type, tree))) : null,
+      typeRef: d.type >= 0 ? unalias(c, bareTypeName(source.slice(buf[d.type + C_START]!, nodeEnd(buf, d.type, tree)))) : null,
       arity: kind === "function" || kind === "method" ? arityOf(d.node, spec.id, kind === "method" && spec.id === "python" && !isStatic(d.node)) : null,
     };
   }
@@ -648,8 +680,9 @@ class ReceiverScope {
         const i = list[k]!;
         // A file-level variable is in scope everywhere in the file, before its declaration too.
         if (c.bindName[i] !== name || (c.bindAt[i]! > at && o !== FILE_SCOPE && !/^(?:this|self)\./.test(name))) continue;
-        const declared = c.bindType[i] ? bareTypeName(c.bindType[i]!) : null;
-        if (declared || !c.bindValue[i]) return declared ?? "";
+        const declared = c.bindType[i] ? unalias(c, bareTypeName(c.bindType[i]!)) : null;
+        // A written type decides, even one that says nothing (`xs: any = []`).
+        if (c.bindType[i] || !c.bindValue[i]) return declared ?? "";
         // `self.store = store`: what the parameter it copies is.
         if (depth < 3 && /^[A-Za-z_$][\w$]*$/.test(c.bindValue[i]!) && c.bindValue[i] !== name) {
           return this.binding(this.writtenIn.get(i) ?? owner, c.bindValue[i]!, c.bindAt[i]!, depth + 1) ?? "";
@@ -706,6 +739,29 @@ function typeName(written: string): string {
   const text = written.replace(/\s+/g, "");
   const m = /([A-Za-z_$][\w$]*)(?:\[[^\]]*\]|<[^>]*>)?$/.exec(text.replace(/^[*&]+/, ""));
   return m?.[1] ?? text;
+}
+
+/** `urlpkg/URL` → `url/URL` when the file imports net/url as urlpkg. */
+function unalias<T extends string | null>(c: Collected, type: T): T {
+  if (!type || !c.aliases) return type;
+  const slash = type.indexOf("/");
+  const real = slash > 0 ? c.aliases.get(type.slice(0, slash)) : undefined;
+  return (real ? `${real}${type.slice(slash)}` : type) as T;
+}
+
+/** An import renamed where it is imported: `spec as alias` (Python's own syntax; Go's `alias "path"` is written so too). */
+const ALIAS = /^(.*?) as ([A-Za-z_$][\w$]*)$/;
+
+/** The spec of an aliased import without its alias: what names the imported files. */
+export function importPath(spec: string): string {
+  return ALIAS.exec(spec)?.[1] ?? spec;
+}
+
+/** An import as captured: quotes stripped; Go's `urlpkg "net/url"` → `net/url as urlpkg`. */
+function importSpec(text: string): string {
+  const go = /^([A-Za-z_]\w*)\s+"([^"]*)"$/.exec(text.trim());
+  if (go) return `${go[2]} as ${go[1]}`;
+  return stripQuotes(text.replace(/\s+/g, " "));
 }
 
 function stripQuotes(text: string): string {

@@ -48,16 +48,22 @@ export function bareTypeName(written: string): string | null {
 /**
  * The receiver an initialiser gives a variable: `new T(…)` and `T{…}` → T; `f(…)` → "()f";
  * `q.f(…)` → "()i:f" when q is an import's name, "()q.f" otherwise (q is then a type: a static
- * factory, or resolved further by the caller); `T::f(…)` → "()T.f". `await` and `try` are peeled.
+ * factory, or resolved further by the caller); `T::f(…)` → "()T.f"; Go's `x.(T)` → T. `await` and
+ * `try` are peeled.
  */
 export function receiverOfValue(value: string, isImport: (name: string) => boolean): string {
   let v = value.trim().replace(/^(?:await\s+|try[!?]?\s+)+/, "");
   v = v.replace(/^\(\s*/, "");
+  // A list or string literal (`self._lines = []`) is the language's own: no method of the repo's.
+  if (/^(?:\[|["'`])/.test(v)) return v[0] === "[" ? "list" : "str";
   let m = /^new\s+(?:[\w$]+\s*\.\s*)*([A-Za-z_$][\w$]*)\s*[<(\[{]?/.exec(v);
   if (m) return m[1]!;
   // Go composite literals (`&Server{…}`, `Server{…}`, `pkg.Server{…}`) and Rust struct expressions.
   m = /^&?\s*(?:([\w$]+)\s*\.\s*)?([A-Z_a-z][\w$]*)(?:\[[^\]]*\])?\s*\{/.exec(v);
   if (m && !/^(?:func|struct|map|interface|chan)$/.test(m[2]!)) return m[1] ? `${m[1]}/${m[2]}` : m[2]!;
+  // Go's type assertion `err.(net.Error)` (whole: `err.(net.Error).Timeout()` is a call's result).
+  m = /^[A-Za-z_][\w.]*\s*\.\(\s*(\*?\s*[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)?)\s*\)\s*$/.exec(v);
+  if (m) return m[1] === "type" ? "" : (bareTypeName(m[1]!) ?? "");
   m = /^([A-Za-z_$][\w$]*)\s*(?:<[^<>()]*>)?\s*::\s*([A-Za-z_$][\w$]*)\s*(?:::<[^<>()]*>)?\s*\(/.exec(v);
   if (m) return `()${m[1]}.${m[2]}`;
   m = /^([A-Za-z_$][\w$]*)\s*(?:\?\.|\.|->)\s*([A-Za-z_$][\w$]*)\s*(?:<[^<>()]*>)?\s*\(/.exec(v);
