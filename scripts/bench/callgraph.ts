@@ -184,7 +184,8 @@ const CALLABLE = new Set(["function", "method"]);
 function edgeSets(db: Database): { before: Map<number, Set<number>>; after: Map<number, Set<number>> } {
   const files = db.query("SELECT id, path, lang FROM files WHERE skip_reason IS NULL").all() as { id: number; path: string; lang: string }[];
   const symbols = db.query("SELECT * , file_id AS fileId, type_ref AS typeRef FROM symbols").all() as GraphSymbol[];
-  const refs = db.query(`SELECT r.*, r.from_symbol AS "from", r.file_id AS fileId, n.name FROM refs r JOIN ref_names n ON n.id = r.name_id`).all() as GraphRef[];
+  const refs = db.query(`SELECT r.*, r.from_symbol AS "from", r.file_id AS fileId, n.name FROM refs r JOIN ref_names n ON n.id = r.name_id`).all() as (GraphRef & { arg_types?: string })[];
+  for (const r of refs) r.argTypes = r.arg_types ?? "";
   const relations = db.query("SELECT file_id AS fileId, name AS type, base FROM supertypes").all() as GraphRelation[];
   const imports = new Map<number, string[]>();
   for (const { file_id, spec } of db.query("SELECT file_id, spec FROM imports").all() as { file_id: number; spec: string }[]) {

@@ -22,7 +22,7 @@ import { posix } from "node:path";
 import { isCoreMethod } from "./core-methods.ts";
 import { ImportResolver } from "./imports.ts";
 import { type GraphRelation, TypedLookup } from "./receiver-types.ts";
-import { admits } from "../parser/arity.ts";
+import { admits, byArgTypes } from "../parser/arity.ts";
 import { importBinding, importPath } from "../parser/extract.ts";
 import { REF_CALL, REF_IMPORTED, REF_MEMBER, REF_TYPE, refCountOf, refKindOf } from "../parser/ref-kinds.ts";
 
@@ -85,6 +85,8 @@ export interface GraphRef {
   recv: string;
   /** How many arguments the calls pass, -1 when not known. */
   args?: number;
+  /** Java: the arguments' types as far as written ("int,,String"), "" or absent when none. */
+  argTypes?: string;
 }
 
 export interface EdgeChanges {
@@ -166,14 +168,17 @@ export class EdgeResolver {
     return this.typed;
   }
 
-  resolve(fileId: number, name: string, kind: number, recv = "", args = -1): Resolution {
+  resolve(fileId: number, name: string, kind: number, recv = "", args = -1, argTypes = ""): Resolution {
     // Argument counts tell overloads apart only with the typed rules (the name rules stay as they were).
     if (!this.typed || kind === REF_TYPE) args = -1;
-    const key = `${fileId}\0${kind}\0${name}\0${recv}\0${args}`;
+    if (args < 0) argTypes = "";
+    const key = `${fileId}\0${kind}\0${name}\0${recv}\0${args}\0${argTypes}`;
     let hit = this.cache.get(key);
     if (!hit) {
       const outer = this.args;
+      const outerTypes = this.argTypes;
       this.args = args;
+      this.argTypes = argTypes;
       try {
         hit = this.typedLookup(fileId, name, kind, recv) ?? this.byName(fileId, name, kind, kind === REF_IMPORTED ? recv : "");
         if (this.typed && kind === REF_CALL) hit = this.constructorsOf(hit);
@@ -184,6 +189,7 @@ export class EdgeResolver {
         }
       } finally {
         this.args = outer;
+        this.argTypes = outerTypes;
       }
       this.cache.set(key, hit);
     }
@@ -208,6 +214,8 @@ export class EdgeResolver {
 
   /** The argument count of the call being resolved (-1: not known), for capped(). */
   private args = -1;
+  /** The arguments' types of the call being resolved ("" when none). */
+  private argTypes = "";
 
   /**
    * More candidates than MAX_CANDIDATES, at whatever scope they were found, is no signal: no edge.
@@ -219,7 +227,7 @@ export class EdgeResolver {
     if (this.args >= 0 && list.length > 1) {
       const args = this.args;
       const fit = list.filter((s) => admits(s.arity ?? null, args));
-      if (fit.length) list = fit;
+      if (fit.length) list = byArgTypes(fit, this.argTypes);
     }
     return capped(list);
   }
@@ -417,7 +425,7 @@ export function resolveEdges(refs: Iterable<GraphRef>, resolver: EdgeResolver): 
   const weights = new Map<number, Map<number, { w: number; kinds: number; via: number }>>();
   let resolved = 0;
   for (const r of refs) {
-    const { targets, via } = resolver.resolve(r.fileId, r.name, r.kind, r.recv, r.args ?? -1);
+    const { targets, via } = resolver.resolve(r.fileId, r.name, r.kind, r.recv, r.args ?? -1, r.argTypes ?? "");
     if (targets.length === 0) continue;
     resolved += r.count;
     const share = r.count / targets.length;
@@ -564,6 +572,8 @@ export class PackedGraph {
   /** Name id of the receiver hint, 0 for none. */
   private readonly refRecv = new Column(new Int32Array(1024));
   private readonly refArgs = new Column(new Int32Array(1024));
+  /** Name id of the arguments' types, 0 for none. */
+  private readonly refArgTypes = new Column(new Int32Array(1024));
 
   nameId(name: string): number {
     let id = this.ids.get(name);
@@ -586,9 +596,10 @@ export class PackedGraph {
   }
 
   /** kindCount: count << REF_KIND_BITS | kind. */
-  addRef(from: number, fileId: number, nameId: number, kindCount: number, recvId: number, args = -1): void {
+  addRef(from: number, fileId: number, nameId: number, kindCount: number, recvId: number, args = -1, argTypesId = 0): void {
     this.refRecv.push(recvId);
     this.refArgs.push(args);
+    this.refArgTypes.push(argTypesId);
     this.refFrom.push(from);
     this.refFile.push(fileId);
     this.refName.push(nameId);
@@ -650,7 +661,7 @@ export class PackedGraph {
     );
     const self = this;
     function* refs(): Generator<GraphRef> {
-      const r: GraphRef = { from: 0, fileId: 0, name: "", kind: 0, count: 0, recv: "", args: -1 };
+      const r: GraphRef = { from: 0, fileId: 0, name: "", kind: 0, count: 0, recv: "", args: -1, argTypes: "" };
       for (let i = 0; i < self.refFrom.length; i++) {
         const kc = self.refKindCount.get(i);
         r.from = self.refFrom.get(i);
@@ -661,6 +672,8 @@ export class PackedGraph {
         const recv = self.refRecv.get(i);
         r.recv = recv === 0 ? "" : self.names[recv]!;
         r.args = self.refArgs.get(i);
+        const types = self.refArgTypes.get(i);
+        r.argTypes = types === 0 ? "" : self.names[types]!;
         yield r;
       }
     }
@@ -674,7 +687,7 @@ export function writeEdges(db: Database, edges: EdgeList): void {
   for (let i = 0; i < edges.count; i++) insert.run(edges.from[i]!, edges.to[i]!, edges.weight[i]!, edges.kind[i]!, edges.via[i]!);
 }
 
-const REF_COLUMNS = `r.from_symbol AS "from", r.file_id AS fileId, n.name, r.kind, r.count, r.recv, r.args`;
+const REF_COLUMNS = `r.from_symbol AS "from", r.file_id AS fileId, n.name, r.kind, r.count, r.recv, r.args, r.arg_types AS argTypes`;
 const REF_JOINS = "JOIN ref_names n ON n.id = r.name_id";
 
 function loadFiles(db: Database): GraphFile[] {

@@ -38,6 +38,8 @@ export interface PackedExtraction {
   refReceivers: string[];
   /** Per aggregated reference, the arguments its calls pass (-1: not known). */
   refArgs: Int32Array;
+  /** Per aggregated reference, its arguments' types (Java; "" for none). */
+  refArgTypes: string[];
   imports: string[];
   /** Supertype relations, flat: type, base, type, base… */
   relations: string[];
@@ -87,6 +89,7 @@ export function packExtraction(x: Extraction): PackedExtraction {
     refKindCount: refs.kindCount,
     refReceivers: refs.receivers,
     refArgs: refs.args,
+    refArgTypes: refs.argTypes,
     imports: x.imports,
     relations: x.relations.flatMap((r) => [r.type, r.base]),
     syntaxErrors: x.syntaxErrors,
@@ -152,8 +155,8 @@ export class SymbolReader {
   }
 }
 
-/** A file's references aggregated per (enclosing symbol, name, kind, receiver, argument count); references outside any symbol are dropped. */
-function packRefs(x: Extraction): { enclosing: Int32Array; kindCount: Int32Array; names: string[]; receivers: string[]; args: Int32Array } {
+/** A file's references aggregated per (enclosing symbol, name, kind, receiver, argument count and types); references outside any symbol are dropped. */
+function packRefs(x: Extraction): { enclosing: Int32Array; kindCount: Int32Array; names: string[]; receivers: string[]; args: Int32Array; argTypes: string[] } {
   // One map of names per (enclosing symbol, kind), so no key string is built per reference.
   const byOwner = new Map<number, Map<string, number>>();
   const enclosing: number[] = [];
@@ -161,13 +164,14 @@ function packRefs(x: Extraction): { enclosing: Int32Array; kindCount: Int32Array
   const names: string[] = [];
   const receivers: string[] = [];
   const args: number[] = [];
+  const argTypes: string[] = [];
   for (const r of x.refs) {
     if (r.enclosing === null) continue;
     const kind = refKindCode(r.kind);
     const owner = (r.enclosing << REF_KIND_BITS) | kind;
     let byName = byOwner.get(owner);
     if (!byName) byOwner.set(owner, (byName = new Map()));
-    const key = r.args >= 0 ? `${r.name}\0${r.receiver}\0${r.args}` : r.receiver ? `${r.name}\0${r.receiver}` : r.name;
+    const key = r.args >= 0 ? `${r.name}\0${r.receiver}\0${r.args}\0${r.argTypes}` : r.receiver ? `${r.name}\0${r.receiver}` : r.name;
     const at = byName.get(key);
     if (at !== undefined) kindCount[at]! += 1 << REF_KIND_BITS;
     else {
@@ -177,6 +181,7 @@ function packRefs(x: Extraction): { enclosing: Int32Array; kindCount: Int32Array
       names.push(r.name);
       receivers.push(r.receiver);
       args.push(r.args);
+      argTypes.push(r.argTypes);
     }
   }
   // By referring symbol (the primary key's order within a file).
@@ -187,5 +192,6 @@ function packRefs(x: Extraction): { enclosing: Int32Array; kindCount: Int32Array
     names: order.map((i) => names[i]!),
     receivers: order.map((i) => receivers[i]!),
     args: Int32Array.from(order, (i) => args[i]!),
+    argTypes: order.map((i) => argTypes[i]!),
   };
 }

@@ -409,7 +409,7 @@ export class IndexWriter {
       `INSERT INTO symbols(id, file_id, name, humps, words, kind, container, line, col, end_line, end_col, signature, doc, type_ref, arity, rank)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    this.insertRef = db.prepare("INSERT INTO refs(file_id, from_symbol, name_id, kind, recv, args, count) VALUES (?, ?, ?, ?, ?, ?, ?)");
+    this.insertRef = db.prepare("INSERT INTO refs(file_id, from_symbol, name_id, kind, recv, args, arg_types, count) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
     this.insertRelation = db.prepare("INSERT INTO supertypes(file_id, name, base) VALUES (?, ?, ?)");
     this.deleteRelations = db.prepare("DELETE FROM supertypes WHERE file_id = ?");
     this.nameId = db.prepare("SELECT id FROM ref_names WHERE name = ?");
@@ -467,8 +467,9 @@ export class IndexWriter {
       const from = ids[x.refEnclosing[i]!]!;
       const kc = x.refKindCount[i]!;
       const args = x.refArgs[i]!;
-      this.insertRef.run(fileId, from, nameId, refKindOf(kc), recv, args, refCountOf(kc));
-      this.graph?.addRef(from, fileId, nameId, kc, recv ? this.graph.nameId(recv) : 0, args);
+      const argTypes = x.refArgTypes[i]!;
+      this.insertRef.run(fileId, from, nameId, refKindOf(kc), recv, args, argTypes, refCountOf(kc));
+      this.graph?.addRef(from, fileId, nameId, kc, recv ? this.graph.nameId(recv) : 0, args, argTypes ? this.graph.nameId(argTypes) : 0);
     }
     for (let i = 0; i < x.relations.length; i += 2) {
       this.insertRelation.run(fileId, x.relations[i]!, x.relations[i + 1]!);

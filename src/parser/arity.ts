@@ -3,7 +3,7 @@
 // extra)`, `makeReadable(a, b)` not its one-parameter namesake (src/graph/edges.ts).
 //
 // A function's arity is written as a short string: "2" (exactly two), "1-3" (defaults make the
-// last two optional), "1+" (varargs after one). null: not known (a language left out, a parameter
+// last two optional), "1+" (varargs after one); in Java with the parameters' types, "2:char[],int". null: not known (a language left out, a parameter
 // list this file cannot read). A call's argument count is -1 when it cannot be told: a spread
 // (`f(...xs)`, `f(*args)`, `f(xs...)`), a Go call passing another call's results (`f(g())`), a
 // tagged template.
@@ -45,6 +45,7 @@ export function arityOf(def: Node, lang: string, dropFirst: boolean): string | n
   let max = 0;
   let variadic = false;
   let first = true;
+  const types: string[] = [];
   for (const p of list.namedChildren) {
     if (!p || SKIPPED.has(p.type)) continue;
     if (first && dropFirst) {
@@ -70,11 +71,107 @@ export function arityOf(def: Node, lang: string, dropFirst: boolean): string | n
     const optional = OPTIONAL.has(p.type) || (p.type === "required_parameter" && p.childForFieldName("value") !== null) || (lang === "csharp" && /=/.test(text));
     max += names;
     if (!optional) min += names;
+    if (lang === "java") types.push(javaType(p.childForFieldName("type")?.text ?? ""));
   }
   // C's `f(int n, ...)`: the ellipsis is no named node.
   if ((lang === "c" || lang === "cpp") && list.text.includes("...")) variadic = true;
   if (variadic) return `${min}+`;
+  // Java: the parameters' types too ("2:char[],int"), which tell same-count overloads apart.
+  if (lang === "java" && types.length && types.every(Boolean)) return `${min}:${types.join(",")}`;
   return min === max ? String(min) : `${min}-${max}`;
+}
+
+/** A Java type as overloads are told apart here: no generics, no qualifier (`Map.Entry<K,V>` → Entry); a type variable (`T`, `E`) is "?". */
+export function javaType(written: string): string {
+  const t = written.replace(/<[^<>]*(?:<[^<>]*>[^<>]*)*>/g, "").replace(/\s+/g, "").replace(/^final/, "");
+  const dims = /(\[\])*$/.exec(t)![0];
+  const base = t.slice(0, t.length - dims.length).split(".").pop() ?? "";
+  if (!/^[A-Za-z_$][\w$]*$/.test(base)) return "";
+  return (/^[A-Z][A-Z0-9]?$/.test(base) ? "?" : base) + dims;
+}
+
+const LITERAL_TYPES: Record<string, string> = {
+  decimal_integer_literal: "int", hex_integer_literal: "int", octal_integer_literal: "int", binary_integer_literal: "int",
+  decimal_floating_point_literal: "double", hex_floating_point_literal: "double", string_literal: "String",
+  text_block: "String", character_literal: "char", true: "boolean", false: "boolean", null_literal: "null",
+};
+
+/**
+ * Java: what each argument of a call is, where the call says it plainly: a literal's type, `new
+ * T(…)`'s T, or "=x" for a name whose declared type the caller looks up (attributeRefs); "" for
+ * anything else. Joined with ",", or "" when nothing is known.
+ */
+export function javaArgTypes(call: Node): string {
+  const args = call.childForFieldName("arguments");
+  if (!args) return "";
+  const out: string[] = [];
+  let known = false;
+  for (const a of args.namedChildren) {
+    if (!a || SKIPPED.has(a.type)) continue;
+    let t = LITERAL_TYPES[a.type] ?? "";
+    if (t === "int" && /[lL]$/.test(a.text)) t = "long";
+    else if (t === "double" && /[fF]$/.test(a.text)) t = "float";
+    else if (a.type === "object_creation_expression") t = javaType(a.childForFieldName("type")?.text ?? "");
+    else if (a.type === "identifier") t = `=${a.text}`;
+    if (t) known = true;
+    out.push(t);
+  }
+  return known ? out.join(",") : "";
+}
+
+const PRIMITIVES = ["byte", "short", "char", "int", "long", "float", "double"];
+const BOXES: Record<string, string> = { byte: "Byte", short: "Short", char: "Character", int: "Integer", long: "Long", float: "Float", double: "Double", boolean: "Boolean" };
+const isPrimitive = (t: string) => t === "boolean" || PRIMITIVES.includes(t);
+
+/** Whether an argument of type `arg` can be passed for a parameter of type `param` (javaType forms); `boxing`: javac's second phase. */
+function passes(arg: string, param: string, boxing: boolean): boolean {
+  if (!arg || !param || param === "?" || arg === param) return true;
+  if (arg === "null") return !isPrimitive(param);
+  const argArray = arg.endsWith("[]");
+  const paramArray = param.endsWith("[]");
+  if (param === "Object") return boxing || !isPrimitive(arg);
+  if (argArray || paramArray) {
+    if (argArray !== paramArray) return false;
+    const a = arg.slice(0, -2);
+    const p = param.slice(0, -2);
+    return isPrimitive(a) || isPrimitive(p) ? a === p : true;
+  }
+  if (isPrimitive(arg) && isPrimitive(param)) {
+    // Widening: byte < short < int < long < float < double, char < int.
+    if (arg === "boolean" || param === "boolean") return false;
+    const order = (t: string) => (t === "char" ? 1.5 : PRIMITIVES.indexOf(t));
+    return arg === "char" ? order(param) >= 3 : param !== "char" && order(arg) <= order(param);
+  }
+  if (isPrimitive(arg)) return boxing && (param === BOXES[arg] || param === "Number" || param === "Comparable" || param === "Serializable");
+  if (isPrimitive(param)) return boxing && BOXES[param] === arg;
+  return true;
+}
+
+/**
+ * Of overloads that all admit a call's argument count, those whose parameter types the arguments
+ * can be passed to (Java, arity strings "n:types"): first without boxing, as javac tries first,
+ * then with; every candidate when none fits (a type misread).
+ */
+export function byArgTypes<T extends { arity?: string | null }>(list: T[], argTypes: string): T[] {
+  if (!argTypes || list.length < 2) return list;
+  const args = argTypes.split(",");
+  const paramsOf = (s: T) => {
+    const a = s.arity ?? "";
+    const colon = a.indexOf(":");
+    return colon < 0 ? null : a.slice(colon + 1).split(",");
+  };
+  for (const boxing of [false, true]) {
+    const fit = list.filter((s) => {
+      const params = paramsOf(s);
+      return !params || (params.length === args.length && params.every((p, i) => passes(args[i]!, p, boxing)));
+    });
+    if (fit.length === 0) continue;
+    // The most specific: one whose types are the arguments' own, where they are known.
+    const exact = fit.filter((s) => paramsOf(s)?.every((p, i) => !args[i] || p === args[i]));
+    if (exact.length && exact.length < fit.length) return exact;
+    return fit;
+  }
+  return list;
 }
 
 /** The number of arguments a call node passes, or -1 when it cannot be told. */
@@ -99,6 +196,8 @@ export function argumentCount(call: Node, lang: string): number {
 /** Whether an arity (arityOf's string) admits a call with `args` arguments; an unknown either way admits. */
 export function admits(arity: string | null, args: number): boolean {
   if (arity === null || args < 0) return true;
+  const colon = arity.indexOf(":");
+  if (colon >= 0) return args === Number(arity.slice(0, colon));
   const last = arity.charCodeAt(arity.length - 1);
   if (last === 43 /* + */) return args >= Number(arity.slice(0, -1));
   const dash = arity.indexOf("-");

@@ -20,7 +20,7 @@ import type { LanguageSpec } from "./languages.ts";
 import { C_COL, C_INDEX, C_ROW, C_START, CAPTURE_INTS, nodeAt, nodeEnd, passesPredicates, rawMatches } from "./raw-query.ts";
 import type { LoadedLanguage } from "./runtime.ts";
 import { REF_CALL, REF_IMPORTED, REF_KINDS, REF_MEMBER, REF_TYPE } from "./ref-kinds.ts";
-import { COUNTS_ARGS, argumentCount, arityOf } from "./arity.ts";
+import { COUNTS_ARGS, argumentCount, arityOf, javaArgTypes, javaType } from "./arity.ts";
 import { IMPLICIT_THIS, SELF_WORDS, bareTypeName, receiverOfValue } from "./receivers.ts";
 import { signatureFor } from "./signature.ts";
 import {
@@ -252,6 +252,8 @@ interface Collected {
   refRow: number[];
   refCol: number[];
   refKind: number[];
+  /** Per reference (Java): its arguments' types as far as written (arity.ts javaArgTypes). */
+  refArgTypes: string[];
   /** Java constructors (symbol indexes) that call super() without saying so. */
   implicitSuper: Set<number>;
   /** Per reference: the arguments a call passes, -1 when not known (arity.ts). */
@@ -277,7 +279,7 @@ function collect(spec: LanguageSpec, query: Query, tree: Tree, source: string): 
   const buf = rawMatches(query, tree);
   const hasPredicates = (query as unknown as { textPredicates: unknown[][] }).textPredicates.some((p) => p.length > 0);
   const c: Collected = {
-    buf, defs: [], scopes: [], refStart: [], refEnd: [], refRow: [], refCol: [], refKind: [], refArgs: [], implicitSuper: new Set(), refQualifier: [], imports: [], relations: [],
+    buf, defs: [], scopes: [], refStart: [], refEnd: [], refRow: [], refCol: [], refKind: [], refArgs: [], refArgTypes: [], implicitSuper: new Set(), refQualifier: [], imports: [], relations: [],
     bindName: [], bindAt: [], bindType: [], bindValue: [],
   };
   const { defs, scopes, refStart, refEnd, refRow, refCol, refKind, refArgs, refQualifier, imports } = c;
@@ -402,7 +404,9 @@ function collect(spec: LanguageSpec, query: Query, tree: Tree, source: string): 
       refCol.push(buf[name + C_COL]!);
       const op = ref === REF_CALL ? memberAccessAt(source, nameStart) : -1;
       refKind.push(op >= 0 ? REF_MEMBER : ref);
-      refArgs.push(countsArgs && refNode >= 0 ? argumentCount(nodeAt(buf, refNode, tree), spec.id) : -1);
+      const call = countsArgs && refNode >= 0 ? nodeAt(buf, refNode, tree) : null;
+      refArgs.push(call ? argumentCount(call, spec.id) : -1);
+      c.refArgTypes.push(call && spec.id === "java" ? javaArgTypes(call) : "");
       refQualifier.push(op >= 0 ? qualifierBefore(source, op, 3) || callBefore(source, op) : ref === REF_CALL ? pathBefore(source, nameStart) : "");
     }
   }
@@ -508,7 +512,7 @@ function attributeRefs(spec: LanguageSpec, c: Collected, symbols: ExtractedSymbo
       // Java's `this(…)`/`super(…)` call a constructor of the class or its superclass: named as the class.
       ctorType = owner ? rx.typeOfName(owner, name, at) : "";
       if (!ctorType) continue;
-      name = ctorType.slice(ctorType.lastIndexOf("/") + 1);
+      name = ctorType.slice(Math.max(ctorType.lastIndexOf("/"), ctorType.lastIndexOf("$")) + 1);
     }
     refs.push({
       name,
@@ -520,6 +524,7 @@ function attributeRefs(spec: LanguageSpec, c: Collected, symbols: ExtractedSymbo
       // graph then looks in that import only.
       receiver: ctorType || (kind === REF_IMPORTED ? refQualifier[i]! : owner && (kind === REF_MEMBER || kind === REF_CALL) ? rx.receiver(owner, kind, refQualifier[i]!, at) : ""),
       args: refArgs[i]!,
+      argTypes: c.refArgTypes[i] && owner ? c.refArgTypes[i]!.replace(/=([\w$]+)/g, (_, n: string) => javaType(rx.declaredType(owner, n, at))) : "",
     });
   }
   // A Java constructor that calls neither this(…) nor super(…) first calls its superclass's
@@ -529,7 +534,7 @@ function attributeRefs(spec: LanguageSpec, c: Collected, symbols: ExtractedSymbo
     const base = rx.typeOfName(o, "super", o.start);
     if (!base) continue;
     const s = symbols[o.symbol]!;
-    refs.push({ name: base.slice(base.lastIndexOf("/") + 1), kind: "call", line: s.line, col: s.col, enclosing: o.symbol, receiver: base, args: 0 });
+    refs.push({ name: base.slice(Math.max(base.lastIndexOf("/"), base.lastIndexOf("$")) + 1), kind: "call", line: s.line, col: s.col, enclosing: o.symbol, receiver: base, args: 0, argTypes: "" });
   }
   return refs;
 }
@@ -666,6 +671,20 @@ class ReceiverScope {
     if (this.implicitThis) {
       const cls = this.classOwner(owner);
       if (cls) return `${cls.name}#${name}`;
+    }
+    return "";
+  }
+
+  /** The type a binding of `name` is declared with, as written ("" when none). */
+  declaredType(owner: Owner, name: string, at: number): string {
+    const c = this.c;
+    for (let o: Owner | null | undefined = owner; o; o = o === FILE_SCOPE ? null : (o.parent ?? FILE_SCOPE)) {
+      const list = this.byOwner.get(o);
+      if (!list) continue;
+      for (let k = list.length - 1; k >= 0; k--) {
+        const i = list[k]!;
+        if (c.bindName[i] === name && c.bindAt[i]! <= at) return c.bindType[i]!;
+      }
     }
     return "";
   }

@@ -22,7 +22,8 @@ export const SELF_WORDS: ReadonlySet<string> = new Set(["this", "self", "$this",
  * A type written as `*store.Store`, `List<Item>`, `Optional[Item]`, `?Item`, `&mut Item`, `"Item"`
  * names `store/Store`, `List`, `Item`, `Item`, `Item`, `Item`: the bare name, after the package or
  * module it was qualified with (`q/T`, the last part of the qualifier), which the call graph uses to
- * tell apart same-named types of different packages.
+ * tell apart same-named types of different packages. A type nested in a type (`Map.Entry`,
+ * `Spliterator.OfLong`) is written `Map$Entry`, as the JVM names it: Entry declared in Map.
  */
 export function bareTypeName(written: string): string | null {
   let t = written.trim().replace(/^(?::|->)\s*/, "").replace(/^["'`]|["'`]$/g, "");
@@ -39,9 +40,10 @@ export function bareTypeName(written: string): string | null {
   const parts = head.split(/\s*(?:\.|::|\\)\s*/);
   const name = parts.pop()!;
   const qualifier = parts.pop();
-  if (/^(?:void|null|None|undefined|any|unknown|never|object|Object|dynamic|var|let|val|auto|Unit|Nothing|error|bool|int|string|str)$/.test(name)) return null;
+  if (/^(?:void|null|None|undefined|any|unknown|never|dynamic|var|let|val|auto|Unit|Nothing|error|bool|int|string|str)$/.test(name)) return null;
   // `[]Item`, `map[K]V`, `Item[]` and `(A, B)` are containers of the type, not the type.
   if (/^\s*[\[(]/.test(t) || /^[\w.:$]+\s*\[\s*\]/.test(t) || /^map\[/.test(t)) return null;
+  if (qualifier && /^[A-Z]/.test(qualifier)) return `${qualifier}$${name}`;
   return qualifier && /^[a-z_]/.test(qualifier) && qualifier !== "crate" && qualifier !== "self" && qualifier !== "super" ? `${qualifier}/${name}` : name;
 }
 

@@ -71,6 +71,8 @@ export interface ExtractedRef {
   receiver: string;
   /** The number of arguments a call passes, -1 when not known (src/parser/arity.ts). */
   args: number;
+  /** Java: the arguments' types as far as the call says ("int,,String"), "" when nothing is known. */
+  argTypes: string;
 }
 
 /** `class A extends B`, `impl Tr for A`, a Go struct embedding B: the type A names B as a supertype. */

@@ -40,8 +40,8 @@ function calleesOf(db: Database, from: string): string[] {
 describe("parameter and argument counts", () => {
   test("Java: fixed, varargs; this(…) and super(…) name the constructors", async () => {
     const x = await parseText("java", "class A extends B {\n  A() { this(1); }\n  A(int x) { super(x, 2); }\n  void m(int a, String... r) { m(1, \"a\", \"b\"); }\n}\n");
-    expect(x.symbols.filter((s) => s.kind === "method").map((s) => `${s.name}:${s.arity}`)).toEqual(["A:0", "A:1", "m:1+"]);
-    expect(x.refs.filter((r) => r.kind === "call").map((r) => `${r.name}(${r.args}) ${r.receiver}`)).toEqual(["A(1) A", "B(2) B", "m(3) A"]);
+    expect(x.symbols.filter((s) => s.kind === "method").map((s) => `${s.name}:${s.arity}`)).toEqual(["A:0", "A:1:int", "m:1+"]);
+    expect(x.refs.filter((r) => r.kind === "call").map((r) => `${r.name}(${r.args}) ${r.receiver} ${r.argTypes}`)).toEqual(["A(1) A int", "B(2) B int,int", "m(3) A int,String,String"]);
   });
 
   test("Python: self is not counted, defaults and *args make a range; a splat is no count", async () => {
@@ -79,6 +79,15 @@ describe("overloads resolved by argument count", () => {
       "src/p/Sub.java": "package p;\n\nclass Sub extends Base {\n  Sub(String m) { super(m); }\n}\n",
     });
     expect(calleesOf(db, "Sub.Sub")).toEqual(["Base.Base:5"]);
+    db.close();
+  });
+
+  test("Java: same-count overloads by the arguments' types: exact first, no boxing before boxing, primitive arrays", async () => {
+    const db = await indexed({
+      "src/p/Sorts.java":
+        "package p;\n\nclass Sorts {\n  void sort(byte[] a, int lo) { }\n  void sort(char[] a, int lo) { }\n  void remove(int i) { }\n  void remove(Object o) { }\n  void print(Object o) { }\n  void print(String s) { }\n  void run(char[] cs, int i, String s) {\n    sort(cs, 0);\n    remove(i);\n    print(s);\n    print(\"x\");\n  }\n}\n",
+    });
+    expect(calleesOf(db, "Sorts.run")).toEqual(["Sorts.print:9", "Sorts.remove:6", "Sorts.sort:5"]);
     db.close();
   });
 

@@ -1,7 +1,8 @@
 // Calls through renamed imports and submodules, and receivers a file tells without a compiler
 // that the call graph used to miss: Go's `urlpkg "net/url"` and `err.(net.Error)`, Python's
-// `from email import _encoded_words as _ew`, `urllib.parse.f()` after `import urllib`, and values
-// of the language's own types (`words = []`, a compiled pattern) that are never the repo's methods.
+// `from email import _encoded_words as _ew`, `urllib.parse.f()` after `import urllib`, values
+// of the language's own types (`words = []`, a compiled pattern) that are never the repo's methods,
+// Java's nested types (`Map.Entry`) and a superclass's method over an interface's.
 import type { Database } from "bun:sqlite";
 import { afterAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
@@ -62,6 +63,24 @@ describe("Python", () => {
       "re/__init__.py": "def compile(p):\n    pass\n\n\ndef sub(p, r, s):\n    pass\n",
     });
     expect(calleesOf(db, "email/header.py", "decode_header")).toEqual(["email/_encoded_words.py:decode", "urllib/parse.py:quote"]);
+    db.close();
+  });
+});
+
+describe("Java", () => {
+  test("`Map.Entry` is Map's Entry, not another class's; super's method is the superclass's, not an interface's at the same depth", async () => {
+    const db = await indexed({
+      "src/p/Map.java": "package p;\n\ninterface Map<K, V> {\n  interface Entry<K, V> {\n    K getKey();\n  }\n}\n",
+      "src/p/Table.java":
+        "package p;\n\nclass Table {\n  static class Entry {\n    Object getKey() { return null; }\n  }\n\n  void putAll(Map.Entry<String, String> e) {\n    e.getKey();\n  }\n}\n",
+      "src/p/Col.java": "package p;\n\ninterface Col {\n  boolean retainAll(Object c);\n}\n",
+      "src/p/St.java": "package p;\n\ninterface St extends Col {\n  boolean retainAll(Object c);\n}\n",
+      "src/p/Coll.java": "package p;\n\nabstract class Coll implements Col {\n  public boolean retainAll(Object c) { return true; }\n}\n",
+      "src/p/ASet.java": "package p;\n\nabstract class ASet extends Coll implements St {\n}\n",
+      "src/p/Jumbo.java": "package p;\n\nclass Jumbo extends ASet {\n  public boolean retainAll(Object c) {\n    return super.retainAll(c);\n  }\n}\n",
+    });
+    expect(calleesOf(db, "src/p/Table.java", "putAll")).toEqual(["src/p/Map.java:Entry.getKey"]);
+    expect(calleesOf(db, "src/p/Jumbo.java", "retainAll")).toEqual(["src/p/Coll.java:Coll.retainAll"]);
     db.close();
   });
 });
