@@ -174,12 +174,85 @@ export function byArgTypes<T extends { arity?: string | null }>(list: T[], argTy
   return list;
 }
 
+const GENERIC_LT = new Set(["typescript", "tsx", "csharp", "cpp", "c"]);
+
+/**
+ * The arguments of the call whose name ends at `at`, read off the text: the top-level commas of
+ * the parenthesised list after the name. null when the text is not plain enough to be sure (a
+ * generic `<…>` in a language that has them, a spread or splat, a comment, a Python lambda, a
+ * regex literal's `/`): the syntax tree decides then (argumentCount). This runs for every call of
+ * a large tree, where asking the tree costs a node per call.
+ */
+export function scanArgumentCount(source: string, at: number, lang: string): number | null {
+  let i = at;
+  const n = source.length;
+  while (i < n && (source.charCodeAt(i) === 32 || source.charCodeAt(i) === 9)) i++;
+  if (source.charCodeAt(i) !== 40 /* ( */) return null;
+  const generics = GENERIC_LT.has(lang);
+  let depth = 0;
+  let commas = 0;
+  let token = false; // something since the last top-level comma
+  let lastArgStart = i + 1;
+  for (i++; i < n; i++) {
+    const c = source.charCodeAt(i);
+    if (c === 34 || c === 39 || c === 96) {
+      // A string: to its closing quote (Python's triple quotes: the same, three times).
+      if (lang === "python" && source.startsWith(String.fromCharCode(c).repeat(3), i)) {
+        const end = source.indexOf(String.fromCharCode(c).repeat(3), i + 3);
+        if (end < 0) return null;
+        i = end + 2;
+      } else {
+        let j = i + 1;
+        for (; j < n; j++) {
+          const d = source.charCodeAt(j);
+          if (d === 92 /* \ */ && c !== 96) j++;
+          else if (d === c) break;
+          else if (d === 10 && c !== 96) return null;
+        }
+        if (j >= n) return null;
+        i = j;
+      }
+      token = true;
+      continue;
+    }
+    if (c === 40 || c === 91 || c === 123) depth++;
+    else if (c === 41 || c === 93 || c === 125) {
+      if (depth === 0) {
+        if (c !== 41) return null;
+        const count = token ? commas + 1 : commas;
+        // `f(g())` in Go passes all of g's results (and a conversion `f(T(x))` looks the same).
+        if (lang === "go" && count === 1 && /\)\s*$/.test(source.slice(lastArgStart, i))) return -1;
+        return count;
+      }
+      depth--;
+    } else if (c === 44 && depth === 0) {
+      if (!token) return null;
+      commas++;
+      token = false;
+      lastArgStart = i + 1;
+      continue;
+    } else if (c === 47 /* / */ || c === 35 /* # */ || c === 42 /* * */ || (c === 60 /* < */ && generics)) return null;
+    else if (c === 46 && source.charCodeAt(i + 1) === 46) return null; // `...`
+    else if (c === 108 && lang === "python" && source.startsWith("lambda", i)) return null;
+    if (c > 32) token = true;
+  }
+  return null;
+}
+
 /** The number of arguments a call node passes, or -1 when it cannot be told. */
-export function argumentCount(call: Node, lang: string): number {
+export function argumentCount(call: Node, lang: string, source: string): number {
   const args = call.childForFieldName("arguments");
   if (!args) return call.type === "new_expression" ? 0 : -1;
   if (args.type === "generator_expression") return 1;
   if (args.type !== "argument_list" && args.type !== "arguments") return -1;
+  // Most argument lists hold no spread and no comment: their named children are the arguments,
+  // counted without a Node object per argument (this runs for every call of a large tree).
+  const text = source.slice(args.startIndex, args.endIndex);
+  if (!/\.\.\.|\*|\/\/|#/.test(text)) {
+    const n = args.namedChildCount;
+    // `f(g())` in Go passes all of g's results (and a conversion `f(T(x))` looks the same).
+    return lang === "go" && n === 1 && /\)\s*\)$/.test(text) ? -1 : n;
+  }
   let n = 0;
   let last: Node | null = null;
   for (const a of args.namedChildren) {

@@ -20,7 +20,7 @@ import type { LanguageSpec } from "./languages.ts";
 import { C_COL, C_INDEX, C_ROW, C_START, CAPTURE_INTS, nodeAt, nodeEnd, passesPredicates, rawMatches } from "./raw-query.ts";
 import type { LoadedLanguage } from "./runtime.ts";
 import { REF_CALL, REF_IMPORTED, REF_KINDS, REF_MEMBER, REF_TYPE } from "./ref-kinds.ts";
-import { COUNTS_ARGS, argumentCount, arityOf, javaArgTypes, javaType } from "./arity.ts";
+import { COUNTS_ARGS, argumentCount, arityOf, javaArgTypes, javaType, scanArgumentCount } from "./arity.ts";
 import { IMPLICIT_THIS, SELF_WORDS, bareTypeName, receiverOfValue } from "./receivers.ts";
 import { signatureFor } from "./signature.ts";
 import {
@@ -404,9 +404,12 @@ function collect(spec: LanguageSpec, query: Query, tree: Tree, source: string): 
       refCol.push(buf[name + C_COL]!);
       const op = ref === REF_CALL ? memberAccessAt(source, nameStart) : -1;
       refKind.push(op >= 0 ? REF_MEMBER : ref);
-      const call = countsArgs && refNode >= 0 ? nodeAt(buf, refNode, tree) : null;
-      refArgs.push(call ? argumentCount(call, spec.id) : -1);
-      c.refArgTypes.push(call && spec.id === "java" ? javaArgTypes(call) : "");
+      // The text first; the syntax tree (a node per call) where the text is not plain enough.
+      const java = spec.id === "java";
+      const scanned = countsArgs && refNode >= 0 && !java ? scanArgumentCount(source, refEnd[refEnd.length - 1]!, spec.id) : null;
+      const call = countsArgs && refNode >= 0 && scanned === null ? nodeAt(buf, refNode, tree) : null;
+      refArgs.push(scanned ?? (call ? argumentCount(call, spec.id, source) : -1));
+      c.refArgTypes.push(call && java ? javaArgTypes(call) : "");
       refQualifier.push(op >= 0 ? qualifierBefore(source, op, 3) || callBefore(source, op) : ref === REF_CALL ? pathBefore(source, nameStart) : "");
     }
   }
