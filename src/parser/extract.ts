@@ -680,20 +680,12 @@ class ReceiverScope {
 
   /** The type a binding of `name` is declared with, as written ("" when none). */
   declaredType(owner: Owner, name: string, at: number): string {
-    const c = this.c;
-    for (let o: Owner | null | undefined = owner; o; o = o === FILE_SCOPE ? null : (o.parent ?? FILE_SCOPE)) {
-      const list = this.byOwner.get(o);
-      if (!list) continue;
-      for (let k = list.length - 1; k >= 0; k--) {
-        const i = list[k]!;
-        if (c.bindName[i] === name && c.bindAt[i]! <= at) return c.bindType[i]!;
-      }
-    }
-    return "";
+    const i = this.nearestBinding(owner, name, at);
+    return i < 0 ? "" : this.c.bindType[i]!;
   }
 
-  /** The nearest binding of `name` declared before `at`, in the enclosing symbols from the inside out; null when none. */
-  private binding(owner: Owner, name: string, at: number, depth = 0): string | null {
+  /** The nearest binding of `name` declared before `at`, in the enclosing symbols from the inside out; -1 when none. */
+  private nearestBinding(owner: Owner, name: string, at: number): number {
     const c = this.c;
     for (let o: Owner | null | undefined = owner; o; o = o === FILE_SCOPE ? null : (o.parent ?? FILE_SCOPE)) {
       const list = this.byOwner.get(o);
@@ -701,25 +693,32 @@ class ReceiverScope {
       for (let k = list.length - 1; k >= 0; k--) {
         const i = list[k]!;
         // A file-level variable is in scope everywhere in the file, before its declaration too.
-        if (c.bindName[i] !== name || (c.bindAt[i]! > at && o !== FILE_SCOPE && !/^(?:this|self)\./.test(name))) continue;
-        const declared = c.bindType[i] ? unalias(c, bareTypeName(c.bindType[i]!)) : null;
-        // A written type decides, even one that says nothing (`xs: any = []`).
-        if (c.bindType[i] || !c.bindValue[i]) return declared ?? "";
-        // `self.store = store`: what the parameter it copies is.
-        if (depth < 3 && /^[A-Za-z_$][\w$]*$/.test(c.bindValue[i]!) && c.bindValue[i] !== name) {
-          return this.binding(this.writtenIn.get(i) ?? owner, c.bindValue[i]!, c.bindAt[i]!, depth + 1) ?? "";
-        }
-        // `w := ecr.resp`: field resp of what ecr is.
-        const path = /^([A-Za-z_$][\w$]*)((?:\s*\.\s*[A-Za-z_$][\w$]*)+)\s*$/.exec(c.bindValue[i]!);
-        if (path) {
-          if (depth >= 3) return "";
-          const head = SELF_WORDS.has(path[1]!) ? (this.classOwner(owner)?.name ?? "") : (this.binding(owner, path[1]!, c.bindAt[i]! - 1, depth + 1) ?? "");
-          return head ? head + path[2]!.split(".").slice(1).map((f) => `#${f.trim()}`).join("") : "";
-        }
-        return this.valueReceiver(owner, c.bindValue[i]!, c.bindAt[i]! - 1, depth);
+        if (c.bindName[i] === name && (c.bindAt[i]! <= at || o === FILE_SCOPE || /^(?:this|self)\./.test(name))) return i;
       }
     }
-    return null;
+    return -1;
+  }
+
+  /** What the nearest binding of `name` declared before `at` says of its type; null when there is none. */
+  private binding(owner: Owner, name: string, at: number, depth = 0): string | null {
+    const c = this.c;
+    const i = this.nearestBinding(owner, name, at);
+    if (i < 0) return null;
+    const declared = c.bindType[i] ? unalias(c, bareTypeName(c.bindType[i]!)) : null;
+    // A written type decides, even one that says nothing (`xs: any = []`).
+    if (c.bindType[i] || !c.bindValue[i]) return declared ?? "";
+    // `self.store = store`: what the parameter it copies is.
+    if (depth < 3 && /^[A-Za-z_$][\w$]*$/.test(c.bindValue[i]!) && c.bindValue[i] !== name) {
+      return this.binding(this.writtenIn.get(i) ?? owner, c.bindValue[i]!, c.bindAt[i]!, depth + 1) ?? "";
+    }
+    // `w := ecr.resp`: field resp of what ecr is.
+    const path = /^([A-Za-z_$][\w$]*)((?:\s*\.\s*[A-Za-z_$][\w$]*)+)\s*$/.exec(c.bindValue[i]!);
+    if (path) {
+      if (depth >= 3) return "";
+      const head = SELF_WORDS.has(path[1]!) ? (this.classOwner(owner)?.name ?? "") : (this.binding(owner, path[1]!, c.bindAt[i]! - 1, depth + 1) ?? "");
+      return head ? head + path[2]!.split(".").slice(1).map((f) => `#${f.trim()}`).join("") : "";
+    }
+    return this.valueReceiver(owner, c.bindValue[i]!, c.bindAt[i]! - 1, depth);
   }
 
   /** What a value gives (receiverOfValue), a method's receiver resolved through this scope's bindings. */

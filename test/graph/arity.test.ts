@@ -3,23 +3,11 @@
 // a small repo whose right answer is plain from the code.
 import type { Database } from "bun:sqlite";
 import { afterAll, describe, expect, test } from "bun:test";
-import { join } from "node:path";
-import { indexRepo } from "../../src/index/indexer.ts";
-import { openWritable } from "../../src/index/store.ts";
 import { parseText } from "../../src/parser/parse-file.ts";
-import { type Files, initRepo, tempDir } from "../helpers/git-repo.ts";
+import { indexedRepos } from "../helpers/indexed-repo.ts";
 
-const tmp = tempDir("skep-arity-");
-afterAll(tmp.cleanup);
-let n = 0;
-
-async function indexed(files: Files): Promise<Database> {
-  const base = join(tmp.dir, String(n++));
-  const root = initRepo(join(base, "repo"), files);
-  const db = openWritable(join(base, "index.db"));
-  await indexRepo(db, root);
-  return db;
-}
+const { indexed, cleanup } = indexedRepos("skep-arity-");
+afterAll(cleanup);
 
 /** Callees (functions and methods) of `from` ("Container.name" or "name", the first such symbol) as "Container.name:line". */
 function calleesOf(db: Database, from: string): string[] {

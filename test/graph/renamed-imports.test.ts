@@ -5,22 +5,10 @@
 // Java's nested types (`Map.Entry`) and a superclass's method over an interface's.
 import type { Database } from "bun:sqlite";
 import { afterAll, describe, expect, test } from "bun:test";
-import { join } from "node:path";
-import { indexRepo } from "../../src/index/indexer.ts";
-import { openWritable } from "../../src/index/store.ts";
-import { type Files, initRepo, tempDir } from "../helpers/git-repo.ts";
+import { indexedRepos } from "../helpers/indexed-repo.ts";
 
-const tmp = tempDir("skep-renamed-");
-afterAll(tmp.cleanup);
-let n = 0;
-
-async function indexed(files: Files): Promise<Database> {
-  const base = join(tmp.dir, String(n++));
-  const root = initRepo(join(base, "repo"), files);
-  const db = openWritable(join(base, "index.db"));
-  await indexRepo(db, root);
-  return db;
-}
+const { indexed, cleanup } = indexedRepos("skep-renamed-");
+afterAll(cleanup);
 
 /** Callees (functions and methods) of the symbol `from` in `path`, as "path:Container.name". */
 function calleesOf(db: Database, path: string, from: string): string[] {
