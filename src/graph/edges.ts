@@ -276,7 +276,25 @@ export class EdgeResolver {
       const types = wanted.filter((s) => (TYPE_KINDS.has(s.kind) || s.name === s.container) && this.dirOf.get(s.fileId) === dir);
       if (types.length) return this.capped(types);
     }
-    return this.capped(this.viaImports(fileId, wanted));
+    const imported = this.capped(this.viaImports(fileId, wanted));
+    return imported.length || family !== "python" ? imported : this.renamedImport(fileId, name);
+  }
+
+  /** Python's `from quopri import encodestring as _encodestring`: `_encodestring()` is quopri's encodestring. */
+  private renamedImport(fileId: number, name: string): GraphSymbol[] {
+    const from = this.pathOf.get(fileId);
+    if (from === undefined) return [];
+    for (const spec of this.importSpecs(fileId)) {
+      if (!spec.endsWith(` as ${name}`) || importBinding(spec) !== name) continue;
+      const path = importPath(spec);
+      const dot = path.lastIndexOf(".");
+      if (dot < 0) continue;
+      const module = /^\.+$/.test(path.slice(0, dot + 1)) ? path.slice(0, dot + 1) : path.slice(0, dot);
+      this.importer ??= new ImportResolver(this.files);
+      const files = new Set(this.importer.resolve(from, module));
+      return this.capped(this.wanted(path.slice(dot + 1), REF_CALL, "python").filter((s) => files.has(s.fileId)));
+    }
+    return [];
   }
 
   /**

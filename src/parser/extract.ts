@@ -510,6 +510,9 @@ function attributeRefs(spec: LanguageSpec, c: Collected, symbols: ExtractedSymbo
     const owner = owners[k]!;
     const kind = refKind[i]!;
     let name = source.slice(at, refEnd[i]!);
+    // `stopTimer, ok := setRequestCancel(…); stopTimer()`: a call of a local variable or parameter
+    // is no call of a function of that name.
+    if (kind === REF_CALL && owner && !refQualifier[i] && rx.isLocal(owner, name, at)) continue;
     let ctorType = "";
     if (kind === REF_CALL && spec.id === "java" && (name === "this" || name === "super")) {
       // Java's `this(…)`/`super(…)` call a constructor of the class or its superclass: named as the class.
@@ -676,6 +679,12 @@ class ReceiverScope {
       if (cls) return `${cls.name}#${name}`;
     }
     return "";
+  }
+
+  /** Whether `name` at `at` is a parameter or variable of the code around it (not a file-level one). */
+  isLocal(owner: Owner, name: string, at: number): boolean {
+    const i = this.nearestBinding(owner, name, at);
+    return i >= 0 && this.writtenIn.get(i) !== FILE_SCOPE;
   }
 
   /** The type a binding of `name` is declared with, as written ("" when none). */

@@ -55,6 +55,20 @@ describe("Python", () => {
   });
 });
 
+describe("plain calls of renamed functions and of locals", () => {
+  test("Python: `from quopri import encodestring as _enc` makes `_enc()` quopri's; Go: a call of a local variable is no function's", async () => {
+    const db = await indexed({
+      "quopri.py": "def encodestring(s):\n    pass\n",
+      "enc.py": "from quopri import encodestring as _enc\n\n\ndef encode(s):\n    return _enc(s)\n",
+      "go.mod": "module example.com/m\n",
+      "t/timer.go": "package t\n\nfunc stopTimer() bool { return true }\n\nfunc setCancel() (func(), bool) { return nil, false }\n\nfunc Send() {\n\tstopTimer, ok := setCancel()\n\tif ok {\n\t\tstopTimer()\n\t}\n}\n",
+    });
+    expect(calleesOf(db, "enc.py", "encode")).toEqual(["quopri.py:encodestring"]);
+    expect(calleesOf(db, "t/timer.go", "Send")).toEqual(["t/timer.go:setCancel"]);
+    db.close();
+  });
+});
+
 describe("Java", () => {
   test("`Map.Entry` is Map's Entry, not another class's; super's method is the superclass's, not an interface's at the same depth", async () => {
     const db = await indexed({
