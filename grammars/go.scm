@@ -85,4 +85,15 @@
 (type_identifier) @name @reference.type
 
 (import_spec
+  !name
+  path: (interpreted_string_literal) @import)
+
+; `urlpkg "net/url"` binds the package as urlpkg (the extractor writes it "net/url as urlpkg");
+; `_` and `.` bind no name to call through.
+((import_spec
+  name: (package_identifier)
+  path: (interpreted_string_literal)) @import)
+
+(import_spec
+  name: [(blank_identifier) (dot)]
   path: (interpreted_string_literal) @import)

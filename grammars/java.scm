@@ -44,6 +44,11 @@
 (method_invocation
   name: (identifier) @name) @reference.call
 
+; `this(…)` and `super(…)` in a constructor call a constructor of the class or its superclass
+; (the extractor names the call after that class).
+(explicit_constructor_invocation
+  constructor: [(this) (super)] @name) @reference.call
+
 ; `new Foo<>()` and `new a.b.Foo()` call Foo's constructor.
 (object_creation_expression
   type: [(type_identifier) @name

@@ -35,13 +35,20 @@
     [(identifier) @name
      (attribute attribute: (identifier) @name)] @reference.type))
 
-; `import a.b` and `import a.b as c` give "a.b"; `from .x import y` gives ".x".
+; `import a.b` gives "a.b", `import a.b as c` "a.b as c"; `from .x import y` gives ".x".
 (import_statement
   name: [(dotted_name) @import
-         (aliased_import name: (dotted_name) @import)])
+         (aliased_import) @import])
 
 (import_from_statement
   module_name: [(dotted_name) (relative_import)] @import)
+
+; `from email import utils` and `from email import _encoded_words as _ew` may import a submodule:
+; "email.utils", "email._encoded_words as _ew" (the extractor joins the two and keeps only names
+; written in lower case, which a module's are; a class is called through as a type).
+(import_from_statement
+  module_name: [(dotted_name) (relative_import)] @import.from
+  name: [(dotted_name) (aliased_import)] @import.member)
 
 ; Class attributes (`x: int = 1`, `items = []`), with their annotation when written.
 (class_definition

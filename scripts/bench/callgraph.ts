@@ -7,7 +7,8 @@
 // and reuses it on the next run.
 //
 // The code is what Debian and npm packages install (never committed): the Go 1.19 standard library
-// (golang-1.19-src), CPython 3.11's (python3.11), ajv's TypeScript sources (node_modules/ajv/lib).
+// (golang-1.19-src), CPython 3.11's (python3.11), ajv's TypeScript sources (node_modules/ajv/lib),
+// enhanced-resolve's JavaScript (node_modules/enhanced-resolve/lib).
 // The labels are in test/fixtures/callgraph/<lang>.tsv, one call pair a line:
 //   caller (path:line of its name)  callee (path:line)  right|wrong  how it was decided
 // A sampled caller's right pairs are all its calls of functions or methods defined in the tree, as
@@ -122,6 +123,20 @@ const CORPORA: Corpus[] = [
         .split("\n")
         .filter(Boolean),
   },
+  {
+    lang: "javascript",
+    root: join(PROJECT, "node_modules/enhanced-resolve/lib"),
+    pkg: "npm ci (enhanced-resolve 5, which webpack's resolver plugins depend on, ships plain JavaScript with JSDoc types)",
+    sample: "",
+    copy: true,
+    how: "TypeScript checker getResolvedSignature over JavaScript, allowJs + checkJs (scripts/bench/callgraph/oracle-ts.ts)",
+    callers: 70,
+    oracle: () =>
+      execFileSync(process.execPath, [join(import.meta.dir, "callgraph/oracle-ts.ts"), join(PROJECT, "node_modules/enhanced-resolve/lib"), "js"], { maxBuffer: 1 << 26, stdio: ["ignore", "pipe", "ignore"] })
+        .toString()
+        .split("\n")
+        .filter(Boolean),
+  },
 ];
 
 const { values: args } = parseArgs({ options: { lang: { type: "string" }, label: { type: "boolean", default: false }, misses: { type: "string" }, db: { type: "string" } } });
@@ -168,8 +183,9 @@ const CALLABLE = new Set(["function", "method"]);
 
 function edgeSets(db: Database): { before: Map<number, Set<number>>; after: Map<number, Set<number>> } {
   const files = db.query("SELECT id, path, lang FROM files WHERE skip_reason IS NULL").all() as { id: number; path: string; lang: string }[];
-  const symbols = db.query("SELECT id, file_id AS fileId, name, kind, container, type_ref AS typeRef FROM symbols").all() as GraphSymbol[];
-  const refs = db.query(`SELECT r.from_symbol AS "from", r.file_id AS fileId, n.name, r.kind, r.count, r.recv FROM refs r JOIN ref_names n ON n.id = r.name_id`).all() as GraphRef[];
+  const symbols = db.query("SELECT * , file_id AS fileId, type_ref AS typeRef FROM symbols").all() as GraphSymbol[];
+  const refs = db.query(`SELECT r.*, r.from_symbol AS "from", r.file_id AS fileId, n.name FROM refs r JOIN ref_names n ON n.id = r.name_id`).all() as (GraphRef & { arg_types?: string })[];
+  for (const r of refs) r.argTypes = r.arg_types ?? "";
   const relations = db.query("SELECT file_id AS fileId, name AS type, base FROM supertypes").all() as GraphRelation[];
   const imports = new Map<number, string[]>();
   for (const { file_id, spec } of db.query("SELECT file_id, spec FROM imports").all() as { file_id: number; spec: string }[]) {

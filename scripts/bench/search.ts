@@ -114,7 +114,7 @@ function build(db: Database): void {
               ? `func ${name}(${pick(VOCAB)} string) (${cap(pick(VOCAB))}, error)`
               : `${kind} ${name}`;
         const doc = rnd() < 0.5 ? `${name} ${pick(VOCAB)}s the ${pick(VOCAB)} ${pick(VOCAB)} of the ${pick(VOCAB)}.` : null;
-        symbols.push({ name, kind, container, line, col: 0, endLine: line + 10, endCol: 1, signature, doc, typeRef: null });
+        symbols.push({ name, kind, container, line, col: 0, endLine: line + 10, endCol: 1, signature, doc, typeRef: null, arity: null });
       }
       writer.writeParsed({ path, lang, size: 1000, mtimeUs: 1 }, "hash", { symbols, refs: [], imports: [], relations: [], syntaxErrors: 0 }, Date.now());
       made += count;

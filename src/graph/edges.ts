@@ -22,7 +22,8 @@ import { posix } from "node:path";
 import { isCoreMethod } from "./core-methods.ts";
 import { ImportResolver } from "./imports.ts";
 import { type GraphRelation, TypedLookup } from "./receiver-types.ts";
-import { importBinding } from "../parser/extract.ts";
+import { admits, byArgTypes } from "../parser/arity.ts";
+import { importBinding, importPath } from "../parser/extract.ts";
 import { REF_CALL, REF_IMPORTED, REF_MEMBER, REF_TYPE, refCountOf, refKindOf } from "../parser/ref-kinds.ts";
 
 /**
@@ -63,6 +64,8 @@ export interface GraphSymbol {
   container: string | null;
   /** A field's declared type, a function's return type (bare names), or null. */
   typeRef: string | null;
+  /** A function's parameter count ("2", "1-3", "1+": src/parser/arity.ts), or null. */
+  arity?: string | null;
 }
 
 export interface GraphFile {
@@ -80,6 +83,10 @@ export interface GraphRef {
   count: number;
   /** What the file says about the receiver's type (src/parser/receivers.ts), "" for nothing. */
   recv: string;
+  /** How many arguments the calls pass, -1 when not known. */
+  args?: number;
+  /** Java: the arguments' types as far as written ("int,,String"), "" or absent when none. */
+  argTypes?: string;
 }
 
 export interface EdgeChanges {
@@ -161,21 +168,75 @@ export class EdgeResolver {
     return this.typed;
   }
 
-  resolve(fileId: number, name: string, kind: number, recv = ""): Resolution {
-    const key = `${fileId}\0${kind}\0${name}\0${recv}`;
+  resolve(fileId: number, name: string, kind: number, recv = "", args = -1, argTypes = ""): Resolution {
+    // Argument counts tell overloads apart only with the typed rules (the name rules stay as they were).
+    if (!this.typed || kind === REF_TYPE) args = -1;
+    if (args < 0) argTypes = "";
+    const key = `${fileId}\0${kind}\0${name}\0${recv}\0${args}\0${argTypes}`;
     let hit = this.cache.get(key);
     if (!hit) {
-      hit = this.typedLookup(fileId, name, kind, recv) ?? this.byName(fileId, name, kind, kind === REF_IMPORTED ? recv : "");
+      const outer = this.args;
+      const outerTypes = this.argTypes;
+      this.args = args;
+      this.argTypes = argTypes;
+      try {
+        hit = this.typedLookup(fileId, name, kind, recv) ?? this.byName(fileId, name, kind, kind === REF_IMPORTED ? recv : "");
+        if (this.typed && kind === REF_CALL) hit = this.constructorsOf(hit);
+        // `ecre.sub()`, `self._lines.append()` in Go, JavaScript or Python: a value's member is a
+        // method, never a module's function of that name (re.sub, a module-level append).
+        if (this.typed && kind === REF_MEMBER && recv && NO_IMPLICIT_RECEIVER.has(this.familyOfFile.get(fileId) ?? "") && hit.targets.some((t) => t.container === null)) {
+          hit = { targets: hit.targets.filter((t) => t.container !== null), via: hit.via };
+        }
+      } finally {
+        this.args = outer;
+        this.argTypes = outerTypes;
+      }
       this.cache.set(key, hit);
     }
     return hit;
+  }
+
+  /**
+   * `new Set(s)` resolved to class Set (a nested class found as a member of the enclosing one, say)
+   * calls Set's constructors, where the language names them after the class (Java, C#, C++):
+   * those of its file, with the argument count's say.
+   */
+  private constructorsOf(hit: Resolution): Resolution {
+    if (!hit.targets.some((t) => TYPE_KINDS.has(t.kind))) return hit;
+    const targets: GraphSymbol[] = [];
+    for (const t of hit.targets) {
+      const ctors = TYPE_KINDS.has(t.kind) ? (this.candidates(t.name) ?? []).filter((c) => c.kind === "method" && c.container === t.name && c.fileId === t.fileId) : [];
+      if (ctors.length) targets.push(...this.capped(ctors));
+      else targets.push(t);
+    }
+    return { targets, via: hit.via };
+  }
+
+  /** The argument count of the call being resolved (-1: not known), for capped(). */
+  private args = -1;
+  /** The arguments' types of the call being resolved ("" when none). */
+  private argTypes = "";
+
+  /**
+   * More candidates than MAX_CANDIDATES, at whatever scope they were found, is no signal: no edge.
+   * Before counting, overloads that cannot take the call's arguments go (`new ArrayList(n)` is not
+   * `ArrayList(Collection)` plus `ArrayList()`), unless none can: then the counts were misread
+   * (a Python decorator, a call through `Class.method(obj, …)`) and every candidate stays.
+   */
+  private capped(list: GraphSymbol[]): GraphSymbol[] {
+    if (this.args >= 0 && list.length > 1) {
+      const args = this.args;
+      const fit = list.filter((s) => admits(s.arity ?? null, args));
+      if (fit.length) list = byArgTypes(fit, this.argTypes);
+    }
+    return capped(list);
   }
 
   /** Through the receiver's type; null when that says nothing and the name rules decide. */
   private typedLookup(fileId: number, name: string, kind: number, recv: string): Resolution | null {
     if (!recv || !this.typed || (kind !== REF_MEMBER && kind !== REF_CALL)) return null;
     const t = this.typed.member(fileId, recv, name);
-    if ("found" in t) return { targets: capped(t.found), via: VIA_TYPE };
+    if ("found" in t) return { targets: this.capped(t.found), via: VIA_TYPE };
     // A member call on a type the repo does not define is a call into a library.
     if ("external" in t && kind === REF_MEMBER) return NONE;
     return null;
@@ -208,14 +269,32 @@ export class EdgeResolver {
   private fileOrImportCall(fileId: number, name: string, family: string): GraphSymbol[] {
     const wanted = this.wanted(name, family === "python" ? REF_CALL : REF_MEMBER, family);
     const sameFile = wanted.filter((s) => s.fileId === fileId);
-    if (sameFile.length) return capped(sameFile);
+    if (sameFile.length) return this.capped(sameFile);
     if (family !== "python") {
       // `new Cache()`: a class of the same package needs no import (its constructors are named like it).
       const dir = this.dirOf.get(fileId);
       const types = wanted.filter((s) => (TYPE_KINDS.has(s.kind) || s.name === s.container) && this.dirOf.get(s.fileId) === dir);
-      if (types.length) return capped(types);
+      if (types.length) return this.capped(types);
     }
-    return capped(this.viaImports(fileId, wanted));
+    const imported = this.capped(this.viaImports(fileId, wanted));
+    return imported.length || family !== "python" ? imported : this.renamedImport(fileId, name);
+  }
+
+  /** Python's `from quopri import encodestring as _encodestring`: `_encodestring()` is quopri's encodestring. */
+  private renamedImport(fileId: number, name: string): GraphSymbol[] {
+    const from = this.pathOf.get(fileId);
+    if (from === undefined) return [];
+    for (const spec of this.importSpecs(fileId)) {
+      if (!spec.endsWith(` as ${name}`) || importBinding(spec) !== name) continue;
+      const path = importPath(spec);
+      const dot = path.lastIndexOf(".");
+      if (dot < 0) continue;
+      const module = /^\.+$/.test(path.slice(0, dot + 1)) ? path.slice(0, dot + 1) : path.slice(0, dot);
+      this.importer ??= new ImportResolver(this.files);
+      const files = new Set(this.importer.resolve(from, module));
+      return this.capped(this.wanted(path.slice(dot + 1), REF_CALL, "python").filter((s) => files.has(s.fileId)));
+    }
+    return [];
   }
 
   /**
@@ -242,14 +321,21 @@ export class EdgeResolver {
       // With receivers' types in use, a member call whose receiver stayed unknown is kept only when
       // one method is in sight: several same-named methods near it are mostly other types' (measured
       // by bench:callgraph; the name rules alone spread it over them).
-      return this.typed ? (near.length === 1 ? near : []) : capped(near);
+      // (Overloads of one method count as one: the call's argument count may single one out.)
+      if (!this.typed) return this.capped(near);
+      // Python: named like a method of the language's own types (`parts.pop(0)`, `d.items()`), on
+      // a receiver nothing is known of, it is the language's, even with a namesake in the same
+      // file (measured by bench:callgraph; in TypeScript and JavaScript that lost more than it won).
+      if (family === "python" && isCoreMethod(family, name)) return [];
+      const fit = near.length > 1 ? this.capped(near) : near;
+      return fit.length === 1 ? fit : [];
     }
     // `fmt.Println()`: the qualifier is an import's name, so that import decides, nothing nearer
     // (not `bytes.Println` because the file imports bytes too); an import the repo does not hold
     // (a library) gives no edge. Without the qualifier (an index from before it was kept): any import.
-    if (kind === REF_IMPORTED) return capped(qualifier ? this.viaImport(fileId, qualifier, wanted) : this.viaImports(fileId, wanted));
+    if (kind === REF_IMPORTED) return this.capped(qualifier ? this.viaImport(fileId, qualifier, wanted) : this.viaImports(fileId, wanted));
     if (wanted.length <= 1) return wanted;
-    return capped(this.nearest(fileId, wanted, true, false));
+    return this.capped(this.nearest(fileId, wanted, true, false));
   }
 
   /**
@@ -281,7 +367,19 @@ export class EdgeResolver {
       const from = this.pathOf.get(fileId);
       if (from !== undefined) {
         this.importer ??= new ImportResolver(this.files);
-        for (const spec of this.importSpecs(fileId)) if (importBinding(spec) === binding) for (const h of this.importer.resolve(from, spec)) set.add(h);
+        // (`urllib.parse.quote()` in Python names the import `urllib.parse` in full.)
+        const dot = binding.indexOf(".");
+        for (const spec of this.importSpecs(fileId)) {
+          if (importBinding(spec) === binding || spec === binding) {
+            let files = this.importer.resolve(from, spec);
+            // Python's `from .config import settings`: not a submodule, so a name of .config.
+            const path = importPath(spec);
+            if (files.length === 0 && from.endsWith(".py") && /[^.]\.[^.]+$/.test(path)) files = this.importer.resolve(from, path.slice(0, path.lastIndexOf(".")));
+            for (const h of files) set.add(h);
+          }
+          // `urllib.parse.quote()` after `import urllib`: the submodule urllib.parse.
+          else if (dot > 0 && importBinding(spec) === binding.slice(0, dot)) for (const h of this.importer.resolve(from, importPath(spec) + binding.slice(dot))) set.add(h);
+        }
       }
       this.importNamed.set(key, set);
     }
@@ -345,7 +443,7 @@ export function resolveEdges(refs: Iterable<GraphRef>, resolver: EdgeResolver): 
   const weights = new Map<number, Map<number, { w: number; kinds: number; via: number }>>();
   let resolved = 0;
   for (const r of refs) {
-    const { targets, via } = resolver.resolve(r.fileId, r.name, r.kind, r.recv);
+    const { targets, via } = resolver.resolve(r.fileId, r.name, r.kind, r.recv, r.args ?? -1, r.argTypes ?? "");
     if (targets.length === 0) continue;
     resolved += r.count;
     const share = r.count / targets.length;
@@ -483,12 +581,17 @@ export class PackedGraph {
   private readonly symContainer = new Column(new Int32Array(1024));
   /** Name id of the declared or return type, 0 for none. */
   private readonly symType = new Column(new Int32Array(1024));
+  /** Name id of the arity, 0 for none. */
+  private readonly symArity = new Column(new Int32Array(1024));
   private readonly refFrom = new Column(new Int32Array(1024));
   private readonly refFile = new Column(new Int32Array(1024));
   private readonly refName = new Column(new Int32Array(1024));
   private readonly refKindCount = new Column(new Int32Array(1024));
   /** Name id of the receiver hint, 0 for none. */
   private readonly refRecv = new Column(new Int32Array(1024));
+  private readonly refArgs = new Column(new Int32Array(1024));
+  /** Name id of the arguments' types, 0 for none. */
+  private readonly refArgTypes = new Column(new Int32Array(1024));
 
   nameId(name: string): number {
     let id = this.ids.get(name);
@@ -500,8 +603,9 @@ export class PackedGraph {
     return id;
   }
 
-  addSymbol(id: number, fileId: number, name: string, kind: string, container: string | null, typeRef: string | null): void {
+  addSymbol(id: number, fileId: number, name: string, kind: string, container: string | null, typeRef: string | null, arity: string | null = null): void {
     this.symType.push(typeRef === null ? 0 : this.nameId(typeRef));
+    this.symArity.push(arity === null ? 0 : this.nameId(arity));
     this.symId.push(id);
     this.symFile.push(fileId);
     this.symName.push(this.nameId(name));
@@ -510,8 +614,10 @@ export class PackedGraph {
   }
 
   /** kindCount: count << REF_KIND_BITS | kind. */
-  addRef(from: number, fileId: number, nameId: number, kindCount: number, recvId: number): void {
+  addRef(from: number, fileId: number, nameId: number, kindCount: number, recvId: number, args = -1, argTypesId = 0): void {
     this.refRecv.push(recvId);
+    this.refArgs.push(args);
+    this.refArgTypes.push(argTypesId);
     this.refFrom.push(from);
     this.refFile.push(fileId);
     this.refName.push(nameId);
@@ -544,8 +650,10 @@ export class PackedGraph {
       const n = this.symName.get(i);
       const c = this.symContainer.get(i);
       const ty = this.symType.get(i);
+      const ar = this.symArity.get(i);
       const s: GraphSymbol = {
         typeRef: ty === 0 ? null : this.names[ty]!,
+        arity: ar === 0 ? null : this.names[ar]!,
         id: this.symId.get(i),
         fileId: this.symFile.get(i),
         name: this.names[n]!,
@@ -571,7 +679,7 @@ export class PackedGraph {
     );
     const self = this;
     function* refs(): Generator<GraphRef> {
-      const r: GraphRef = { from: 0, fileId: 0, name: "", kind: 0, count: 0, recv: "" };
+      const r: GraphRef = { from: 0, fileId: 0, name: "", kind: 0, count: 0, recv: "", args: -1, argTypes: "" };
       for (let i = 0; i < self.refFrom.length; i++) {
         const kc = self.refKindCount.get(i);
         r.from = self.refFrom.get(i);
@@ -581,6 +689,9 @@ export class PackedGraph {
         r.count = refCountOf(kc);
         const recv = self.refRecv.get(i);
         r.recv = recv === 0 ? "" : self.names[recv]!;
+        r.args = self.refArgs.get(i);
+        const types = self.refArgTypes.get(i);
+        r.argTypes = types === 0 ? "" : self.names[types]!;
         yield r;
       }
     }
@@ -594,7 +705,7 @@ export function writeEdges(db: Database, edges: EdgeList): void {
   for (let i = 0; i < edges.count; i++) insert.run(edges.from[i]!, edges.to[i]!, edges.weight[i]!, edges.kind[i]!, edges.via[i]!);
 }
 
-const REF_COLUMNS = `r.from_symbol AS "from", r.file_id AS fileId, n.name, r.kind, r.count, r.recv`;
+const REF_COLUMNS = `r.from_symbol AS "from", r.file_id AS fileId, n.name, r.kind, r.count, r.recv, r.args, r.arg_types AS argTypes`;
 const REF_JOINS = "JOIN ref_names n ON n.id = r.name_id";
 
 function loadFiles(db: Database): GraphFile[] {
@@ -604,7 +715,7 @@ function loadFiles(db: Database): GraphFile[] {
 export function updateEdges(db: Database, changes: EdgeChanges | "full"): EdgeStats {
   if (changes === "full") {
     const files = loadFiles(db);
-    const symbols = db.query("SELECT id, file_id AS fileId, name, kind, container, type_ref AS typeRef FROM symbols").all() as GraphSymbol[];
+    const symbols = db.query("SELECT id, file_id AS fileId, name, kind, container, type_ref AS typeRef, arity FROM symbols").all() as GraphSymbol[];
     const refs = db.query(`SELECT ${REF_COLUMNS} FROM refs r ${REF_JOINS}`).all() as GraphRef[];
     const relations = db.query("SELECT file_id AS fileId, name AS type, base FROM supertypes").all() as GraphRelation[];
     const imports = new Map<number, string[]>();
@@ -630,7 +741,7 @@ export function updateEdges(db: Database, changes: EdgeChanges | "full"): EdgeSt
   }
   // Only the names these references use are looked up (through the name index), not every symbol.
   const byName = db.prepare(
-    "SELECT id, file_id AS fileId, name, kind, container, type_ref AS typeRef FROM symbols WHERE name = ?1 COLLATE NOCASE AND name = ?1",
+    "SELECT id, file_id AS fileId, name, kind, container, type_ref AS typeRef, arity FROM symbols WHERE name = ?1 COLLATE NOCASE AND name = ?1",
   );
   const basesOf = db.prepare("SELECT file_id AS fileId, name AS type, base FROM supertypes WHERE name = ?");
   const specsOf = db.prepare("SELECT spec FROM imports WHERE file_id = ?");
@@ -667,7 +778,7 @@ function affectedCallers(db: Database, changes: EdgeChanges): Map<number, number
     // Removed files are gone from the index, so match specs against the changed paths directly.
     const changedStems = [...changes.pathsAddedOrRemoved].map((p) => p.replace(/\.[^./]+$/, ""));
     for (const row of db.query("SELECT DISTINCT file_id, spec FROM imports").all() as { file_id: number; spec: string }[]) {
-      const words = row.spec.replace(/^[.@]+/, "").split(/::|\\|\/|\./).filter(Boolean).join("/");
+      const words = importPath(row.spec).replace(/^[.@]+/, "").split(/::|\\|\/|\./).filter(Boolean).join("/");
       if (!words) continue;
       const hit = (stem: string) => {
         const dir = posix.dirname(stem);

@@ -3,6 +3,7 @@
 // (without extension) or a directory (Go packages, Python packages). Unresolvable specs (the
 // standard library, third-party packages outside the repo) simply match nothing.
 import { posix } from "node:path";
+import { importPath } from "../parser/extract.ts";
 
 export interface FileRef {
   id: number;
@@ -40,7 +41,8 @@ export class ImportResolver {
   }
 
   /** Files an import in `fromPath` refers to. */
-  resolve(fromPath: string, spec: string): number[] {
+  resolve(fromPath: string, written: string): number[] {
+    const spec = importPath(written);
     const go = fromPath.endsWith(".go");
     const key = spec.startsWith(".") ? `${posix.dirname(fromPath)}\0${spec}` : go ? `go\0${spec}` : spec;
     let hit = this.cache.get(key);

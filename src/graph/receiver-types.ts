@@ -17,6 +17,7 @@ export interface GraphRelation {
 const CALLABLE_NOT = new Set(["constant", "module", "namespace", "field", "property"]);
 const FIELD_KINDS = new Set(["field", "property", "constant"]);
 const TYPE_KINDS = new Set(["class", "struct", "interface", "enum", "trait", "type", "object"]);
+const INTERFACE_KINDS = new Set(["interface", "trait"]);
 const MAX_DEPTH = 8;
 const MAX_TYPES = 5;
 
@@ -126,7 +127,16 @@ export class TypedLookup {
     let defs = this.defsCache.get(key);
     if (!defs) {
       const slash = name.indexOf("/");
-      let all = (this.scope.candidates(slash < 0 ? name : name.slice(slash + 1)) ?? []).filter((s) => TYPE_KINDS.has(s.kind) && this.scope.family(s.fileId) === family);
+      let bare = slash < 0 ? name : name.slice(slash + 1);
+      // `Map$Entry` (receivers.ts): Entry declared in Map, when the repo has such a nested type.
+      const dollar = bare.lastIndexOf("$");
+      let outer = "";
+      if (dollar > 0 && !this.scope.candidates(bare)?.length) {
+        outer = bare.slice(bare.lastIndexOf("$", dollar - 1) + 1, dollar);
+        bare = bare.slice(dollar + 1);
+      }
+      let all = (this.scope.candidates(bare) ?? []).filter((s) => TYPE_KINDS.has(s.kind) && this.scope.family(s.fileId) === family);
+      if (outer && all.some((s) => s.container === outer)) all = all.filter((s) => s.container === outer);
       if (slash > 0) {
         const q = `/${name.slice(0, slash)}`;
         const inQ = all.filter((s) => `/${this.scope.dir(s.fileId)}`.endsWith(q));
@@ -150,16 +160,29 @@ export class TypedLookup {
     for (let depth = 0; depth < MAX_DEPTH && level.length; depth++) {
       const found: GraphSymbol[] = [];
       const next: GraphSymbol[] = [];
+      let fromClass = 0;
       for (const t of level) {
         if (seen.has(t.id)) continue;
         seen.add(t.id);
-        for (const m of this.ownMembers(t, name, fields)) if (!found.includes(m)) found.push(m);
+        for (const m of this.ownMembers(t, name, fields)) {
+          if (found.includes(m)) continue;
+          found.push(m);
+          if (!INTERFACE_KINDS.has(t.kind)) fromClass++;
+        }
         if (found.length === 0) for (const b of this.bases(t)) next.push(b);
       }
+      // A superclass's method and an interface's at the same depth: the class's implements the
+      // interface's (`super.retainAll(c)` in a set is AbstractCollection's, not Set's).
+      if (fromClass > 0 && fromClass < found.length) return found.filter((m) => !INTERFACE_KINDS.has(this.ownerKind(m, level)));
       if (found.length) return found;
       level = next;
     }
     return [];
+  }
+
+  /** The kind of the type among `level` that declares member m. */
+  private ownerKind(m: GraphSymbol, level: GraphSymbol[]): string {
+    return level.find((t) => t.name === m.container && (t.fileId === m.fileId || this.scope.dir(t.fileId) === this.scope.dir(m.fileId)))?.kind ?? "class";
   }
 
   /** The supertypes of a type that the repo defines. */

@@ -12,4 +12,5 @@
 // 5: a call through an import's name looks in that import only; Go imports name package
 //    directories (exactly), never files; a plain Python or Java call resolves in its file or its
 //    imports (Java constructors: the package too); receivers `()T#x.f` (a call on a field path).
-export const RESOLVER_VERSION = 5;
+// 6: a call's candidates that cannot take its argument count go, unless none can (overloads).
+export const RESOLVER_VERSION = 6;

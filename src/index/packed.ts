@@ -28,7 +28,7 @@ export interface PackedExtraction {
   /** Symbol names, then reference names, back to back; their lengths in nameLengths. */
   names: string;
   nameLengths: Int32Array;
-  /** Per symbol: kind, container, signature, doc, words, humps, typeRef (length -1: null). */
+  /** Per symbol: kind, container, signature, doc, words, humps, typeRef, arity (length -1: null). */
   text: string;
   textLengths: Int32Array;
   /** Per aggregated reference, ordered by referring symbol: that symbol's index, and count << REF_KIND_BITS | kind. */
@@ -36,13 +36,17 @@ export interface PackedExtraction {
   refKindCount: Int32Array;
   /** Per aggregated reference, its receiver hint ("" for none). */
   refReceivers: string[];
+  /** Per aggregated reference, the arguments its calls pass (-1: not known). */
+  refArgs: Int32Array;
+  /** Per aggregated reference, its arguments' types (Java; "" for none). */
+  refArgTypes: string[];
   imports: string[];
   /** Supertype relations, flat: type, base, type, base… */
   relations: string[];
   syntaxErrors: number;
 }
 
-const TEXT_FIELDS = 7;
+const TEXT_FIELDS = 8;
 
 export function packExtraction(x: Extraction): PackedExtraction {
   const n = x.symbols.length;
@@ -69,6 +73,7 @@ export function packExtraction(x: Extraction): PackedExtraction {
     put(t + 4, f.words);
     put(t + 5, f.humps);
     put(t + 6, s.typeRef);
+    put(t + 7, s.arity);
   });
   const refs = packRefs(x);
   for (const name of refs.names) names.push(name);
@@ -83,6 +88,8 @@ export function packExtraction(x: Extraction): PackedExtraction {
     refEnclosing: refs.enclosing,
     refKindCount: refs.kindCount,
     refReceivers: refs.receivers,
+    refArgs: refs.args,
+    refArgTypes: refs.argTypes,
     imports: x.imports,
     relations: x.relations.flatMap((r) => [r.type, r.base]),
     syntaxErrors: x.syntaxErrors,
@@ -99,6 +106,7 @@ export class SymbolReader {
   words = "";
   humps = "";
   typeRef: string | null = null;
+  arity: string | null = null;
   line = 0;
   col = 0;
   endLine = 0;
@@ -123,6 +131,7 @@ export class SymbolReader {
     this.words = this.field(t + 4)!;
     this.humps = this.field(t + 5)!;
     this.typeRef = this.field(t + 6);
+    this.arity = this.field(t + 7);
     this.line = p.positions[i * 4]!;
     this.col = p.positions[i * 4 + 1]!;
     this.endLine = p.positions[i * 4 + 2]!;
@@ -146,21 +155,23 @@ export class SymbolReader {
   }
 }
 
-/** A file's references aggregated per (enclosing symbol, name, kind, receiver); references outside any symbol are dropped. */
-function packRefs(x: Extraction): { enclosing: Int32Array; kindCount: Int32Array; names: string[]; receivers: string[] } {
+/** A file's references aggregated per (enclosing symbol, name, kind, receiver, argument count and types); references outside any symbol are dropped. */
+function packRefs(x: Extraction): { enclosing: Int32Array; kindCount: Int32Array; names: string[]; receivers: string[]; args: Int32Array; argTypes: string[] } {
   // One map of names per (enclosing symbol, kind), so no key string is built per reference.
   const byOwner = new Map<number, Map<string, number>>();
   const enclosing: number[] = [];
   const kindCount: number[] = [];
   const names: string[] = [];
   const receivers: string[] = [];
+  const args: number[] = [];
+  const argTypes: string[] = [];
   for (const r of x.refs) {
     if (r.enclosing === null) continue;
     const kind = refKindCode(r.kind);
     const owner = (r.enclosing << REF_KIND_BITS) | kind;
     let byName = byOwner.get(owner);
     if (!byName) byOwner.set(owner, (byName = new Map()));
-    const key = r.receiver ? `${r.name}\0${r.receiver}` : r.name;
+    const key = r.args >= 0 ? `${r.name}\0${r.receiver}\0${r.args}\0${r.argTypes}` : r.receiver ? `${r.name}\0${r.receiver}` : r.name;
     const at = byName.get(key);
     if (at !== undefined) kindCount[at]! += 1 << REF_KIND_BITS;
     else {
@@ -169,6 +180,8 @@ function packRefs(x: Extraction): { enclosing: Int32Array; kindCount: Int32Array
       kindCount.push((1 << REF_KIND_BITS) | kind);
       names.push(r.name);
       receivers.push(r.receiver);
+      args.push(r.args);
+      argTypes.push(r.argTypes);
     }
   }
   // By referring symbol (the primary key's order within a file).
@@ -178,5 +191,7 @@ function packRefs(x: Extraction): { enclosing: Int32Array; kindCount: Int32Array
     kindCount: Int32Array.from(order, (i) => kindCount[i]!),
     names: order.map((i) => names[i]!),
     receivers: order.map((i) => receivers[i]!),
+    args: Int32Array.from(order, (i) => args[i]!),
+    argTypes: order.map((i) => argTypes[i]!),
   };
 }

@@ -1,6 +1,6 @@
 // The index schema. Bump INDEX_SCHEMA_VERSION on any change to these tables: an index written by
 // another version is dropped and rebuilt (it is derived data), never read with the wrong shape.
-export const INDEX_SCHEMA_VERSION = 4;
+export const INDEX_SCHEMA_VERSION = 5;
 
 /** Tables owned by the index. Other subsystems (tasks) keep their own tables in the same file. */
 export const INDEX_TABLES = ["files", "symbols", "ref_names", "refs", "name_files", "imports", "supertypes", "edges", "symbols_fts", "symbols_tri"] as const;
@@ -37,6 +37,7 @@ CREATE TABLE symbols (
   signature TEXT NOT NULL,
   doc TEXT,
   type_ref TEXT,                    -- a field's declared type, a function's return type (bare name)
+  arity TEXT,                       -- a function's parameter count: '2', '1-3' (defaults), '1+' (varargs), '2:char[],int' (Java, with types); src/parser/arity.ts
   rank REAL NOT NULL DEFAULT 0
 );
 CREATE INDEX symbols_file ON symbols(file_id);
@@ -47,7 +48,9 @@ CREATE INDEX symbols_humps ON symbols(humps);
 -- 2 = member call (x.f()), 3 = member call through an import's name (fmt.Println(); see
 -- src/parser/ref-kinds.ts);
 -- recv = what the file says about a call's receiver type (src/parser/receivers.ts), '' for nothing;
--- count = how often. Names are interned in ref_names (a reference's name is 7 characters on
+-- args = how many arguments the calls pass (-1 not known: src/parser/arity.ts), which tells
+-- overloads apart; arg_types = in Java, the arguments' types as far as the call says them
+-- ("int,,String"; '' for nothing), which tells same-count overloads apart; count = how often. Names are interned in ref_names (a reference's name is 7 characters on
 -- average, its id 2 bytes). Clustered by file, so a file's references are one range to read or
 -- delete. References outside any definition (top-level initialisers) carry no edge and are not
 -- kept. The view refs_by_name shows them with their names.
@@ -58,8 +61,10 @@ CREATE TABLE refs (
   name_id INTEGER NOT NULL,
   kind INTEGER NOT NULL,
   recv TEXT NOT NULL,
+  args INTEGER NOT NULL,
+  arg_types TEXT NOT NULL,
   count INTEGER NOT NULL,
-  PRIMARY KEY (file_id, from_symbol, name_id, kind, recv)
+  PRIMARY KEY (file_id, from_symbol, name_id, kind, recv, args, arg_types)
 ) WITHOUT ROWID;
 -- Which files reference a name: when a definition of that name appears or goes away, only those
 -- files' references are resolved again. A third the size of an index on refs(name_id).
@@ -69,7 +74,7 @@ CREATE TABLE name_files (
   PRIMARY KEY (name_id, file_id)
 ) WITHOUT ROWID;
 CREATE VIEW refs_by_name AS
-  SELECT r.file_id, r.from_symbol, n.name, r.kind, r.recv, r.count FROM refs r JOIN ref_names n ON n.id = r.name_id;
+  SELECT r.file_id, r.from_symbol, n.name, r.kind, r.recv, r.args, r.arg_types, r.count FROM refs r JOIN ref_names n ON n.id = r.name_id;
 
 CREATE TABLE imports (file_id INTEGER NOT NULL, spec TEXT NOT NULL);
 CREATE INDEX imports_file ON imports(file_id);

@@ -323,6 +323,7 @@ interface OldSymbol {
   signature: string;
   doc: string | null;
   type_ref: string | null;
+  arity: string | null;
 }
 
 const symbolKey = (name: string, kind: string, container: string | null) => `${name}\0${kind}\0${container ?? ""}`;
@@ -401,14 +402,14 @@ export class IndexWriter {
        RETURNING id`,
     );
     this.insertSymbol = db.prepare(
-      `INSERT INTO symbols(id, file_id, name, humps, words, kind, container, line, col, end_line, end_col, signature, doc, type_ref)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+      `INSERT INTO symbols(id, file_id, name, humps, words, kind, container, line, col, end_line, end_col, signature, doc, type_ref, arity)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
     );
     this.insertSymbolBulk = db.prepare(
-      `INSERT INTO symbols(id, file_id, name, humps, words, kind, container, line, col, end_line, end_col, signature, doc, type_ref, rank)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO symbols(id, file_id, name, humps, words, kind, container, line, col, end_line, end_col, signature, doc, type_ref, arity, rank)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    this.insertRef = db.prepare("INSERT INTO refs(file_id, from_symbol, name_id, kind, recv, count) VALUES (?, ?, ?, ?, ?, ?)");
+    this.insertRef = db.prepare("INSERT INTO refs(file_id, from_symbol, name_id, kind, recv, args, arg_types, count) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
     this.insertRelation = db.prepare("INSERT INTO supertypes(file_id, name, base) VALUES (?, ?, ?)");
     this.deleteRelations = db.prepare("DELETE FROM supertypes WHERE file_id = ?");
     this.nameId = db.prepare("SELECT id FROM ref_names WHERE name = ?");
@@ -421,11 +422,11 @@ export class IndexWriter {
     this.fileId = db.prepare("SELECT id FROM files WHERE path = ?");
     this.touch = db.prepare("UPDATE files SET size = ?, mtime_us = ? WHERE path = ?");
     this.symbolsOfFile = db.prepare(
-      "SELECT id, name, kind, container, line, col, end_line, end_col, signature, doc, type_ref FROM symbols WHERE file_id = ? ORDER BY id",
+      "SELECT id, name, kind, container, line, col, end_line, end_col, signature, doc, type_ref, arity FROM symbols WHERE file_id = ? ORDER BY id",
     );
     // Only the position: the FTS trigger (AFTER UPDATE OF name, words, container, signature, doc) stays quiet.
     this.updatePosition = db.prepare("UPDATE symbols SET line = ?, col = ?, end_line = ?, end_col = ? WHERE id = ?");
-    this.updateText = db.prepare("UPDATE symbols SET line = ?, col = ?, end_line = ?, end_col = ?, signature = ?, doc = ?, type_ref = ? WHERE id = ?");
+    this.updateText = db.prepare("UPDATE symbols SET line = ?, col = ?, end_line = ?, end_col = ?, signature = ?, doc = ?, type_ref = ?, arity = ? WHERE id = ?");
     this.deleteSymbol = db.prepare("DELETE FROM symbols WHERE id = ?");
     this.deleteEdgesFromSymbol = db.prepare("DELETE FROM edges WHERE from_symbol = ?");
     this.deleteEdgesToSymbol = db.prepare("DELETE FROM edges WHERE to_symbol = ?");
@@ -465,8 +466,10 @@ export class IndexWriter {
       const recv = x.refReceivers[i]!;
       const from = ids[x.refEnclosing[i]!]!;
       const kc = x.refKindCount[i]!;
-      this.insertRef.run(fileId, from, nameId, refKindOf(kc), recv, refCountOf(kc));
-      this.graph?.addRef(from, fileId, nameId, kc, recv ? this.graph.nameId(recv) : 0);
+      const args = x.refArgs[i]!;
+      const argTypes = x.refArgTypes[i]!;
+      this.insertRef.run(fileId, from, nameId, refKindOf(kc), recv, args, argTypes, refCountOf(kc));
+      this.graph?.addRef(from, fileId, nameId, kc, recv ? this.graph.nameId(recv) : 0, args, argTypes ? this.graph.nameId(argTypes) : 0);
     }
     for (let i = 0; i < x.relations.length; i += 2) {
       this.insertRelation.run(fileId, x.relations[i]!, x.relations[i + 1]!);
@@ -512,9 +515,9 @@ export class IndexWriter {
     while (s.next()) {
       const id = this.nextSymbolId++;
       this.insertSymbolBulk.run(
-        id, fileId, s.name, s.humps, s.words, s.kind, s.container, s.line, s.col, s.endLine, s.endCol, s.signature, s.doc, s.typeRef, RANK_PLACEHOLDER,
+        id, fileId, s.name, s.humps, s.words, s.kind, s.container, s.line, s.col, s.endLine, s.endCol, s.signature, s.doc, s.typeRef, s.arity, RANK_PLACEHOLDER,
       );
-      this.graph!.addSymbol(id, fileId, s.name, s.kind, s.container, s.typeRef);
+      this.graph!.addSymbol(id, fileId, s.name, s.kind, s.container, s.typeRef, s.arity);
       ids.push(id);
     }
     return ids;
@@ -534,16 +537,16 @@ export class IndexWriter {
       const o = byKey.get(symbolKey(s.name, s.kind, s.container))?.shift();
       if (o) {
         ids.push(o.id);
-        if (o.signature !== s.signature || o.doc !== s.doc || o.type_ref !== s.typeRef) {
-          // A changed declared or return type changes what calls through it resolve to.
-          if (o.type_ref !== s.typeRef) this.changes.names.add(s.name);
-          this.updateText.run(s.line, s.col, s.endLine, s.endCol, s.signature, s.doc, s.typeRef, o.id);
+        if (o.signature !== s.signature || o.doc !== s.doc || o.type_ref !== s.typeRef || o.arity !== s.arity) {
+          // A changed declared or return type, or parameter count, changes what calls of it resolve to.
+          if (o.type_ref !== s.typeRef || o.arity !== s.arity) this.changes.names.add(s.name);
+          this.updateText.run(s.line, s.col, s.endLine, s.endCol, s.signature, s.doc, s.typeRef, s.arity, o.id);
         } else if (o.line !== s.line || o.col !== s.col || o.end_line !== s.endLine || o.end_col !== s.endCol) {
           this.updatePosition.run(s.line, s.col, s.endLine, s.endCol, o.id);
         }
         continue;
       }
-      const row = this.insertSymbol.get(null, fileId, s.name, s.humps, s.words, s.kind, s.container, s.line, s.col, s.endLine, s.endCol, s.signature, s.doc, s.typeRef) as {
+      const row = this.insertSymbol.get(null, fileId, s.name, s.humps, s.words, s.kind, s.container, s.line, s.col, s.endLine, s.endCol, s.signature, s.doc, s.typeRef, s.arity) as {
         id: number;
       };
       ids.push(row.id);

@@ -20,6 +20,7 @@ import type { LanguageSpec } from "./languages.ts";
 import { C_COL, C_INDEX, C_ROW, C_START, CAPTURE_INTS, nodeAt, nodeEnd, passesPredicates, rawMatches } from "./raw-query.ts";
 import type { LoadedLanguage } from "./runtime.ts";
 import { REF_CALL, REF_IMPORTED, REF_KINDS, REF_MEMBER, REF_TYPE } from "./ref-kinds.ts";
+import { COUNTS_ARGS, argumentCount, arityOf, javaArgTypes, javaType, scanArgumentCount } from "./arity.ts";
 import { IMPLICIT_THIS, SELF_WORDS, bareTypeName, receiverOfValue } from "./receivers.ts";
 import { signatureFor } from "./signature.ts";
 import {
@@ -84,6 +85,8 @@ const ROLE_REL_BASE = 11;
 const ROLE_BIND_NAME = 12;
 const ROLE_BIND_TYPE = 13;
 const ROLE_BIND_VALUE = 14;
+const ROLE_IMPORT_FROM = 15;
+const ROLE_IMPORT_MEMBER = 16;
 
 const isSpace = (c: number) => c === 32 || c === 9 || c === 10 || c === 13;
 // Letters, digits, `_` and `$` (JavaScript, PHP); anything past ASCII counts as a letter.
@@ -172,6 +175,8 @@ function pathBefore(source: string, at: number): string {
  * `./api/index.ts` → api.
  */
 export function importBinding(spec: string): string {
+  const alias = ALIAS.exec(spec);
+  if (alias) return alias[2]!;
   const parts = spec.split(/[/\\:]+/).filter((p) => p && p !== "." && p !== "..");
   let last = parts.pop() ?? "";
   if (/^v\d+$/.test(last) && parts.length) last = parts.pop()!;
@@ -207,6 +212,8 @@ function rolesOf(query: Query): { roles: Uint8Array; kinds: string[] } {
     else if (n === "binding.name") roles[i] = ROLE_BIND_NAME;
     else if (n === "binding.type") roles[i] = ROLE_BIND_TYPE;
     else if (n === "binding.value") roles[i] = ROLE_BIND_VALUE;
+    else if (n === "import.from") roles[i] = ROLE_IMPORT_FROM;
+    else if (n === "import.member") roles[i] = ROLE_IMPORT_MEMBER;
   });
   r = { roles, kinds };
   rolesByQuery.set(query, r);
@@ -245,11 +252,19 @@ interface Collected {
   refRow: number[];
   refCol: number[];
   refKind: number[];
+  /** Per reference (Java): its arguments' types as far as written (arity.ts javaArgTypes). */
+  refArgTypes: string[];
+  /** Java constructors (symbol indexes) that call super() without saying so. */
+  implicitSuper: Set<number>;
+  /** Per reference: the arguments a call passes, -1 when not known (arity.ts). */
+  refArgs: number[];
   /** Per reference: the plain qualifier of a member call (`fmt` in `fmt.Println()`, `this.store` in `this.store.get()`), else "". */
   refQualifier: string[];
   imports: string[];
   /** The names the file's imports bind (languages with importNames). */
   importBindings?: Set<string>;
+  /** Renamed imports: the name they are bound as -> the name the package has. */
+  aliases?: Map<string, string>;
   relations: ExtractedRelation[];
   /** Bindings in document order: name, where, what is known of the type (raw: a type name, or a value's text). */
   bindName: string[];
@@ -264,10 +279,11 @@ function collect(spec: LanguageSpec, query: Query, tree: Tree, source: string): 
   const buf = rawMatches(query, tree);
   const hasPredicates = (query as unknown as { textPredicates: unknown[][] }).textPredicates.some((p) => p.length > 0);
   const c: Collected = {
-    buf, defs: [], scopes: [], refStart: [], refEnd: [], refRow: [], refCol: [], refKind: [], refQualifier: [], imports: [], relations: [],
+    buf, defs: [], scopes: [], refStart: [], refEnd: [], refRow: [], refCol: [], refKind: [], refArgs: [], refArgTypes: [], implicitSuper: new Set(), refQualifier: [], imports: [], relations: [],
     bindName: [], bindAt: [], bindType: [], bindValue: [],
   };
-  const { defs, scopes, refStart, refEnd, refRow, refCol, refKind, refQualifier, imports } = c;
+  const { defs, scopes, refStart, refEnd, refRow, refCol, refKind, refArgs, refQualifier, imports } = c;
+  const countsArgs = COUNTS_ARGS.has(spec.id);
   const seenDefs = new Set<string>();
   for (let at = 0; at < buf.length; ) {
     const count = buf[at + 1]!;
@@ -285,12 +301,15 @@ function collect(spec: LanguageSpec, query: Query, tree: Tree, source: string): 
     let scope = -1;
     let scopeName = -1;
     let ref = -1;
+    let refNode = -1;
     let typeOf = -1;
     let relType = -1;
     let relBase = -1;
     let bindName = -1;
     let bindType = -1;
     let bindValue = -1;
+    let importFrom = -1;
+    let importMember = -1;
     for (let off = first; off < next; off += CAPTURE_INTS) {
       const index = buf[off + C_INDEX]!;
       switch (roles[index]) {
@@ -307,7 +326,7 @@ function collect(spec: LanguageSpec, query: Query, tree: Tree, source: string): 
           scopeName = off;
           break;
         case ROLE_IMPORT:
-          imports.push(stripQuotes(source.slice(buf[off + C_START]!, nodeEnd(buf, off, tree))));
+          imports.push(importSpec(source.slice(buf[off + C_START]!, nodeEnd(buf, off, tree))));
           break;
         case ROLE_DEFINITION:
           def = off;
@@ -315,6 +334,7 @@ function collect(spec: LanguageSpec, query: Query, tree: Tree, source: string): 
           break;
         case ROLE_CALL:
           ref = REF_CALL;
+          refNode = off;
           break;
         case ROLE_TYPE:
           ref = REF_TYPE;
@@ -337,9 +357,21 @@ function collect(spec: LanguageSpec, query: Query, tree: Tree, source: string): 
         case ROLE_BIND_VALUE:
           bindValue = off;
           break;
+        case ROLE_IMPORT_FROM:
+          importFrom = off;
+          break;
+        case ROLE_IMPORT_MEMBER:
+          importMember = off;
+          break;
       }
     }
     const text = (off: number) => source.slice(buf[off + C_START]!, nodeEnd(buf, off, tree));
+    if (importFrom >= 0 && importMember >= 0) {
+      const from = text(importFrom).trim();
+      const member = text(importMember).replace(/\s+/g, " ").trim();
+      if (/^[a-z_]/.test(member)) imports.push(/^\.+$/.test(from) ? `${from}${member}` : `${from}.${member}`);
+      continue;
+    }
     if (relType >= 0 && relBase >= 0) {
       const type = bareTypeName(text(relType));
       const base = bareTypeName(text(relBase));
@@ -372,10 +404,16 @@ function collect(spec: LanguageSpec, query: Query, tree: Tree, source: string): 
       refCol.push(buf[name + C_COL]!);
       const op = ref === REF_CALL ? memberAccessAt(source, nameStart) : -1;
       refKind.push(op >= 0 ? REF_MEMBER : ref);
+      // The text first; the syntax tree (a node per call) where the text is not plain enough.
+      const java = spec.id === "java";
+      const scanned = countsArgs && refNode >= 0 && !java ? scanArgumentCount(source, refEnd[refEnd.length - 1]!, spec.id) : null;
+      const call = countsArgs && refNode >= 0 && scanned === null ? nodeAt(buf, refNode, tree) : null;
+      refArgs.push(scanned ?? (call ? argumentCount(call, spec.id, source) : -1));
+      c.refArgTypes.push(call && java ? javaArgTypes(call) : "");
       refQualifier.push(op >= 0 ? qualifierBefore(source, op, 3) || callBefore(source, op) : ref === REF_CALL ? pathBefore(source, nameStart) : "");
     }
   }
-  if (spec.importNames) markImportedCalls(c);
+  if (spec.importNames) markImportedCalls(c, spec.id === "python");
   return c;
 }
 
@@ -384,11 +422,21 @@ function collect(spec: LanguageSpec, query: Query, tree: Tree, source: string): 
  * `json.dumps()`, `List.of()` after `import java.util.List`) names something in that import:
  * the call graph looks for it there, and only there.
  */
-function markImportedCalls(c: Collected): void {
+function markImportedCalls(c: Collected, dotted: boolean): void {
   if (c.imports.length === 0) return;
   const bindings = new Set(c.imports.map(importBinding).filter(Boolean));
+  for (const spec of c.imports) {
+    const path = importPath(spec);
+    // Python's `import urllib.parse` is called through in full: `urllib.parse.quote()`.
+    if (path === spec && spec.includes(".")) bindings.add(spec);
+    // A type written through a renamed import (`*urlpkg.URL`) is the package's (`url/URL`).
+    else if (path !== spec) (c.aliases ??= new Map()).set(importBinding(spec), importBinding(path));
+  }
   for (let i = 0; i < c.refKind.length; i++) {
-    if (c.refKind[i] === REF_MEMBER && bindings.has(c.refQualifier[i]!)) c.refKind[i] = REF_IMPORTED;
+    if (c.refKind[i] !== REF_MEMBER) continue;
+    const q = c.refQualifier[i]!;
+    // `urllib.parse.quote()` after `import urllib`: a submodule of the import.
+    if (bindings.has(q) || (dotted && q.includes(".") && bindings.has(q.slice(0, q.indexOf("."))))) c.refKind[i] = REF_IMPORTED;
   }
   c.importBindings = bindings;
 }
@@ -430,15 +478,25 @@ function buildSymbols(spec: LanguageSpec, c: Collected, tree: Tree, source: stri
       endCol: end.column,
       signature: signatureFor(d.node, nameRange, source, spec, top),
       doc: docFor(d.node, spec, source, top),
-      typeRef: d.type >= 0 ? bareTypeName(source.slice(buf[d.type + C_START]!, nodeEnd(buf, d.type, tree))) : null,
+      typeRef: d.type >= 0 ? unalias(c, bareTypeName(source.slice(buf[d.type + C_START]!, nodeEnd(buf, d.type, tree)))) : null,
+      arity: kind === "function" || kind === "method" ? arityOf(d.node, spec.id, kind === "method" && spec.id === "python" && !isStatic(d.node)) : null,
     };
+  }
+  if (spec.id === "javascript") jsDocParams(c, symbols);
+  if (spec.id === "java") {
+    for (let i = 0; i < defs.length; i++) {
+      const node = defs[i]!.node;
+      if (node.type !== "constructor_declaration") continue;
+      const first = node.childForFieldName("body")?.namedChildren.find((n) => n && !n.type.endsWith("comment"));
+      if (first?.type !== "explicit_constructor_invocation") c.implicitSuper.add(i);
+    }
   }
   return { symbols, symbolOwners: owners.filter((o) => o.symbol >= 0) };
 }
 
 /** Each reference with the innermost definition around it, and what the file says about its receiver. */
 function attributeRefs(spec: LanguageSpec, c: Collected, symbols: ExtractedSymbol[], symbolOwners: Owner[], source: string): ExtractedRef[] {
-  const { defs, refStart, refEnd, refRow, refCol, refKind, refQualifier } = c;
+  const { defs, refStart, refEnd, refRow, refCol, refKind, refArgs, refQualifier } = c;
   const refs: ExtractedRef[] = [];
   // A definition's own name node is not a use of it (type_identifier names in Go, for example).
   const defNames = new Set(defs.map((d) => d.nameStart));
@@ -451,18 +509,69 @@ function attributeRefs(spec: LanguageSpec, c: Collected, symbols: ExtractedSymbo
     if (defNames.has(at)) continue;
     const owner = owners[k]!;
     const kind = refKind[i]!;
+    let name = source.slice(at, refEnd[i]!);
+    // `stopTimer, ok := setRequestCancel(…); stopTimer()`: a call of a local variable or parameter
+    // is no call of a function of that name.
+    if (kind === REF_CALL && owner && !refQualifier[i] && rx.isLocal(owner, name, at)) continue;
+    let ctorType = "";
+    if (kind === REF_CALL && spec.id === "java" && (name === "this" || name === "super")) {
+      // Java's `this(…)`/`super(…)` call a constructor of the class or its superclass: named as the class.
+      ctorType = owner ? rx.typeOfName(owner, name, at) : "";
+      if (!ctorType) continue;
+      name = ctorType.slice(Math.max(ctorType.lastIndexOf("/"), ctorType.lastIndexOf("$")) + 1);
+    }
     refs.push({
-      name: source.slice(at, refEnd[i]!),
+      name,
       kind: REF_KINDS[kind]!,
       line: refRow[i]! + 1,
       col: refCol[i]!,
       enclosing: owner ? owner.symbol : null,
       // A call through an import keeps the import's name (`strings` in `strings.Cut()`): the call
       // graph then looks in that import only.
-      receiver: kind === REF_IMPORTED ? refQualifier[i]! : owner && (kind === REF_MEMBER || kind === REF_CALL) ? rx.receiver(owner, kind, refQualifier[i]!, at) : "",
+      receiver: ctorType || (kind === REF_IMPORTED ? refQualifier[i]! : owner && (kind === REF_MEMBER || kind === REF_CALL) ? rx.receiver(owner, kind, refQualifier[i]!, at) : ""),
+      args: refArgs[i]!,
+      argTypes: c.refArgTypes[i] && owner ? c.refArgTypes[i]!.replace(/=([\w$]+)/g, (_, n: string) => javaType(rx.declaredType(owner, n, at))) : "",
     });
   }
+  // A Java constructor that calls neither this(…) nor super(…) first calls its superclass's
+  // no-argument constructor.
+  for (const o of symbolOwners) {
+    if (spec.id !== "java" || !c.implicitSuper.has(o.symbol)) continue;
+    const base = rx.typeOfName(o, "super", o.start);
+    if (!base) continue;
+    const s = symbols[o.symbol]!;
+    refs.push({ name: base.slice(Math.max(base.lastIndexOf("/"), base.lastIndexOf("$")) + 1), kind: "call", line: s.line, col: s.col, enclosing: o.symbol, receiver: base, args: 0, argTypes: "" });
+  }
   return refs;
+}
+
+/**
+ * JavaScript says its parameters' types in JSDoc (`@param {Resolver} resolver`): bindings of the
+ * function's parameters, as TypeScript's checker reads them in a .js file. `import("./Resolver")`
+ * names the module's export, taken to be named after the file; `import("./x").Y` names Y.
+ */
+function jsDocParams(c: Collected, symbols: ExtractedSymbol[]): void {
+  for (let i = 0; i < symbols.length; i++) {
+    const s = symbols[i]!;
+    if (!s.doc || (s.kind !== "function" && s.kind !== "method") || !s.doc.includes("@param")) continue;
+    for (const m of s.doc.matchAll(/@param\s+\{([^}\n]+)\}\s+\[?([A-Za-z_$][\w$]*)/g)) {
+      const type = m[1]!
+        .trim()
+        .replace(/^[?!]|=$/g, "")
+        .replace(/^import\(\s*["'][^"']*?([A-Za-z_$][\w$]*)(?:\.[cm]?js)?["']\s*\)(?!\.)/, "$1")
+        .replace(/^import\(\s*["'][^"']*["']\s*\)\./, "");
+      c.bindName.push(m[2]!);
+      c.bindAt.push(c.defs[i]!.nameEnd);
+      c.bindType.push(type);
+      c.bindValue.push("");
+    }
+  }
+}
+
+/** A Python `@staticmethod`, whose first parameter is an argument like any other. */
+function isStatic(def: Node): boolean {
+  const parent = def.parent;
+  return parent?.type === "decorated_definition" && /@staticmethod\b/.test(parent.text.slice(0, def.startIndex - parent.startIndex));
 }
 
 /** For offsets in ascending order, the innermost symbol owner around each (or null). */
@@ -554,7 +663,7 @@ class ReceiverScope {
   }
 
   /** The receiver a plain name stands for: `this`/`self`, a binding, or (implicit `this`) a field. */
-  private typeOfName(owner: Owner, name: string, at: number): string {
+  typeOfName(owner: Owner, name: string, at: number): string {
     if (SELF_WORDS.has(name)) return this.classOwner(owner)?.name ?? "";
     // `super.render()`: the class's first supertype as this file states it (extends before implements).
     if (name === "super") {
@@ -572,8 +681,20 @@ class ReceiverScope {
     return "";
   }
 
-  /** The nearest binding of `name` declared before `at`, in the enclosing symbols from the inside out; null when none. */
-  private binding(owner: Owner, name: string, at: number, depth = 0): string | null {
+  /** Whether `name` at `at` is a parameter or variable of the code around it (not a file-level one). */
+  isLocal(owner: Owner, name: string, at: number): boolean {
+    const i = this.nearestBinding(owner, name, at);
+    return i >= 0 && this.writtenIn.get(i) !== FILE_SCOPE;
+  }
+
+  /** The type a binding of `name` is declared with, as written ("" when none). */
+  declaredType(owner: Owner, name: string, at: number): string {
+    const i = this.nearestBinding(owner, name, at);
+    return i < 0 ? "" : this.c.bindType[i]!;
+  }
+
+  /** The nearest binding of `name` declared before `at`, in the enclosing symbols from the inside out; -1 when none. */
+  private nearestBinding(owner: Owner, name: string, at: number): number {
     const c = this.c;
     for (let o: Owner | null | undefined = owner; o; o = o === FILE_SCOPE ? null : (o.parent ?? FILE_SCOPE)) {
       const list = this.byOwner.get(o);
@@ -581,24 +702,32 @@ class ReceiverScope {
       for (let k = list.length - 1; k >= 0; k--) {
         const i = list[k]!;
         // A file-level variable is in scope everywhere in the file, before its declaration too.
-        if (c.bindName[i] !== name || (c.bindAt[i]! > at && o !== FILE_SCOPE && !/^(?:this|self)\./.test(name))) continue;
-        const declared = c.bindType[i] ? bareTypeName(c.bindType[i]!) : null;
-        if (declared || !c.bindValue[i]) return declared ?? "";
-        // `self.store = store`: what the parameter it copies is.
-        if (depth < 3 && /^[A-Za-z_$][\w$]*$/.test(c.bindValue[i]!) && c.bindValue[i] !== name) {
-          return this.binding(this.writtenIn.get(i) ?? owner, c.bindValue[i]!, c.bindAt[i]!, depth + 1) ?? "";
-        }
-        // `w := ecr.resp`: field resp of what ecr is.
-        const path = /^([A-Za-z_$][\w$]*)((?:\s*\.\s*[A-Za-z_$][\w$]*)+)\s*$/.exec(c.bindValue[i]!);
-        if (path) {
-          if (depth >= 3) return "";
-          const head = SELF_WORDS.has(path[1]!) ? (this.classOwner(owner)?.name ?? "") : (this.binding(owner, path[1]!, c.bindAt[i]! - 1, depth + 1) ?? "");
-          return head ? head + path[2]!.split(".").slice(1).map((f) => `#${f.trim()}`).join("") : "";
-        }
-        return this.valueReceiver(owner, c.bindValue[i]!, c.bindAt[i]! - 1, depth);
+        if (c.bindName[i] === name && (c.bindAt[i]! <= at || o === FILE_SCOPE || /^(?:this|self)\./.test(name))) return i;
       }
     }
-    return null;
+    return -1;
+  }
+
+  /** What the nearest binding of `name` declared before `at` says of its type; null when there is none. */
+  private binding(owner: Owner, name: string, at: number, depth = 0): string | null {
+    const c = this.c;
+    const i = this.nearestBinding(owner, name, at);
+    if (i < 0) return null;
+    const declared = c.bindType[i] ? unalias(c, bareTypeName(c.bindType[i]!)) : null;
+    // A written type decides, even one that says nothing (`xs: any = []`).
+    if (c.bindType[i] || !c.bindValue[i]) return declared ?? "";
+    // `self.store = store`: what the parameter it copies is.
+    if (depth < 3 && /^[A-Za-z_$][\w$]*$/.test(c.bindValue[i]!) && c.bindValue[i] !== name) {
+      return this.binding(this.writtenIn.get(i) ?? owner, c.bindValue[i]!, c.bindAt[i]!, depth + 1) ?? "";
+    }
+    // `w := ecr.resp`: field resp of what ecr is.
+    const path = /^([A-Za-z_$][\w$]*)((?:\s*\.\s*[A-Za-z_$][\w$]*)+)\s*$/.exec(c.bindValue[i]!);
+    if (path) {
+      if (depth >= 3) return "";
+      const head = SELF_WORDS.has(path[1]!) ? (this.classOwner(owner)?.name ?? "") : (this.binding(owner, path[1]!, c.bindAt[i]! - 1, depth + 1) ?? "");
+      return head ? head + path[2]!.split(".").slice(1).map((f) => `#${f.trim()}`).join("") : "";
+    }
+    return this.valueReceiver(owner, c.bindValue[i]!, c.bindAt[i]! - 1, depth);
   }
 
   /** What a value gives (receiverOfValue), a method's receiver resolved through this scope's bindings. */
@@ -640,6 +769,29 @@ function typeName(written: string): string {
   const text = written.replace(/\s+/g, "");
   const m = /([A-Za-z_$][\w$]*)(?:\[[^\]]*\]|<[^>]*>)?$/.exec(text.replace(/^[*&]+/, ""));
   return m?.[1] ?? text;
+}
+
+/** `urlpkg/URL` → `url/URL` when the file imports net/url as urlpkg. */
+function unalias<T extends string | null>(c: Collected, type: T): T {
+  if (!type || !c.aliases) return type;
+  const slash = type.indexOf("/");
+  const real = slash > 0 ? c.aliases.get(type.slice(0, slash)) : undefined;
+  return (real ? `${real}${type.slice(slash)}` : type) as T;
+}
+
+/** An import renamed where it is imported: `spec as alias` (Python's own syntax; Go's `alias "path"` is written so too). */
+const ALIAS = /^(.*?) as ([A-Za-z_$][\w$]*)$/;
+
+/** The spec of an aliased import without its alias: what names the imported files. */
+export function importPath(spec: string): string {
+  return ALIAS.exec(spec)?.[1] ?? spec;
+}
+
+/** An import as captured: quotes stripped; Go's `urlpkg "net/url"` → `net/url as urlpkg`. */
+function importSpec(text: string): string {
+  const go = /^([A-Za-z_]\w*)\s+"([^"]*)"$/.exec(text.trim());
+  if (go) return `${go[2]} as ${go[1]}`;
+  return stripQuotes(text.replace(/\s+/g, " "));
 }
 
 function stripQuotes(text: string): string {

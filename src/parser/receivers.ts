@@ -22,7 +22,8 @@ export const SELF_WORDS: ReadonlySet<string> = new Set(["this", "self", "$this",
  * A type written as `*store.Store`, `List<Item>`, `Optional[Item]`, `?Item`, `&mut Item`, `"Item"`
  * names `store/Store`, `List`, `Item`, `Item`, `Item`, `Item`: the bare name, after the package or
  * module it was qualified with (`q/T`, the last part of the qualifier), which the call graph uses to
- * tell apart same-named types of different packages.
+ * tell apart same-named types of different packages. A type nested in a type (`Map.Entry`,
+ * `Spliterator.OfLong`) is written `Map$Entry`, as the JVM names it: Entry declared in Map.
  */
 export function bareTypeName(written: string): string | null {
   let t = written.trim().replace(/^(?::|->)\s*/, "").replace(/^["'`]|["'`]$/g, "");
@@ -39,25 +40,32 @@ export function bareTypeName(written: string): string | null {
   const parts = head.split(/\s*(?:\.|::|\\)\s*/);
   const name = parts.pop()!;
   const qualifier = parts.pop();
-  if (/^(?:void|null|None|undefined|any|unknown|never|object|Object|dynamic|var|let|val|auto|Unit|Nothing|error|bool|int|string|str)$/.test(name)) return null;
+  if (/^(?:void|null|None|undefined|any|unknown|never|dynamic|var|let|val|auto|Unit|Nothing|error|bool|int|string|str)$/.test(name)) return null;
   // `[]Item`, `map[K]V`, `Item[]` and `(A, B)` are containers of the type, not the type.
   if (/^\s*[\[(]/.test(t) || /^[\w.:$]+\s*\[\s*\]/.test(t) || /^map\[/.test(t)) return null;
+  if (qualifier && /^[A-Z]/.test(qualifier)) return `${qualifier}$${name}`;
   return qualifier && /^[a-z_]/.test(qualifier) && qualifier !== "crate" && qualifier !== "self" && qualifier !== "super" ? `${qualifier}/${name}` : name;
 }
 
 /**
  * The receiver an initialiser gives a variable: `new T(…)` and `T{…}` → T; `f(…)` → "()f";
  * `q.f(…)` → "()i:f" when q is an import's name, "()q.f" otherwise (q is then a type: a static
- * factory, or resolved further by the caller); `T::f(…)` → "()T.f". `await` and `try` are peeled.
+ * factory, or resolved further by the caller); `T::f(…)` → "()T.f"; Go's `x.(T)` → T. `await` and
+ * `try` are peeled.
  */
 export function receiverOfValue(value: string, isImport: (name: string) => boolean): string {
   let v = value.trim().replace(/^(?:await\s+|try[!?]?\s+)+/, "");
   v = v.replace(/^\(\s*/, "");
+  // A list or string literal (`self._lines = []`) is the language's own: no method of the repo's.
+  if (/^(?:\[|["'`])/.test(v)) return v[0] === "[" ? "list" : "str";
   let m = /^new\s+(?:[\w$]+\s*\.\s*)*([A-Za-z_$][\w$]*)\s*[<(\[{]?/.exec(v);
   if (m) return m[1]!;
   // Go composite literals (`&Server{…}`, `Server{…}`, `pkg.Server{…}`) and Rust struct expressions.
   m = /^&?\s*(?:([\w$]+)\s*\.\s*)?([A-Z_a-z][\w$]*)(?:\[[^\]]*\])?\s*\{/.exec(v);
   if (m && !/^(?:func|struct|map|interface|chan)$/.test(m[2]!)) return m[1] ? `${m[1]}/${m[2]}` : m[2]!;
+  // Go's type assertion `err.(net.Error)` (whole: `err.(net.Error).Timeout()` is a call's result).
+  m = /^[A-Za-z_][\w.]*\s*\.\(\s*(\*?\s*[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)?)\s*\)\s*$/.exec(v);
+  if (m) return m[1] === "type" ? "" : (bareTypeName(m[1]!) ?? "");
   m = /^([A-Za-z_$][\w$]*)\s*(?:<[^<>()]*>)?\s*::\s*([A-Za-z_$][\w$]*)\s*(?:::<[^<>()]*>)?\s*\(/.exec(v);
   if (m) return `()${m[1]}.${m[2]}`;
   m = /^([A-Za-z_$][\w$]*)\s*(?:\?\.|\.|->)\s*([A-Za-z_$][\w$]*)\s*(?:<[^<>()]*>)?\s*\(/.exec(v);

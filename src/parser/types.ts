@@ -53,6 +53,8 @@ export interface ExtractedSymbol {
    * field's or constant's declared type, a function's declared return type; null when not written.
    */
   typeRef: string | null;
+  /** A function's or method's parameter count, "2", "1-3" or "1+" (src/parser/arity.ts); null when not known. */
+  arity: string | null;
 }
 
 export interface ExtractedRef {
@@ -67,6 +69,10 @@ export interface ExtractedRef {
    * a language with an implicit `this`), "" when nothing: see Receiver in src/parser/receivers.ts.
    */
   receiver: string;
+  /** The number of arguments a call passes, -1 when not known (src/parser/arity.ts). */
+  args: number;
+  /** Java: the arguments' types as far as the call says ("int,,String"), "" when nothing is known. */
+  argTypes: string;
 }
 
 /** `class A extends B`, `impl Tr for A`, a Go struct embedding B: the type A names B as a supertype. */

@@ -14,4 +14,7 @@
 //    constructor-parameter properties' signatures without the list's "("; a call through an
 //    import's name keeps that name as its receiver (`strings` in `strings.Cut()`); receivers from
 //    file-level variables, locals copied from a field, a call's result and `super`.
-export const EXTRACTOR_VERSION = 6;
+// 7: functions' parameter counts (symbols.arity) and calls' argument counts (refs.args), in Java,
+//    C#, C, C++, TypeScript, Go and Python (src/parser/arity.ts); Java's `this(…)`/`super(…)` are
+//    calls of the class's or the superclass's constructor.
+export const EXTRACTOR_VERSION = 7;

@@ -3,22 +3,10 @@
 // types (no edge). Each case is a small repo whose right answer is plain from the code.
 import type { Database } from "bun:sqlite";
 import { afterAll, describe, expect, test } from "bun:test";
-import { join } from "node:path";
-import { indexRepo } from "../../src/index/indexer.ts";
-import { openWritable } from "../../src/index/store.ts";
-import { type Files, initRepo, tempDir } from "../helpers/git-repo.ts";
+import { indexedRepos } from "../helpers/indexed-repo.ts";
 
-const tmp = tempDir("skep-typed-");
-afterAll(tmp.cleanup);
-let n = 0;
-
-async function indexed(files: Files): Promise<Database> {
-  const base = join(tmp.dir, String(n++));
-  const root = initRepo(join(base, "repo"), files);
-  const db = openWritable(join(base, "index.db"));
-  await indexRepo(db, root);
-  return db;
-}
+const { indexed, cleanup } = indexedRepos("skep-typed-");
+afterAll(cleanup);
 
 /** Callees of `from` ("path:Container.name") as "path:Container.name via". */
 function calleesOf(db: Database, from: string): string[] {

@@ -12,16 +12,16 @@ const ROOT = join(import.meta.dir, "../fixtures/languages");
 const MARK: Record<string, string> = { call: "", member: ".", imported: "import." };
 
 export function renderExtraction(x: Extraction): string {
-  const out: string[] = ["# symbols: kind name [container] lines | signature | doc (| type: declared or return type)"];
+  const out: string[] = ["# symbols: kind name [container] lines | signature | doc (| type: declared or return type) (| arity: parameter count)"];
   for (const s of x.symbols) {
     const doc = s.doc ? s.doc.replace(/\n/g, "⏎") : "-";
-    out.push(`${s.kind} ${s.name} [${s.container ?? ""}] ${s.line}-${s.endLine} | ${s.signature} | ${doc}${s.typeRef ? ` | type: ${s.typeRef}` : ""}`);
+    out.push(`${s.kind} ${s.name} [${s.container ?? ""}] ${s.line}-${s.endLine} | ${s.signature} | ${doc}${s.typeRef ? ` | type: ${s.typeRef}` : ""}${s.arity !== null ? ` | arity: ${s.arity}` : ""}`);
   }
-  out.push("# calls: caller -> callee (line); .callee: a member call (x.callee()); import.callee: through an import's name; @R: the receiver hint");
+  out.push("# calls: caller -> callee (line); .callee: a member call (x.callee()); import.callee: through an import's name; @R: the receiver hint; /N: N arguments");
   for (const r of x.refs) {
     if (r.kind === "type") continue;
     const from = r.enclosing === null ? "<top>" : x.symbols[r.enclosing]!.name;
-    out.push(`${from} -> ${MARK[r.kind]}${r.name} (${r.line})${r.receiver ? ` @${r.receiver}` : ""}`);
+    out.push(`${from} -> ${MARK[r.kind]}${r.name} (${r.line})${r.receiver ? ` @${r.receiver}` : ""}${r.args >= 0 ? ` /${r.args}` : ""}`);
   }
   out.push("# supertypes: type < base");
   for (const r of x.relations) out.push(`${r.type} < ${r.base}`);

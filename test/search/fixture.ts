@@ -150,6 +150,7 @@ export function writeFile(writer: IndexWriter, path: string, lang: string, syms:
     signature: s.signature ?? s.name,
     doc: s.doc ?? null,
     typeRef: null,
+    arity: null,
   }));
   return writer.writeParsed({ path, lang, size: 100, mtimeUs: 1 }, `hash-${path}`, { symbols, refs: [], imports: [], relations: [], syntaxErrors: 0 }, 0);
 }

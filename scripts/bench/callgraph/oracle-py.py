@@ -46,8 +46,11 @@ for dirpath, _, files in sorted(os.walk(os.path.join(root, sample))):
         rel = os.path.relpath(path, root)
         with open(path, encoding="utf-8") as fh:
             source = fh.read()
-        script = jedi.Script(source, path=path, project=project)
         for fn in functions(ast.parse(source)):
+            # A Script per function: jedi's inference budget (its execution recursion limits) is
+            # per Script, and one Script for a whole file ran out of it half way through a long
+            # module, after which calls it resolves on their own came back unresolved.
+            script = jedi.Script(source, path=path, project=project)
             for call in own_calls(fn):
                 pos = callee_position(call)
                 if not pos:

@@ -1,21 +1,24 @@
 // Prints the calls made by every function and method of a TypeScript tree as the TypeScript
 // checker resolves them: "callerPath:line\tcalleePath:line" (paths relative to the tree, lines of
-// the names). Used by bench:callgraph to label call pairs: bun oracle-ts.ts ROOT
+// the names). Used by bench:callgraph to label call pairs: bun oracle-ts.ts ROOT [js]
+// With `js`, the tree's .js files instead, checked as TypeScript checks JavaScript (allowJs,
+// checkJs: CommonJS `require` and `module.exports`, classes, JSDoc types).
 import { readdirSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import ts from "typescript";
 
 const root = process.argv[2]!;
+const js = process.argv[3] === "js";
 const files: string[] = [];
 const walk = (dir: string) => {
   for (const name of readdirSync(dir).sort()) {
     const p = join(dir, name);
     if (statSync(p).isDirectory()) walk(p);
-    else if (p.endsWith(".ts") && !p.endsWith(".d.ts")) files.push(p);
+    else if (js ? p.endsWith(".js") : p.endsWith(".ts") && !p.endsWith(".d.ts")) files.push(p);
   }
 };
 walk(root);
-const program = ts.createProgram(files, { target: ts.ScriptTarget.ES2020, module: ts.ModuleKind.CommonJS, strict: true, noEmit: true, skipLibCheck: true });
+const program = ts.createProgram(files, { target: ts.ScriptTarget.ES2020, module: ts.ModuleKind.CommonJS, strict: true, noEmit: true, skipLibCheck: true, allowJs: js, checkJs: js });
 const checker = program.getTypeChecker();
 
 const lineOf = (node: ts.Node) => node.getSourceFile().getLineAndCharacterOfPosition(node.getStart()).line + 1;
