@@ -96,6 +96,9 @@ function timeOnce(cmd: string[], cwd: string, extra: Record<string, string>): Sa
   return { wall, cpu: Number(p.resourceUsage?.cpuTime.total ?? 0) / 1000 };
 }
 
+/** The baseline's copy of a repo. */
+const beforeRoot = (root: string) => `${root}-before`;
+
 async function startDaemon(bin: string, root: string): Promise<void> {
   const fd = openSync(join(work, `daemon-${daemons.length}.log`), "a");
   const d = Bun.spawn([bin, "daemon", "run", "--repo", root], { cwd: root, env: env(DAEMON_ENV), stdout: fd, stderr: fd });
@@ -168,30 +171,37 @@ async function main(): Promise<void> {
   for (const r of repos) {
     log(`indexing ${r.label}`);
     sh([bins.after, "index"], r.root, { SKEP_NO_DAEMON: "1" });
+    // The baseline reads its own copy, indexed by itself: an index schema may differ between them.
+    if (bins.before) {
+      cpSync(r.root, beforeRoot(r.root), { recursive: true, filter: (src) => !src.includes("/.skep") });
+      sh([bins.before, "index"], beforeRoot(r.root), { SKEP_NO_DAEMON: "1" });
+    }
   }
 
-  const cases: { name: string; args: string[]; cwd: string; extra: Record<string, string>; warm?: string }[] = [
+  const cases: { name: string; args: string[]; cwd: string; extra: Record<string, string>; warm?: string; own?: boolean }[] = [
     { name: "--version", args: ["--version"], cwd: poly, extra: {} },
     { name: "--help", args: ["--help"], cwd: poly, extra: {} },
     { name: "status --oneline", args: ["status", "--oneline"], cwd: poly, extra: { SKEP_NO_DAEMON: "1" } },
     { name: "status --oneline (workspace)", args: ["status", "--oneline", "--tmux"], cwd: busyWorkspace(bins.after), extra: { SKEP_NO_DAEMON: "1" } },
   ];
-  for (const r of repos) cases.push({ name: `search, no daemon (${r.label})`, args: ["search", r.query], cwd: r.root, extra: { SKEP_NO_DAEMON: "1" } });
-  for (const r of repos) cases.push({ name: `search, warm daemon (${r.label})`, args: ["search", r.query], cwd: r.root, extra: {}, warm: r.root });
+  for (const r of repos) cases.push({ name: `search, no daemon (${r.label})`, args: ["search", r.query], cwd: r.root, extra: { SKEP_NO_DAEMON: "1" }, own: true });
+  for (const r of repos) cases.push({ name: `search, warm daemon (${r.label})`, args: ["search", r.query], cwd: r.root, extra: {}, warm: r.root, own: true });
 
   const rows: Row[] = [];
   for (const c of cases) {
     if (c.warm) await startDaemon(bins.after, c.warm);
+    if (c.warm && bins.before) await startDaemon(bins.before, beforeRoot(c.warm));
+    const beforeCwd = c.own ? beforeRoot(c.cwd) : c.cwd;
     log(`${c.name}: ${RUNS} runs`);
     const t = { hello: [] as Sample[], after: [] as Sample[], before: [] as Sample[] };
     // One warm-up each, then interleaved.
     timeOnce([bins.hello], c.cwd, {});
     timeOnce([bins.after, ...c.args], c.cwd, c.extra);
-    if (bins.before) timeOnce([bins.before, ...c.args], c.cwd, c.extra);
+    if (bins.before) timeOnce([bins.before, ...c.args], beforeCwd, c.extra);
     for (let i = 0; i < RUNS; i++) {
       t.hello.push(timeOnce([bins.hello], c.cwd, {}));
       t.after.push(timeOnce([bins.after, ...c.args], c.cwd, c.extra));
-      if (bins.before) t.before.push(timeOnce([bins.before, ...c.args], c.cwd, c.extra));
+      if (bins.before) t.before.push(timeOnce([bins.before, ...c.args], beforeCwd, c.extra));
     }
     const of = (k: keyof Sample): Medians => ({
       hello: median(t.hello.map((x) => x[k])),
