@@ -5,6 +5,7 @@
 // command, and ends done. The ledger's totals equal the usage the fake reported, to the token.
 // Failure paths: garbage, a 500, an API that never answers, a step that fails twice.
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { Database } from "bun:sqlite";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { findClaude, offlineClaudeEnv } from "../support/claude.ts";
@@ -248,6 +249,21 @@ describe("tasks with the real claude CLI", () => {
     expect(t.status).toBe("failed");
     expect(t.reason).toMatch(/step 1\/3: add src\/sub.ts failed twice: .*turn limit/);
     expect(t.steps.map((s) => s.status)).toEqual(["failed", "pending", "pending"]);
-    expect(t.tokens.calls).toBe(4); // classify, plan, two attempts at step 1
+    // The ledger, row by row: two attempts at step 1, both stopped by the turn limit, after the
+    // classify and plan calls. On a loaded machine one of those may be retried (an answer that
+    // came too late): such a row must carry its error, never pass silently.
+    const db = new Database(join(bed.repo, ".skep/tasks.db"), { readonly: true });
+    const rows = db.query("SELECT purpose, step_seq AS step, attempt, ok, error FROM llm_calls WHERE task_id = ? ORDER BY id").all(t.id) as { purpose: string; step: number | null; attempt: number; ok: number; error: string | null }[];
+    db.close();
+    const steps = rows.filter((r) => r.purpose === "step");
+    expect(steps.map((r) => [r.step, r.attempt, r.ok])).toEqual([
+      [1, 1, 0],
+      [1, 2, 0],
+    ]);
+    const before = rows.filter((r) => r.purpose !== "step");
+    expect(before.filter((r) => r.ok === 1).map((r) => r.purpose)).toEqual(["classify", "plan"]);
+    for (const r of before.filter((r) => r.ok !== 1)) expect(r.error ?? "").not.toBe("");
+    if (rows.length !== 4) console.error("ledger of the turn-limit task:", JSON.stringify(rows));
+    expect(t.tokens.calls).toBe(rows.length);
   });
 });
