@@ -6,6 +6,7 @@
 import { existsSync } from "node:fs";
 import type { LlmBackend, LlmRequest, LlmResult, LlmUsage } from "./backend.ts";
 import { ZERO_USAGE } from "./backend.ts";
+import { failedBeforeStart } from "./cli-run.ts";
 import { writeMcpConfig, type McpConfigFile } from "./mcp-config.ts";
 import { formatSeconds, runInProcessGroup, type GroupRunResult } from "../util/process.ts";
 
@@ -176,19 +177,7 @@ export class ClaudeBackend implements LlmBackend {
   async run(req: LlmRequest): Promise<LlmResult> {
     const started = performance.now();
     const stream = new ClaudeStream();
-    const failBeforeStart = (error: string): LlmResult => ({
-      ok: false,
-      text: "",
-      error,
-      usage: { ...ZERO_USAGE },
-      costUsd: 0,
-      durationMs: Math.round(performance.now() - started),
-      exitCode: null,
-      model: req.model ?? null,
-      sessionId: null,
-      backend: this.name,
-      aborted: false,
-    });
+    const failBeforeStart = (error: string): LlmResult => failedBeforeStart(this.name, req, started, error);
     // Checked here because spawning in a missing cwd also fails with ENOENT, which would read as "claude not found".
     if (!existsSync(req.cwd)) return failBeforeStart(`working directory does not exist: ${req.cwd}`);
     let mcp: McpConfigFile | undefined;
