@@ -22,6 +22,22 @@ export abstract class FakeApi<S extends { name: string }, R extends { scenario: 
     return this;
   }
 
+  /**
+   * The answer of scenario `name` at `turn`: its step, a function called with the turn's context;
+   * when the marker, the scenario or the turn is missing, the problem goes to `errors` and
+   * `missing` words the answer.
+   */
+  protected play<T extends object, C>(name: string | null, turn: number, ctx: () => C, missing: (problem: string) => T): T {
+    const scenario = name ? (this.scenarios.get(name) as unknown as { turns: (T | ((c: C) => T))[] } | undefined) : undefined;
+    const step = scenario?.turns[turn];
+    if (!scenario || !step) {
+      const problem = !name ? "no scenario marker" : scenario ? `scenario '${name}' has no turn ${turn}` : `no scenario named '${name}'`;
+      this.errors.push(problem);
+      return missing(problem);
+    }
+    return typeof step === "function" ? step(ctx()) : step;
+  }
+
   /** The recorded requests of one scenario. */
   requestsOf(scenario: string): R[] {
     return this.requests.filter((r) => r.scenario === scenario);

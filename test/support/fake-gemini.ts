@@ -126,16 +126,7 @@ export class FakeGemini extends FakeApi<Scenario, RecordedRequest> {
     const turn = (body.contents ?? []).filter((c) => c.role === "model").length;
     record.scenario = name;
     record.turn = turn;
-    const scenario = name ? this.scenarios.get(name) : undefined;
-    const step = scenario?.turns[turn];
-    let t: Turn;
-    if (!scenario || !step) {
-      const problem = !name ? "no scenario marker" : scenario ? `scenario '${name}' has no turn ${turn}` : `no scenario named '${name}'`;
-      this.errors.push(problem);
-      t = { text: `fake-gemini: ${problem}` };
-    } else {
-      t = typeof step === "function" ? step({ scenario: name!, turn, results: resultsOf(body), body, userText: firstUserText(body) }) : step;
-    }
+    const t = this.play<Turn, TurnContext>(name, turn, () => ({ scenario: name!, turn, results: resultsOf(body), body, userText: firstUserText(body) }), (problem) => ({ text: `fake-gemini: ${problem}` }));
     if ("raw" in t) return new Response(t.raw.body, { status: t.raw.status, headers: { "content-type": t.raw.contentType ?? "application/json" } });
     if ("hang" in t) return new Promise<Response>(() => {});
     if ("stall" in t) return new Response(new ReadableStream({ start() {} }), { headers: { "content-type": "text/event-stream" } });

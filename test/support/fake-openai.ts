@@ -164,16 +164,7 @@ export class FakeOpenAI extends FakeApi<Scenario, RecordedRequest> {
     const turn = turnsOf(body);
     record.scenario = name;
     record.turn = turn;
-    const scenario = name ? this.scenarios.get(name) : undefined;
-    const step = scenario?.turns[turn];
-    let t: Turn;
-    if (!scenario || !step) {
-      const problem = !name ? "no scenario marker" : scenario ? `scenario '${name}' has no turn ${turn}` : `no scenario named '${name}'`;
-      this.errors.push(problem);
-      t = { text: `fake-openai: ${problem}` };
-    } else {
-      t = typeof step === "function" ? step({ scenario: name!, turn, results: resultsOf(body), body, userText: userTextOf(body) }) : step;
-    }
+    const t = this.play<Turn, TurnContext>(name, turn, () => ({ scenario: name!, turn, results: resultsOf(body), body, userText: userTextOf(body) }), (problem) => ({ text: `fake-openai: ${problem}` }));
     if ("raw" in t) return new Response(t.raw.body, { status: t.raw.status, headers: { "content-type": t.raw.contentType ?? "application/json" } });
     if ("hang" in t) return new Promise<Response>(() => {});
     if ("broken" in t) return this.sse(typeof t.broken === "string" ? [this.message(t.broken)] : t.broken.map((c) => this.call(c)), null);
