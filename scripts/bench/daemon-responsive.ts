@@ -28,6 +28,7 @@ import { parseArgs } from "node:util";
 import { DAEMON_ENV } from "../../src/client/control.ts";
 import { DaemonClient } from "../../src/client/daemon-client.ts";
 import type { Event } from "../../src/protocol/socket.ts";
+import { env, pct, sh } from "./daemon-shell.ts";
 
 const PROJECT = resolve(import.meta.dir, "../..");
 const { values: args } = parseArgs({
@@ -45,23 +46,6 @@ const EVERY_MS = Number(args.every);
 const STEP_DELAY_MS = Number(process.env.BENCH_STEP_DELAY_MS ?? 25_000);
 const log = (msg: string) => process.stderr.write(`${msg}\n`);
 
-function env(extra: Record<string, string> = {}): Record<string, string> {
-  const e: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith("SKEP_")) e[k] = v;
-  return { ...e, SKEP_NO_TMUX: "1", ...extra };
-}
-
-function sh(cmd: string[], cwd: string, extra: Record<string, string> = {}): string {
-  const p = Bun.spawnSync(cmd, { cwd, env: env(extra), stdout: "pipe", stderr: "pipe" });
-  if (p.exitCode !== 0) throw new Error(`${cmd.join(" ")}: ${p.stderr.toString()}`);
-  return p.stdout.toString();
-}
-
-const pct = (xs: number[], p: number) => {
-  if (!xs.length) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
-};
 const fmt = (x: number) => (Number.isFinite(x) ? (x < 10 ? x.toFixed(2) : x.toFixed(0)) : "-");
 
 interface Side {

@@ -25,6 +25,7 @@ import { parseArgs } from "node:util";
 import { DaemonClient } from "../../src/client/daemon-client.ts";
 import { DAEMON_ENV } from "../../src/client/control.ts";
 import type { Event } from "../../src/protocol/socket.ts";
+import { env, pct, sh } from "./daemon-shell.ts";
 
 const PROJECT = resolve(import.meta.dir, "../..");
 const { values: args, positionals } = parseArgs({
@@ -48,25 +49,8 @@ const IDLE_S = Number(args.idle);
 let seed = 7;
 const rnd = () => ((seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32);
 
-const pct = (xs: number[], p: number) => {
-  if (!xs.length) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
-};
 const ms = (x: number) => (Number.isFinite(x) ? x.toFixed(x < 10 ? 2 : 1) : "-");
 const log = (msg: string) => process.stderr.write(`${msg}\n`);
-
-function env(extra: Record<string, string> = {}): Record<string, string> {
-  const e: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith("SKEP_")) e[k] = v;
-  return { ...e, SKEP_NO_TMUX: "1", ...extra };
-}
-
-function sh(cmd: string[], cwd: string, extra: Record<string, string> = {}): string {
-  const p = Bun.spawnSync(cmd, { cwd, env: env(extra), stdout: "pipe", stderr: "pipe" });
-  if (p.exitCode !== 0) throw new Error(`${cmd.join(" ")}: ${p.stderr.toString()}`);
-  return p.stdout.toString();
-}
 
 const work = mkdtempSync(join(tmpdir(), "skep-bench-daemon-"));
 const root = join(work, "repo");
