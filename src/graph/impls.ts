@@ -54,13 +54,13 @@ function goMethodNames(db: Database, t: Row, memo: Memo): Set<string> {
   return names;
 }
 
-/** What one question (one symbol's implementations, or one walk step) has read already. */
-interface Memo {
+/** What one question (one symbol's implementations, or one graph walk) has read already. */
+export interface Memo {
   methods: Map<string, Set<string>>;
   /** The Go files of each directory (a package), read once. */
   dirs?: Map<string, number[]>;
 }
-const newMemo = (): Memo => ({ methods: new Map() });
+export const newMemo = (): Memo => ({ methods: new Map() });
 
 /** `name = ?` as the name index (NOCASE) can serve it, the exact comparison kept. */
 const NAME_IS = (col: string, n = 1) => `${col} = ?${n} COLLATE NOCASE AND ${col} = ?${n}`;
@@ -162,12 +162,12 @@ export function implementations(db: Database, id: number): Implementations {
 }
 
 /** The interface (or abstract) methods a concrete method implements: calls through them may reach it. */
-export function interfaceMethodsOf(db: Database, id: number): SymbolRef[] {
+export function interfaceMethodsOf(db: Database, id: number, memo: Memo = newMemo()): SymbolRef[] {
   const s = symbol(db, id);
   if (!s || s.kind !== "method") return [];
   const owner = ownerType(db, s);
   if (!owner || ABSTRACT_KINDS.has(owner.kind)) return [];
-  return supertypesOfType(db, owner)
+  return supertypesOfType(db, owner, memo)
     .map((t) => methodOf(db, t, s.name))
     .filter((m): m is Row => m !== null)
     .map(ref);

@@ -2,7 +2,7 @@
 import type { Database } from "bun:sqlite";
 import type { SymbolRef } from "../protocol/index-answers.ts";
 import { VIA_NAMES } from "./edges.ts";
-import { interfaceMethodsOf } from "./impls.ts";
+import { interfaceMethodsOf, newMemo } from "./impls.ts";
 
 const SYMBOL_COLUMNS = `s.id, s.name, s.kind, s.container, f.path, s.line, s.end_line AS endLine, s.signature`;
 
@@ -60,11 +60,12 @@ export function walkGraph(db: Database, rootId: number, direction: "callers" | "
      WHERE e.${near} = ? ORDER BY e.weight DESC, s.rank DESC LIMIT ?`,
   );
   type Row = SymbolRef & { weight: number; how: number; through?: number };
+  const memo = newMemo(); // one walk reads each Go package's method sets once
   const step = {
     all: (id: number, max: number): Row[] => {
       const rows = (query.all(id, max) as Row[]).map((r) => ({ ...r }));
       if (direction === "callers") {
-        for (const m of interfaceMethodsOf(db, id)) for (const r of query.all(m.id, max) as Row[]) rows.push({ ...r, how: -1, through: m.id });
+        for (const m of interfaceMethodsOf(db, id, memo)) for (const r of query.all(m.id, max) as Row[]) rows.push({ ...r, how: -1, through: m.id });
       }
       return rows;
     },
