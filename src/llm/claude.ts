@@ -166,6 +166,16 @@ function inheritedEnv(): Record<string, string | undefined> {
   return rest;
 }
 
+/**
+ * With skep's MCP server: Claude Code (2.1.x) connects MCP servers while its first request is
+ * already out, so on a busy machine the first turn may not list skep's tools and a call to one is
+ * "No such tool available". skep's prompts tell the model to use those tools, so the call waits for
+ * the connection (bounded by Claude Code's MCP_TIMEOUT); a server that fails still fails alone.
+ */
+function mcpEnv(mcp: McpConfigFile | undefined): Record<string, string> {
+  return mcp ? { MCP_CONNECTION_NONBLOCKING: "0" } : {};
+}
+
 export class ClaudeBackend implements LlmBackend {
   readonly name = "claude";
   readonly bin: string;
@@ -192,7 +202,7 @@ export class ClaudeBackend implements LlmBackend {
       run = await runInProcessGroup({
         cmd: [this.bin, ...claudeArgs(req, mcp?.path)],
         cwd: req.cwd,
-        env: this.opts.inheritEnv === false ? { ...this.opts.env } : { ...inheritedEnv(), ...this.opts.env },
+        env: this.opts.inheritEnv === false ? { ...mcpEnv(mcp), ...this.opts.env } : { ...inheritedEnv(), ...mcpEnv(mcp), ...this.opts.env },
         timeoutMs: req.timeoutMs,
         signal: req.signal,
         killGraceMs: this.opts.killGraceMs,

@@ -126,10 +126,9 @@ export function turnFor(adapterWrites: string) {
     const usage = usageFor(c.kind, c.repo, ctx.turn);
     switch (c.kind) {
       case "coordinate": {
-        // Claude Code connects its MCP servers while the first request is out: wait for them (its
-        // WaitForMcpServers tool), then read both repos through the workspace server, then answer.
-        if (ctx.turn === 0) return { tools: [{ name: "WaitForMcpServers", input: {} }], usage };
-        if (ctx.turn === 1)
+        // Read both repos through the workspace server (connected before the first request: the
+        // claude backend waits for it), then answer.
+        if (ctx.turn === 0)
           return {
             tools: [
               { name: "mcp__skep__search_symbols", input: { repo: "adapter", query: "ReceiveLoopDied" } },

@@ -103,17 +103,16 @@ describe("claude backend with the real Claude Code CLI", () => {
     await indexAt(repo);
     fake.add({
       name: "llm-mcp",
-      // Claude Code connects MCP servers while its first request is out: the model waits for them
-      // (its WaitForMcpServers tool), as a real one does, before calling skep's tool.
-      turns: [{ tools: [{ name: "WaitForMcpServers", input: {} }] }, { tools: [{ name: "mcp__skep__search_symbols", input: { query: "greet" } }] }, { text: "GOT<<{{last_tool_result}}>>" }],
+      // The very first turn calls skep's tool: the backend has Claude Code wait for the server's
+      // connection before its first request (by default it connects MCP servers meanwhile).
+      turns: [{ tools: [{ name: "mcp__skep__search_symbols", input: { query: "greet" } }] }, { text: "GOT<<{{last_tool_result}}>>" }],
     });
     const seen: string[] = [];
     const r = await backend(fake.url).run(request(repo, { purpose: "plan", prompt: "[[scenario:llm-mcp]] find greet", mcpRepo: repo, onLine: (l) => seen.push(l) }));
     if (!r.ok) console.error(JSON.stringify(r), fake.errors);
     expect(r.ok).toBe(true);
-    // The server is starting or started (a broken `skep mcp` shows "failed" here and the tool as
-    // unknown below); whether it is connected yet when Claude Code prints its init line is a race.
-    expect(JSON.parse(seen[0]!).mcp_servers).toEqual([{ name: "skep", status: expect.stringMatching(/^(connected|pending)$/) }]);
+    // Connected before the conversation starts (a broken `skep mcp` shows "failed" here).
+    expect(JSON.parse(seen[0]!).mcp_servers).toEqual([{ name: "skep", status: "connected" }]);
     const answer = JSON.parse(/GOT<<([\s\S]*?)>>/.exec(r.text)![1]!);
     expect(answer.hits[0]).toMatchObject({ name: "greet", file: "src/greet.ts" });
   });
