@@ -183,7 +183,7 @@ describe("tasks with the real claude CLI", () => {
       expected.cacheRead += u.cache_read_input_tokens ?? 0;
     }
     // On a mismatch, say which requests there were (purpose, step, turn, what the last message carried).
-    if (reqs.length !== 10) console.error("requests of the happy task:", reqs.map((r) => { const p = purposeOf({ scenario: "e2e-happy", turn: r.turn!, results: [], body: r.body! }); return `${p.purpose} ${p.step} turn ${r.turn}: ${JSON.stringify(r.body!.messages.at(-1) ?? null).slice(0, 300)}`; }).join("\n"));
+    if (reqs.length !== 10) console.error("requests of the happy task:", reqs.map((r) => { const p = purposeOf({ scenario: "e2e-happy", turn: r.turn!, results: [], body: r.body! }); return `${p.purpose} ${p.step} turn ${r.turn}: ${JSON.stringify(r.body!.messages?.at(-1) ?? null).slice(0, 300)}`; }).join("\n"));
     expect(reqs.length).toBe(1 + 2 + 2 + 3 + 2); // classify, plan (search + answer), steps of 2, 3 and 2 turns
     expect(done.tokens).toMatchObject({ calls: 5, ...expected, effectiveInput: expected.input + Math.round(expected.cacheRead / 10) });
     const cost = await json<{ total: { input: number; calls: number } }>(await bed.skep("cost", "--json"));
