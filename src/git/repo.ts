@@ -3,6 +3,7 @@
 // "not in git", so these never throw. Commands run through exec.ts like every other git call.
 import { basename, dirname, resolve } from "node:path";
 import { GitError, gitRaw, gitRawAsync } from "./exec.ts";
+import { fastTopLevel } from "./top-level.ts";
 
 function git(cwd: string, args: string[]): string | null {
   try {
@@ -14,9 +15,10 @@ function git(cwd: string, args: string[]): string | null {
   }
 }
 
-/** The top of the work tree containing `dir`, or null outside git. */
+/** The top of the work tree containing `dir`, or null outside git (git asked only when top-level.ts cannot tell). */
 export function gitTopLevel(dir: string): string | null {
-  return git(dir, ["rev-parse", "--show-toplevel"]);
+  const fast = fastTopLevel(dir);
+  return fast !== undefined ? fast : git(dir, ["rev-parse", "--show-toplevel"]);
 }
 
 /** The commit HEAD points at, or null (not a repo, or a repo with no commits yet). */
