@@ -11,7 +11,7 @@
 // workspace of three repos with tasks, as the tmux status line runs it), search with no daemon (SKEP_NO_DAEMON=1), and
 // search through a warm daemon (one daemon per repo, started by the current build, serving both).
 // Binaries are built as the release builds them (scripts/compile.ts, no source map). Medians in ms.
-import { cpSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -19,6 +19,7 @@ import { DaemonClient } from "../../src/client/daemon-client.ts";
 import { DAEMON_ENV } from "../../src/client/control.ts";
 import type { TaskStatus } from "../../src/protocol/tasks.ts";
 import { TaskStore } from "../../src/tasks/store.ts";
+import { QUIET_MS } from "../../src/tasks/counts-cache.ts";
 import { buildCommit, CompressedGrammars, compileSkep } from "../compile.ts";
 
 const PROJECT = resolve(import.meta.dir, "../..");
@@ -178,11 +179,18 @@ async function main(): Promise<void> {
     }
   }
 
-  const cases: { name: string; args: string[]; cwd: string; extra: Record<string, string>; warm?: string; own?: boolean }[] = [
+  const wsRepo = busyWorkspace(bins.after);
+  // The line between changes (the usual case): every store untouched for longer than the counts
+  // cache's quiet period, so the warm-up run keeps their counts. And the line right after a task
+  // moved in one repo: that store written (its mtime set to now) before every run.
+  await Bun.sleep(QUIET_MS + 200);
+  const justWritten = join(wsRepo, ".skep/tasks.db");
+  const cases: { name: string; args: string[]; cwd: string; extra: Record<string, string>; warm?: string; own?: boolean; before?: () => void }[] = [
     { name: "--version", args: ["--version"], cwd: poly, extra: {} },
     { name: "--help", args: ["--help"], cwd: poly, extra: {} },
     { name: "status --oneline", args: ["status", "--oneline"], cwd: poly, extra: { SKEP_NO_DAEMON: "1" } },
-    { name: "status --oneline (workspace)", args: ["status", "--oneline", "--tmux"], cwd: busyWorkspace(bins.after), extra: { SKEP_NO_DAEMON: "1" } },
+    { name: "status --oneline (workspace)", args: ["status", "--oneline", "--tmux"], cwd: wsRepo, extra: { SKEP_NO_DAEMON: "1" } },
+    { name: "status --oneline (ws, 1 store just written)", args: ["status", "--oneline", "--tmux"], cwd: wsRepo, extra: { SKEP_NO_DAEMON: "1" }, before: () => utimesSync(justWritten, new Date(), new Date()) },
   ];
   for (const r of repos) cases.push({ name: `search, no daemon (${r.label})`, args: ["search", r.query], cwd: r.root, extra: { SKEP_NO_DAEMON: "1" }, own: true });
   for (const r of repos) cases.push({ name: `search, warm daemon (${r.label})`, args: ["search", r.query], cwd: r.root, extra: {}, warm: r.root, own: true });
@@ -200,7 +208,9 @@ async function main(): Promise<void> {
     if (bins.before) timeOnce([bins.before, ...c.args], beforeCwd, c.extra);
     for (let i = 0; i < RUNS; i++) {
       t.hello.push(timeOnce([bins.hello], c.cwd, {}));
+      c.before?.();
       t.after.push(timeOnce([bins.after, ...c.args], c.cwd, c.extra));
+      c.before?.();
       if (bins.before) t.before.push(timeOnce([bins.before, ...c.args], beforeCwd, c.extra));
     }
     const of = (k: keyof Sample): Medians => ({

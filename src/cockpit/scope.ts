@@ -4,9 +4,8 @@
 // workspace registry (and its schema) is read by the `reposOf` the caller passes, only when a
 // workspace is there (snapshot.ts findScope reads it; the status line imports it only then).
 import { existsSync, readFileSync, statSync } from "node:fs";
-import { homedir } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
-import { skepHome } from "../trust/home.ts";
+import { homeDir, skepHome } from "../trust/home.ts";
 import { findWorkspace } from "../workspace/find.ts";
 
 /** What a view covers: a workspace's registered repos, the repo alone outside one, or nothing. */
@@ -62,7 +61,7 @@ export function scopeAt(place: Place, reposOf: ReposOf): Scope {
  * `~/.skep` (skep's per-user files) is not a repo's store.
  */
 function repoRootAbove(dir: string): string | null {
-  const userDirs = new Set([skepHome(), join(process.env.HOME || homedir(), ".skep")]);
+  const userDirs = new Set([skepHome(), join(homeDir(), ".skep")]);
   for (let d = dir; ; d = dirname(d)) {
     const skep = join(d, ".skep");
     if (!userDirs.has(skep) && (existsSync(join(skep, "tasks.db")) || existsSync(join(skep, "config.json")))) return d;

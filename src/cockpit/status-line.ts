@@ -1,11 +1,12 @@
 // `skep status --oneline` over the scope: what tmux shows in every cockpit, a whole process every
 // few seconds. It loads only scope.ts, oneline.ts, the counts reader (tasks/counts.ts: one
-// read-only statement per store) and the registry peek (workspace/peek.ts: no zod schema). A
+// read-only statement per store, only for a store changed since tasks/counts-cache.ts kept its
+// counts) and the registry peek (workspace/peek.ts: no zod schema). A
 // registry or a store these do not answer for (an unexpected shape, another schema version,
 // damage) is read the full way (workspace/registry.ts, snapshot.ts readRepo), so every one shows
 // as the dashboard shows it.
 import { existsSync } from "node:fs";
-import { readTaskCounts } from "../tasks/counts.ts";
+import { cachedTaskCounts } from "../tasks/counts-cache.ts";
 import { peekRepos } from "../workspace/peek.ts";
 import { tasksDbPath } from "../tasks/schema.ts";
 import type { OnelineAnswer } from "../protocol/workspace.ts";
@@ -28,7 +29,7 @@ async function countsOfRepo(repo: ScopeRepo): Promise<RepoCounts> {
   if (!existsSync(repo.path)) return { name: repo.name, unreadable: true, byStatus: {}, waiting: [] };
   const db = tasksDbPath(repo.skepDir);
   if (!existsSync(db)) return { name: repo.name, unreadable: false, byStatus: {}, waiting: [] };
-  const counts = readTaskCounts(db);
+  const counts = await cachedTaskCounts(db);
   if (counts) return { name: repo.name, unreadable: false, ...counts };
   const [{ readRepo }, { countsOf }] = await Promise.all([import("./snapshot.ts"), import("./dashboard.ts")]);
   return countsOf(readRepo(repo, { tokens: false }));
