@@ -3,7 +3,7 @@
 // registered and torn down by cleanupAll() (call it in afterEach).
 import { Database } from "bun:sqlite";
 import { mkdirSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import type { Subprocess } from "bun";
 import { DaemonClient } from "../../src/client/daemon-client.ts";
 import { DAEMON_ENV } from "../../src/client/control.ts";
@@ -13,8 +13,10 @@ import { INDEX_TABLES } from "../../src/index/schema.ts";
 import { openWritable } from "../../src/index/store.ts";
 import type { DaemonInfo, Event, HttpInfo } from "../../src/protocol/socket.ts";
 import { BUN, MAIN, onCleanup, PROJECT, tempDir as sharedTempDir } from "../support/temp.ts";
+import { git as gitUntrimmed, writeFiles } from "../helpers/git-repo.ts";
 
 export { BUN, cleanupAll, MAIN, onCleanup, PROJECT, TMP } from "../support/temp.ts";
+export { writeFiles };
 
 /** Environment for every child: no tmux, no stray SKEP_DIR, a private tmux socket dir just in case. */
 export function childEnv(extra: Record<string, string> = {}): Record<string, string> {
@@ -27,17 +29,9 @@ export function tempDir(prefix = "skep-daemon-"): string {
   return sharedTempDir(prefix);
 }
 
+/** git's output, trimmed (helpers/git-repo.ts runs it). */
 export function git(cwd: string, ...args: string[]): string {
-  const p = Bun.spawnSync(["git", "-c", "user.email=t@example.com", "-c", "user.name=t", "-c", "init.defaultBranch=main", ...args], { cwd, stdout: "pipe", stderr: "pipe" });
-  if (p.exitCode !== 0) throw new Error(`git ${args.join(" ")}: ${p.stderr.toString()}`);
-  return p.stdout.toString().trim();
-}
-
-export function writeFiles(root: string, files: Record<string, string>): void {
-  for (const [rel, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(root, rel)), { recursive: true });
-    writeFileSync(join(root, rel), text);
-  }
+  return gitUntrimmed(cwd, ...args).trim();
 }
 
 /** A git repo with these files committed on `main`. */

@@ -3,15 +3,17 @@
 // registered and torn down by cleanupAll() (call it in afterAll/afterEach).
 import { expect } from "bun:test";
 import { mkdirSync, readdirSync, readFileSync, writeFileSync, lstatSync, readlinkSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { indexRepo } from "../../src/index/indexer.ts";
 import { openWritable } from "../../src/index/store.ts";
 import { OUTPUTS, type ToolName } from "../../src/mcp/server.ts";
 import { BUN, MAIN, onCleanup, PROJECT, tempDir as sharedTempDir } from "../support/temp.ts";
+import { git as gitUntrimmed, writeFiles } from "../helpers/git-repo.ts";
 
 export { BUN, cleanupAll, MAIN, onCleanup, PROJECT, TMP } from "../support/temp.ts";
+export { writeFiles };
 
 /** Environment for children: nothing from the developer's skep or Claude set-up leaks in. */
 export function childEnv(extra: Record<string, string> = {}): Record<string, string> {
@@ -27,17 +29,9 @@ export function tempDir(prefix = "skep-mcp-"): string {
   return sharedTempDir(prefix);
 }
 
+/** git's output, trimmed (helpers/git-repo.ts runs it). */
 export function git(cwd: string, ...args: string[]): string {
-  const p = Bun.spawnSync(["git", "-c", "user.email=t@example.com", "-c", "user.name=t", "-c", "init.defaultBranch=main", ...args], { cwd, stdout: "pipe", stderr: "pipe" });
-  if (p.exitCode !== 0) throw new Error(`git ${args.join(" ")}: ${p.stderr.toString()}`);
-  return p.stdout.toString().trim();
-}
-
-export function writeFiles(root: string, files: Record<string, string>): void {
-  for (const [rel, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(root, rel)), { recursive: true });
-    writeFileSync(join(root, rel), text);
-  }
+  return gitUntrimmed(cwd, ...args).trim();
 }
 
 /** A git repo with these files committed on `main` (`.skep/` excluded the way `skep init` does). */
