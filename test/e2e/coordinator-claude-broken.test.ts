@@ -3,26 +3,16 @@
 // worker renames the exception; the reviewer, reading the branches' diffs, marks the item broken,
 // and report.md names file:line on both sides; on the person's word the item becomes a follow-up
 // task in the gateway. The run's tokens equal the fake API's usage to the token.
-import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { findClaude } from "../support/claude.ts";
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
+import { useFakeClaude } from "../support/claude.ts";
 import { FakeAnthropic } from "../support/fake-anthropic.ts";
-import { childEnv } from "../mcp/support.ts";
-import { cleanupAll } from "../support/temp.ts";
 import { ADAPTER_RENAMED, callOf, checkoutsUnchanged, coordinateAndApprove, firstUserText, GATEWAY, json, ledgerMatches, lineOf, tasksOf } from "./coordinator-fake.ts";
 
 setDefaultTimeout(240_000);
 
 let fake: FakeAnthropic;
 let claude: string;
-
-beforeAll(async () => {
-  claude = findClaude(childEnv());
-  fake = await FakeAnthropic.start();
-});
-afterAll(async () => {
-  await cleanupAll(); // the daemons the runs started, then the repos
-  await fake?.stop();
-});
+useFakeClaude((f, c) => ((fake = f), (claude = c)));
 
 describe("coordinator runs with the real claude CLI", () => {
   test("a worker renames the exception: the report marks the item broken with both file:line; it becomes a follow-up task on request", async () => {

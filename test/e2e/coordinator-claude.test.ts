@@ -6,27 +6,17 @@
 // the review → report.md with a verdict per contract item. The run's token totals equal the usage
 // the fake API reported, to the token; no user checkout changes. The scenario (the fake's side of
 // every call) is in coordinator-fake.ts; the broken-contract scenario in coordinator-claude-broken.test.ts.
-import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { git } from "../daemon/support.ts";
-import { findClaude } from "../support/claude.ts";
+import { useFakeClaude } from "../support/claude.ts";
 import { FakeAnthropic } from "../support/fake-anthropic.ts";
-import { childEnv } from "../mcp/support.ts";
-import { cleanupAll } from "../support/temp.ts";
 import { ADAPTER_HOLDS, checkoutsUnchanged, coordinateAndApprove, GATEWAY, ledgerMatches, lineOf, tasksOf } from "./coordinator-fake.ts";
 
 setDefaultTimeout(240_000);
 
 let fake: FakeAnthropic;
 let claude: string;
-
-beforeAll(async () => {
-  claude = findClaude(childEnv());
-  fake = await FakeAnthropic.start();
-});
-afterAll(async () => {
-  await cleanupAll(); // the daemons the runs started, then the repos
-  await fake?.stop();
-});
+useFakeClaude((f, c) => ((fake = f), (claude = c)));
 
 describe("coordinator runs with the real claude CLI", () => {
   test("spec → coordinator (MCP reads in both repos) → approve → two workers at once → review → report; tokens to the token", async () => {

@@ -4,28 +4,20 @@
 // write and edit files in the task's worktree, commits each on the branch, runs the trusted test
 // command, and ends done. The ledger's totals equal the usage the fake reported, to the token.
 // Failure paths: garbage, a 500, an API that never answers, a step that fails twice.
-import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { Database } from "bun:sqlite";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { findClaude, offlineClaudeEnv } from "../support/claude.ts";
+import { offlineClaudeEnv, useFakeClaude } from "../support/claude.ts";
 import { FakeAnthropic, type Turn, type TurnContext, type Usage } from "../support/fake-anthropic.ts";
 import { childEnv, git, makeRepo } from "../mcp/support.ts";
-import { BUN, cleanupAll, MAIN, tempDir } from "../support/temp.ts";
+import { BUN, MAIN, tempDir } from "../support/temp.ts";
 
 setDefaultTimeout(120_000);
 
 let fake: FakeAnthropic;
 let claude: string;
-
-beforeAll(async () => {
-  claude = findClaude(childEnv());
-  fake = await FakeAnthropic.start();
-});
-afterAll(async () => {
-  await fake?.stop();
-  await cleanupAll();
-});
+useFakeClaude((f, c) => ((fake = f), (claude = c)));
 
 type Purpose = "classify" | "plan" | "step";
 

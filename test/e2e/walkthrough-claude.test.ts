@@ -10,30 +10,23 @@
 // the dashboard and runs to done. Both ledgers equal the API's usage to the token, both checkouts
 // are untouched, `skep daemon stop` exits 0 in both repos (and in 20 more start/stop rounds each,
 // times printed), and no skep or tmux process is left.
-import { afterAll, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
+import { expect, setDefaultTimeout, test } from "bun:test";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DaemonClient } from "../../src/client/daemon-client.ts";
 import type { Event } from "../../src/protocol/socket.ts";
 import { clientSocketPath, daemonPaths } from "../../src/repo/daemon-paths.ts";
-import { findClaude, offlineClaudeEnv } from "../support/claude.ts";
+import { offlineClaudeEnv, useFakeClaude } from "../support/claude.ts";
 import { FakeAnthropic, type Turn, type TurnContext, type Usage } from "../support/fake-anthropic.ts";
 import { childEnv, git, makeRepo } from "../mcp/support.ts";
-import { BUN, cleanupAll, MAIN, onCleanup, tempDir } from "../support/temp.ts";
+import { BUN, MAIN, onCleanup, tempDir } from "../support/temp.ts";
 import { PersonTmux, until } from "../support/tmux.ts";
 
 setDefaultTimeout(600_000);
 
 let fake: FakeAnthropic;
 let claude: string;
-beforeAll(async () => {
-  claude = findClaude(childEnv());
-  fake = await FakeAnthropic.start();
-});
-afterAll(async () => {
-  await cleanupAll();
-  await fake?.stop();
-});
+useFakeClaude((f, c) => ((fake = f), (claude = c)));
 
 const MOBILE_TASK =
   "Switch authentication from direct session-provider calls to the new backend /auth/login, /auth/refresh, /auth/logout routes: add AuthApi, update the LoginViewModel [[scenario:walk]]";

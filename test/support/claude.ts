@@ -1,8 +1,11 @@
 // The real Claude Code CLI (pinned devDependency) for tests: where its binary is, and the
 // environment that keeps it offline and isolated (notes: ../shared/notes/claude-cli-offline.md):
 // a fresh HOME and TMPDIR, no non-essential traffic, no retries, the API on 127.0.0.1.
+import { afterAll, beforeAll } from "bun:test";
 import { dirname, join } from "node:path";
-import { PROJECT, tempDir } from "./temp.ts";
+import { childEnv } from "../mcp/support.ts";
+import { FakeAnthropic } from "./fake-anthropic.ts";
+import { cleanupAll, PROJECT, tempDir } from "./temp.ts";
 
 /** The working claude binary; bin/claude.exe is a stub when npm skipped the package's install script. */
 export function findClaude(env: Record<string, string>): string {
@@ -35,4 +38,21 @@ export function offlineClaudeEnv(apiUrl: string, opts: { home?: string; apiTimeo
     CLAUDE_CODE_MAX_RETRIES: "0",
     API_TIMEOUT_MS: String(opts.apiTimeoutMs ?? 20_000),
   };
+}
+
+/**
+ * A test file's real claude binary and fake Messages API: found and started before its tests and
+ * handed to `use`; after them, everything the tests started is cleaned up, then the fake stops.
+ */
+export function useFakeClaude(use: (fake: FakeAnthropic, claude: string) => void): void {
+  let fake: FakeAnthropic | undefined;
+  beforeAll(async () => {
+    const claude = findClaude(childEnv());
+    fake = await FakeAnthropic.start();
+    use(fake, claude);
+  });
+  afterAll(async () => {
+    await cleanupAll();
+    await fake?.stop();
+  });
 }
