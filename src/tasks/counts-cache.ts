@@ -9,6 +9,8 @@
 // file system's coarse timestamps cannot hide it. Counts are display data; a cache that does not
 // parse, or is for another schema, is ignored and rewritten.
 import { readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
+import { ownershipProblem } from "../trust/ownership.ts";
 import { TASKS_SCHEMA_VERSION } from "./schema.ts";
 import type { TaskCounts } from "./counts.ts";
 
@@ -87,12 +89,17 @@ function readCache(path: string): CacheFile | null {
   }
 }
 
+/**
+ * Written only into a `.skep/` of this user's that nobody else can write (a registry may name a
+ * repo someone else set up), through a new file (`wx`: never through a planted name or link).
+ */
 function writeCache(path: string, c: CacheFile): void {
+  if (ownershipProblem(dirname(path)) !== null) return;
   const tmp = `${path}.${process.pid}.tmp`;
   try {
-    writeFileSync(tmp, JSON.stringify(c), { mode: 0o600 });
+    writeFileSync(tmp, JSON.stringify(c), { mode: 0o600, flag: "wx" });
     renameSync(tmp, path);
   } catch {
-    // A read-only or full disk: the next run reads the store again, as before.
+    // A read-only or full disk, or a name already taken: the next run reads the store again.
   }
 }

@@ -2,7 +2,7 @@
 // kept only once the store has been quiet, never served after the store changed, and a kept file
 // that is damaged or for another schema ignored.
 import { afterAll, describe, expect, test } from "bun:test";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { cachedTaskCounts, countsCachePath, QUIET_MS } from "../../src/tasks/counts-cache.ts";
 import { readTaskCounts, type TaskCounts } from "../../src/tasks/counts.ts";
@@ -96,6 +96,20 @@ describe("kept task counts", () => {
     s.db.query("UPDATE meta SET value = '99' WHERE key = 'tasks_schema'").run();
     s.close();
     expect(await cachedTaskCounts(db, { now: later })).toBeNull();
+    expect(existsSync(countsCachePath(db))).toBe(false);
+  });
+
+  test("never written into a .skep/ others can write, nor through a name planted there", async () => {
+    const { dir, db } = store();
+    chmodSync(dir, 0o770);
+    expect(await cachedTaskCounts(db, { now: later })).toEqual(readTaskCounts(db)!);
+    expect(existsSync(countsCachePath(db))).toBe(false);
+    chmodSync(dir, 0o700);
+    const victim = join(tempDir("skep-counts-victim-"), "precious.txt");
+    writeFileSync(victim, "mine\n");
+    symlinkSync(victim, `${countsCachePath(db)}.${process.pid}.tmp`);
+    expect(await cachedTaskCounts(db, { now: later })).toEqual(readTaskCounts(db)!);
+    expect(readFileSync(victim, "utf8")).toBe("mine\n");
     expect(existsSync(countsCachePath(db))).toBe(false);
   });
 });
