@@ -2,13 +2,14 @@
 // universal-ctags as the baseline. Every indexing phase runs in its own child process so its peak
 // RSS is its own.
 //
-//   bun run bench:index [DIR] [--workers N] [--cold-runs 1] [--queries 300] [--rounds 5] [--edit rel/path.go] [--no-cold-env] [--keep]
+//   bun run bench:index [DIR] [--workers N] [--cold-runs 1] [--queries 300] [--rounds 5] [--edit rel/path.go] [--no-cold-env | --cold-env small|large] [--keep]
 //
 // --cold-runs N builds the cold index N times (each into a fresh DB) and reports the fastest: on a
 // shared machine one run can be slowed by neighbours. CPU time (all threads, and the main thread
 // alone) is printed beside wall time; it moves less with the machine's load. The cold builds run
-// with the JavaScriptCore settings `skep index` and `skep init` start a cold build with
-// (src/cli/cold-build.ts); --no-cold-env runs them without, for an A/B.
+// with the JavaScriptCore settings `skep index` and `skep init` would start a cold build of the
+// copied tree with (src/cli/cold-build.ts: chosen by the size of the work); --no-cold-env runs
+// them without, --cold-env small|large with the one set named, for an A/B.
 //
 // "skep index (CLI), cold" runs the command itself once on a fresh copy, as a user would: start-up,
 // the re-exec for a cold build and everything else included (CPU of the whole process tree).
@@ -25,7 +26,7 @@ import { indexRepo, type IndexReport } from "../../src/index/indexer.ts";
 import { defaultWorkers } from "../../src/index/pool.ts";
 import { exportIndex, importIndex } from "../../src/index/portable.ts";
 import { openWritable } from "../../src/index/store.ts";
-import { COLD_BUILD_ENV, COLD_REEXEC_MARK } from "../../src/cli/cold-build.ts";
+import { COLD_BUILD_ENV, COLD_REEXEC_MARK, coldBuildEnv, SMALL_COLD_BUILD_ENV } from "../../src/cli/cold-build.ts";
 
 const PROJECT = resolve(import.meta.dir, "../..");
 const DEFAULT_DIR = "/usr/share/go-1.19/src";
@@ -44,9 +45,14 @@ const { values: args, positionals } = parseArgs({
     "cold-runs": { type: "string", default: "1" },
     keep: { type: "boolean", default: false },
     "no-cold-env": { type: "boolean", default: false },
+    "cold-env": { type: "string" },
     file: { type: "string" },
   },
 });
+if (args["cold-env"] !== undefined && args["cold-env"] !== "small" && args["cold-env"] !== "large") {
+  console.error(`bench:index: --cold-env takes small or large, not ${JSON.stringify(args["cold-env"])}`);
+  process.exit(2);
+}
 
 // ---------------------------------------------------------------- child side
 
@@ -328,7 +334,13 @@ async function main(): Promise<void> {
     if (cp.exitCode !== 0) throw new Error(`cp -a failed: ${cp.stderr.toString()}`);
     const copyMs = performance.now() - tc;
 
-    const coldEnv = args["no-cold-env"] ? {} : { ...COLD_BUILD_ENV };
+    const coldEnv: Record<string, string> = args["no-cold-env"]
+      ? {}
+      : args["cold-env"] === "small"
+        ? { ...SMALL_COLD_BUILD_ENV }
+        : args["cold-env"] === "large"
+          ? { ...COLD_BUILD_ENV }
+          : { ...coldBuildEnv(tree) };
     const coldRuns: IndexChildResult[] = [];
     for (let i = 0; i < Number(args["cold-runs"]); i++) {
       console.error(`cold index${i ? ` (run ${i + 1})` : ""} ...`);
@@ -390,7 +402,7 @@ async function main(): Promise<void> {
       "",
       `CPU time (user+sys, all threads): ctags ${fmtMs(ct.cpuMs)}, cold ${fmtMs(cold.cpuMs)} (${(cold.cpuMs / ct.cpuMs).toFixed(1)}x; main thread ${fmtMs(cold.mainCpuMs)}), nothing changed ${fmtMs(noop.cpuMs)}; load average before/after: ${loadBefore} / ${loadavg().map((x) => x.toFixed(2)).join(" ")}`,
       // Per MiB indexed: comparable across runs whose rules index different parts of a tree.
-      `skep index (CLI), cold: wall ${fmtMs(cli.wallMs)}, CPU ${fmtMs(cli.cpuMs)} (the whole process: start-up, the re-exec for a cold build, the index), ${(cli.cpuMs / 1000 / mb(src)).toFixed(2)} CPU-s/MiB; ${args["no-cold-env"] ? "cold runs above without" : "cold runs above with"} ${Object.entries(COLD_BUILD_ENV).map(([k, v]) => `${k}=${v}`).join(" ")}`,
+      `skep index (CLI), cold: wall ${fmtMs(cli.wallMs)}, CPU ${fmtMs(cli.cpuMs)} (the whole process: start-up, the re-exec for a cold build, the index), ${(cli.cpuMs / 1000 / mb(src)).toFixed(2)} CPU-s/MiB; cold runs above ${Object.keys(coldEnv).length ? `with ${Object.entries(coldEnv).map(([k, v]) => `${k}=${v}`).join(" ")}` : "without the cold-build settings"}`,
       `cold CPU per MiB indexed: ${(cold.cpuMs / 1000 / mb(src)).toFixed(2)} CPU-s/MiB (${mb(src).toFixed(1)} MiB); parse plan: ${cold.report.parsePlan ? `${cold.report.parsePlan.workers} workers${cold.report.parsePlan.callerParses ? " + the calling thread" : ""} (estimate ${fmtMs(cold.report.parsePlan.estimateMs)})` : "-"}`,
       ...(coldRuns.length > 1 ? [`cold runs (fastest shown): ${coldRuns.map((r) => `${fmtMs(r.wallMs)} (${fmtMs(r.cpuMs)} CPU)`).join(", ")}`] : []),
       `cold breakdown: scan ${fmtMs(t.scan)}, parse+write ${fmtMs(t.parse)}, indexes+FTS ${fmtMs(t.finish ?? 0)} (overlapping the edge computation), edges ${fmtMs(t.edges)}, rank ${fmtMs(t.rank)} (${cold.report.edgeMode} edges)`,

@@ -2,7 +2,7 @@
 // fixture and the Go standard library, one after the other, then one table against the targets.
 // Each bench:index run measures universal-ctags on the same tree in the same run.
 //
-//   bun run bench:small [--cold-runs 3] [--no-stdlib] [--no-cold-env]
+//   bun run bench:small [--cold-runs 3] [--no-stdlib] [--no-cold-env | --cold-env small|large]
 //
 // The small repo is gin-gonic/gin from Debian's golang-github-gin-gonic-gin-dev (gotify/server,
 // the issue's example, is not packaged), copied into a fresh git repo; the polyglot fixture is
@@ -11,6 +11,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { COLD_BUILD_ENV, SMALL_COLD_BUILD_ENV } from "../../src/cli/cold-build.ts";
 
 const PROJECT = resolve(import.meta.dir, "../..");
 const GIN = "/usr/share/gocode/src/github.com/gin-gonic/gin";
@@ -21,6 +22,7 @@ const { values: args } = parseArgs({
     "cold-runs": { type: "string", default: "3" },
     "no-stdlib": { type: "boolean", default: false },
     "no-cold-env": { type: "boolean", default: false },
+    "cold-env": { type: "string" },
   },
 });
 
@@ -37,6 +39,7 @@ interface BenchRecord {
   cold: { wallMs: number; cpuMs: number; counts: { files: number; sourceBytes: number; symbols: number }; report: { parsePlan?: { workers: number; callerParses: boolean; estimateMs: number } } };
   coldRuns: { wallMs: number; cpuMs: number }[];
   cli: { wallMs: number; cpuMs: number };
+  coldEnv: Record<string, string>;
 }
 
 function gitCopy(src: string, into: string): string {
@@ -53,13 +56,19 @@ function gitCopy(src: string, into: string): string {
 }
 
 function benchIndex(dir: string): BenchRecord {
-  const extra = args["no-cold-env"] ? ["--no-cold-env"] : [];
+  const extra = args["no-cold-env"] ? ["--no-cold-env"] : args["cold-env"] ? ["--cold-env", args["cold-env"]] : [];
   const p = Bun.spawnSync([process.execPath, join(PROJECT, "scripts/bench/index.ts"), dir, "--cold-runs", args["cold-runs"]!, ...extra], { cwd: PROJECT, stdout: "pipe", stderr: "pipe" });
   const err = p.stderr.toString();
   process.stdout.write(p.stdout.toString());
   const wrote = /wrote (\S+\.json)/.exec(err);
   if (p.exitCode !== 0 || !wrote) throw new Error(`bench:index ${dir} failed (exit ${p.exitCode}):\n${err}`);
   return JSON.parse(readFileSync(wrote[1]!, "utf8")) as BenchRecord;
+}
+
+/** Which of cold-build.ts's JavaScriptCore sets the cold runs had. */
+function jscSet(env: Record<string, string>): string {
+  const same = (a: Readonly<Record<string, string>>) => JSON.stringify(Object.entries(a).sort()) === JSON.stringify(Object.entries(env).sort());
+  return same(SMALL_COLD_BUILD_ENV) ? "small" : same(COLD_BUILD_ENV) ? "large" : Object.keys(env).length ? "other" : "none";
 }
 
 const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
@@ -80,12 +89,12 @@ try {
     const goal = [t.wallMs ? `wall ≤ ${s(t.wallMs)}` : "", t.cpuMs ? `CPU ≤ ${s(t.cpuMs)}` : "", !t.wallMs && !t.cpuMs ? "CPU-s/MiB not above before" : ""].filter(Boolean).join(", ");
     const met = (t.wallMs ? r.cold.wallMs <= t.wallMs : true) && (t.cpuMs ? r.cold.cpuMs <= t.cpuMs : true);
     rows.push(
-      `| ${t.name} | ${r.cold.counts.files} | ${mib.toFixed(1)} | ${s(r.ctags.wallMs)} / ${s(r.ctags.cpuMs)} | ${s(r.cold.wallMs)} | ${s(r.cold.cpuMs)} | ${(r.cold.cpuMs / 1000 / mib).toFixed(2)} | ${s(r.cli.wallMs)} / ${s(r.cli.cpuMs)} | ${plan ? `${plan.workers} w${plan.callerParses ? " + caller" : ""}` : "-"} | ${goal}: ${t.wallMs || t.cpuMs ? (met ? "met" : "not met") : "see CPU-s/MiB"} |`,
+      `| ${t.name} | ${r.cold.counts.files} | ${mib.toFixed(1)} | ${s(r.ctags.wallMs)} / ${s(r.ctags.cpuMs)} | ${s(r.cold.wallMs)} | ${s(r.cold.cpuMs)} | ${(r.cold.cpuMs / 1000 / mib).toFixed(2)} | ${s(r.cli.wallMs)} / ${s(r.cli.cpuMs)} | ${plan ? `${plan.workers} w${plan.callerParses ? " + caller" : ""}` : "-"} | ${jscSet(r.coldEnv ?? {})} | ${goal}: ${t.wallMs || t.cpuMs ? (met ? "met" : "not met") : "see CPU-s/MiB"} |`,
     );
   }
-  console.log(`\nsmall repos (issue 15, criterion 6), ${new Date().toISOString()}, load average ${load0} → ${loadavg()[0]!.toFixed(2)}, cold runs: fastest of ${args["cold-runs"]}${args["no-cold-env"] ? ", without the cold-build JSC settings" : ""}`);
-  console.log("| tree | files | MiB | ctags wall / CPU | cold wall | cold CPU | CPU-s/MiB | `skep index` (CLI) wall / CPU | parse plan | target |");
-  console.log("|:--|--:|--:|--:|--:|--:|--:|--:|:--|:--|");
+  console.log(`\nsmall repos (issue 15, criterion 6), ${new Date().toISOString()}, load average ${load0} → ${loadavg()[0]!.toFixed(2)}, cold runs: fastest of ${args["cold-runs"]}${args["no-cold-env"] ? ", without the cold-build JSC settings" : args["cold-env"] ? `, with the ${args["cold-env"]}-tree JSC settings` : ""}`);
+  console.log("| tree | files | MiB | ctags wall / CPU | cold wall | cold CPU | CPU-s/MiB | `skep index` (CLI) wall / CPU | parse plan | JSC set | target |");
+  console.log("|:--|--:|--:|--:|--:|--:|--:|--:|:--|:--|:--|");
   for (const r of rows) console.log(r);
 } finally {
   rmSync(tmp, { recursive: true, force: true });

@@ -1,13 +1,20 @@
 // A command that is about to build a repo's index from nothing (`skep init`, `skep index` with
 // no index yet) replaces itself (execve: same pid, same stdio, same argv) with a fresh skep
-// started with COLD_BUILD_ENV, which then runs the command.
+// started with JavaScriptCore settings chosen for that build, which then runs the command.
 //
 // Why: JavaScriptCore reads its options from the environment once, when the process starts, and
-// a first build spends much of its CPU compiling tree-sitter's WebAssembly in the top tier (OMG),
-// above all each grammar's lexer, one very large function. Capping the size of what OMG compiles
-// leaves those in the baseline tier: on gin (95 Go files) a cold build took 1.1–1.3 CPU-s with
-// the cap and 1.6–1.9 s without; on the Go standard library the cap changed nothing measurable
-// (docs/benchmarks.md, "Small repos"). A warm index pays nothing: no re-exec.
+// a first build spends much of its CPU compiling: tree-sitter's WebAssembly in the top tier (OMG),
+// above all each grammar's lexer, one very large function, and the extraction code in the
+// optimising JavaScript tiers (DFG, FTL). Which settings pay depends on the size of the work
+// (docs/benchmarks.md, "Small repos", rounds 2 and 3):
+//   - small work (one thread parses it all, schedule.ts's estimate under PARALLEL_FROM_MS, e.g.
+//     gin's 95 files): no OMG and no DFG. The build is over before those compiles would repay
+//     themselves; a quarter less CPU than with the large-tree setting.
+//   - anything larger, or a tree git cannot list: OMG only for functions below a size cap. The
+//     lexers stay in the baseline tier, the rest runs at full speed (no OMG at all costs the Go
+//     standard library ~18 %).
+// The estimate (index/cold-estimate.ts: git ls-files and a stat per file, stopping at the line)
+// costs a few ms. A warm index pays nothing: no re-exec.
 //
 // execve, not a child process: one process as before, so a signal or `kill -9` sent to the pid
 // stops the build, and the exit code is the command's. Where execve cannot be called (no libc
@@ -17,14 +24,29 @@
 // process.env at once, so what it starts with an environment made from process.env (the daemon
 // `skep init` starts: client/control.ts) does not inherit them. (Bun.spawn without `env` passes the
 // environment the process started with; a skep started that way finds the marker and builds in
-// its own process.) A setting the user gave (any of COLD_BUILD_ENV's names already set) is
-// theirs: no re-exec then.
+// its own process.) A setting the user gave (any of COLD_BUILD_OPTIONS already set) is theirs: no
+// re-exec then.
 import { existsSync } from "node:fs";
 import { dlopen, FFIType, ptr } from "bun:ffi";
+import { estimateTreeMs } from "../index/cold-estimate.ts";
+import { PARALLEL_FROM_MS } from "../index/schedule.ts";
 import { selfCommand } from "../util/self-command.ts";
 
-/** JavaScriptCore options for a process that builds an index from nothing. */
+/** JavaScriptCore options for a process that builds a large index from nothing. */
 export const COLD_BUILD_ENV: Readonly<Record<string, string>> = { BUN_JSC_maximumOMGCandidateCost: "10000" };
+/** JavaScriptCore options for a first build small enough for one thread: the cheapest first pass. */
+export const SMALL_COLD_BUILD_ENV: Readonly<Record<string, string>> = { BUN_JSC_useOMGJIT: "0", BUN_JSC_useDFGJIT: "0" };
+/** Every option either set may hold: one the user set means no re-exec; the new process drops them all. */
+export const COLD_BUILD_OPTIONS: readonly string[] = [...new Set([...Object.keys(COLD_BUILD_ENV), ...Object.keys(SMALL_COLD_BUILD_ENV)])];
+
+/**
+ * The settings for a first build of the tree at `root`: the small-work set when git lists less
+ * than one thread's PARALLEL_FROM_MS of work there, else the large-tree set.
+ */
+export function coldBuildEnv(root: string): Readonly<Record<string, string>> {
+  const ms = estimateTreeMs(root, PARALLEL_FROM_MS);
+  return ms !== null && ms < PARALLEL_FROM_MS ? SMALL_COLD_BUILD_ENV : COLD_BUILD_ENV;
+}
 
 /** Set in the re-executed process's environment: it must not re-exec again. */
 export const COLD_REEXEC_MARK = "SKEP_COLD_REEXEC";
@@ -39,13 +61,13 @@ export interface ColdReexec {
  * to go on in this process: the index exists, this is the re-executed process, or the user chose
  * the settings.
  */
-export function coldReexec(dbPath: string, argv: string[], env: Record<string, string | undefined>): ColdReexec | null {
+export function coldReexec(dbPath: string, root: string, argv: string[], env: Record<string, string | undefined>): ColdReexec | null {
   if (env[COLD_REEXEC_MARK] !== undefined) return null;
   if (existsSync(dbPath)) return null;
-  if (Object.keys(COLD_BUILD_ENV).some((k) => env[k] !== undefined)) return null;
+  if (COLD_BUILD_OPTIONS.some((k) => env[k] !== undefined)) return null;
   const childEnv: Record<string, string> = {};
   for (const [k, v] of Object.entries(env)) if (v !== undefined) childEnv[k] = v;
-  return { cmd: [...selfCommand(), ...argv], env: { ...childEnv, ...COLD_BUILD_ENV, [COLD_REEXEC_MARK]: "1" } };
+  return { cmd: [...selfCommand(), ...argv], env: { ...childEnv, ...coldBuildEnv(root), [COLD_REEXEC_MARK]: "1" } };
 }
 
 /**
@@ -54,24 +76,24 @@ export function coldReexec(dbPath: string, argv: string[], env: Record<string, s
  */
 function leaveReexec(): string | null {
   if (process.env[COLD_REEXEC_MARK] === undefined) return null;
-  const given = Object.keys(COLD_BUILD_ENV).map((k) => `${k}=${process.env[k] ?? "(unset)"}`).join(" ");
+  const given = COLD_BUILD_OPTIONS.filter((k) => process.env[k] !== undefined).map((k) => `${k}=${process.env[k]}`).join(" ") || "no settings";
   delete process.env[COLD_REEXEC_MARK];
-  for (const k of Object.keys(COLD_BUILD_ENV)) delete process.env[k];
+  for (const k of COLD_BUILD_OPTIONS) delete process.env[k];
   return given;
 }
 
 /**
- * Before a command builds the index at `dbPath`: when it would build it from nothing, replace
- * this process with the same command started with COLD_BUILD_ENV (does not return then); else
- * return, and the command goes on here.
+ * Before a command builds the index at `dbPath` of the tree at `root`: when it would build it from
+ * nothing, replace this process with the same command started with coldBuildEnv(root) (does not
+ * return then); else return, and the command goes on here.
  */
-export function reexecForColdBuild(dbPath: string): void {
+export function reexecForColdBuild(dbPath: string, root: string): void {
   const given = leaveReexec();
   if (given !== null) {
     if (process.env.SKEP_DEBUG) console.error(`skep: cold index build in a re-executed process (pid ${process.pid}, ${given})`);
     return;
   }
-  const rerun = coldReexec(dbPath, process.argv.slice(2), process.env);
+  const rerun = coldReexec(dbPath, root, process.argv.slice(2), process.env);
   if (rerun) replaceProcess(rerun.cmd, rerun.env);
 }
 

@@ -63,15 +63,28 @@ export interface ParsePlan {
 }
 
 export function estimateMs(items: WorkItem[]): number {
-  const langs = new Set<LanguageId>();
-  let bytes = 0;
-  for (const it of items) {
-    langs.add(it.lang);
-    bytes += it.size ?? DEFAULT_FILE_BYTES;
+  const tally = new WorkTally();
+  for (const it of items) tally.add(it);
+  return tally.ms;
+}
+
+/** estimateMs, one file at a time (for a caller that stops once the estimate passes a limit). */
+export class WorkTally {
+  private readonly langs = new Set<LanguageId>();
+  private setup = 0;
+  private bytes = 0;
+
+  add(it: WorkItem): void {
+    if (!this.langs.has(it.lang)) {
+      this.langs.add(it.lang);
+      this.setup += GRAMMAR_SETUP_MS[it.lang];
+    }
+    this.bytes += it.size ?? DEFAULT_FILE_BYTES;
   }
-  let setup = 0;
-  for (const l of langs) setup += GRAMMAR_SETUP_MS[l];
-  return setup + bytes / BYTES_PER_MS;
+
+  get ms(): number {
+    return this.setup + this.bytes / BYTES_PER_MS;
+  }
 }
 
 /** How many threads to parse `items` with, given at most `threads` parsing threads in all. */

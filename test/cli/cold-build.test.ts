@@ -1,11 +1,13 @@
 // A first index build (`skep index` or `skep init` with no index yet) re-executes the command
-// (same pid) with COLD_BUILD_ENV (src/cli/cold-build.ts): once, never for a warm index, never
-// when the user set the options, and the new process keeps neither the marker nor the options in
-// process.env.
+// (same pid) with JavaScriptCore settings chosen by the size of the work (src/cli/cold-build.ts):
+// once, never for a warm index, never when the user set the options, and the new process keeps
+// neither the marker nor the options in process.env.
 import { afterAll, expect, setDefaultTimeout, test } from "bun:test";
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { COLD_BUILD_ENV, COLD_REEXEC_MARK, coldReexec, replaceProcess } from "../../src/cli/cold-build.ts";
+import { COLD_BUILD_ENV, COLD_BUILD_OPTIONS, COLD_REEXEC_MARK, coldBuildEnv, coldReexec, replaceProcess, SMALL_COLD_BUILD_ENV } from "../../src/cli/cold-build.ts";
+import { estimateTreeMs } from "../../src/index/cold-estimate.ts";
+import { estimateMs, PARALLEL_FROM_MS } from "../../src/index/schedule.ts";
 import { initRepo } from "../helpers/git-repo.ts";
 import { BUN, cleanupAll, MAIN, PROJECT, tempDir } from "../support/temp.ts";
 
@@ -13,7 +15,9 @@ setDefaultTimeout(60_000);
 afterAll(cleanupAll);
 
 const REEXEC_LINE = "skep: cold index build in a re-executed process";
-const SETTINGS = Object.entries(COLD_BUILD_ENV).map(([k, v]) => `${k}=${v}`).join(" ");
+const shown = (env: Readonly<Record<string, string>>) => Object.entries(env).map(([k, v]) => `${k}=${v}`).join(" ");
+/** What the small repos below get. */
+const SETTINGS = shown(SMALL_COLD_BUILD_ENV);
 
 function cleanEnv(): Record<string, string> {
   const env: Record<string, string> = {};
@@ -29,27 +33,61 @@ function skep(args: string[], cwd: string, extra: Record<string, string> = {}) {
 
 const count = (text: string, part: string) => text.split(part).length - 1;
 
+const SMALL_REPO = { "main.go": "package main\n\nfunc main() { helper() }\n\nfunc helper() {}\n", "util.py": "def util():\n    return 1\n" };
+
 function repo(): string {
   const dir = join(tempDir("skep-cold-"), "r");
-  initRepo(dir, { "main.go": "package main\n\nfunc main() { helper() }\n\nfunc helper() {}\n", "util.py": "def util():\n    return 1\n" });
+  initRepo(dir, SMALL_REPO);
   return dir;
 }
 
 test("coldReexec: the same command line with the settings and the marker, only for an index that does not exist", () => {
   const dir = tempDir("skep-cold-unit-");
   const db = join(dir, "index.db");
-  const r = coldReexec(db, ["index", "--json"], { PATH: "/usr/bin", HOME: "/home/x", UNSET: undefined });
+  const root = repo();
+  const r = coldReexec(db, root, ["index", "--json"], { PATH: "/usr/bin", HOME: "/home/x", UNSET: undefined });
   expect(r).not.toBeNull();
   expect(r!.cmd.slice(-2)).toEqual(["index", "--json"]);
   expect(r!.cmd[0]).toBe(process.execPath);
-  expect(r!.env).toEqual({ PATH: "/usr/bin", HOME: "/home/x", ...COLD_BUILD_ENV, [COLD_REEXEC_MARK]: "1" });
-  // The re-executed process, and a user who chose the options: no re-exec.
-  expect(coldReexec(db, ["index"], { [COLD_REEXEC_MARK]: "1" })).toBeNull();
-  for (const k of Object.keys(COLD_BUILD_ENV)) expect(coldReexec(db, ["index"], { [k]: "5000" })).toBeNull();
+  expect(r!.env).toEqual({ PATH: "/usr/bin", HOME: "/home/x", ...SMALL_COLD_BUILD_ENV, [COLD_REEXEC_MARK]: "1" });
+  // The re-executed process, and a user who chose any of the options: no re-exec.
+  expect(coldReexec(db, root, ["index"], { [COLD_REEXEC_MARK]: "1" })).toBeNull();
+  for (const k of COLD_BUILD_OPTIONS) expect(coldReexec(db, root, ["index"], { [k]: "5000" })).toBeNull();
   // A warm index: nothing to gain.
   writeFileSync(db, "");
   expect(existsSync(db)).toBe(true);
-  expect(coldReexec(db, ["index"], {})).toBeNull();
+  expect(coldReexec(db, root, ["index"], {})).toBeNull();
+});
+
+test("coldBuildEnv: the small-work settings below one thread's PARALLEL_FROM_MS of work as git lists it, the large-tree ones above it and where git lists nothing", () => {
+  const small = repo();
+  // main.go and util.py: the two grammars' setup and a few bytes.
+  const est = estimateTreeMs(small, PARALLEL_FROM_MS);
+  expect(est).toBeCloseTo(estimateMs([{ lang: "go", size: SMALL_REPO["main.go"].length }, { lang: "python", size: SMALL_REPO["util.py"].length }]), 6);
+  expect(coldBuildEnv(small)).toEqual(SMALL_COLD_BUILD_ENV);
+
+  // Enough source to pass the line (bytes, not files, make the work): stops counting there.
+  const big = join(tempDir("skep-cold-big-"), "r");
+  const files: Record<string, string> = {};
+  const body = `package p\n\n${"// padding to make the work large\n".repeat(2000)}`;
+  for (let i = 0; i < 60; i++) files[`f${i}.go`] = body;
+  initRepo(big, files);
+  expect(estimateTreeMs(big, PARALLEL_FROM_MS)).toBe(Infinity);
+  expect(coldBuildEnv(big)).toEqual(COLD_BUILD_ENV);
+
+  // Files no grammar covers are not work; ignored files are not listed.
+  const docs = join(tempDir("skep-cold-docs-"), "r");
+  initRepo(docs, { "README.md": body, ".gitignore": "gen/\n" });
+  mkdirSync(join(docs, "gen"));
+  for (let i = 0; i < 60; i++) writeFileSync(join(docs, "gen", `g${i}.go`), body);
+  expect(estimateTreeMs(docs, PARALLEL_FROM_MS)).toBe(0);
+  expect(coldBuildEnv(docs)).toEqual(SMALL_COLD_BUILD_ENV);
+
+  // Not a git work tree: no listing, the large-tree settings.
+  const plain = tempDir("skep-cold-plain-");
+  writeFileSync(join(plain, "a.go"), "package a\n");
+  expect(estimateTreeMs(plain, PARALLEL_FROM_MS)).toBeNull();
+  expect(coldBuildEnv(plain)).toEqual(COLD_BUILD_ENV);
 });
 
 test("an execve that fails (a binary this machine cannot run) returns, and the command goes on in this process", () => {
@@ -64,10 +102,10 @@ test("the re-executed process takes the marker and the settings out of process.e
   // node:child_process passes process.env, as startDaemon does explicitly.
   const script = `
     const { reexecForColdBuild } = await import(${JSON.stringify(join(PROJECT, "src/cli/cold-build.ts"))});
-    const code = reexecForColdBuild("/nonexistent/index.db") ?? null;
+    const code = reexecForColdBuild("/nonexistent/index.db", "/nonexistent") ?? null;
     const probe = require("node:child_process").execFileSync("env").toString();
-    console.log(JSON.stringify({ code, left: ${JSON.stringify([COLD_REEXEC_MARK, ...Object.keys(COLD_BUILD_ENV)])}.filter((k) => process.env[k] !== undefined || probe.includes(k + "=")) }));`;
-  const p = Bun.spawnSync([BUN, "-e", script], { env: { ...cleanEnv(), ...COLD_BUILD_ENV, [COLD_REEXEC_MARK]: "1", SKEP_DEBUG: "1" }, stdout: "pipe", stderr: "pipe" });
+    console.log(JSON.stringify({ code, left: ${JSON.stringify([COLD_REEXEC_MARK, ...COLD_BUILD_OPTIONS])}.filter((k) => process.env[k] !== undefined || probe.includes(k + "=")) }));`;
+  const p = Bun.spawnSync([BUN, "-e", script], { env: { ...cleanEnv(), ...SMALL_COLD_BUILD_ENV, [COLD_REEXEC_MARK]: "1", SKEP_DEBUG: "1" }, stdout: "pipe", stderr: "pipe" });
   expect(p.exitCode, p.stderr.toString()).toBe(0);
   expect(JSON.parse(p.stdout.toString())).toEqual({ code: null, left: [] });
   // What it was given is what SKEP_DEBUG reports.

@@ -47,7 +47,8 @@ const build = defineCommand({
   args: { ...repoArgs, ...jsonArg },
   async run({ args }) {
     // No index yet: the build runs in a process tuned for a cold build (cold-build.ts).
-    reexecForColdBuild(repoContext(args.repo).dbPath);
+    const ctx = repoContext(args.repo);
+    reexecForColdBuild(ctx.dbPath, ctx.root);
     const a = await buildIndex(args.repo, Boolean(args.json));
     if (args.json) await printAnswerJson(a);
     else printIndexAnswer(a);

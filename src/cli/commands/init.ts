@@ -75,7 +75,7 @@ export const initCommand = defineCommand({
     if (!ctx.isGit && isBareRepo(ctx.root)) throw new CommandFailed(`${ctx.root} is a bare git repository: it has no work tree to index; run skep init in a clone or worktree of it`);
     // A repo seen for the first time: the whole command runs in a process tuned for a cold build
     // (before anything is written, so every line is printed once).
-    reexecForColdBuild(ctx.dbPath);
+    reexecForColdBuild(ctx.dbPath, ctx.root);
     const { refuseInit, configPath, readConfig, writeConfig, detectTestCommand, startDaemon, daemonWanted, daemonPaths, excludeSkepDir, trustState, repoValues, untrustedReason, RepoConfig, findWorkspace, registerRepo, registryPath, requireSafeWorkspace, UnsafePath, buildIndex, printIndexAnswer, CLI_BACKENDS } =
       await initParts();
     refuseInit(ctx, { allowNonGit: Boolean(args["allow-non-git"]), workspace: args.workspace ? resolve(args.workspace) : null });
