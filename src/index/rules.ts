@@ -18,8 +18,8 @@
 // over `index.include` (write `vendor/**` and `!vendor/keep/**` to keep part of a directory).
 // Hard limits (symlinks, files over 2 MiB, binary files) are not rules and stay.
 import ignore, { type Ignore } from "ignore";
+import { existsSync } from "node:fs";
 import { resolve, join } from "node:path";
-import { readConfig } from "../config/config.ts";
 import { languageForPath, type LanguageId } from "../parser/languages.ts";
 
 /**
@@ -127,6 +127,11 @@ export function skepDirOf(root: string): string {
  * wrote would add or drop files silently.
  */
 export function loadIndexRules(root: string, skepDir = skepDirOf(root)): IndexRules {
+  // config.ts validates with zod, whose import costs ~80 ms of CPU: a tenth of a small repo's
+  // whole first build, in every process and worker that indexes. Loaded only when there is a
+  // config to read.
+  if (!existsSync(join(skepDir, "config.json"))) return new IndexRules({ include: [], exclude: [] });
+  const { readConfig } = require("../config/config.ts") as typeof import("../config/config.ts");
   const index = readConfig(skepDir)?.index;
   return new IndexRules({ include: index?.include ?? [], exclude: index?.exclude ?? [] });
 }
