@@ -1,10 +1,9 @@
 // Worker thread entry: parses the jobs it is sent, one batch per message. It also runs the one
 // database job a cold build hands off (building the search indexes on its own connection while the
-// main thread computes the call graph).
-import { Database } from "bun:sqlite";
+// main thread computes the call graph). The database code is loaded for that job only: a parse
+// worker's start-up is on the critical path of every parallel build.
 import { runParseJob, type ParseJob } from "./parse-job.ts";
 import { packExtraction } from "./packed.ts";
-import { finishBulkSearch } from "./store.ts";
 import { parseText } from "../parser/parse-file.ts";
 import type { TextJob, TextResult } from "./pool.ts";
 
@@ -16,6 +15,7 @@ self.onmessage = async (event: MessageEvent<Message>) => {
   const msg = event.data;
   if (msg.kind === "finish-search") {
     try {
+      const [{ Database }, { finishBulkSearch }] = await Promise.all([import("bun:sqlite"), import("./store.ts")]);
       const db = new Database(msg.dbPath);
       try {
         db.exec("PRAGMA busy_timeout = 5000");
