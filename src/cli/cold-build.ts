@@ -1,6 +1,7 @@
 // A command that is about to build a repo's index from nothing (`skep init`, `skep index` with
 // no index yet) replaces itself (execve: same pid, same stdio, same argv) with a fresh skep
-// started with JavaScriptCore settings chosen for that build, which then runs the command.
+// started with runtime settings chosen for that build (JavaScriptCore's and the allocator's), which
+// then runs the command.
 //
 // Why: JavaScriptCore reads its options from the environment once, when the process starts, and
 // a first build spends much of its CPU compiling: tree-sitter's WebAssembly in the top tier (OMG),
@@ -13,6 +14,7 @@
 //   - anything larger, or a tree git cannot list: OMG only for functions below a size cap. The
 //     lexers stay in the baseline tier, the rest runs at full speed (no OMG at all costs the Go
 //     standard library ~18 %).
+//   - both: freed memory kept by the allocator (KEEP_FREED_MEMORY, below).
 // The estimate (index/cold-estimate.ts: git ls-files and a stat per file, stopping at the line)
 // costs a few ms. A warm index pays nothing: no re-exec.
 //
@@ -24,20 +26,33 @@
 // process.env at once, so what it starts with an environment made from process.env (the daemon
 // `skep init` starts: client/control.ts) does not inherit them. (Bun.spawn without `env` passes the
 // environment the process started with; a skep started that way finds the marker and builds in
-// its own process.) A setting the user gave (any of COLD_BUILD_OPTIONS already set) is theirs: no
-// re-exec then.
+// its own process.) A JavaScriptCore option the user gave (any of COLD_BUILD_OPTIONS already set)
+// is theirs: no re-exec then. The allocator setting (KEEP_FREED_MEMORY) is added unless the user
+// set that name too.
 import { existsSync } from "node:fs";
 import { dlopen, FFIType, ptr } from "bun:ffi";
 import { estimateTreeMs } from "../index/cold-estimate.ts";
 import { PARALLEL_FROM_MS } from "../index/schedule.ts";
 import { selfCommand } from "../util/self-command.ts";
 
-/** JavaScriptCore options for a process that builds a large index from nothing. */
-export const COLD_BUILD_ENV: Readonly<Record<string, string>> = { BUN_JSC_maximumOMGCandidateCost: "10000" };
-/** JavaScriptCore options for a first build small enough for one thread: the cheapest first pass. */
-export const SMALL_COLD_BUILD_ENV: Readonly<Record<string, string>> = { BUN_JSC_useOMGJIT: "0", BUN_JSC_useDFGJIT: "0" };
-/** Every option either set may hold: one the user set means no re-exec; the new process drops them all. */
-export const COLD_BUILD_OPTIONS: readonly string[] = [...new Set([...Object.keys(COLD_BUILD_ENV), ...Object.keys(SMALL_COLD_BUILD_ENV)])];
+/**
+ * mimalloc (Bun's allocator) gives freed memory back to the system 10 ms after it is freed, and a
+ * first build frees and re-allocates a great deal (above all JavaScriptCore's WebAssembly
+ * compiler): every page given back is faulted in again. Keeping them for the life of the process
+ * took a fifth off the Go standard library's CPU and a quarter off the polyglot fixture's, for a
+ * peak RSS 10-20 % higher (docs/benchmarks.md, "Small repos, round 3"). The process exits when
+ * the build is done (`skep init`'s daemon is another process, started without it).
+ */
+const KEEP_FREED_MEMORY: Readonly<Record<string, string>> = { MIMALLOC_PURGE_DELAY: "-1" };
+
+/** The settings for a process that builds a large index from nothing. */
+export const COLD_BUILD_ENV: Readonly<Record<string, string>> = { BUN_JSC_maximumOMGCandidateCost: "10000", ...KEEP_FREED_MEMORY };
+/** The settings for a first build small enough for one thread: the cheapest first pass. */
+export const SMALL_COLD_BUILD_ENV: Readonly<Record<string, string>> = { BUN_JSC_useOMGJIT: "0", BUN_JSC_useDFGJIT: "0", ...KEEP_FREED_MEMORY };
+/** Every name either set may hold. */
+const COLD_BUILD_NAMES: ReadonlySet<string> = new Set([...Object.keys(COLD_BUILD_ENV), ...Object.keys(SMALL_COLD_BUILD_ENV)]);
+/** The JavaScriptCore options among them: one the user set means they chose, and no re-exec. */
+export const COLD_BUILD_OPTIONS: readonly string[] = [...COLD_BUILD_NAMES].filter((k) => k.startsWith("BUN_JSC_"));
 
 /**
  * The settings for a first build of the tree at `root`: the small-work set when git lists less
@@ -48,7 +63,11 @@ export function coldBuildEnv(root: string): Readonly<Record<string, string>> {
   return ms !== null && ms < PARALLEL_FROM_MS ? SMALL_COLD_BUILD_ENV : COLD_BUILD_ENV;
 }
 
-/** Set in the re-executed process's environment: it must not re-exec again. */
+/**
+ * Set in the re-executed process's environment: it must not re-exec again. Its value names the
+ * settings skep added (comma-separated), the ones the new process takes back out: a name the
+ * user had set already (MIMALLOC_PURGE_DELAY) keeps the user's value and stays.
+ */
 export const COLD_REEXEC_MARK = "SKEP_COLD_REEXEC";
 
 export interface ColdReexec {
@@ -67,7 +86,8 @@ export function coldReexec(dbPath: string, root: string, argv: string[], env: Re
   if (COLD_BUILD_OPTIONS.some((k) => env[k] !== undefined)) return null;
   const childEnv: Record<string, string> = {};
   for (const [k, v] of Object.entries(env)) if (v !== undefined) childEnv[k] = v;
-  return { cmd: [...selfCommand(), ...argv], env: { ...childEnv, ...coldBuildEnv(root), [COLD_REEXEC_MARK]: "1" } };
+  const added = Object.entries(coldBuildEnv(root)).filter(([k]) => env[k] === undefined);
+  return { cmd: [...selfCommand(), ...argv], env: { ...childEnv, ...Object.fromEntries(added), [COLD_REEXEC_MARK]: added.map(([k]) => k).join(",") } };
 }
 
 /**
@@ -75,10 +95,13 @@ export function coldReexec(dbPath: string, root: string, argv: string[], env: Re
  * out of process.env. Returns what it was given, for SKEP_DEBUG.
  */
 function leaveReexec(): string | null {
-  if (process.env[COLD_REEXEC_MARK] === undefined) return null;
-  const given = COLD_BUILD_OPTIONS.filter((k) => process.env[k] !== undefined).map((k) => `${k}=${process.env[k]}`).join(" ") || "no settings";
+  const mark = process.env[COLD_REEXEC_MARK];
+  if (mark === undefined) return null;
+  // Only names of skep's own sets: the marker is read from the environment, like any other data.
+  const names = mark.split(",").filter((k) => COLD_BUILD_NAMES.has(k));
+  const given = names.map((k) => `${k}=${process.env[k] ?? "(unset)"}`).join(" ") || "no settings";
   delete process.env[COLD_REEXEC_MARK];
-  for (const k of COLD_BUILD_OPTIONS) delete process.env[k];
+  for (const k of names) delete process.env[k];
   return given;
 }
 

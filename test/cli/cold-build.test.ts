@@ -49,10 +49,17 @@ test("coldReexec: the same command line with the settings and the marker, only f
   expect(r).not.toBeNull();
   expect(r!.cmd.slice(-2)).toEqual(["index", "--json"]);
   expect(r!.cmd[0]).toBe(process.execPath);
-  expect(r!.env).toEqual({ PATH: "/usr/bin", HOME: "/home/x", ...SMALL_COLD_BUILD_ENV, [COLD_REEXEC_MARK]: "1" });
-  // The re-executed process, and a user who chose any of the options: no re-exec.
+  // The marker names what skep added: what the new process takes back out.
+  expect(r!.env).toEqual({ PATH: "/usr/bin", HOME: "/home/x", ...SMALL_COLD_BUILD_ENV, [COLD_REEXEC_MARK]: Object.keys(SMALL_COLD_BUILD_ENV).join(",") });
+  // The re-executed process, and a user who chose any of the JavaScriptCore options: no re-exec.
   expect(coldReexec(db, root, ["index"], { [COLD_REEXEC_MARK]: "1" })).toBeNull();
+  expect(COLD_BUILD_OPTIONS.length).toBeGreaterThanOrEqual(3);
   for (const k of COLD_BUILD_OPTIONS) expect(coldReexec(db, root, ["index"], { [k]: "5000" })).toBeNull();
+  // The allocator setting the user gave is kept, not overridden nor taken out later.
+  const own = coldReexec(db, root, ["index"], { MIMALLOC_PURGE_DELAY: "100" });
+  expect(own!.env.MIMALLOC_PURGE_DELAY).toBe("100");
+  expect(own!.env[COLD_REEXEC_MARK]!.split(",")).not.toContain("MIMALLOC_PURGE_DELAY");
+  expect(own!.env.BUN_JSC_useOMGJIT).toBe("0");
   // A warm index: nothing to gain.
   writeFileSync(db, "");
   expect(existsSync(db)).toBe(true);
@@ -98,16 +105,19 @@ test("an execve that fails (a binary this machine cannot run) returns, and the c
   expect(replaceProcess([join(dir, "missing"), "index"], {})).toBeUndefined();
 });
 
-test("the re-executed process takes the marker and the settings out of process.env, so what it starts from process.env (the daemon) lacks them", () => {
+test("the re-executed process takes the marker and the settings it names out of process.env, so what it starts from process.env (the daemon) lacks them", () => {
   // node:child_process passes process.env, as startDaemon does explicitly.
+  const names = Object.keys(SMALL_COLD_BUILD_ENV);
   const script = `
     const { reexecForColdBuild } = await import(${JSON.stringify(join(PROJECT, "src/cli/cold-build.ts"))});
     const code = reexecForColdBuild("/nonexistent/index.db", "/nonexistent") ?? null;
     const probe = require("node:child_process").execFileSync("env").toString();
-    console.log(JSON.stringify({ code, left: ${JSON.stringify([COLD_REEXEC_MARK, ...COLD_BUILD_OPTIONS])}.filter((k) => process.env[k] !== undefined || probe.includes(k + "=")) }));`;
-  const p = Bun.spawnSync([BUN, "-e", script], { env: { ...cleanEnv(), ...SMALL_COLD_BUILD_ENV, [COLD_REEXEC_MARK]: "1", SKEP_DEBUG: "1" }, stdout: "pipe", stderr: "pipe" });
+    console.log(JSON.stringify({ code, left: ${JSON.stringify([COLD_REEXEC_MARK, ...names, "SKEP_KEEP_ME"])}.filter((k) => process.env[k] !== undefined || probe.includes(k + "=")) }));`;
+  // A name the marker lists that is none of skep's settings is left alone.
+  const env = { ...cleanEnv(), ...SMALL_COLD_BUILD_ENV, SKEP_KEEP_ME: "1", [COLD_REEXEC_MARK]: [...names, "SKEP_KEEP_ME"].join(","), SKEP_DEBUG: "1" };
+  const p = Bun.spawnSync([BUN, "-e", script], { env, stdout: "pipe", stderr: "pipe" });
   expect(p.exitCode, p.stderr.toString()).toBe(0);
-  expect(JSON.parse(p.stdout.toString())).toEqual({ code: null, left: [] });
+  expect(JSON.parse(p.stdout.toString())).toEqual({ code: null, left: ["SKEP_KEEP_ME"] });
   // What it was given is what SKEP_DEBUG reports.
   expect(p.stderr.toString()).toContain(`${REEXEC_LINE} (pid ${p.pid}, ${SETTINGS})`);
 });
