@@ -7,7 +7,7 @@
 // An upper bound: the index rules (vendor/, testdata/, generated files, .skep/config.json) are not
 // applied here (loading them costs more than this whole estimate), so a tree with a large vendored
 // part counts as large.
-import { statSync } from "node:fs";
+import { lstatSync } from "node:fs";
 import { join } from "node:path";
 import { gitRaw } from "../git/exec.ts";
 import { languageForPath } from "../parser/languages.ts";
@@ -31,8 +31,18 @@ export function estimateTreeMs(root: string, limitMs: number): number | null {
   for (const path of new TextDecoder().decode(out).split("\0")) {
     const lang = path ? languageForPath(path) : null;
     if (!lang) continue;
-    tally.add({ lang, size: statSync(join(root, path), { throwIfNoEntry: false })?.size ?? 0 });
+    tally.add({ lang, size: sizeOf(join(root, path)) });
     if (tally.ms > limitMs) return Infinity;
   }
   return tally.ms;
+}
+
+/** A listed path's size as the scan will see it (lstat: a symlink is skipped, never followed); 0 when it cannot be read. */
+function sizeOf(path: string): number {
+  try {
+    const st = lstatSync(path, { throwIfNoEntry: false });
+    return st?.isFile() ? st.size : 0;
+  } catch {
+    return 0; // EACCES, a name too long...: the build will say so, the estimate need not
+  }
 }

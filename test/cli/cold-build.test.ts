@@ -3,7 +3,7 @@
 // once, never for a warm index, never when the user set the options, and the new process keeps
 // neither the marker nor the options in process.env.
 import { afterAll, expect, setDefaultTimeout, test } from "bun:test";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { COLD_BUILD_ENV, COLD_BUILD_OPTIONS, COLD_REEXEC_MARK, coldBuildEnv, coldReexec, replaceProcess, SMALL_COLD_BUILD_ENV } from "../../src/cli/cold-build.ts";
 import { estimateTreeMs } from "../../src/index/cold-estimate.ts";
@@ -89,6 +89,16 @@ test("coldBuildEnv: the small-work settings below one thread's PARALLEL_FROM_MS 
   for (let i = 0; i < 60; i++) writeFileSync(join(docs, "gen", `g${i}.go`), body);
   expect(estimateTreeMs(docs, PARALLEL_FROM_MS)).toBe(0);
   expect(coldBuildEnv(docs)).toEqual(SMALL_COLD_BUILD_ENV);
+
+  // Symlinks are not followed (a loop, a dangling one, one to a large file): the scan skips them too.
+  const links = join(tempDir("skep-cold-links-"), "r");
+  initRepo(links, { "a.go": "package a\n" });
+  symlinkSync("loop.go", join(links, "loop.go"));
+  symlinkSync("missing.go", join(links, "dangling.go"));
+  const outside = tempDir("skep-cold-outside-");
+  writeFileSync(join(outside, "big.go"), body.repeat(10));
+  symlinkSync(join(outside, "big.go"), join(links, "big.go"));
+  expect(estimateTreeMs(links, PARALLEL_FROM_MS)).toBeCloseTo(estimateMs([{ lang: "go", size: "package a\n".length }]), 6);
 
   // Not a git work tree: no listing, the large-tree settings.
   const plain = tempDir("skep-cold-plain-");
