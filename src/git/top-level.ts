@@ -41,7 +41,7 @@ export function fastTopLevel(dir: string): string | null | undefined {
   if (path.split("/").includes(".git")) return undefined;
   for (;;) {
     const dotGit = lstatOrNull(`${path === "/" ? "" : path}/.git`);
-    if (dotGit) return dotGit.isDirectory() ? plainRepoTop(path, uid) : undefined;
+    if (dotGit) return dotGit.isDirectory() ? plainRepoTop(path, dotGit, uid) : undefined;
     if (looksLikeGitDir(path)) return undefined; // a bare repository, or a git directory by another name
     if (path === "/") return null;
     const parent = path.slice(0, path.lastIndexOf("/")) || "/";
@@ -51,11 +51,11 @@ export function fastTopLevel(dir: string): string | null | undefined {
   }
 }
 
-/** `top`, whose `.git` is a directory, when it is a plain repository of this user; else undefined. */
-function plainRepoTop(top: string, uid: number): string | undefined {
+/** `top`, whose `.git` (`dotGit`, already looked at) is a directory, when it is a plain repository of this user; else undefined. */
+function plainRepoTop(top: string, dotGit: Stats, uid: number): string | undefined {
   const gitDir = `${top === "/" ? "" : top}/.git`;
   if (!looksLikeGitDir(gitDir)) return undefined; // git would go on looking above: left to it
-  if (statOrNull(top)?.uid !== uid || statOrNull(gitDir)?.uid !== uid) return undefined;
+  if (dotGit.uid !== uid || statOrNull(top)?.uid !== uid) return undefined;
   let config: string;
   try {
     config = readFileSync(`${gitDir}/config`, "utf8");
