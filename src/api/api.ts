@@ -2,8 +2,8 @@
 // through the repo's daemon or runs in this process by the one rule in fallback.ts. The CLI's
 // commands, the MCP server and the cockpit hold it; nothing else chooses between the daemon and
 // this process.
-//   index: IndexApi, RepoIndex here for one command (remote.ts over the socket, local.ts over the
-//          index file), CheckoutIndex (checkout-index.ts) for a long-lived server;
+//   index: IndexApi, RepoIndex here for one command (remote.ts over the socket, local.ts and
+//          local-refresh.ts over the index file), CheckoutIndex (checkout-index.ts) for a long-lived server;
 //   tasks: TaskClient (task-client.ts), the task verbs, whose local side runs tasks/queue.ts,
 //          the queue the daemon runs.
 import type { IndexProgress } from "../index/indexer.ts";
@@ -17,9 +17,11 @@ import { DaemonLink, withFallback, type Done } from "./fallback.ts";
 import { askRemote, refreshRemote } from "./remote.ts";
 import type { TaskClient, TaskRoot } from "./task-client.ts";
 
-// The index code (local.ts) and the task machinery (task-client.ts) are imported when a call needs
-// them: a read the daemon answers (`skep search` with a warm daemon) loads neither.
+// The index code (local.ts, local-refresh.ts) and the task machinery (task-client.ts) are imported
+// when a call needs them: a read the daemon answers (`skep search` with a warm daemon) loads
+// neither, and a refresh here (`skep index`) not the read verbs' schemas.
 const local = () => import("./local.ts");
+const localRefresh = () => import("./local-refresh.ts");
 
 export interface IndexApi {
   /** One read verb's answer, and who gave it. */
@@ -53,7 +55,7 @@ export class RepoIndex implements IndexApi {
 
   async refresh(opts: { onProgress?: (p: IndexProgress) => void } = {}): Promise<Done<IndexAnswer>> {
     // Not a read: a daemon that goes away mid-run may have written; `skep index` again settles it.
-    return withFallback(await this.link.connect(), this.link, { daemon: refreshRemote, local: async () => (await local()).refreshLocally(this.paths, opts.onProgress) });
+    return withFallback(await this.link.connect(), this.link, { daemon: refreshRemote, local: async () => (await localRefresh()).refreshLocally(this.paths, opts.onProgress) });
   }
 
   async daemonServes(): Promise<boolean> {

@@ -26,7 +26,7 @@ import type { RepoContext } from "../repo/repo.ts";
 import { answerRead, type FreshnessSource, type ReadVerb } from "./answers.ts";
 import type { IndexApi } from "./api.ts";
 import { DaemonLink, withFallback, type Done } from "./fallback.ts";
-import { refreshLocally } from "./local.ts";
+import { refreshLocally } from "./local-refresh.ts";
 import { askRemote, refreshRemote } from "./remote.ts";
 
 /** What the server serves: the checkout it was started in, and whose index answers for it. */

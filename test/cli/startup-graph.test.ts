@@ -106,6 +106,14 @@ describe("what a short command loads, in the release bundle", () => {
     expect([...mods].filter((m) => m.startsWith("src/api/")).sort()).toEqual(["src/api/api.ts", "src/api/ask.ts", "src/api/fallback.ts", "src/api/remote.ts"]);
   });
 
+  test("a build here (`skep index`): the index code, none of zod or the read verbs' schemas", () => {
+    // local-refresh.ts, not local.ts: the reads reach answers.ts and every verb's schema
+    // (protocol/socket.ts), ~30 ms of CPU a build does not need. `--json` imports its one schema.
+    const mods = reached([...CLI, "src/cli/commands/index-cmd.ts", "src/api/api.ts", "src/api/local-refresh.ts"]);
+    expect(mods.has("src/index/indexer.ts")).toBe(true);
+    expect([...mods].filter((m) => /node_modules\/zod\/|^src\/protocol\/|^src\/api\/answers\.ts$/.test(m))).toEqual([]);
+  });
+
   test("the check can fail: `skep status` (the index's) reaches the schemas and the index code", () => {
     const mods = reached([...CLI, "src/cli/commands/status.ts", "src/cli/commands/status-index.ts", "src/api/local.ts"]);
     expect(heavyIn(mods)).toContain("src/protocol/index-answers.ts");
