@@ -2,6 +2,8 @@
 // the command tree, citty and node:util (which citty's parser needs; loading it alone costs a
 // start ~7 ms of CPU): `skep status --oneline [--tmux] [--json] [--repo DIR]`, the tmux status
 // line every few seconds in every cockpit, and `skep search WORDS`, which agents call in loops.
+// And `skep index [--json] [--repo DIR]`, whose first build starts twice (cli/cold-build.ts): the
+// process it replaces should cost little more than a start.
 // Only the plain forms are read here; anything else (another flag, a value that starts with "-",
 // `--repo=DIR`, --help) is null and goes through dispatch.ts, which parses it
 // (test/cli/plain-argv.test.ts holds the two to the same reading).
@@ -34,4 +36,21 @@ export function plainSearchArgv(words: string[]): { query: string; limit: string
   if (words.length === 0 || words.some((w) => w === "" || w.startsWith("-"))) return null;
   // "20": the default search.ts declares for --limit, as citty would hand it over.
   return { query: words.join(" "), limit: "20" };
+}
+
+/** The flags after `index`, when they are the plain build form (`--json`, `--repo DIR`, each once); null otherwise. */
+export function plainIndexArgv(flags: string[]): { repo: string | undefined; json: boolean } | null {
+  const seen = new Set<string>();
+  let repo: string | undefined;
+  for (let i = 0; i < flags.length; i++) {
+    const a = flags[i]!;
+    if (seen.has(a) || !["--json", "--repo"].includes(a)) return null;
+    seen.add(a);
+    if (a === "--repo") {
+      const v = flags[++i];
+      if (v === undefined || v === "" || v.startsWith("-")) return null;
+      repo = v;
+    }
+  }
+  return { repo, json: seen.has("--json") };
 }

@@ -1,11 +1,12 @@
-// main.ts runs the plain forms of `status --oneline` and `search` without the command tree
+// main.ts runs the plain forms of `status --oneline`, `search` and `index` without the command tree
 // (cli/plain-argv.ts reads them). Every form it reads must mean what dispatch.ts and citty make of
 // it, and every other form must be left to them.
 import { describe, expect, test } from "bun:test";
 import { parseArgs } from "citty";
 import { searchCommand } from "../../src/cli/commands/search.ts";
 import { statusCommand } from "../../src/cli/commands/status.ts";
-import { plainSearchArgv, statusLineArgv } from "../../src/cli/plain-argv.ts";
+import { indexCommand } from "../../src/cli/commands/index-cmd.ts";
+import { plainIndexArgv, plainSearchArgv, statusLineArgv } from "../../src/cli/plain-argv.ts";
 import { initRepo } from "../helpers/git-repo.ts";
 import { join } from "node:path";
 import { BUN, MAIN, tempDir } from "../support/temp.ts";
@@ -102,5 +103,40 @@ describe("the plain argv readers of main.ts", () => {
       expect(run(["search", `--repo=${root}`, ...words])).toEqual(plain);
     }
     expect(run(["search", "OrderService"]).stdout).toContain("class     OrderService  src/orders.ts:1");
+  });
+
+  test("index: --json and --repo DIR, in any order, read as citty reads the build's flags", () => {
+    const build = indexCommand.subCommands as Record<string, { args: unknown }>;
+    const forms = [[], ["--json"], ["--repo", "/src/my repo"], ["--repo", "relative/dir", "--json"], ["--json", "--repo", "/a"]];
+    for (const f of forms) {
+      const args = parseArgs(f, build.build!.args as never) as { repo?: string; json?: boolean };
+      expect(plainIndexArgv(f)).toEqual({ repo: args.repo, json: !!args.json });
+    }
+    const others = [["build"], ["export", "x"], ["ask", "x"], ["--json", "--json"], ["--repo"], ["--repo", ""], ["--repo", "-x"], ["--repo=/a"], ["--help"], ["-h"], ["--jsn"], ["--", "x"], ["--repo", "/a", "--repo", "/b"]];
+    for (const f of others) expect(plainIndexArgv(f)).toBeNull();
+  });
+
+  test("index from the entry point: the plain form builds and answers as the dispatched forms do", () => {
+    const root = initRepo(join(tempDir("skep-index-argv-"), "repo"), { "src/orders.ts": "export class OrderService {\n  placeOrder(id: string) { return id; }\n}\n" });
+    const env = { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: root, SKEP_NO_DAEMON: "1" };
+    const run = (args: string[]) => {
+      const p = Bun.spawnSync([BUN, MAIN, ...args], { cwd: root, env, stdout: "pipe", stderr: "pipe" });
+      return { code: p.exitCode, stdout: p.stdout.toString(), stderr: p.stderr.toString() };
+    };
+    // The first build (plain), then the same answer through dispatch (`build`, `--repo=DIR`).
+    const first = run(["index", "--json"]);
+    expect(first.code).toBe(0);
+    expect(JSON.parse(first.stdout)).toMatchObject({ files: 1, parsed: 1 });
+    const shape = (out: string) => ({ ...JSON.parse(out), durationMs: 0 });
+    const again = run(["index", "--json", "--repo", root]);
+    expect(again.code).toBe(0);
+    expect(shape(again.stdout)).toMatchObject({ files: 1, parsed: 0, unchanged: 1 });
+    expect(shape(run(["index", "build", "--json"]).stdout)).toEqual(shape(again.stdout));
+    expect(shape(run(["index", `--repo=${root}`, "--json"]).stdout)).toEqual(shape(again.stdout));
+    expect(run(["index"]).stdout).toMatch(/^Indexed 1 files, \d+ symbols in [\d.]+s \(0 parsed, 1 unchanged, 0 removed\)\n$/);
+    // A mistake is still dispatch's to refuse, with exit 2.
+    const typo = run(["index", "--jsn"]);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain("unknown flag '--jsn'");
   });
 });

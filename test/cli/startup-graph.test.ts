@@ -112,6 +112,13 @@ describe("what a short command loads, in the release bundle", () => {
     const mods = reached([...CLI, "src/cli/commands/index-cmd.ts", "src/api/api.ts", "src/api/local-refresh.ts"]);
     expect(mods.has("src/index/indexer.ts")).toBe(true);
     expect([...mods].filter((m) => /node_modules\/zod\/|^src\/protocol\/|^src\/api\/answers\.ts$/.test(m))).toEqual([]);
+    // The plain form goes from main.ts to index-run.ts: not citty, nor node:util. Up to the re-exec
+    // of a first build (cold-build.ts) it reaches none of the index code either.
+    const plain = reached(["src/main.ts", "src/cli/commands/index-run.ts"]);
+    // (The grammars are embedded files: languages.ts holds a path to each, read when a build needs it.)
+    expect([...plain].filter((m) => m.startsWith("node_modules/") && !m.endsWith(".wasm"))).toEqual([]);
+    expect(heavyIn(plain).filter((m) => !/^src\/index\/(cold-estimate|schedule)\.ts$|^src\/parser\/(languages|cpp-header)\.ts$/.test(m))).toEqual([]);
+    expect(builtinsReached(["src/main.ts", "src/cli/commands/index-run.ts"]).has("util")).toBe(false);
   });
 
   test("the check can fail: `skep status` (the index's) reaches the schemas and the index code", () => {

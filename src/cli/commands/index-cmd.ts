@@ -1,57 +1,22 @@
-// `skep index`: build or refresh the index (incremental after the first run).
-// The API, the index code, the zod schemas and `ask`'s search command are imported when used:
-// a first build re-executes itself before it needs them (cold-build.ts), and should not pay
-// for loading them twice.
+// `skep index`: build or refresh the index (incremental after the first run), export and import it.
+// The build itself is index-run.ts (main.ts runs its plain form without this command tree). The
+// API, the index code, the zod schemas and `ask`'s search command are imported when used.
 import { mkdirSync } from "node:fs";
 import { TOP } from "../top-meta.ts";
 import { resolve } from "node:path";
 import { defineCommand } from "citty";
 import { daemonPaths } from "../../repo/daemon-paths.ts";
-import { progressOn } from "../../util/terminal.ts";
-import type { IndexAnswer } from "../../protocol/index-answers.ts";
 import { CommandFailed } from "../../errors.ts";
-import { printJson } from "../print.ts";
-import { progressLine } from "../progress.ts";
 import { jsonArg, repoArgs } from "../args.ts";
 import { repoContext } from "../../repo/repo.ts";
 import { lazy } from "../lazy.ts";
-import { reexecForColdBuild } from "../cold-build.ts";
-
-async function printAnswerJson(a: IndexAnswer): Promise<void> {
-  printJson((await import("../../protocol/index-answers.ts")).IndexAnswer, a);
-}
-
-export async function buildIndex(repo: string | undefined, json: boolean): Promise<IndexAnswer> {
-  const ctx = repoContext(repo);
-  const { RepoIndex } = await import("../../api/api.ts");
-  // While a daemon runs it is the only writer: the API asks it to rescan and waits for the result.
-  const index = new RepoIndex(daemonPaths(ctx.root, ctx.skepDir));
-  const progress = progressLine(!json && progressOn(process.stderr));
-  try {
-    // A damaged file is moved aside and rebuilt in a new file (indexRepo says so on stderr).
-    return (await index.refresh({ onProgress: progress.update })).value;
-  } finally {
-    progress.done();
-    index.close();
-  }
-}
-
-export function printIndexAnswer(a: IndexAnswer): void {
-  const secs = (a.durationMs / 1000).toFixed(a.durationMs < 10_000 ? 2 : 1);
-  console.log(`Indexed ${a.files} files, ${a.symbols} symbols in ${secs}s (${a.parsed} parsed, ${a.unchanged} unchanged, ${a.deleted} removed)`);
-  if (a.skipped.length) console.log(`${a.skipped.length} file${a.skipped.length === 1 ? "" : "s"} skipped: see \`skep status\``);
-}
+import { buildIndex, printAnswerJson, printIndexAnswer, runIndex } from "./index-run.ts";
 
 const build = defineCommand({
   meta: { name: "build", alias: ["create", "refresh"], description: "Build or refresh the index (incremental after the first run)" },
   args: { ...repoArgs, ...jsonArg },
   async run({ args }) {
-    // No index yet: the build runs in a process tuned for a cold build (cold-build.ts).
-    const ctx = repoContext(args.repo);
-    reexecForColdBuild(ctx.dbPath, ctx.root);
-    const a = await buildIndex(args.repo, Boolean(args.json));
-    if (args.json) await printAnswerJson(a);
-    else printIndexAnswer(a);
+    await runIndex(args.repo, Boolean(args.json));
   },
 });
 

@@ -27,7 +27,7 @@ async function initParts() {
     import("../../protocol/config.ts"),
     import("../../workspace/registry.ts"),
     import("../../trust/ownership.ts"),
-    import("./index-cmd.ts"),
+    import("./index-run.ts"),
     import("../../llm/select.ts"),
   ]);
   const { configPath, readConfig, writeConfig } = config;
