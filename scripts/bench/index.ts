@@ -2,7 +2,12 @@
 // universal-ctags as the baseline. Every indexing phase runs in its own child process so its peak
 // RSS is its own.
 //
-//   bun run bench:index [DIR] [--workers N] [--cold-runs 1] [--queries 300] [--rounds 5] [--edit rel/path.go] [--no-cold-env | --cold-env small|large] [--keep]
+//   bun run bench:index [DIR] [--workers N] [--cold-runs 1] [--queries 300] [--rounds 5] [--edit rel/path.go] [--no-cold-env | --cold-env small|large] [--from-source] [--keep]
+//
+// Every phase runs skep's code as it ships: the child is this script compiled like the release
+// (scripts/bench/compiled.ts: bytecode, the release's bundle options), and the CLI row runs a
+// compiled skep. --from-source runs them with bun from the TypeScript instead (as before
+// 2026-12-05), which adds the transpiling and parsing a compiled binary does not do.
 //
 // --cold-runs N builds the cold index N times (each into a fresh DB) and reports the fastest: on a
 // shared machine one run can be slowed by neighbours. CPU time (all threads, and the main thread
@@ -27,6 +32,7 @@ import { defaultWorkers } from "../../src/index/pool.ts";
 import { exportIndex, importIndex } from "../../src/index/portable.ts";
 import { openWritable } from "../../src/index/store.ts";
 import { COLD_BUILD_ENV, COLD_REEXEC_MARK, coldBuildEnv, SMALL_COLD_BUILD_ENV } from "../../src/cli/cold-build.ts";
+import { compileBenchScript, compileSkepBinary } from "./compiled.ts";
 
 const PROJECT = resolve(import.meta.dir, "../..");
 const DEFAULT_DIR = "/usr/share/go-1.19/src";
@@ -46,6 +52,7 @@ const { values: args, positionals } = parseArgs({
     keep: { type: "boolean", default: false },
     "no-cold-env": { type: "boolean", default: false },
     "cold-env": { type: "string" },
+    "from-source": { type: "boolean", default: false },
     file: { type: "string" },
   },
 });
@@ -212,10 +219,25 @@ if (args.child) {
 
 // ---------------------------------------------------------------- parent side
 
+/** How the parent starts the programs it measures: compiled (the default) or bun on the sources. */
+interface Programs {
+  child: string[];
+  skep: string[];
+}
+
+async function programs(tmp: string): Promise<Programs> {
+  if (args["from-source"]) return { child: [process.execPath, join(PROJECT, "scripts/bench/index.ts")], skep: [process.execPath, join(PROJECT, "src/main.ts")] };
+  console.error("compiling the benchmark child and skep as the release does (not timed) ...");
+  const [child, skep] = await Promise.all([compileBenchScript(join(PROJECT, "scripts/bench/index.ts"), join(tmp, "bin", "bench-child")), compileSkepBinary(join(tmp, "bin", "skep"))]);
+  return { child: [child], skep: [skep] };
+}
+
+let run: Programs;
+
 function runChild<T>(mode: string, extra: string[], extraEnv: Record<string, string> = {}): T {
   const env: Record<string, string> = { ...(process.env as Record<string, string>), ...extraEnv };
   if (args.workers) env.SKEP_WORKERS = args.workers;
-  const proc = Bun.spawnSync([process.execPath, join(PROJECT, "scripts/bench/index.ts"), "--child", mode, ...extra], {
+  const proc = Bun.spawnSync([...run.child, "--child", mode, ...extra], {
     cwd: PROJECT,
     env,
     stdout: "pipe",
@@ -323,6 +345,12 @@ async function main(): Promise<void> {
   const dbPath = join(tmp, "db", "index.db");
   const workers = args.workers ? Number(args.workers) : defaultWorkers();
   console.error(`skep index benchmark: ${dir} (temp ${tmp}, ${workers} workers)`);
+  try {
+    run = await programs(tmp);
+  } catch (err) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw err;
+  }
   const loadBefore = loadavg().map((x) => x.toFixed(2)).join(" ");
   try {
     console.error("ctags -R ...");
@@ -396,6 +424,7 @@ async function main(): Promise<void> {
     const lines = [
       `skep index benchmark: ${dir}`,
       `machine: ${machine}`,
+      `programs: ${args["from-source"] ? "bun on the TypeScript sources (--from-source)" : "compiled like the release (bytecode)"}`,
       `source: ${cold.counts.files} files, ${mb(src).toFixed(1)} MB indexed (the tree copy took ${(copyMs / 1000).toFixed(1)} s, not counted)`,
       "",
       table,
@@ -429,6 +458,7 @@ async function main(): Promise<void> {
       copyMs,
       cold,
       coldEnv,
+      compiled: !args["from-source"],
       cli,
       coldRuns: coldRuns.map((r) => ({ wallMs: r.wallMs, cpuMs: r.cpuMs, mainCpuMs: r.mainCpuMs, timings: r.report.timings })),
       imported,
@@ -461,7 +491,7 @@ function cliColdIndex(dir: string, tmp: string): { wallMs: number; cpuMs: number
   // Without the settings: the command believes it was re-executed already and builds as it is.
   if (args["no-cold-env"]) env[COLD_REEXEC_MARK] = "1";
   const t0 = performance.now();
-  const proc = Bun.spawnSync([process.execPath, join(PROJECT, "src/main.ts"), "index", "--json", "--repo", copy], { cwd: tmp, env, stdout: "pipe", stderr: "pipe" });
+  const proc = Bun.spawnSync([...run.skep, "index", "--json", "--repo", copy], { cwd: tmp, env, stdout: "pipe", stderr: "pipe" });
   const wallMs = performance.now() - t0;
   rmSync(copy, { recursive: true, force: true });
   rmSync(join(tmp, "cli-skep"), { recursive: true, force: true });

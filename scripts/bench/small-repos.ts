@@ -2,7 +2,7 @@
 // fixture and the Go standard library, one after the other, then one table against the targets.
 // Each bench:index run measures universal-ctags on the same tree in the same run.
 //
-//   bun run bench:small [--cold-runs 3] [--no-stdlib] [--no-cold-env | --cold-env small|large]
+//   bun run bench:small [--cold-runs 3] [--no-stdlib] [--no-cold-env | --cold-env small|large] [--from-source]
 //
 // The small repo is gin-gonic/gin from Debian's golang-github-gin-gonic-gin-dev (gotify/server,
 // the issue's example, is not packaged), copied into a fresh git repo; the polyglot fixture is
@@ -23,6 +23,7 @@ const { values: args } = parseArgs({
     "no-stdlib": { type: "boolean", default: false },
     "no-cold-env": { type: "boolean", default: false },
     "cold-env": { type: "string" },
+    "from-source": { type: "boolean", default: false },
   },
 });
 
@@ -56,7 +57,7 @@ function gitCopy(src: string, into: string): string {
 }
 
 function benchIndex(dir: string): BenchRecord {
-  const extra = args["no-cold-env"] ? ["--no-cold-env"] : args["cold-env"] ? ["--cold-env", args["cold-env"]] : [];
+  const extra = [...(args["no-cold-env"] ? ["--no-cold-env"] : args["cold-env"] ? ["--cold-env", args["cold-env"]] : []), ...(args["from-source"] ? ["--from-source"] : [])];
   const p = Bun.spawnSync([process.execPath, join(PROJECT, "scripts/bench/index.ts"), dir, "--cold-runs", args["cold-runs"]!, ...extra], { cwd: PROJECT, stdout: "pipe", stderr: "pipe" });
   const err = p.stderr.toString();
   process.stdout.write(p.stdout.toString());
@@ -92,7 +93,7 @@ try {
       `| ${t.name} | ${r.cold.counts.files} | ${mib.toFixed(1)} | ${s(r.ctags.wallMs)} / ${s(r.ctags.cpuMs)} | ${s(r.cold.wallMs)} | ${s(r.cold.cpuMs)} | ${(r.cold.cpuMs / 1000 / mib).toFixed(2)} | ${s(r.cli.wallMs)} / ${s(r.cli.cpuMs)} | ${plan ? `${plan.workers} w${plan.callerParses ? " + caller" : ""}` : "-"} | ${jscSet(r.coldEnv ?? {})} | ${goal}: ${t.wallMs || t.cpuMs ? (met ? "met" : "not met") : "see CPU-s/MiB"} |`,
     );
   }
-  console.log(`\nsmall repos (issue 15, criterion 6), ${new Date().toISOString()}, load average ${load0} → ${loadavg()[0]!.toFixed(2)}, cold runs: fastest of ${args["cold-runs"]}${args["no-cold-env"] ? ", without the cold-build JSC settings" : args["cold-env"] ? `, with the ${args["cold-env"]}-tree JSC settings` : ""}`);
+  console.log(`\nsmall repos (issue 15, criterion 6), ${new Date().toISOString()}, load average ${load0} → ${loadavg()[0]!.toFixed(2)}, cold runs: fastest of ${args["cold-runs"]}, ${args["from-source"] ? "from the sources" : "compiled like the release"}${args["no-cold-env"] ? ", without the cold-build JSC settings" : args["cold-env"] ? `, with the ${args["cold-env"]}-tree JSC settings` : ""}`);
   console.log("| tree | files | MiB | ctags wall / CPU | cold wall | cold CPU | CPU-s/MiB | `skep index` (CLI) wall / CPU | parse plan | JSC set | target |");
   console.log("|:--|--:|--:|--:|--:|--:|--:|--:|:--|:--|:--|");
   for (const r of rows) console.log(r);
