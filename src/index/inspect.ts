@@ -19,9 +19,8 @@ export function contentHash(bytes: Uint8Array): string {
 
 /** A NUL byte in the first 8 KiB is what git and grep take as "binary"; so do we. */
 export function looksBinary(bytes: Uint8Array): boolean {
-  const n = Math.min(bytes.length, SNIFF_BYTES);
-  for (let i = 0; i < n; i++) if (bytes[i] === 0) return true;
-  return false;
+  // indexOf is a native scan (memchr); a loop here ran in a cold build's unoptimised tiers.
+  return bytes.subarray(0, SNIFF_BYTES).indexOf(0) !== -1;
 }
 
 /**
