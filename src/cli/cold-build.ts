@@ -14,6 +14,7 @@
 //   - anything larger, or a tree git cannot list: OMG only for functions below a size cap. The
 //     lexers stay in the baseline tier, the rest runs at full speed (no OMG at all costs the Go
 //     standard library ~18 %).
+//   - small work: transparent huge pages allowed (HUGE_PAGES, below).
 //   - both: freed memory kept by the allocator (KEEP_FREED_MEMORY, below).
 // The estimate (index/cold-estimate.ts: git ls-files and a stat per file, stopping at the line)
 // costs a few ms. A warm index pays nothing: no re-exec.
@@ -27,8 +28,8 @@
 // `skep init` starts: client/control.ts) does not inherit them. (Bun.spawn without `env` passes the
 // environment the process started with; a skep started that way finds the marker and builds in
 // its own process.) A JavaScriptCore option the user gave (any of COLD_BUILD_OPTIONS already set)
-// is theirs: no re-exec then. The allocator setting (KEEP_FREED_MEMORY) is added unless the user
-// set that name too.
+// is theirs: no re-exec then. The allocator settings (KEEP_FREED_MEMORY, HUGE_PAGES) are added
+// unless the user set that name too.
 import { existsSync } from "node:fs";
 import { dlopen, FFIType, ptr } from "bun:ffi";
 import { estimateTreeMs } from "../index/cold-estimate.ts";
@@ -45,10 +46,23 @@ import { selfCommand } from "../util/self-command.ts";
  */
 const KEEP_FREED_MEMORY: Readonly<Record<string, string>> = { MIMALLOC_PURGE_DELAY: "-1" };
 
+/**
+ * Bun turns transparent huge pages off for the whole process (mimalloc's `allow_thp` option, 0 in
+ * Bun's build), so every page a first build touches is one page fault: ~12,600 on gin, a fifth of
+ * its CPU on a quiet machine and most of the swing on a busy one (a fault cost 12–16 µs in this
+ * VM's slow spells). Allowed again, the kernel (where THP is `madvise` or `always`) backs the
+ * allocator's and JavaScriptCore's memory with 2 MiB pages: 2,000 faults, 0.62 → 0.48 CPU-s on
+ * gin, 0.13 → 0.09 on a one-file repo, for 30–45 MB more peak RSS in a process that exits when
+ * the build is done (docs/benchmarks.md, "Small repos, round 4"). Small work only: on the Go
+ * standard library it saved nothing (its pages are reused) and the polyglot fixture's two threads
+ * took 100 MB more.
+ */
+const HUGE_PAGES: Readonly<Record<string, string>> = { MIMALLOC_ALLOW_THP: "1" };
+
 /** The settings for a process that builds a large index from nothing. */
 export const COLD_BUILD_ENV: Readonly<Record<string, string>> = { BUN_JSC_maximumOMGCandidateCost: "10000", ...KEEP_FREED_MEMORY };
 /** The settings for a first build small enough for one thread: the cheapest first pass. */
-export const SMALL_COLD_BUILD_ENV: Readonly<Record<string, string>> = { BUN_JSC_useOMGJIT: "0", BUN_JSC_useDFGJIT: "0", ...KEEP_FREED_MEMORY };
+export const SMALL_COLD_BUILD_ENV: Readonly<Record<string, string>> = { BUN_JSC_useOMGJIT: "0", BUN_JSC_useDFGJIT: "0", ...KEEP_FREED_MEMORY, ...HUGE_PAGES };
 /** Every name either set may hold. */
 const COLD_BUILD_NAMES: ReadonlySet<string> = new Set([...Object.keys(COLD_BUILD_ENV), ...Object.keys(SMALL_COLD_BUILD_ENV)]);
 /** The JavaScriptCore options among them: one the user set means they chose, and no re-exec. */

@@ -3,7 +3,7 @@
 // once, never for a warm index, never when the user set the options, and the new process keeps
 // neither the marker nor the options in process.env.
 import { afterAll, expect, setDefaultTimeout, test } from "bun:test";
-import { existsSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { COLD_BUILD_ENV, COLD_BUILD_OPTIONS, COLD_REEXEC_MARK, coldBuildEnv, coldReexec, replaceProcess, SMALL_COLD_BUILD_ENV } from "../../src/cli/cold-build.ts";
 import { estimateTreeMs } from "../../src/index/cold-estimate.ts";
@@ -105,6 +105,29 @@ test("coldBuildEnv: the small-work settings below one thread's PARALLEL_FROM_MS 
   writeFileSync(join(plain, "a.go"), "package a\n");
   expect(estimateTreeMs(plain, PARALLEL_FROM_MS)).toBeNull();
   expect(coldBuildEnv(plain)).toEqual(COLD_BUILD_ENV);
+});
+
+test("the small-work settings let the kernel back the allocator's memory with huge pages (Bun's build opts out)", () => {
+  // Where the kernel gives huge pages at all (THP `madvise` or `always`, Linux).
+  const mode = (() => {
+    try {
+      return readFileSync("/sys/kernel/mm/transparent_hugepage/enabled", "utf8");
+    } catch {
+      return "[never]";
+    }
+  })();
+  if (mode.includes("[never]")) return;
+  // mimalloc's allow_thp, read at start: with it, the allocator's arena is marked MADV_HUGEPAGE.
+  const eligible = (env: Record<string, string>) => {
+    const script = `const keep = []; for (let i = 0; i < 20000; i++) keep.push({ i, s: "x".repeat(i % 50) });
+      const m = require("node:fs").readFileSync("/proc/self/smaps", "utf8").match(/THPeligible:\\s+1/g);
+      console.log(m ? m.length : 0, keep.length);`;
+    const p = Bun.spawnSync([BUN, "-e", script], { env: { ...cleanEnv(), ...env }, stdout: "pipe", stderr: "pipe" });
+    return Number(p.stdout.toString().split(" ")[0]);
+  };
+  expect(eligible({})).toBe(0);
+  expect(eligible({ ...COLD_BUILD_ENV })).toBe(0);
+  expect(eligible({ ...SMALL_COLD_BUILD_ENV })).toBeGreaterThan(0);
 });
 
 test("an execve that fails (a binary this machine cannot run) returns, and the command goes on in this process", () => {
