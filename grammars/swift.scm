@@ -21,8 +21,11 @@
   declaration_kind: "extension"
   name: (user_type (type_identifier) @scope.name .)) @scope
 
+; A function's only simple_identifier child is its name (an operator function has none), so no `name:`
+; field here: with the field, tree-sitter's analysis of this one pattern took 240 ms of the query's
+; compile, without it 65 (bun scripts/bench/grammar-setup.ts; docs/benchmarks.md, "Small repos").
 (function_declaration
-  name: (simple_identifier) @name) @definition.function
+  (simple_identifier) @name) @definition.function
 
 (protocol_function_declaration
   name: (simple_identifier) @name) @definition.function

@@ -82,12 +82,13 @@ describe("parseAll", () => {
     const dir = mkdtempSync(join(realpathSync(tmpdir()), "skep-schedule-"));
     try {
       const jobs = [];
-      // Enough Swift, C++ and C# to cross the threshold: the caller and one worker share the work.
+      // Enough Swift, C++, C# and Kotlin to cross the threshold: the caller and one worker share the work.
       for (const [lang, ext, body] of [
         ["swift", "swift", "func f%() -> Int { return % }\n"],
         ["cpp", "cpp", "int f%() { return %; }\n"],
         ["csharp", "cs", "class C% { int F() { return %; } }\n"],
         ["go", "go", "package p\nfunc F%() int { return % }\n"],
+        ["kotlin", "kt", "fun f%(): Int = %\n"],
       ] as const) {
         for (let i = 0; i < 6; i++) {
           const path = `${ext}${i}.${ext}`;
