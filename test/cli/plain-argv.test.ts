@@ -19,6 +19,15 @@ function cittyReading(flags: string[]) {
   return { oneline: !!args.oneline, reading: { repo: args.repo, tmux: !!args.tmux, json: !!args.json } };
 }
 
+/** `skep ARGS` from the entry point, in `dir` (also HOME), with no daemon. */
+function skepIn(dir: string) {
+  const env = { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: dir, SKEP_NO_DAEMON: "1" };
+  return (args: string[]) => {
+    const p = Bun.spawnSync([BUN, MAIN, ...args], { cwd: dir, env, stdout: "pipe", stderr: "pipe" });
+    return { code: p.exitCode, stdout: p.stdout.toString(), stderr: p.stderr.toString() };
+  };
+}
+
 describe("the plain argv readers of main.ts", () => {
   test("status --oneline: the plain forms, in any order, read as citty reads them", () => {
     const forms = [
@@ -60,11 +69,7 @@ describe("the plain argv readers of main.ts", () => {
 
   test("status from the entry point: the plain form and the dispatched ones print the same line", () => {
     const cwd = tempDir("skep-status-argv-");
-    const env = { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: cwd, SKEP_NO_DAEMON: "1" };
-    const run = (args: string[]) => {
-      const p = Bun.spawnSync([BUN, MAIN, ...args], { cwd, env, stdout: "pipe", stderr: "pipe" });
-      return { code: p.exitCode, stdout: p.stdout.toString(), stderr: p.stderr.toString() };
-    };
+    const run = skepIn(cwd);
     const plain = run(["status", "--oneline", "--repo", cwd]);
     expect(plain).toEqual({ code: 0, stdout: "◠ (no skep repo)\n", stderr: "" });
     // `--repo=DIR` and a flag before the verb go through dispatch: same line.
@@ -89,11 +94,7 @@ describe("the plain argv readers of main.ts", () => {
 
   test("search from the entry point: the plain form prints what the dispatched forms print", () => {
     const root = initRepo(join(tempDir("skep-search-argv-"), "repo"), { "src/orders.ts": "export class OrderService {\n  placeOrder(id: string) { return id; }\n}\n" });
-    const env = { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: root, SKEP_NO_DAEMON: "1" };
-    const run = (args: string[]) => {
-      const p = Bun.spawnSync([BUN, MAIN, ...args], { cwd: root, env, stdout: "pipe", stderr: "pipe" });
-      return { code: p.exitCode, stdout: p.stdout.toString(), stderr: p.stderr.toString() };
-    };
+    const run = skepIn(root);
     expect(run(["index"]).code).toBe(0);
     for (const words of [["OrderService"], ["place", "order"], ["nothingLikeThisAnywhere"]]) {
       const plain = run(["search", ...words]);
@@ -118,11 +119,7 @@ describe("the plain argv readers of main.ts", () => {
 
   test("index from the entry point: the plain form builds and answers as the dispatched forms do", () => {
     const root = initRepo(join(tempDir("skep-index-argv-"), "repo"), { "src/orders.ts": "export class OrderService {\n  placeOrder(id: string) { return id; }\n}\n" });
-    const env = { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: root, SKEP_NO_DAEMON: "1" };
-    const run = (args: string[]) => {
-      const p = Bun.spawnSync([BUN, MAIN, ...args], { cwd: root, env, stdout: "pipe", stderr: "pipe" });
-      return { code: p.exitCode, stdout: p.stdout.toString(), stderr: p.stderr.toString() };
-    };
+    const run = skepIn(root);
     // The first build (plain), then the same answer through dispatch (`build`, `--repo=DIR`).
     const first = run(["index", "--json"]);
     expect(first.code).toBe(0);
