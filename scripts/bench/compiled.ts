@@ -2,6 +2,12 @@
 // bundle options, JavaScriptCore bytecode, compressed grammars): a measurement then leaves out
 // transpiling and parsing TypeScript at start, which a user of dist/skep never pays (~60 ms of
 // CPU for bench:index's cold child on a small repo, docs/benchmarks.md).
+//
+// A benchmark compiles them in a process of its own (compileInChild): bundling takes a few
+// hundred MB, and a program spawned from a process that large inherits its peak RSS as its own
+// (Linux keeps the pre-exec high-water mark in the rusage maxrss the kernel reports).
+//
+//   bun scripts/bench/compiled.ts skep OUT | script ENTRY OUT
 import { join } from "node:path";
 import { buildCommit, bundleOptions, CompressedGrammars, compileSkep, PROJECT } from "../compile.ts";
 
@@ -29,4 +35,24 @@ export async function compileBenchScript(entry: string, outfile: string): Promis
   });
   if (!r.success) throw new Error(`bun build failed for ${entry}:\n${r.logs.map(String).join("\n")}`);
   return outfile;
+}
+
+/** Compile in a child process (see above); returns `outfile`. */
+export function compileInChild(what: "skep", outfile: string): string;
+export function compileInChild(what: "script", outfile: string, entry: string): string;
+export function compileInChild(what: "skep" | "script", outfile: string, entry?: string): string {
+  const args = what === "skep" ? ["skep", outfile] : ["script", entry!, outfile];
+  const p = Bun.spawnSync([process.execPath, import.meta.path, ...args], { stdout: "pipe", stderr: "pipe" });
+  if (p.exitCode !== 0) throw new Error(`compiling ${what === "skep" ? "skep" : entry} failed:\n${p.stderr.toString()}`);
+  return outfile;
+}
+
+if (import.meta.main) {
+  const [what, a, b] = process.argv.slice(2);
+  if (what === "skep" && a) await compileSkepBinary(a);
+  else if (what === "script" && a && b) await compileBenchScript(a, b);
+  else {
+    console.error("usage: bun scripts/bench/compiled.ts skep OUT | script ENTRY OUT");
+    process.exit(2);
+  }
 }

@@ -32,7 +32,7 @@ import { defaultWorkers } from "../../src/index/pool.ts";
 import { exportIndex, importIndex } from "../../src/index/portable.ts";
 import { openWritable } from "../../src/index/store.ts";
 import { COLD_BUILD_ENV, COLD_REEXEC_MARK, coldBuildEnv, SMALL_COLD_BUILD_ENV } from "../../src/cli/cold-build.ts";
-import { compileBenchScript, compileSkepBinary } from "./compiled.ts";
+import { compileInChild } from "./compiled.ts";
 
 const PROJECT = resolve(import.meta.dir, "../..");
 const DEFAULT_DIR = "/usr/share/go-1.19/src";
@@ -138,7 +138,7 @@ async function childIndex(dbPath: string, root: string): Promise<IndexChildResul
   const report = await indexRepo(db, root);
   const wallMs = performance.now() - t0;
   const usage = process.resourceUsage();
-  const maxRssKb = usage.maxRSS;
+  const maxRssKb = peakRssKb();
   const cpuMs = (usage.userCPUTime + usage.systemCPUTime) / 1000;
   const mainCpuMs = mainThreadCpuMs();
   const c = counts(db);
@@ -146,6 +146,20 @@ async function childIndex(dbPath: string, root: string): Promise<IndexChildResul
   const tables = report.parsed > 0 ? tableSizes(db) : undefined;
   db.close();
   return { wallMs, cpuMs, mainCpuMs, maxRssKb, report, counts: c, dbBytes, tables };
+}
+
+/**
+ * This program's peak RSS since it started: VmHWM (Linux), not rusage's maxrss, which also holds
+ * the high-water mark of the process image before exec (the parent's, for a spawned child).
+ */
+function peakRssKb(): number {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync("/proc/self/status", "utf8"));
+    if (m) return Number(m[1]);
+  } catch {
+    // not Linux
+  }
+  return process.resourceUsage().maxRSS;
 }
 
 function mainThreadCpuMs(): number {
@@ -182,7 +196,7 @@ async function childEdit(dbPath: string, root: string, rel: string, rounds: numb
     }
     out.push({ file: rel, symbol, searchableMs, fullMs, parsed: report.parsed, edgeMode: report.edgeMode, timings: report.timings });
   }
-  const maxRssKb = process.resourceUsage().maxRSS;
+  const maxRssKb = peakRssKb();
   reader.close();
   const c = counts(db);
   const dbBytes = dbSize(db, dbPath);
@@ -225,10 +239,11 @@ interface Programs {
   skep: string[];
 }
 
-async function programs(tmp: string): Promise<Programs> {
+function programs(tmp: string): Programs {
   if (args["from-source"]) return { child: [process.execPath, join(PROJECT, "scripts/bench/index.ts")], skep: [process.execPath, join(PROJECT, "src/main.ts")] };
   console.error("compiling the benchmark child and skep as the release does (not timed) ...");
-  const [child, skep] = await Promise.all([compileBenchScript(join(PROJECT, "scripts/bench/index.ts"), join(tmp, "bin", "bench-child")), compileSkepBinary(join(tmp, "bin", "skep"))]);
+  const child = compileInChild("script", join(tmp, "bin", "bench-child"), join(PROJECT, "scripts/bench/index.ts"));
+  const skep = compileInChild("skep", join(tmp, "bin", "skep"));
   return { child: [child], skep: [skep] };
 }
 
@@ -346,7 +361,7 @@ async function main(): Promise<void> {
   const workers = args.workers ? Number(args.workers) : defaultWorkers();
   console.error(`skep index benchmark: ${dir} (temp ${tmp}, ${workers} workers)`);
   try {
-    run = await programs(tmp);
+    run = programs(tmp);
   } catch (err) {
     rmSync(tmp, { recursive: true, force: true });
     throw err;
