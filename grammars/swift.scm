@@ -23,7 +23,7 @@
 
 ; A function's only simple_identifier child is its name (an operator function has none), so no `name:`
 ; field here: with the field, tree-sitter's analysis of this one pattern took 240 ms of the query's
-; compile, without it 65 (bun scripts/bench/grammar-setup.ts; docs/benchmarks.md, "Small repos").
+; compile, without it 65 (docs/benchmarks.md, "Small repos, round 4").
 (function_declaration
   (simple_identifier) @name) @definition.function
 

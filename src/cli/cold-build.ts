@@ -47,15 +47,15 @@ import { selfCommand } from "../util/self-command.ts";
 const KEEP_FREED_MEMORY: Readonly<Record<string, string>> = { MIMALLOC_PURGE_DELAY: "-1" };
 
 /**
- * Bun turns transparent huge pages off for the whole process (mimalloc's `allow_thp` option, 0 in
- * Bun's build), so every page a first build touches is one page fault: ~12,600 on gin, a fifth of
- * its CPU on a quiet machine and most of the swing on a busy one (a fault cost 12–16 µs in this
- * VM's slow spells). Allowed again, the kernel (where THP is `madvise` or `always`) backs the
- * allocator's and JavaScriptCore's memory with 2 MiB pages: 2,000 faults, 0.62 → 0.48 CPU-s on
- * gin, 0.13 → 0.09 on a one-file repo, for 30–45 MB more peak RSS in a process that exits when
- * the build is done (docs/benchmarks.md, "Small repos, round 4"). Small work only: on the Go
- * standard library it saved nothing (its pages are reused) and the polyglot fixture's two threads
- * took 100 MB more.
+ * Bun builds its allocator (mimalloc) with `allow_thp` 0: the arena that holds most of what a
+ * first build allocates is never marked for transparent huge pages, so every page the build
+ * touches is one page fault: ~12,600 on gin, a fifth of its CPU on a quiet machine and most of the
+ * swing on a busy one (a fault cost 11–16 µs on the development VM). With `allow_thp` the arena is
+ * marked (MADV_HUGEPAGE) and the kernel, where its THP mode is `madvise` or `always`, backs it
+ * with 2 MiB pages: 2,000 faults, 0.62 → 0.48 CPU-s on gin, 0.13 → 0.09 on a one-file repo, for
+ * 30–45 MB more peak RSS in a process that exits when the build is done (docs/benchmarks.md,
+ * "Small repos, round 4"). Small work only: on the Go standard library it saved nothing (its pages
+ * are reused) and the polyglot fixture's two threads took 100 MB more.
  */
 const HUGE_PAGES: Readonly<Record<string, string>> = { MIMALLOC_ALLOW_THP: "1" };
 
