@@ -120,12 +120,15 @@ test("the small-work settings let the kernel back the allocator's memory with hu
   // mimalloc's allow_thp, read at start: with it, the allocator's arena is marked MADV_HUGEPAGE.
   const eligible = (env: Record<string, string>) => {
     const script = `const keep = []; for (let i = 0; i < 20000; i++) keep.push({ i, s: "x".repeat(i % 50) });
-      const m = require("node:fs").readFileSync("/proc/self/smaps", "utf8").match(/THPeligible:\\s+1/g);
-      console.log(m ? m.length : 0, keep.length);`;
+      const smaps = require("node:fs").readFileSync("/proc/self/smaps", "utf8");
+      const m = smaps.match(/THPeligible:\\s+1/g);
+      console.log(smaps.includes("THPeligible:") ? (m ? m.length : 0) : -1, keep.length);`;
     const p = Bun.spawnSync([BUN, "-e", script], { env: { ...cleanEnv(), ...env }, stdout: "pipe", stderr: "pipe" });
     return Number(p.stdout.toString().split(" ")[0]);
   };
-  expect(eligible({ ...SMALL_COLD_BUILD_ENV })).toBeGreaterThan(0);
+  const small = eligible({ ...SMALL_COLD_BUILD_ENV });
+  if (small === -1) return; // a kernel that does not say (smaps without THPeligible)
+  expect(small).toBeGreaterThan(0);
   // Where huge pages are only for memory marked for them (`madvise`, the usual default), nothing
   // is marked without the setting; under `always` every large mapping qualifies anyway.
   if (mode.includes("[madvise]")) {
