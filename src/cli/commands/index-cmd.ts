@@ -64,7 +64,8 @@ const importIndexCommand = defineCommand({
     mkdirSync(ctx.skepDir, { recursive: true });
     const r = await portable((p) => p.importIndex(resolve(String(args.file)), ctx.dbPath));
     if (!args.json) console.log(`Imported ${r.files} files${r.head ? ` (exported at ${r.head.slice(0, 12)})` : ""}; checking them against this checkout`);
-    const a = await buildIndex(args.repo, Boolean(args.json));
+    // Asked again: .skep/ may have been made just now, and is checked as it is.
+    const a = await buildIndex(repoContext(args.repo), Boolean(args.json));
     if (args.json) await printAnswerJson(a);
     else printIndexAnswer(a);
   },

@@ -8,15 +8,15 @@ import { progressOn } from "../../util/terminal.ts";
 import type { IndexAnswer } from "../../protocol/index-answers.ts";
 import { printJson } from "../print.ts";
 import { progressLine } from "../progress.ts";
-import { repoContext } from "../../repo/repo.ts";
+import { repoContext, type RepoContext } from "../../repo/repo.ts";
 import { reexecForColdBuild } from "../cold-build.ts";
 
 export async function printAnswerJson(a: IndexAnswer): Promise<void> {
   printJson((await import("../../protocol/index-answers.ts")).IndexAnswer, a);
 }
 
-export async function buildIndex(repo: string | undefined, json: boolean): Promise<IndexAnswer> {
-  const ctx = repoContext(repo);
+/** Build or refresh the index of the repo `ctx` names (repoContext, asked by the caller). */
+export async function buildIndex(ctx: RepoContext, json: boolean): Promise<IndexAnswer> {
   const { RepoIndex } = await import("../../api/api.ts");
   // While a daemon runs it is the only writer: the API asks it to rescan and waits for the result.
   const index = new RepoIndex(daemonPaths(ctx.root, ctx.skepDir));
@@ -41,7 +41,7 @@ export async function runIndex(repo: string | undefined, json: boolean): Promise
   // No index yet: the build runs in a process tuned for a cold build (cold-build.ts).
   const ctx = repoContext(repo);
   reexecForColdBuild(ctx.dbPath, ctx.root);
-  const a = await buildIndex(repo, json);
+  const a = await buildIndex(ctx, json);
   if (json) await printAnswerJson(a);
   else printIndexAnswer(a);
 }

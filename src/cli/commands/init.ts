@@ -117,7 +117,8 @@ export const initCommand = defineCommand({
 
     if (ctx.isGit && excludeSkepDir(ctx.root)) console.log("Git:        added .skep/ to .git/info/exclude");
 
-    const answer = await buildIndex(ctx.root, false);
+    // Asked again: .skep/ was made above, and is checked as it is now.
+    const answer = await buildIndex(repoContext(ctx.root), false);
     printIndexAnswer(answer);
 
     let ws: string | null = null;
