@@ -362,12 +362,7 @@ async function main(): Promise<void> {
   console.error(`skep index benchmark: ${dir} (temp ${tmp}, ${workers} workers)`);
   try {
     run = programs(tmp);
-  } catch (err) {
-    rmSync(tmp, { recursive: true, force: true });
-    throw err;
-  }
-  const loadBefore = loadavg().map((x) => x.toFixed(2)).join(" ");
-  try {
+    const loadBefore = loadavg().map((x) => x.toFixed(2)).join(" ");
     console.error("ctags -R ...");
     const ct = ctags(dir, join(tmp, "tags"));
 
