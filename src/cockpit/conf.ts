@@ -3,7 +3,7 @@
 // `skep status --oneline` and keys that open skep views in popups; every key runs a skep command
 // that exists. What is installed and whether the user's config sources it is read from disk.
 import { existsSync, readFileSync, statSync } from "node:fs";
-import { homedir } from "node:os";
+import { homeDir } from "../trust/home.ts";
 import { join, resolve } from "node:path";
 
 export interface CockpitPaths {
@@ -16,7 +16,7 @@ export interface CockpitPaths {
 
 /** HOME from the environment (tests and sandboxes point it elsewhere), else the account's. */
 export function cockpitPaths(): CockpitPaths {
-  const home = resolve(process.env.HOME || homedir());
+  const home = resolve(homeDir());
   const dir = join(home, ".tmux.conf.d");
   const xdg = process.env.XDG_CONFIG_HOME ? join(process.env.XDG_CONFIG_HOME, "tmux", "tmux.conf") : null;
   const candidates = [join(home, ".tmux.conf"), ...(xdg ? [xdg] : []), join(home, ".config", "tmux", "tmux.conf")];

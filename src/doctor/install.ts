@@ -2,7 +2,7 @@
 // receipt, Homebrew's Cellar, a clone run by bun, or a binary put somewhere by hand) and which
 // shells find its completions in the places they look without configuration.
 import { existsSync, readFileSync, realpathSync } from "node:fs";
-import { homedir } from "node:os";
+import { homeDir } from "../trust/home.ts";
 import { dirname, join } from "node:path";
 import type { DoctorCheck } from "../protocol/doctor.ts";
 import { fail, ok } from "./check.ts";
@@ -15,7 +15,7 @@ export interface InstallEnv {
 }
 
 function currentEnv(self: string[]): InstallEnv {
-  return { self, env: process.env, home: process.env.HOME || homedir() };
+  return { self, env: process.env, home: homeDir() };
 }
 
 const dataHome = (e: InstallEnv) => e.env.XDG_DATA_HOME || join(e.home, ".local", "share");
